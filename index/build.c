@@ -1,0 +1,748 @@
+/*
+ * build.c: decoded tables -> points and function records.
+ *
+ * Each profile function is parsed into its key once; each location frame
+ * is resolved to its point once, the first time a sample reaches it. The
+ * walk over every frame of every sample is then only array updates:
+ *   point.cum  += value for every frame (recursion counts every time),
+ *   point.flat += value for frame 0 of the sample (the innermost inlined
+ *                 function of the leaf location, skipped or not),
+ *   function.cum += value once per sample the function is on.
+ * Finally keys are sorted into function records, points grouped by record
+ * and sorted by line, and the strings copied into the index.
+ */
+#include "internal.h"
+#include "profile.pb-c.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define NO_POINT UINT32_MAX /* allocation failure */
+#define NO_KEY UINT32_MAX
+
+/* A function key while building: slices into the raw bytes. */
+typedef struct key {
+  hx_slice_t package, type, name, base; /* base: file base name (Go) */
+  hx_str_t file;    /* the full path of the first frame with this key */
+  hx_str_t symbol;  /* the full symbol name of that frame */
+  uint64_t hash;
+  int64_t cum, flat;
+  uint32_t record;    /* index of its function record after sorting */
+  bool seen;          /* some frame resolved to this key */
+} key_t;
+
+typedef struct build_point {
+  int64_t flat, cum;
+  uint32_t key, line;
+} build_point_t;
+
+typedef struct builder {
+  const hx_raw_t *raw;
+  const hx_options_t *opts;
+  size_t value_index;
+  bool go;
+  key_t *keys;
+  size_t key_count, key_cap;
+  uint32_t *key_table; /* hash -> key id + 1 */
+  size_t key_mask;
+  uint32_t *function_key; /* raw function -> key id or NO_KEY */
+  build_point_t *points;
+  size_t point_count, point_cap;
+  uint64_t *point_table; /* (key << 32 | line) + 1 ... see point_slot */
+  uint32_t *point_table_ids;
+  size_t point_mask;
+  struct location_sum *sums; /* per raw location (phase A) */
+  uint32_t used_locations;   /* locations some sample reached */
+  uint32_t *key_last_sample; /* per key: 1 + last sample counted in cum */
+  int64_t *key_cum;          /* per key: pprof's cum */
+  uint8_t *filename_seen;    /* string index used as a kept frame's file */
+  int64_t total;
+} builder_t;
+
+static uint64_t hash_bytes(uint64_t h, const char *p, size_t n) {
+  for (size_t i = 0; i < n; i++)
+    h = (h ^ (uint8_t)p[i]) * 0x100000001b3ull;
+  return (h ^ n) * 0x9E3779B97F4A7C15ull;
+}
+
+static bool slice_eq(hx_slice_t a, hx_slice_t b) {
+  return a.len == b.len && (a.len == 0 || memcmp(a.ptr, b.ptr, a.len) == 0);
+}
+
+static int slice_cmp(hx_slice_t a, hx_slice_t b) {
+  size_t n = a.len < b.len ? a.len : b.len;
+  int c = n ? memcmp(a.ptr, b.ptr, n) : 0;
+  if (c)
+    return c;
+  return a.len < b.len ? -1 : a.len > b.len;
+}
+
+static hx_slice_t str_slice(hx_str_t s) {
+  hx_slice_t r = {s.ptr, s.len};
+  return r;
+}
+
+static int64_t add_sat(int64_t a, int64_t b) {
+  int64_t r;
+  return __builtin_add_overflow(a, b, &r) ? INT64_MAX : r;
+}
+
+/* ---- choosing the sample type ---- */
+
+static hx_slice_t raw_string(const hx_raw_t *raw, int64_t i) {
+  return str_slice(raw->strings[i]);
+}
+
+static bool slice_is(hx_slice_t s, const char *c) {
+  return s.len == strlen(c) && memcmp(s.ptr, c, s.len) == 0;
+}
+
+static int choose_sample_type(const hx_raw_t *raw, const char *want,
+                              size_t *out, hx_error_t *err) {
+  size_t n = raw->sample_type_count;
+  if (want && *want) {
+    const char *slash = strchr(want, '/');
+    size_t type_len = slash ? (size_t)(slash - want) : strlen(want);
+    for (size_t i = 0; i < n; i++) {
+      hx_slice_t type = raw_string(raw, raw->sample_types[i][0]);
+      hx_slice_t unit = raw_string(raw, raw->sample_types[i][1]);
+      if (type.len == type_len && memcmp(type.ptr, want, type_len) == 0 &&
+          (!slash || slice_is(unit, slash + 1))) {
+        *out = i;
+        return 0;
+      }
+    }
+    char list[160] = "";
+    size_t used = 0;
+    for (size_t i = 0; i < n && used + 1 < sizeof list; i++) {
+      hx_slice_t type = raw_string(raw, raw->sample_types[i][0]);
+      int w = snprintf(list + used, sizeof list - used, "%s%.*s",
+                       i ? ", " : "", (int)type.len, type.ptr);
+      if (w < 0)
+        break;
+      used += (size_t)w;
+    }
+    return hx_fail(err, HX_ESAMPLETYPE,
+                   "no sample type \"%s\" in the profile (it has: %s)", want,
+                   list);
+  }
+  for (size_t i = 0; i < n; i++)
+    if (slice_is(raw_string(raw, raw->sample_types[i][0]), "cpu") &&
+        slice_is(raw_string(raw, raw->sample_types[i][1]), "nanoseconds")) {
+      *out = i;
+      return 0;
+    }
+  if (raw->default_sample_type != 0) {
+    hx_slice_t def = raw_string(raw, raw->default_sample_type);
+    for (size_t i = 0; i < n; i++)
+      if (slice_eq(raw_string(raw, raw->sample_types[i][0]), def)) {
+        *out = i;
+        return 0;
+      }
+  }
+  *out = n - 1;
+  return 0;
+}
+
+/* ---- keys ---- */
+
+static bool uses_go_symbols(const hx_raw_t *raw, hx_symbols_t mode) {
+  if (mode != HX_SYMBOLS_AUTO)
+    return mode == HX_SYMBOLS_GO;
+  for (size_t i = 0; i < raw->function_count; i++) {
+    hx_slice_t file = raw_string(raw, raw->functions[i].filename);
+    if (file.len >= 3 && memcmp(file.ptr + file.len - 3, ".go", 3) == 0)
+      return true;
+  }
+  return false;
+}
+
+static int grow_key_table(builder_t *b) {
+  size_t size = (b->key_mask + 1) * 2;
+  uint32_t *table = calloc(size, sizeof *table);
+  if (!table)
+    return HX_ENOMEM;
+  for (size_t k = 0; k < b->key_count; k++) {
+    size_t slot = (size_t)b->keys[k].hash & (size - 1);
+    while (table[slot])
+      slot = (slot + 1) & (size - 1);
+    table[slot] = (uint32_t)k + 1;
+  }
+  free(b->key_table);
+  b->key_table = table;
+  b->key_mask = size - 1;
+  return 0;
+}
+
+static bool key_eq(const key_t *a, const key_t *b) {
+  return a->hash == b->hash && slice_eq(a->name, b->name) &&
+         slice_eq(a->type, b->type) && slice_eq(a->base, b->base) &&
+         slice_eq(a->package, b->package);
+}
+
+/* The key id of k (interned), or NO_KEY on allocation failure. */
+static uint32_t intern_key(builder_t *b, key_t *k) {
+  uint64_t h = 0xcbf29ce484222325ull;
+  h = hash_bytes(h, k->package.ptr, k->package.len);
+  h = hash_bytes(h, k->type.ptr, k->type.len);
+  h = hash_bytes(h, k->name.ptr, k->name.len);
+  h = hash_bytes(h, k->base.ptr, k->base.len);
+  k->hash = h;
+  size_t slot = (size_t)h & b->key_mask;
+  while (b->key_table[slot]) {
+    uint32_t id = b->key_table[slot] - 1;
+    if (key_eq(&b->keys[id], k))
+      return id;
+    slot = (slot + 1) & b->key_mask;
+  }
+  if (hx_grow((void **)&b->keys, &b->key_cap, b->key_count + 1,
+              sizeof *b->keys) < 0)
+    return NO_KEY;
+  uint32_t id = (uint32_t)b->key_count++;
+  b->keys[id] = *k;
+  b->key_table[slot] = id + 1;
+  if (b->key_count * 2 > b->key_mask && grow_key_table(b) < 0)
+    return NO_KEY;
+  return id;
+}
+
+/* Parses every profile function into its key (once per function, not once
+ * per frame as the reference does). */
+static int make_keys(builder_t *b, hx_error_t *err) {
+  const hx_raw_t *raw = b->raw;
+  b->key_mask = 1023;
+  b->key_table = calloc(b->key_mask + 1, sizeof *b->key_table);
+  b->function_key = malloc((raw->function_count + 1) * sizeof(uint32_t));
+  if (!b->key_table || !b->function_key)
+    return hx_fail(err, HX_ENOMEM, "out of memory for function keys");
+  for (size_t i = 0; i < raw->function_count; i++) {
+    hx_slice_t name = raw_string(raw, raw->functions[i].name);
+    hx_slice_t file = raw_string(raw, raw->functions[i].filename);
+    key_t k;
+    memset(&k, 0, sizeof k);
+    if (b->go) {
+      hx_symbol_t sym;
+      hx_symbol_parse(name.ptr, name.len, &sym);
+      if (sym.package.len == 0) {
+        b->function_key[i] = NO_KEY;
+        continue;
+      }
+      k.package = sym.package;
+      k.type = sym.type;
+      k.name = sym.func;
+      k.base = hx_path_base(file.ptr, file.len);
+    } else {
+      if (name.len == 0 && file.len == 0) {
+        b->function_key[i] = NO_KEY; /* nothing to show for it */
+        continue;
+      }
+      k.name = name;
+      k.base = file; /* raw keys use the full path */
+    }
+    uint32_t id = intern_key(b, &k);
+    if (id == NO_KEY)
+      return hx_fail(err, HX_ENOMEM, "out of memory for function keys");
+    b->function_key[i] = id;
+  }
+  return 0;
+}
+
+/* ---- points ---- */
+
+static int grow_point_table(builder_t *b) {
+  size_t size = (b->point_mask + 1) * 2;
+  uint64_t *keys = calloc(size, sizeof *keys);
+  uint32_t *ids = malloc(size * sizeof *ids);
+  if (!keys || !ids) {
+    free(keys);
+    free(ids);
+    return HX_ENOMEM;
+  }
+  for (size_t p = 0; p < b->point_count; p++) {
+    uint64_t k = ((uint64_t)b->points[p].key << 32 | b->points[p].line) + 1;
+    size_t slot = (size_t)((k * 0x9E3779B97F4A7C15ull) >> 20) & (size - 1);
+    while (keys[slot])
+      slot = (slot + 1) & (size - 1);
+    keys[slot] = k;
+    ids[slot] = (uint32_t)p;
+  }
+  free(b->point_table);
+  free(b->point_table_ids);
+  b->point_table = keys;
+  b->point_table_ids = ids;
+  b->point_mask = size - 1;
+  return 0;
+}
+
+/* The point of (key, line), created if new; NO_POINT on failure. The +1
+ * keeps 0 free to mark an empty slot (key ids stay below 2^32 - 1). */
+static uint32_t point_for(builder_t *b, uint32_t key, uint32_t line) {
+  uint64_t k = ((uint64_t)key << 32 | line) + 1;
+  size_t slot = (size_t)((k * 0x9E3779B97F4A7C15ull) >> 20) & b->point_mask;
+  while (b->point_table[slot]) {
+    if (b->point_table[slot] == k)
+      return b->point_table_ids[slot];
+    slot = (slot + 1) & b->point_mask;
+  }
+  if (b->point_count >= NO_POINT - 1 ||
+      hx_grow((void **)&b->points, &b->point_cap, b->point_count + 1,
+              sizeof *b->points) < 0)
+    return NO_POINT;
+  uint32_t id = (uint32_t)b->point_count++;
+  b->points[id] = (build_point_t){.key = key, .line = line};
+  b->point_table[slot] = k;
+  b->point_table_ids[slot] = id;
+  if (b->point_count * 2 > b->point_mask && grow_point_table(b) < 0)
+    return NO_POINT;
+  return id;
+}
+
+/* Phase A, the walk over samples, touches one small record per stack
+ * location instead of the points of its frames: those are reached only in
+ * phase B, once per location. Sums are linear, so the result is the same as
+ * adding the value to every frame of every sample, and the walk stays in
+ * cache (deep stacks make it the hot loop of a load). */
+typedef struct location_sum {
+  int64_t cum;        /* value of samples, once per occurrence in a stack */
+  int64_t flat;       /* value of samples where it was the leaf location */
+  uint32_t first_use; /* 1 + order in which samples first reached it */
+  uint32_t key;       /* the key of its only counting frame, or NO_KEY */
+} location_sum_t;
+
+#define MANY_KEYS (UINT32_MAX - 1) /* location with several counting frames */
+
+/* Whether frame fr counts, and its key. */
+static uint32_t frame_key(const builder_t *b, const hx_raw_frame_t *fr) {
+  if (fr->line < 0 || fr->line > (int64_t)UINT32_MAX)
+    return NO_KEY; /* the reference keeps negative lines as uint32; not us */
+  return b->function_key[fr->function_id];
+}
+
+/* The key of each location if it has exactly one counting frame, so that
+ * phase A reads no frame for most locations. */
+static void set_location_keys(builder_t *b) {
+  const hx_raw_t *raw = b->raw;
+  for (size_t li = 0; li < raw->location_count; li++) {
+    const hx_raw_location_t *loc = &raw->locations[li];
+    uint32_t key = NO_KEY;
+    for (uint32_t j = 0; j < loc->frame_count; j++) {
+      uint32_t k = frame_key(b, &raw->frames[loc->first_frame + j]);
+      if (k != NO_KEY)
+        key = key == NO_KEY ? k : MANY_KEYS;
+    }
+    b->sums[li].key = key;
+  }
+}
+
+/* pprof's cum for a function: the value once per sample it is in. */
+static void add_function_cum(builder_t *b, uint32_t key, size_t sample,
+                             int64_t v) {
+  if (b->key_last_sample[key] != sample + 1) {
+    b->key_last_sample[key] = (uint32_t)(sample + 1);
+    b->key_cum[key] = add_sat(b->key_cum[key], v);
+  }
+}
+
+enum { PREFETCH_AHEAD = 8 };
+
+static int walk_sample(builder_t *b, size_t s, const uint8_t *bytes,
+                       size_t size, ProtobufCAllocator *pb, hx_error_t *err) {
+  const hx_raw_t *raw = b->raw;
+  Perftools__Profiles__Sample *sample =
+      perftools__profiles__sample__unpack(pb, size, bytes);
+  if (!sample)
+    return hx_fail(err, HX_EPROTO, "protobuf: bad sample %zu", s);
+  if (sample->n_value != raw->sample_type_count)
+    return hx_fail(err, HX_EPROFILE,
+                   "sample %zu has %zu values for %zu sample types", s,
+                   sample->n_value, raw->sample_type_count);
+  int64_t v = sample->value[b->value_index];
+  size_t n = sample->n_location_id;
+  uint64_t *ids = sample->location_id;
+  /* Ids become location indices in place; the prefetches let the misses
+   * of a deep stack overlap instead of queueing one after another. */
+  for (size_t i = 0; i < n; i++) {
+    long li = hx_id_map_find(&raw->location_ids, ids[i]);
+    if (li < 0)
+      return hx_fail(err, HX_EPROFILE, "sample %zu names unknown location id "
+                     "%llu", s, (unsigned long long)ids[i]);
+    ids[i] = (uint64_t)li;
+    if (i < PREFETCH_AHEAD)
+      __builtin_prefetch(&b->sums[li], 1);
+  }
+  if (v <= 0)
+    return 0; /* no heat, but checked all the same */
+  b->total = add_sat(b->total, v);
+  for (size_t i = 0; i < n; i++) {
+    if (i + PREFETCH_AHEAD < n)
+      __builtin_prefetch(&b->sums[ids[i + PREFETCH_AHEAD]], 1);
+    location_sum_t *sum = &b->sums[ids[i]];
+    sum->cum = add_sat(sum->cum, v);
+    if (i == 0)
+      sum->flat = add_sat(sum->flat, v);
+    if (sum->first_use == 0)
+      sum->first_use = ++b->used_locations;
+    if (sum->key < MANY_KEYS) {
+      add_function_cum(b, sum->key, s, v);
+    } else if (sum->key == MANY_KEYS) {
+      const hx_raw_location_t *loc = &raw->locations[ids[i]];
+      for (uint32_t j = 0; j < loc->frame_count; j++) {
+        uint32_t k = frame_key(b, &raw->frames[loc->first_frame + j]);
+        if (k != NO_KEY)
+          add_function_cum(b, k, s, v);
+      }
+    }
+  }
+  return 0;
+}
+
+/* Phase B: the frames of each used location, in the order samples first
+ * reached them, become points. That order matters: the first frame of a
+ * key decides the full path its function record shows (perf-heatmap's
+ * rule when one key comes from several directories). */
+static int make_points(builder_t *b, hx_error_t *err) {
+  const hx_raw_t *raw = b->raw;
+  uint32_t *by_use = malloc(((size_t)b->used_locations + 1) * sizeof *by_use);
+  if (!by_use)
+    return hx_fail(err, HX_ENOMEM, "out of memory for points");
+  for (size_t li = 0; li < raw->location_count; li++)
+    if (b->sums[li].first_use)
+      by_use[b->sums[li].first_use - 1] = (uint32_t)li;
+  int rc = 0;
+  for (size_t u = 0; u < b->used_locations && rc == 0; u++) {
+    const location_sum_t *sum = &b->sums[by_use[u]];
+    const hx_raw_location_t *loc = &raw->locations[by_use[u]];
+    for (uint32_t j = 0; j < loc->frame_count; j++) {
+      const hx_raw_frame_t *fr = &raw->frames[loc->first_frame + j];
+      uint32_t key = frame_key(b, fr);
+      if (key == NO_KEY)
+        continue;
+      const hx_raw_function_t *fn = &raw->functions[fr->function_id];
+      key_t *k = &b->keys[key];
+      if (!k->seen) {
+        k->seen = true;
+        k->file = raw->strings[fn->filename];
+        k->symbol = raw->strings[fn->name];
+      }
+      b->filename_seen[fn->filename] = 1;
+      uint32_t p = point_for(b, key, (uint32_t)fr->line);
+      if (p == NO_POINT) {
+        rc = hx_fail(err, HX_ENOMEM, "out of memory for points");
+        break;
+      }
+      build_point_t *pt = &b->points[p];
+      pt->cum = add_sat(pt->cum, sum->cum);
+      /* Only the first frame of the leaf location gets flat, skipped or
+       * not: the innermost inlined function of the leaf. */
+      if (j == 0) {
+        pt->flat = add_sat(pt->flat, sum->flat);
+        k->flat = add_sat(k->flat, sum->flat);
+      }
+    }
+  }
+  free(by_use);
+  return rc;
+}
+
+static int walk_samples(builder_t *b, hx_error_t *err) {
+  const hx_raw_t *raw = b->raw;
+  if (raw->location_count >= UINT32_MAX)
+    return hx_fail(err, HX_ETOOBIG, "too many locations");
+  b->sums = calloc(raw->location_count + 1, sizeof *b->sums);
+  b->key_last_sample = calloc(b->key_count + 1, sizeof *b->key_last_sample);
+  b->key_cum = calloc(b->key_count + 1, sizeof *b->key_cum);
+  b->filename_seen = calloc(raw->string_count + 1, 1);
+  b->point_mask = 4095;
+  b->point_table = calloc(b->point_mask + 1, sizeof *b->point_table);
+  b->point_table_ids = malloc((b->point_mask + 1) * sizeof(uint32_t));
+  if (!b->sums || !b->key_last_sample || !b->key_cum || !b->filename_seen ||
+      !b->point_table || !b->point_table_ids)
+    return hx_fail(err, HX_ENOMEM, "out of memory for the sample walk");
+  if (raw->sample_count >= UINT32_MAX)
+    return hx_fail(err, HX_ETOOBIG, "too many samples");
+  set_location_keys(b);
+  hx_arena_t scratch;
+  hx_arena_init(&scratch, 64 * 1024);
+  ProtobufCAllocator pb;
+  hx_pb_allocator_init(&pb, &scratch);
+  int rc = 0;
+  const uint8_t *bytes = raw->sample_bytes;
+  for (size_t s = 0; s < raw->sample_count && rc == 0; s++) {
+    rc = walk_sample(b, s, bytes, raw->sample_sizes[s], &pb, err);
+    bytes += raw->sample_sizes[s];
+    hx_arena_reset(&scratch);
+  }
+  hx_arena_close(&scratch);
+  if (rc == 0)
+    rc = make_points(b, err);
+  for (size_t k = 0; k < b->key_count; k++)
+    b->keys[k].cum = b->key_cum[k];
+  return rc;
+}
+
+/* ---- the finished index ---- */
+
+/* Function record order: (file, type, name, package), bytewise. */
+static int key_order(const void *pa, const void *pb) {
+  const key_t *a = *(const key_t *const *)pa;
+  const key_t *b = *(const key_t *const *)pb;
+  int c = slice_cmp(str_slice(a->file), str_slice(b->file));
+  if (!c)
+    c = slice_cmp(a->type, b->type);
+  if (!c)
+    c = slice_cmp(a->name, b->name);
+  if (!c)
+    c = slice_cmp(a->package, b->package);
+  return c;
+}
+
+static int line_order(const void *pa, const void *pb) {
+  uint32_t a = ((const hx_point_t *)pa)->line;
+  uint32_t b = ((const hx_point_t *)pb)->line;
+  return a < b ? -1 : a > b;
+}
+
+static int string_order(const void *pa, const void *pb) {
+  return slice_cmp(str_slice(*(const hx_str_t *)pa),
+                   str_slice(*(const hx_str_t *)pb));
+}
+
+static char *copy_slice(hx_index_t *ix, hx_slice_t s) {
+  return hx_arena_strndup(&ix->strings, s.ptr ? s.ptr : "", s.len);
+}
+
+/* "pkg.(Type).Func", "pkg.Func", or the raw name: what stat prints. */
+static char *display_name(hx_index_t *ix, const key_t *k, bool go) {
+  if (!go)
+    return copy_slice(ix, k->name);
+  size_t n = k->package.len + k->type.len + k->name.len + 8;
+  char *buf = hx_arena_alloc(&ix->strings, n);
+  if (!buf)
+    return NULL;
+  if (k->type.len)
+    snprintf(buf, n, "%.*s.(%.*s).%.*s", (int)k->package.len, k->package.ptr,
+             (int)k->type.len, k->type.ptr, (int)k->name.len, k->name.ptr);
+  else
+    snprintf(buf, n, "%.*s.%.*s", (int)k->package.len, k->package.ptr,
+             (int)k->name.len, k->name.ptr);
+  return buf;
+}
+
+/* perf-heatmap's MemoryUsageApprox() counts the set of full paths of all
+ * kept frames, which can hold paths no function record shows (merged keys). */
+static int count_filenames(const builder_t *b, uint64_t *count,
+                           uint64_t *bytes) {
+  const hx_raw_t *raw = b->raw;
+  size_t n = 0;
+  for (size_t i = 0; i < raw->string_count; i++)
+    n += b->filename_seen[i];
+  hx_str_t *names = malloc((n + 1) * sizeof *names);
+  if (!names)
+    return HX_ENOMEM;
+  n = 0;
+  for (size_t i = 0; i < raw->string_count; i++)
+    if (b->filename_seen[i])
+      names[n++] = raw->strings[i];
+  qsort(names, n, sizeof *names, string_order);
+  *count = *bytes = 0;
+  for (size_t i = 0; i < n; i++) {
+    if (i && string_order(&names[i - 1], &names[i]) == 0)
+      continue;
+    (*count)++;
+    *bytes += names[i].len;
+  }
+  free(names);
+  return 0;
+}
+
+static int make_records(builder_t *b, hx_index_t *ix, hx_error_t *err) {
+  /* Keys that no frame reached have no record. */
+  key_t **order = malloc((b->key_count + 1) * sizeof *order);
+  if (!order)
+    return hx_fail(err, HX_ENOMEM, "out of memory for function records");
+  size_t nf = 0;
+  for (size_t k = 0; k < b->key_count; k++)
+    if (b->keys[k].seen)
+      order[nf++] = &b->keys[k];
+  qsort(order, nf, sizeof *order, key_order);
+
+  ix->functions = calloc(nf + 1, sizeof *ix->functions);
+  ix->points = calloc(b->point_count + 1, sizeof *ix->points);
+  ix->files = calloc(nf + 1, sizeof *ix->files);
+  if (!ix->functions || !ix->points || !ix->files) {
+    free(order);
+    return hx_fail(err, HX_ENOMEM, "out of memory for function records");
+  }
+  ix->function_count = nf;
+  ix->point_count = b->point_count;
+
+  /* Count points per record, then place each point in its record's slice. */
+  for (size_t r = 0; r < nf; r++)
+    order[r]->record = (uint32_t)r;
+  for (size_t p = 0; p < b->point_count; p++)
+    ix->functions[b->keys[b->points[p].key].record].point_count++;
+  uint32_t next = 0;
+  for (size_t r = 0; r < nf; r++) {
+    ix->functions[r].first_point = next;
+    next += ix->functions[r].point_count;
+    ix->functions[r].point_count = 0;
+  }
+  for (size_t p = 0; p < b->point_count; p++) {
+    const build_point_t *bp = &b->points[p];
+    uint32_t r = b->keys[bp->key].record;
+    hx_function_t *fn = &ix->functions[r];
+    hx_point_t *pt = &ix->points[fn->first_point + fn->point_count++];
+    pt->flat = bp->flat;
+    pt->cum = bp->cum;
+    pt->line = bp->line;
+    pt->function = r;
+  }
+
+  bool go = b->go;
+  size_t nfiles = 0;
+  int rc = 0;
+  for (size_t r = 0; r < nf && rc == 0; r++) {
+    const key_t *k = order[r];
+    hx_function_t *fn = &ix->functions[r];
+    qsort(&ix->points[fn->first_point], fn->point_count, sizeof *ix->points,
+          line_order);
+    fn->min_line = ix->points[fn->first_point].line;
+    fn->max_line = ix->points[fn->first_point + fn->point_count - 1].line;
+    fn->flat = k->flat;
+    fn->cum = k->cum;
+    fn->package = copy_slice(ix, k->package);
+    fn->type = copy_slice(ix, k->type);
+    fn->name = copy_slice(ix, k->name);
+    fn->symbol = copy_slice(ix, str_slice(k->symbol));
+    fn->display = display_name(ix, k, go);
+    if (!fn->package || !fn->type || !fn->name || !fn->symbol ||
+        !fn->display) {
+      rc = HX_ENOMEM;
+      break;
+    }
+    bool new_file = r == 0 || slice_cmp(str_slice(k->file),
+                                        str_slice(order[r - 1]->file));
+    if (new_file) {
+      hx_file_t *f = &ix->files[nfiles++];
+      f->path = copy_slice(ix, str_slice(k->file));
+      f->first_function = (uint32_t)r;
+      if (!f->path) {
+        rc = HX_ENOMEM;
+        break;
+      }
+    }
+    hx_file_t *f = &ix->files[nfiles - 1];
+    f->function_count++;
+    f->point_count += fn->point_count;
+    fn->file = (uint32_t)(nfiles - 1);
+  }
+  ix->file_count = nfiles;
+  free(order);
+  if (rc < 0)
+    return hx_fail(err, HX_ENOMEM, "out of memory for function records");
+  return 0;
+}
+
+static void set_unit(hx_summary_t *s) {
+  static const struct {
+    const char *unit;
+    int64_t ns;
+  } times[] = {{"nanoseconds", 1}, {"microseconds", 1000},
+               {"milliseconds", 1000000}, {"seconds", 1000000000}};
+  s->unit_kind = HX_UNIT_COUNT;
+  s->ns_per_unit = 0;
+  for (size_t i = 0; i < sizeof times / sizeof times[0]; i++)
+    if (strcmp(s->sample_type.unit, times[i].unit) == 0) {
+      s->unit_kind = HX_UNIT_TIME;
+      s->ns_per_unit = times[i].ns;
+    }
+  if (strcmp(s->sample_type.unit, "bytes") == 0)
+    s->unit_kind = HX_UNIT_BYTES;
+}
+
+static int copy_sample_types(const hx_raw_t *raw, hx_index_t *ix,
+                             hx_error_t *err) {
+  ix->sample_types = calloc(raw->sample_type_count, sizeof *ix->sample_types);
+  if (!ix->sample_types)
+    return hx_fail(err, HX_ENOMEM, "out of memory");
+  ix->sample_type_count = raw->sample_type_count;
+  for (size_t i = 0; i < raw->sample_type_count; i++) {
+    ix->sample_types[i].type =
+        copy_slice(ix, raw_string(raw, raw->sample_types[i][0]));
+    ix->sample_types[i].unit =
+        copy_slice(ix, raw_string(raw, raw->sample_types[i][1]));
+    if (!ix->sample_types[i].type || !ix->sample_types[i].unit)
+      return hx_fail(err, HX_ENOMEM, "out of memory");
+  }
+  return 0;
+}
+
+static void builder_close(builder_t *b) {
+  free(b->keys);
+  free(b->key_table);
+  free(b->function_key);
+  free(b->points);
+  free(b->point_table);
+  free(b->point_table_ids);
+  free(b->sums);
+  free(b->key_last_sample);
+  free(b->key_cum);
+  free(b->filename_seen);
+}
+
+int hx_index_build(const hx_raw_t *raw, const hx_options_t *opts,
+                   hx_index_t **out, hx_error_t *err) {
+  *out = NULL;
+  builder_t b;
+  memset(&b, 0, sizeof b);
+  b.raw = raw;
+  b.opts = opts;
+  hx_index_t *ix = calloc(1, sizeof *ix);
+  if (!ix)
+    return hx_fail(err, HX_ENOMEM, "out of memory");
+  hx_arena_init(&ix->strings, 256 * 1024);
+  uint64_t nfiles = 0, file_bytes = 0;
+  int rc = choose_sample_type(raw, opts->sample_type, &b.value_index, err);
+  if (rc == 0) {
+    b.go = uses_go_symbols(raw, opts->symbols);
+    rc = make_keys(&b, err);
+  }
+  if (rc == 0)
+    rc = walk_samples(&b, err);
+  if (rc == 0 && b.point_count == 0)
+    rc = hx_fail(err, HX_ENOSAMPLES,
+                 b.go ? "no sample has a frame in a Go package"
+                      : "no sample has a frame with a function");
+  if (rc == 0 && count_filenames(&b, &nfiles, &file_bytes) < 0)
+    rc = hx_fail(err, HX_ENOMEM, "out of memory");
+  if (rc == 0)
+    rc = copy_sample_types(raw, ix, err);
+  if (rc == 0)
+    rc = make_records(&b, ix, err);
+  if (rc == 0) {
+    hx_summary_t *s = &ix->summary;
+    s->sample_type = ix->sample_types[b.value_index];
+    s->sample_type_index = b.value_index;
+    set_unit(s);
+    s->total = b.total;
+    s->samples = raw->sample_count;
+    s->files = ix->file_count;
+    s->functions = ix->function_count;
+    s->points = ix->point_count;
+    s->go_symbols = b.go;
+    s->reference_memory_approx =
+        68 * (uint64_t)ix->function_count + 16 * (uint64_t)ix->point_count +
+        24 * (uint64_t)ix->function_count + 12 * nfiles + file_bytes;
+    s->threshold = opts->threshold;
+    s->local_scope = opts->local_scope;
+    rc = hx_index_rank(ix, err);
+  }
+  builder_close(&b);
+  if (rc < 0) {
+    hx_index_free(ix);
+    return rc;
+  }
+  *out = ix;
+  return 0;
+}

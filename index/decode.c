@@ -1,0 +1,313 @@
+/*
+ * decode.c: raw profile.proto bytes -> the tables of hx_raw_t.
+ *
+ * One pass over the top-level fields, read from the stream through a
+ * window that holds a few complete fields at a time. Sample types,
+ * locations and functions are unpacked one message at a time by protobuf-c
+ * into a scratch arena that is reset after each; strings are copied out;
+ * samples are only set aside as bytes here (they come first in the stream,
+ * before the locations they name) and are unpacked by the sample walk in
+ * build.c. So the raw profile is never in memory whole: of its bytes only
+ * the samples are kept, about half of a Go profile. Afterwards every id and
+ * string index is checked, so that nothing later can meet a dangling
+ * reference.
+ */
+#include "internal.h"
+#include "profile.pb-c.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* Field numbers of message Profile (profile.proto); test_decode checks them
+ * against the generated descriptor. */
+enum {
+  PROFILE_SAMPLE_TYPE = 1,
+  PROFILE_SAMPLE = 2,
+  PROFILE_LOCATION = 4,
+  PROFILE_FUNCTION = 5,
+  PROFILE_STRING_TABLE = 6,
+  PROFILE_DEFAULT_SAMPLE_TYPE = 14
+};
+
+static void *arena_pb_alloc(void *data, size_t size) {
+  return hx_arena_alloc(data, size);
+}
+static void arena_pb_free(void *data, void *ptr) {
+  (void)data; /* freed all at once by hx_arena_reset */
+  (void)ptr;
+}
+
+void hx_pb_allocator_init(ProtobufCAllocator *alloc, hx_arena_t *arena) {
+  alloc->alloc = arena_pb_alloc;
+  alloc->free = arena_pb_free;
+  alloc->allocator_data = arena;
+}
+
+typedef struct decoder {
+  hx_raw_t *raw;
+  hx_arena_t scratch;
+  ProtobufCAllocator pb;
+  size_t cap_strings, cap_types, cap_functions, cap_locations, cap_frames,
+      cap_samples, cap_sample_bytes;
+} decoder_t;
+
+#define GROW(d, field, count_expr, capname)                                   \
+  hx_grow((void **)&(d)->raw->field, &(d)->capname, (count_expr) + 1,        \
+          sizeof *(d)->raw->field)
+
+static int no_memory(hx_error_t *err) {
+  return hx_fail(err, HX_ENOMEM, "out of memory while decoding the profile");
+}
+
+static int add_sample_type(decoder_t *d, const hx_field_t *f,
+                           hx_error_t *err) {
+  hx_raw_t *raw = d->raw;
+  Perftools__Profiles__ValueType *vt =
+      perftools__profiles__value_type__unpack(&d->pb, f->size, f->data);
+  if (!vt)
+    return hx_fail(err, HX_EPROTO, "protobuf: bad sample_type %zu",
+                   raw->sample_type_count);
+  if (GROW(d, sample_types, raw->sample_type_count, cap_types) < 0)
+    return no_memory(err);
+  raw->sample_types[raw->sample_type_count][0] = vt->type;
+  raw->sample_types[raw->sample_type_count][1] = vt->unit;
+  raw->sample_type_count++;
+  hx_arena_reset(&d->scratch);
+  return 0;
+}
+
+static int add_function(decoder_t *d, const hx_field_t *f, hx_error_t *err) {
+  hx_raw_t *raw = d->raw;
+  Perftools__Profiles__Function *fn =
+      perftools__profiles__function__unpack(&d->pb, f->size, f->data);
+  if (!fn)
+    return hx_fail(err, HX_EPROTO, "protobuf: bad function %zu",
+                   raw->function_count);
+  if (GROW(d, functions, raw->function_count, cap_functions) < 0)
+    return no_memory(err);
+  hx_raw_function_t *rf = &raw->functions[raw->function_count++];
+  rf->id = fn->id;
+  rf->name = fn->name;
+  rf->filename = fn->filename;
+  hx_arena_reset(&d->scratch);
+  return 0;
+}
+
+static int add_location(decoder_t *d, const hx_field_t *f, hx_error_t *err) {
+  hx_raw_t *raw = d->raw;
+  Perftools__Profiles__Location *loc =
+      perftools__profiles__location__unpack(&d->pb, f->size, f->data);
+  if (!loc)
+    return hx_fail(err, HX_EPROTO, "protobuf: bad location %zu",
+                   raw->location_count);
+  if (loc->n_line > UINT32_MAX - raw->frame_count)
+    return hx_fail(err, HX_ETOOBIG, "too many location lines");
+  if (GROW(d, locations, raw->location_count, cap_locations) < 0 ||
+      hx_grow((void **)&raw->frames, &d->cap_frames,
+              raw->frame_count + loc->n_line, sizeof *raw->frames) < 0)
+    return no_memory(err);
+  hx_raw_location_t *rl = &raw->locations[raw->location_count++];
+  rl->id = loc->id;
+  rl->first_frame = (uint32_t)raw->frame_count;
+  rl->frame_count = (uint32_t)loc->n_line;
+  for (size_t i = 0; i < loc->n_line; i++) {
+    hx_raw_frame_t *fr = &raw->frames[raw->frame_count++];
+    fr->function_id = loc->line[i]->function_id;
+    fr->line = loc->line[i]->line;
+  }
+  hx_arena_reset(&d->scratch);
+  return 0;
+}
+
+static int add_string(decoder_t *d, const hx_field_t *f, hx_error_t *err) {
+  hx_raw_t *raw = d->raw;
+  if (f->size > UINT32_MAX)
+    return hx_fail(err, HX_ETOOBIG, "a string of %zu bytes", f->size);
+  if (GROW(d, strings, raw->string_count, cap_strings) < 0)
+    return no_memory(err);
+  char *copy =
+      hx_arena_strndup(&raw->string_arena, (const char *)f->data, f->size);
+  if (!copy)
+    return no_memory(err);
+  raw->strings[raw->string_count].ptr = copy;
+  raw->strings[raw->string_count].len = (uint32_t)f->size;
+  raw->string_count++;
+  return 0;
+}
+
+static int add_sample(decoder_t *d, const hx_field_t *f, hx_error_t *err) {
+  hx_raw_t *raw = d->raw;
+  if (f->size > UINT32_MAX)
+    return hx_fail(err, HX_ETOOBIG, "a sample of %zu bytes", f->size);
+  if (GROW(d, sample_sizes, raw->sample_count, cap_samples) < 0 ||
+      hx_grow((void **)&raw->sample_bytes, &d->cap_sample_bytes,
+              raw->sample_bytes_size + f->size, 1) < 0)
+    return no_memory(err);
+  if (f->size)
+    memcpy(raw->sample_bytes + raw->sample_bytes_size, f->data, f->size);
+  raw->sample_bytes_size += f->size;
+  raw->sample_sizes[raw->sample_count++] = (uint32_t)f->size;
+  return 0;
+}
+
+static int decode_field(decoder_t *d, const hx_field_t *f, hx_error_t *err) {
+  uint32_t want = HX_WIRE_LEN;
+  switch (f->number) {
+  case PROFILE_SAMPLE_TYPE:
+  case PROFILE_SAMPLE:
+  case PROFILE_LOCATION:
+  case PROFILE_FUNCTION:
+  case PROFILE_STRING_TABLE: break;
+  case PROFILE_DEFAULT_SAMPLE_TYPE: want = HX_WIRE_VARINT; break;
+  default: return 0; /* a field heatls does not use */
+  }
+  if (f->wire_type != want)
+    return hx_fail(err, HX_EPROTO,
+                   "protobuf: profile field %u has wire type %u, not %u",
+                   f->number, f->wire_type, want);
+  switch (f->number) {
+  case PROFILE_SAMPLE_TYPE: return add_sample_type(d, f, err);
+  case PROFILE_SAMPLE: return add_sample(d, f, err);
+  case PROFILE_LOCATION: return add_location(d, f, err);
+  case PROFILE_FUNCTION: return add_function(d, f, err);
+  case PROFILE_STRING_TABLE: return add_string(d, f, err);
+  default: d->raw->default_sample_type = (int64_t)f->varint; return 0;
+  }
+}
+
+#define WINDOW_SIZE ((size_t)1 << 20)
+
+/* Reads the stream through a window and decodes each complete field; a
+ * field larger than the window grows it (the stream's own cap bounds it). */
+static int walk_fields(decoder_t *d, hx_stream_t *stream, hx_error_t *err) {
+  size_t cap = WINDOW_SIZE, start = 0, end = 0;
+  uint8_t *window = malloc(cap);
+  if (!window)
+    return no_memory(err);
+  bool eof = false;
+  int rc = 0;
+  for (;;) {
+    hx_wire_t w = {window + start, window + end};
+    hx_field_t f;
+    while ((rc = hx_wire_next_partial(&w, &f, err)) > 0)
+      if ((rc = decode_field(d, &f, err)) < 0)
+        break;
+    if (rc < 0)
+      break;
+    start = (size_t)(w.pos - window);
+    if (eof) {
+      if (start != end)
+        rc = hx_fail(err, HX_EPROTO, "protobuf: truncated message");
+      break;
+    }
+    memmove(window, window + start, end - start);
+    end -= start;
+    start = 0;
+    if (end == cap) {
+      uint8_t *bigger = cap <= SIZE_MAX / 2 ? realloc(window, cap * 2) : NULL;
+      if (!bigger) {
+        rc = no_memory(err);
+        break;
+      }
+      window = bigger;
+      cap *= 2;
+    }
+    size_t got;
+    if ((rc = hx_stream_read(stream, window + end, cap - end, &got, err)) < 0)
+      break;
+    eof = got == 0;
+    end += got;
+  }
+  free(window);
+  return rc;
+}
+
+static int check_string(const hx_raw_t *raw, int64_t index, const char *what,
+                        unsigned long long id, hx_error_t *err) {
+  if (index >= 0 && (uint64_t)index < raw->string_count)
+    return 0;
+  return hx_fail(err, HX_EPROFILE,
+                 "%s %llu names string %lld, past the string table (%zu "
+                 "strings)",
+                 what, id, (long long)index, raw->string_count);
+}
+
+/* Checks every reference the tables make and resolves frame function ids
+ * to function indices. */
+static int check_references(hx_raw_t *raw, hx_error_t *err) {
+  if (raw->sample_type_count == 0)
+    return hx_fail(err, HX_EPROFILE, "the profile has no sample type");
+  if (raw->string_count > 0 && raw->strings[0].len != 0)
+    return hx_fail(err, HX_EPROFILE,
+                   "the string table does not start with an empty string");
+  int rc;
+  for (size_t i = 0; i < raw->sample_type_count; i++)
+    if ((rc = check_string(raw, raw->sample_types[i][0], "sample type", i,
+                           err)) < 0 ||
+        (rc = check_string(raw, raw->sample_types[i][1], "sample type", i,
+                           err)) < 0)
+      return rc;
+  if (raw->default_sample_type != 0 &&
+      (rc = check_string(raw, raw->default_sample_type,
+                         "default_sample_type", 0, err)) < 0)
+    return rc;
+  for (size_t i = 0; i < raw->function_count; i++) {
+    const hx_raw_function_t *fn = &raw->functions[i];
+    if ((rc = check_string(raw, fn->name, "function", fn->id, err)) < 0 ||
+        (rc = check_string(raw, fn->filename, "function", fn->id, err)) < 0)
+      return rc;
+  }
+  hx_id_map_t functions;
+  if ((rc = hx_id_map_build(&functions,
+                            raw->functions ? &raw->functions[0].id : NULL,
+                            raw->function_count, sizeof *raw->functions,
+                            "function", err)) < 0)
+    return rc;
+  for (size_t i = 0; i < raw->location_count && rc == 0; i++) {
+    const hx_raw_location_t *loc = &raw->locations[i];
+    for (uint32_t j = 0; j < loc->frame_count; j++) {
+      hx_raw_frame_t *fr = &raw->frames[loc->first_frame + j];
+      long fi = hx_id_map_find(&functions, fr->function_id);
+      if (fi < 0) {
+        rc = hx_fail(err, HX_EPROFILE,
+                     "location %llu names unknown function id %llu",
+                     (unsigned long long)loc->id,
+                     (unsigned long long)fr->function_id);
+        break;
+      }
+      fr->function_id = (uint64_t)fi;
+    }
+  }
+  hx_id_map_close(&functions);
+  if (rc < 0)
+    return rc;
+  return hx_id_map_build(&raw->location_ids,
+                         raw->locations ? &raw->locations[0].id : NULL,
+                         raw->location_count, sizeof *raw->locations,
+                         "location", err);
+}
+
+int hx_raw_decode(hx_raw_t *raw, hx_stream_t *stream, hx_error_t *err) {
+  decoder_t d = {.raw = raw};
+  hx_arena_init(&raw->string_arena, 256 * 1024);
+  hx_arena_init(&d.scratch, 64 * 1024);
+  hx_pb_allocator_init(&d.pb, &d.scratch);
+  int rc = walk_fields(&d, stream, err);
+  hx_arena_close(&d.scratch);
+  if (rc < 0)
+    return rc;
+  return check_references(raw, err);
+}
+
+void hx_raw_close(hx_raw_t *raw) {
+  hx_arena_close(&raw->string_arena);
+  free(raw->strings);
+  free(raw->sample_types);
+  free(raw->functions);
+  free(raw->locations);
+  free(raw->frames);
+  free(raw->sample_bytes);
+  free(raw->sample_sizes);
+  hx_id_map_close(&raw->location_ids);
+  memset(raw, 0, sizeof *raw);
+}

@@ -1,0 +1,211 @@
+/*
+ * internal.h: what the index's own files share and nobody else sees.
+ *
+ * The load pipeline, one file per step:
+ *   inflate.c  file or buffer -> raw profile.proto bytes (gunzip, size cap)
+ *   wire.c     walks protobuf fields of a message without unpacking it
+ *   decode.c   raw bytes -> hx_raw_t: tables of sample types, strings,
+ *              functions, locations and the places of the samples
+ *   build.c    hx_raw_t -> points and function records (the sample walk)
+ *   levels.c   ranks -> local and global heat levels
+ *   query.c    lookups on the finished index
+ */
+#ifndef HEATLS_INDEX_INTERNAL_H
+#define HEATLS_INDEX_INTERNAL_H
+
+#include "heat_index.h"
+#include "symbol.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* ---- errors (error.c) ---- */
+
+/* Fills err (if any) with code and a printf-style message; returns code. */
+int hx_fail(hx_error_t *err, int code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* ---- a bump allocator for strings and scratch (arena.c) ---- */
+
+typedef struct hx_arena_block hx_arena_block_t;
+typedef struct hx_arena {
+  hx_arena_block_t *head;
+  size_t block_size;
+} hx_arena_t;
+
+void hx_arena_init(hx_arena_t *arena, size_t block_size);
+void hx_arena_close(hx_arena_t *arena);
+/* Forgets every allocation but keeps the first block for reuse. */
+void hx_arena_reset(hx_arena_t *arena);
+/* 16-byte aligned memory owned by the arena, or NULL. */
+void *hx_arena_alloc(hx_arena_t *arena, size_t size);
+/* A NUL-terminated copy of s[0..len) owned by the arena, or NULL. */
+char *hx_arena_strndup(hx_arena_t *arena, const char *s, size_t len);
+
+/* Multiplies with an overflow check; false on overflow. */
+static inline bool hx_mul_ok(size_t a, size_t b, size_t *out) {
+  return !__builtin_mul_overflow(a, b, out);
+}
+
+/* Grows *items (of elem bytes each) so that it holds at least need items;
+ * capacity doubles. 0 or HX_ENOMEM. */
+int hx_grow(void **items, size_t *cap, size_t need, size_t elem);
+
+/* ---- the raw profile as a stream (inflate.c) ---- */
+
+typedef struct hx_stream hx_stream_t;
+
+/* Opens path (gzipped or raw) for reading; the errors of a file that
+ * cannot be a profile (missing, a directory, empty) come from here. */
+int hx_stream_open_file(const char *path, uint64_t max_size,
+                        hx_stream_t **out, hx_error_t *err);
+/* The same over bytes in memory, which must outlive the stream. */
+int hx_stream_open_buffer(const void *data, size_t size, uint64_t max_size,
+                          hx_stream_t **out, hx_error_t *err);
+/* Reads up to cap raw bytes into dst; *got is 0 only at the end. */
+int hx_stream_read(hx_stream_t *s, uint8_t *dst, size_t cap, size_t *got,
+                   hx_error_t *err);
+void hx_stream_close(hx_stream_t *s); /* NULL is fine */
+
+/* ---- protobuf wire format (wire.c) ---- */
+
+enum { HX_WIRE_VARINT = 0, HX_WIRE_I64 = 1, HX_WIRE_LEN = 2, HX_WIRE_I32 = 5 };
+
+typedef struct hx_wire {
+  const uint8_t *pos, *end;
+} hx_wire_t;
+
+typedef struct hx_field {
+  uint32_t number;
+  uint32_t wire_type;
+  uint64_t varint;      /* HX_WIRE_VARINT, I64, I32 */
+  const uint8_t *data;  /* HX_WIRE_LEN */
+  size_t size;          /* HX_WIRE_LEN */
+} hx_field_t;
+
+/* 1 and the next field, 0 at the end, or HX_EPROTO on malformed input. */
+int hx_wire_next(hx_wire_t *w, hx_field_t *f, hx_error_t *err);
+
+/* Like hx_wire_next, but a field cut off by the end of the data is not an
+ * error: 0 is returned and w is left at the field's start, so that the
+ * caller can read more and try again. */
+int hx_wire_next_partial(hx_wire_t *w, hx_field_t *f, hx_error_t *err);
+
+/* ---- decoded tables (decode.c) ---- */
+
+typedef struct hx_str {
+  const char *ptr; /* into hx_raw_t.string_arena; not NUL-terminated */
+  uint32_t len;
+} hx_str_t;
+
+typedef struct hx_raw_function {
+  uint64_t id;
+  int64_t name, filename; /* string-table indices, checked */
+} hx_raw_function_t;
+
+typedef struct hx_raw_frame {
+  uint64_t function_id; /* resolved to a function index by decode */
+  int64_t line;
+} hx_raw_frame_t;
+
+typedef struct hx_raw_location {
+  uint64_t id;
+  uint32_t first_frame, frame_count; /* into hx_raw_t.frames */
+} hx_raw_location_t;
+
+/* Maps ids (uint64, never 0) to dense indices. */
+typedef struct hx_id_map {
+  size_t identity; /* > 0: ids are exactly 1..identity, in order */
+  uint32_t *direct; /* id -> index + 1 when ids are dense enough */
+  size_t direct_size;
+  uint64_t *keys; /* otherwise an open-addressing table */
+  uint32_t *values;
+  size_t mask;
+  unsigned shift; /* slot = (id * golden ratio) >> shift */
+} hx_id_map_t;
+
+/* Builds the map from ids[0..n); HX_EPROFILE on a duplicate or a 0 id
+ * (the message names `what` and the id). */
+int hx_id_map_build(hx_id_map_t *map, const uint64_t *ids, size_t n,
+                    size_t stride, const char *what, hx_error_t *err);
+/* The index of id, or -1. */
+static inline long hx_id_map_find(const hx_id_map_t *map, uint64_t id) {
+  if (map->identity)
+    return id - 1 < map->identity ? (long)(id - 1) : -1;
+  if (map->direct) {
+    if (id < map->direct_size && map->direct[id])
+      return (long)map->direct[id] - 1;
+    return -1;
+  }
+  size_t i = (size_t)((id * 0x9E3779B97F4A7C15ull) >> map->shift);
+  while (map->keys[i]) {
+    if (map->keys[i] == id)
+      return (long)map->values[i];
+    i = (i + 1) & map->mask;
+  }
+  return -1;
+}
+void hx_id_map_close(hx_id_map_t *map);
+
+typedef struct hx_raw {
+  hx_arena_t string_arena; /* the string table's bytes */
+  hx_str_t *strings;
+  size_t string_count;
+  int64_t (*sample_types)[2]; /* (type, unit) string indices */
+  size_t sample_type_count;
+  int64_t default_sample_type; /* string index, 0 when unset */
+  hx_raw_function_t *functions;
+  size_t function_count;
+  hx_raw_location_t *locations;
+  size_t location_count;
+  hx_raw_frame_t *frames;
+  size_t frame_count;
+  uint8_t *sample_bytes; /* every Sample message, one after another */
+  size_t sample_bytes_size;
+  uint32_t *sample_sizes; /* the size of each */
+  size_t sample_count;
+  hx_id_map_t location_ids;
+} hx_raw_t;
+
+/* Reads the stream and decodes its tables into raw (zeroed by the caller),
+ * checking every cross-reference except sample location ids (build.c
+ * checks those as it walks). */
+int hx_raw_decode(hx_raw_t *raw, hx_stream_t *stream, hx_error_t *err);
+/* Frees everything. */
+void hx_raw_close(hx_raw_t *raw);
+
+/* A protobuf-c allocator over an arena, reset after each small message. */
+struct ProtobufCAllocator;
+void hx_pb_allocator_init(struct ProtobufCAllocator *alloc, hx_arena_t *arena);
+
+/* ---- the index (build.c, levels.c, query.c) ---- */
+
+struct hx_index {
+  hx_arena_t strings;
+  hx_summary_t summary;
+  hx_sample_type_t *sample_types;
+  size_t sample_type_count;
+  hx_file_t *files;
+  size_t file_count;
+  hx_function_t *functions;
+  size_t function_count;
+  hx_point_t *points;
+  size_t point_count;
+  uint32_t *global_order;   /* point ids, hottest first */
+  uint32_t *function_order; /* function ids by rank */
+  uint32_t *line_order;     /* per file: point ids by (line, hotness) */
+  uint32_t *file_line_start; /* file f's slice of line_order starts here */
+  uint32_t *rank_counters;   /* scratch for hx_index_apply_levels */
+};
+
+/* Builds the index from decoded tables; takes nothing from raw. */
+int hx_index_build(const hx_raw_t *raw, const hx_options_t *opts,
+                   hx_index_t **out, hx_error_t *err);
+
+/* Sorts points, lays out orders and computes every level (levels.c). */
+int hx_index_rank(hx_index_t *index, hx_error_t *err);
+void hx_index_apply_levels(hx_index_t *index, double threshold,
+                           hx_local_scope_t scope);
+
+#endif

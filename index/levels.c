@@ -1,0 +1,183 @@
+/*
+ * levels.c: ranking points and turning ranks into heat levels.
+ *
+ * One sort gives the global order: cum descending, then line descending
+ * (perf-heatmap's greater()), then point index ascending. The last key is
+ * heatls's own rule for full ties (equal cum and line in different
+ * functions), where the reference's order comes from Go's unstable sort:
+ * since points are laid out in function record order, the function that
+ * sorts first by (file, type, name, package) ranks first.
+ *
+ * Local levels need no sort of their own: restricted to one function (or
+ * one file), the global order is exactly that function's greater() order,
+ * so a walk over it with a counter per function hands out local ranks.
+ */
+#include "internal.h"
+#include "levels.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+size_t hx_top_n(size_t count, double threshold) {
+  if (count == 0)
+    return 0;
+  /* A double multiply, as the reference does: 90 * 0.7 gives 62. */
+  size_t n = (size_t)((double)count * threshold);
+  if (n == 0)
+    n = 1;
+  return n > count ? count : n;
+}
+
+uint8_t hx_chunk_level(size_t rank, size_t n) {
+  if (n < 5)
+    return (uint8_t)(5 - rank);
+  uint64_t chunk = (5 * ((uint64_t)rank + 1) + n - 1) / n; /* 1..5 */
+  return (uint8_t)(6 - chunk);
+}
+
+static uint8_t level_of(size_t rank, size_t top) {
+  return rank < top ? hx_chunk_level(rank, top) : 0;
+}
+
+typedef struct ranked {
+  int64_t cum;
+  uint32_t line;
+  uint32_t id;
+} ranked_t;
+
+static int hotter_first(const void *pa, const void *pb) {
+  const ranked_t *a = pa, *b = pb;
+  if (a->cum != b->cum)
+    return a->cum > b->cum ? -1 : 1;
+  if (a->line != b->line)
+    return a->line > b->line ? -1 : 1;
+  return a->id < b->id ? -1 : a->id > b->id;
+}
+
+typedef struct ranked_function {
+  int64_t cum, flat;
+  uint32_t id;
+} ranked_function_t;
+
+static int function_hotter_first(const void *pa, const void *pb) {
+  const ranked_function_t *a = pa, *b = pb;
+  if (a->cum != b->cum)
+    return a->cum > b->cum ? -1 : 1;
+  if (a->flat != b->flat)
+    return a->flat > b->flat ? -1 : 1;
+  return a->id < b->id ? -1 : a->id > b->id;
+}
+
+typedef struct line_entry {
+  uint32_t line, rank, id;
+} line_entry_t;
+
+static int by_line_then_rank(const void *pa, const void *pb) {
+  const line_entry_t *a = pa, *b = pb;
+  if (a->line != b->line)
+    return a->line < b->line ? -1 : 1;
+  return a->rank < b->rank ? -1 : a->rank > b->rank;
+}
+
+int hx_index_rank(hx_index_t *ix, hx_error_t *err) {
+  size_t np = ix->point_count, nf = ix->function_count;
+  ranked_t *ranked = malloc((np + 1) * sizeof *ranked);
+  ranked_function_t *fr = malloc((nf + 1) * sizeof *fr);
+  uint32_t *rank_of = malloc((np + 1) * sizeof *rank_of);
+  line_entry_t *lines = malloc((np + 1) * sizeof *lines);
+  ix->global_order = malloc((np + 1) * sizeof *ix->global_order);
+  ix->line_order = malloc((np + 1) * sizeof *ix->line_order);
+  ix->function_order = malloc((nf + 1) * sizeof *ix->function_order);
+  ix->file_line_start = malloc((ix->file_count + 1) * sizeof(uint32_t));
+  size_t counters = nf > ix->file_count ? nf : ix->file_count;
+  ix->rank_counters = malloc((counters + 1) * sizeof *ix->rank_counters);
+  int rc = 0;
+  if (!ranked || !fr || !rank_of || !lines || !ix->global_order ||
+      !ix->line_order || !ix->function_order || !ix->file_line_start ||
+      !ix->rank_counters) {
+    rc = hx_fail(err, HX_ENOMEM, "out of memory while ranking");
+    goto done;
+  }
+
+  for (size_t i = 0; i < np; i++)
+    ranked[i] = (ranked_t){ix->points[i].cum, ix->points[i].line, (uint32_t)i};
+  qsort(ranked, np, sizeof *ranked, hotter_first);
+  for (size_t r = 0; r < np; r++) {
+    ix->global_order[r] = ranked[r].id;
+    rank_of[ranked[r].id] = (uint32_t)r;
+  }
+
+  for (size_t i = 0; i < nf; i++)
+    fr[i] = (ranked_function_t){ix->functions[i].cum, ix->functions[i].flat,
+                                (uint32_t)i};
+  qsort(fr, nf, sizeof *fr, function_hotter_first);
+  for (size_t r = 0; r < nf; r++) {
+    ix->function_order[r] = fr[r].id;
+    ix->functions[fr[r].id].rank = (uint32_t)r;
+  }
+
+  /* A file's points are contiguous: its functions are, and so are theirs. */
+  for (size_t f = 0; f < ix->file_count; f++) {
+    const hx_file_t *file = &ix->files[f];
+    uint32_t start = ix->functions[file->first_function].first_point;
+    ix->file_line_start[f] = start;
+    for (uint32_t i = 0; i < file->point_count; i++) {
+      uint32_t id = start + i;
+      lines[i] = (line_entry_t){ix->points[id].line, rank_of[id], id};
+    }
+    qsort(lines, file->point_count, sizeof *lines, by_line_then_rank);
+    for (uint32_t i = 0; i < file->point_count; i++)
+      ix->line_order[start + i] = lines[i].id;
+  }
+
+  hx_index_apply_levels(ix, ix->summary.threshold > 0 ? ix->summary.threshold
+                                                       : HX_DEFAULT_THRESHOLD,
+                        ix->summary.local_scope);
+done:
+  free(ranked);
+  free(fr);
+  free(rank_of);
+  free(lines);
+  return rc;
+}
+
+void hx_index_apply_levels(hx_index_t *ix, double threshold,
+                           hx_local_scope_t scope) {
+  size_t np = ix->point_count;
+  uint32_t *seen = ix->rank_counters;
+  bool by_file = scope == HX_LOCAL_FILE;
+  size_t groups = by_file ? ix->file_count : ix->function_count;
+  memset(seen, 0, groups * sizeof *seen);
+  size_t top = hx_top_n(np, threshold);
+
+  for (size_t r = 0; r < np; r++) {
+    hx_point_t *p = &ix->points[ix->global_order[r]];
+    const hx_function_t *fn = &ix->functions[p->function];
+    uint32_t group = by_file ? fn->file : p->function;
+    uint32_t group_size = by_file ? ix->files[fn->file].point_count
+                                  : fn->point_count;
+    p->global = level_of(r, top);
+    p->local = level_of(seen[group]++, hx_top_n(group_size, threshold));
+  }
+
+  for (size_t f = 0; f < ix->file_count; f++)
+    ix->files[f].max_local = ix->files[f].max_global = 0;
+  for (size_t i = 0; i < ix->function_count; i++) {
+    hx_function_t *fn = &ix->functions[i];
+    fn->max_local = fn->max_global = 0;
+    for (uint32_t j = 0; j < fn->point_count; j++) {
+      const hx_point_t *p = &ix->points[fn->first_point + j];
+      if (p->local > fn->max_local)
+        fn->max_local = p->local;
+      if (p->global > fn->max_global)
+        fn->max_global = p->global;
+    }
+    hx_file_t *file = &ix->files[fn->file];
+    if (fn->max_local > file->max_local)
+      file->max_local = fn->max_local;
+    if (fn->max_global > file->max_global)
+      file->max_global = fn->max_global;
+  }
+  ix->summary.threshold = threshold;
+  ix->summary.local_scope = scope;
+}

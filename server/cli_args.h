@@ -1,0 +1,46 @@
+/*
+ * cli_args.h: the command line of heatls's report subcommands.
+ *
+ * Flags follow Go's flag package, as perf-heatmap's do (`-threshold 0.1`,
+ * `-threshold=0.1`, `--threshold 0.1`), and may also come after the profile
+ * path; `--` ends the flags.
+ */
+#ifndef HEATLS_CLI_ARGS_H
+#define HEATLS_CLI_ARGS_H
+
+#include "heat_index.h"
+
+#include <stddef.h>
+#include <stdio.h>
+
+typedef enum cli_command {
+  CLI_STAT,
+  CLI_JSON,
+  CLI_DUMP,
+  CLI_TOP,
+  CLI_INFO
+} cli_command_t;
+
+typedef struct cli_args {
+  cli_command_t command;
+  const char *command_name;
+  const char *profile;
+  hx_options_t opts;
+  const char *filename_regexp; /* stat; NULL = every file */
+  const char *value_format;    /* json; NULL = the default for the unit */
+  size_t top_n;                /* top */
+  int help;                    /* -h / --help was given */
+} cli_args_t;
+
+/* The subcommand named `name`, or -1. */
+int cli_command_from_name(const char *name);
+
+/* Parses argv[0..argc) (the words after the subcommand) for `command`.
+ * 0 on success; -1 on a usage error, with a one-line reason in msg. */
+int cli_args_parse(cli_command_t command, const char *name, int argc,
+                   char **argv, cli_args_t *out, char *msg, size_t msg_size);
+
+/* The usage text of one subcommand. */
+void cli_print_usage(cli_command_t command, FILE *out);
+
+#endif

@@ -1,0 +1,89 @@
+/*
+ * main.c: the heatls executable: subcommand dispatch, exit statuses.
+ *
+ * Exit status: 0 on success, 1 when a profile cannot be used (one line on
+ * stderr naming the file), 2 on a usage error.
+ */
+#include "cli_args.h"
+#include "cli_output.h"
+#include "heat_index.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#ifndef HEATLS_VERSION
+#define HEATLS_VERSION "0.0.0"
+#endif
+
+static void print_usage(FILE *out) {
+  fputs("usage: heatls COMMAND [flags] PROFILE\n"
+        "\n"
+        "heatls reads pprof profiles (profile.proto, gzipped or not) and\n"
+        "ranks every profiled source line by heat, as perf-heatmap does.\n"
+        "\n"
+        "commands:\n"
+        "  stat   every profiled line with its values and levels\n"
+        "  json   the hot lines of every file as JSON\n"
+        "  dump   every point of the index as TSV\n"
+        "  top    the hottest lines\n"
+        "  info   sample types, totals and sizes of a profile\n"
+        "\n"
+        "Run 'heatls COMMAND --help' for the flags of a command.\n",
+        out);
+}
+
+static int run_report(cli_command_t command, const char *name, int argc,
+                      char **argv) {
+  cli_args_t args;
+  char msg[512];
+  if (cli_args_parse(command, name, argc, argv, &args, msg, sizeof msg) < 0) {
+    fprintf(stderr, "heatls %s: %s (run 'heatls %s --help')\n", name, msg,
+            name);
+    return 2;
+  }
+  if (args.help) {
+    cli_print_usage(command, stdout);
+    return 0;
+  }
+  hx_index_t *index;
+  hx_error_t err = {0};
+  if (hx_index_load_file(args.profile, &args.opts, &index, &err) < 0) {
+    fprintf(stderr, "heatls: %s: %s\n", args.profile, err.message);
+    return 1;
+  }
+  int status = 0;
+  if (cli_output_write(&args, index, stdout, msg, sizeof msg) < 0) {
+    fprintf(stderr, "heatls: %s: %s\n", args.profile, msg);
+    status = 1;
+  }
+  hx_index_free(index);
+  if (fflush(stdout) != 0 || ferror(stdout)) {
+    fprintf(stderr, "heatls: cannot write the output\n");
+    status = 1;
+  }
+  return status;
+}
+
+int main(int argc, char **argv) {
+  if (argc < 2) {
+    print_usage(stderr);
+    return 2;
+  }
+  const char *cmd = argv[1];
+  if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 ||
+      strcmp(cmd, "help") == 0) {
+    print_usage(stdout);
+    return 0;
+  }
+  if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "version") == 0) {
+    printf("heatls %s\n", HEATLS_VERSION);
+    return 0;
+  }
+  int command = cli_command_from_name(cmd);
+  if (command < 0) {
+    fprintf(stderr, "heatls: unknown command \"%s\" (run 'heatls --help')\n",
+            cmd);
+    return 2;
+  }
+  return run_report((cli_command_t)command, cmd, argc - 2, argv + 2);
+}
