@@ -38,7 +38,7 @@ typedef struct build_point {
 } build_point_t;
 
 typedef struct builder {
-  const hx_raw_t *raw;
+  hx_raw_t *raw;
   const hx_options_t *opts;
   size_t value_index;
   bool go;
@@ -293,7 +293,7 @@ static uint32_t point_for(builder_t *b, uint32_t key, uint32_t line) {
   b->points[id] = (build_point_t){.key = key, .line = line};
   b->point_table[slot] = k;
   b->point_table_ids[slot] = id;
-  if (b->point_count * 2 > b->point_mask && grow_point_table(b) < 0)
+  if (b->point_count * 4 > b->point_mask * 3 && grow_point_table(b) < 0)
     return NO_POINT;
   return id;
 }
@@ -314,9 +314,10 @@ typedef struct location_sum {
 
 /* Whether frame fr counts, and its key. */
 static uint32_t frame_key(const builder_t *b, const hx_raw_frame_t *fr) {
-  if (fr->line < 0 || fr->line > (int64_t)UINT32_MAX)
-    return NO_KEY; /* the reference keeps negative lines as uint32; not us */
-  return b->function_key[fr->function_id];
+  /* Negative lines are skipped too: the reference would keep their uint32
+   * bit pattern, a line no editor has. */
+  return fr->function == HX_FRAME_SKIP ? NO_KEY
+                                       : b->function_key[fr->function];
 }
 
 /* The key of each location if it has exactly one counting frame, so that
@@ -418,7 +419,7 @@ static int make_points(builder_t *b, hx_error_t *err) {
       uint32_t key = frame_key(b, fr);
       if (key == NO_KEY)
         continue;
-      const hx_raw_function_t *fn = &raw->functions[fr->function_id];
+      const hx_raw_function_t *fn = &raw->functions[fr->function];
       key_t *k = &b->keys[key];
       if (!k->seen) {
         k->seen = true;
@@ -426,7 +427,7 @@ static int make_points(builder_t *b, hx_error_t *err) {
         k->symbol = raw->strings[fn->name];
       }
       b->filename_seen[fn->filename] = 1;
-      uint32_t p = point_for(b, key, (uint32_t)fr->line);
+      uint32_t p = point_for(b, key, fr->line);
       if (p == NO_POINT) {
         rc = hx_fail(err, HX_ENOMEM, "out of memory for points");
         break;
@@ -478,6 +479,15 @@ static int walk_samples(builder_t *b, hx_error_t *err) {
     rc = make_points(b, err);
   for (size_t k = 0; k < b->key_count; k++)
     b->keys[k].cum = b->key_cum[k];
+  /* What the walk needed is done with: give it back before the index
+   * arrays are made, so that the two never add up. */
+  free(b->sums);
+  free(b->point_table);
+  free(b->point_table_ids);
+  b->sums = NULL;
+  b->point_table = NULL;
+  b->point_table_ids = NULL;
+  hx_raw_release_walk(b->raw);
   return rc;
 }
 
@@ -691,7 +701,7 @@ static void builder_close(builder_t *b) {
   free(b->filename_seen);
 }
 
-int hx_index_build(const hx_raw_t *raw, const hx_options_t *opts,
+int hx_index_build(hx_raw_t *raw, const hx_options_t *opts,
                    hx_index_t **out, hx_error_t *err) {
   *out = NULL;
   builder_t b;

@@ -47,8 +47,9 @@ typedef struct decoder {
   hx_raw_t *raw;
   hx_arena_t scratch;
   ProtobufCAllocator pb;
-  size_t cap_strings, cap_types, cap_functions, cap_locations, cap_frames,
-      cap_samples, cap_sample_bytes;
+  size_t cap_strings, cap_types, cap_functions, cap_locations,
+      cap_location_ids, cap_frames, cap_frame_ids, cap_samples,
+      cap_sample_bytes;
 } decoder_t;
 
 #define GROW(d, field, count_expr, capname)                                   \
@@ -102,18 +103,25 @@ static int add_location(decoder_t *d, const hx_field_t *f, hx_error_t *err) {
                    raw->location_count);
   if (loc->n_line > UINT32_MAX - raw->frame_count)
     return hx_fail(err, HX_ETOOBIG, "too many location lines");
+  size_t frames = raw->frame_count + loc->n_line;
   if (GROW(d, locations, raw->location_count, cap_locations) < 0 ||
-      hx_grow((void **)&raw->frames, &d->cap_frames,
-              raw->frame_count + loc->n_line, sizeof *raw->frames) < 0)
+      GROW(d, location_id_list, raw->location_count, cap_location_ids) < 0 ||
+      hx_grow((void **)&raw->frames, &d->cap_frames, frames,
+              sizeof *raw->frames) < 0 ||
+      hx_grow((void **)&raw->frame_function_ids, &d->cap_frame_ids, frames,
+              sizeof *raw->frame_function_ids) < 0)
     return no_memory(err);
+  raw->location_id_list[raw->location_count] = loc->id;
   hx_raw_location_t *rl = &raw->locations[raw->location_count++];
-  rl->id = loc->id;
   rl->first_frame = (uint32_t)raw->frame_count;
   rl->frame_count = (uint32_t)loc->n_line;
   for (size_t i = 0; i < loc->n_line; i++) {
+    int64_t line = loc->line[i]->line;
+    bool counts = line >= 0 && line <= (int64_t)UINT32_MAX;
+    raw->frame_function_ids[raw->frame_count] = loc->line[i]->function_id;
     hx_raw_frame_t *fr = &raw->frames[raw->frame_count++];
-    fr->function_id = loc->line[i]->function_id;
-    fr->line = loc->line[i]->line;
+    fr->function = counts ? 0 : HX_FRAME_SKIP;
+    fr->line = counts ? (uint32_t)line : 0;
   }
   hx_arena_reset(&d->scratch);
   return 0;
@@ -266,25 +274,30 @@ static int check_references(hx_raw_t *raw, hx_error_t *err) {
   for (size_t i = 0; i < raw->location_count && rc == 0; i++) {
     const hx_raw_location_t *loc = &raw->locations[i];
     for (uint32_t j = 0; j < loc->frame_count; j++) {
-      hx_raw_frame_t *fr = &raw->frames[loc->first_frame + j];
-      long fi = hx_id_map_find(&functions, fr->function_id);
+      size_t at = loc->first_frame + j;
+      hx_raw_frame_t *fr = &raw->frames[at];
+      long fi = hx_id_map_find(&functions, raw->frame_function_ids[at]);
       if (fi < 0) {
         rc = hx_fail(err, HX_EPROFILE,
                      "location %llu names unknown function id %llu",
-                     (unsigned long long)loc->id,
-                     (unsigned long long)fr->function_id);
+                     (unsigned long long)raw->location_id_list[i],
+                     (unsigned long long)raw->frame_function_ids[at]);
         break;
       }
-      fr->function_id = (uint64_t)fi;
+      if (fr->function != HX_FRAME_SKIP)
+        fr->function = (uint32_t)fi;
     }
   }
   hx_id_map_close(&functions);
-  if (rc < 0)
-    return rc;
-  return hx_id_map_build(&raw->location_ids,
-                         raw->locations ? &raw->locations[0].id : NULL,
-                         raw->location_count, sizeof *raw->locations,
-                         "location", err);
+  free(raw->frame_function_ids);
+  raw->frame_function_ids = NULL;
+  if (rc == 0)
+    rc = hx_id_map_build(&raw->location_ids, raw->location_id_list,
+                         raw->location_count, sizeof(uint64_t), "location",
+                         err);
+  free(raw->location_id_list);
+  raw->location_id_list = NULL;
+  return rc;
 }
 
 int hx_raw_decode(hx_raw_t *raw, hx_stream_t *stream, hx_error_t *err) {
@@ -299,15 +312,28 @@ int hx_raw_decode(hx_raw_t *raw, hx_stream_t *stream, hx_error_t *err) {
   return check_references(raw, err);
 }
 
-void hx_raw_close(hx_raw_t *raw) {
-  hx_arena_close(&raw->string_arena);
-  free(raw->strings);
-  free(raw->sample_types);
-  free(raw->functions);
+void hx_raw_release_walk(hx_raw_t *raw) {
+  free(raw->location_id_list);
+  free(raw->frame_function_ids);
+  raw->location_id_list = NULL;
+  raw->frame_function_ids = NULL;
   free(raw->locations);
   free(raw->frames);
   free(raw->sample_bytes);
   free(raw->sample_sizes);
   hx_id_map_close(&raw->location_ids);
+  raw->locations = NULL;
+  raw->frames = NULL;
+  raw->sample_bytes = NULL;
+  raw->sample_sizes = NULL;
+  raw->location_count = raw->frame_count = raw->sample_bytes_size = 0;
+}
+
+void hx_raw_close(hx_raw_t *raw) {
+  hx_raw_release_walk(raw);
+  hx_arena_close(&raw->string_arena);
+  free(raw->strings);
+  free(raw->sample_types);
+  free(raw->functions);
   memset(raw, 0, sizeof *raw);
 }

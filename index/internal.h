@@ -104,13 +104,17 @@ typedef struct hx_raw_function {
   int64_t name, filename; /* string-table indices, checked */
 } hx_raw_function_t;
 
+/* One line of a location: 8 bytes, as there are about a million of them
+ * in a large profile. */
 typedef struct hx_raw_frame {
-  uint64_t function_id; /* resolved to a function index by decode */
-  int64_t line;
+  uint32_t function; /* function index, or HX_FRAME_SKIP */
+  uint32_t line;
 } hx_raw_frame_t;
 
+/* A frame whose line is negative or over 2^32 - 1: it does not count. */
+#define HX_FRAME_SKIP UINT32_MAX
+
 typedef struct hx_raw_location {
-  uint64_t id;
   uint32_t first_frame, frame_count; /* into hx_raw_t.frames */
 } hx_raw_location_t;
 
@@ -161,6 +165,8 @@ typedef struct hx_raw {
   size_t location_count;
   hx_raw_frame_t *frames;
   size_t frame_count;
+  /* Ids as the profile gives them, until check_references maps them. */
+  uint64_t *location_id_list, *frame_function_ids;
   uint8_t *sample_bytes; /* every Sample message, one after another */
   size_t sample_bytes_size;
   uint32_t *sample_sizes; /* the size of each */
@@ -172,6 +178,9 @@ typedef struct hx_raw {
  * checking every cross-reference except sample location ids (build.c
  * checks those as it walks). */
 int hx_raw_decode(hx_raw_t *raw, hx_stream_t *stream, hx_error_t *err);
+/* Frees the samples, locations and frames, keeping strings, functions and
+ * sample types. */
+void hx_raw_release_walk(hx_raw_t *raw);
 /* Frees everything. */
 void hx_raw_close(hx_raw_t *raw);
 
@@ -199,8 +208,9 @@ struct hx_index {
   uint32_t *rank_counters;   /* scratch for hx_index_apply_levels */
 };
 
-/* Builds the index from decoded tables; takes nothing from raw. */
-int hx_index_build(const hx_raw_t *raw, const hx_options_t *opts,
+/* Builds the index from decoded tables. It releases the tables of the
+ * sample walk (hx_raw_release_walk) as soon as the walk is done. */
+int hx_index_build(hx_raw_t *raw, const hx_options_t *opts,
                    hx_index_t **out, hx_error_t *err);
 
 /* Sorts points, lays out orders and computes every level (levels.c). */
