@@ -1,0 +1,128 @@
+#!/usr/bin/env bash
+# tools/bench.sh: heatls's benchmark. It prints figures; it never passes or
+# fails on time.
+#
+# What it measures (with tests/bench/bench_run, RUNS runs of each command,
+# interleaved, stdout to /dev/null):
+#   gzip -dc FILE      the decompression floor: the baseline of the table
+#   heatls info FILE   building the index (load, decode, index, summary)
+#   heatls json FILE   the whole `json` command
+#   heatls stat FILE   the whole `stat` command
+# on bench/large-synth.pb.gz in the shared folder (55.6 MB raw, 34.7 MB gzip),
+# then `heatls json` on each small golden profile (mostly process start).
+#
+# How to read it: "median s" is wall time; "x base" is a command's median over
+# the floor's (goal for heatls info: 1.5x); "peak RSS MB" is the largest
+# resident set over the runs and "RSS/raw" that over the uncompressed profile
+# size (goal: 2x). The reference, perf-heatmap json, needs 7.29 s and 557 MB
+# on this file (bench/README.md in the shared folder).
+#
+# Usage: tools/bench.sh [--self-check]
+#   --self-check   only check bench_run's figures on known loads (sleep,
+#                  allocating N MB); needs no heatls binary
+# Environment:
+#   BUILD_DIR          Release build tree (default: <repo>/build/release)
+#   RUNS               runs per command on the large profile (default 7)
+#   GOLDEN_RUNS        runs per golden profile (default 3)
+#   HEATLS_SHARED_DIR  the shared folder (default: <repo>/../shared)
+#   HEATLS             a heatls binary to measure instead of the built one
+# Exit status: 0 if everything ran, 1 if a build or a command failed.
+set -euo pipefail
+
+repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+build=${BUILD_DIR:-$repo/build/release}
+shared=${HEATLS_SHARED_DIR:-$repo/../shared}
+runs=${RUNS:-7}
+golden_runs=${GOLDEN_RUNS:-3}
+profile=$shared/bench/large-synth.pb.gz
+
+self_check=0
+case "${1:-}" in
+  "") ;;
+  --self-check) self_check=1 ;;
+  -h|--help) sed -n '2,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' "$0"; exit 0 ;;
+  *) echo "bench: unknown argument: $1 (try --help)" >&2; exit 1 ;;
+esac
+
+die() { echo "bench: $*" >&2; exit 1; }
+
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+
+# Runs a build step quietly; shows its output only when it fails.
+quiet() {
+  if ! "$@" >"$log" 2>&1; then
+    cat "$log" >&2
+    die "failed: $*"
+  fi
+}
+
+targets=(bench_run bench_touch)
+if [[ $self_check == 0 && -z ${HEATLS:-} ]]; then
+  targets+=(heatls)
+fi
+echo "== building ${targets[*]} (Release) in $build"
+quiet cmake -S "$repo" -B "$build" -DCMAKE_BUILD_TYPE=Release
+quiet cmake --build "$build" --target "${targets[@]}" -j "$(nproc)"
+
+bench_run=$build/tests/bench/bench_run
+bench_touch=$build/tests/bench/bench_touch
+[[ -x $bench_run ]] || die "no bench_run at $bench_run"
+
+echo "machine: $(uname -m), $(nproc) CPUs; $(gzip --version | head -n 1)"
+
+if [[ $self_check == 1 ]]; then
+  echo
+  echo "== bench_run self-check: expected about 0.20 s for sleep 0.2, and"
+  echo "   100 / 300 MB peak RSS (plus 1-2 MB) for bench_touch 100 / 300"
+  "$bench_run" --runs "$runs" -- \
+    --label "sleep 0.2" sleep 0.2 -- \
+    --label "bench_touch 100" "$bench_touch" 100 -- \
+    --label "bench_touch 300" "$bench_touch" 300 \
+    || die "bench_run self-check failed"
+  exit 0
+fi
+
+if [[ -n ${HEATLS:-} ]]; then
+  heatls=$HEATLS
+else
+  path_file=$build/tests/bench/heatls-path.txt
+  [[ -f $path_file ]] || die "no heatls target in this build ($path_file missing)"
+  heatls=$(<"$path_file")
+fi
+[[ -x $heatls ]] || die "no heatls binary at $heatls"
+[[ -f $profile ]] || die "no benchmark profile at $profile (set HEATLS_SHARED_DIR)"
+
+echo "heatls: $heatls"
+echo
+echo "== large profile: $profile"
+echo "   reference perf-heatmap json: median 7.29 s, peak RSS 557 MB;"
+echo "   goals: heatls info within 1.5x the gzip -dc floor, peak RSS under 2x the raw size"
+"$bench_run" --runs "$runs" --raw "$profile" --time-goal 1.5 --rss-goal 2 -- \
+  --label "gzip -dc (floor)" gzip -dc "$profile" -- \
+  --label "heatls info (build)" "$heatls" info "$profile" -- \
+  --label "heatls json" "$heatls" json "$profile" -- \
+  --label "heatls stat" "$heatls" stat "$profile" \
+  || die "a command on the large profile failed to run (see above)"
+
+# The small golden profiles: the project's copy, else the shared one.
+shopt -s nullglob
+golden=("$repo"/testdata/golden/*/*.pb.gz)
+if ((${#golden[@]} == 0)); then
+  golden=("$shared"/golden/*/*.pb.gz)
+fi
+echo
+if ((${#golden[@]} == 0)); then
+  echo "== golden profiles: none found, skipped"
+  exit 0
+fi
+echo "== golden profiles: heatls json on ${#golden[@]} files from $(dirname "$(dirname "${golden[0]}")")"
+echo "   (an \"exit N\" status is a profile heatls rejects; the folder's error.txt says why)"
+args=(--runs "$golden_runs" --keep-going --total --)
+first=1
+for f in "${golden[@]}"; do
+  ((first)) || args+=(--)
+  first=0
+  args+=(--label "$(basename "$(dirname "$f")")" "$heatls" json "$f")
+done
+"$bench_run" "${args[@]}" || die "heatls json crashed or did not start on a golden profile"
