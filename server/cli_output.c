@@ -47,7 +47,7 @@ static int write_stat(const cli_args_t *args, const hx_index_t *ix, FILE *out,
   double scale = 1;
   const char *unit = "B";
   if (s->unit_kind == HX_UNIT_BYTES) {
-    static const char *const units[] = {"kB", "MB", "GB"};
+    static const char *const units[] = {"KiB", "MiB", "GiB"};
     for (size_t u = 0; u < 3 && (double)s->total >= scale * 1024 * 100; u++) {
       scale *= 1024;
       unit = units[u];

@@ -89,7 +89,7 @@ void fmt_value(char *buf, size_t size, int64_t value,
     snprintf(buf, size, "%.2fs", fmt_seconds(fmt_to_ns(value, summary)));
     return;
   case HX_UNIT_BYTES: {
-    static const char *const units[] = {"B", "kB", "MB", "GB", "TB"};
+    static const char *const units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
     double v = (double)value;
     size_t u = 0;
     while (v >= 1024 && u + 1 < sizeof units / sizeof units[0]) {

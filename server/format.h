@@ -19,7 +19,7 @@ double fmt_seconds(int64_t ns);
 /* value (in the index's sample unit) as nanoseconds; saturates. */
 int64_t fmt_to_ns(int64_t value, const hx_summary_t *summary);
 
-/* A value for people: "3.97s", "12.50MB", "1234". */
+/* A value for people: "3.97s", "12.50MiB", "1234". */
 void fmt_value(char *buf, size_t size, int64_t value,
                const hx_summary_t *summary);
 

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Installs what heatls needs to build and test on Debian 12 (run as root).
+# Does nothing when everything is there already, so that it is cheap to run
+# before every build.
+set -euo pipefail
+
+packages=(cmake make gcc pkg-config libuv1-dev libjansson-dev
+          libprotobuf-c-dev protobuf-c-compiler zlib1g-dev)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" \
+    || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+if [ "$(id -u)" -ne 0 ]; then
+  echo "heatls: missing packages: ${missing[*]} (run this script as root)" >&2
+  exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

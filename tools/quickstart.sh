@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Installs the dependencies, builds heatls and shows the hottest lines of a
+# bundled Go profile (the encoding/json benchmarks of Go 1.19).
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+"$root/tools/deps.sh"
+cmake -S "$root" -B "$root/build/release" -DCMAKE_BUILD_TYPE=Release \
+  -DBUILD_TESTING=OFF >/dev/null
+cmake --build "$root/build/release" -j"$(nproc)" >/dev/null
+heatls="$root/build/release/server/heatls"
+profile="$root/testdata/golden/json/json.pb.gz"
+echo "== heatls top -n 10 $profile"
+"$heatls" top -n 10 "$profile"
+echo
+echo "== heatls stat -threshold 0.1 -filename 'json/encode.go' (first 20 lines)"
+"$heatls" stat -threshold 0.1 -filename 'json/encode.go' "$profile" | head -n 20
+echo
+echo "heatls is at $heatls"
