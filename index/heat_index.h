@@ -46,7 +46,7 @@ typedef struct hx_error {
 /* A static name for an HX_E* code ("corrupt gzip data", ...). */
 const char *hx_strerror(int code);
 
-/* How function names become keys (docs/levels.md, "Symbols"). */
+/* How function names become keys (docs/levels.md). */
 typedef enum hx_symbols {
   HX_SYMBOLS_AUTO = 0, /* Go rules if any function's file ends in ".go" */
   HX_SYMBOLS_GO,       /* perf-heatmap's key; frames without a package skipped */

@@ -130,7 +130,9 @@ int hx_stream_read(hx_stream_t *s, uint8_t *dst, size_t cap, size_t *got,
                    hx_error_t *err) {
   /* Never hand out more than max_size in all, but look one byte further
    * so that "over the limit" can be told from "exactly at it". */
-  uint64_t allowed = s->max_size + 1 - s->produced;
+  uint64_t allowed = s->max_size - s->produced; /* produced <= max_size */
+  if (allowed < UINT64_MAX)
+    allowed++;
   if (cap > allowed)
     cap = (size_t)allowed;
   int rc = s->gzip ? read_gzip(s, dst, cap, got, err)

@@ -3,7 +3,7 @@
  *
  * Splits "net/http.(*conn).serve.func1" into package "http", type "conn",
  * function "serve", exactly as perf-heatmap's pprofutil.ParseFuncName does,
- * quirks included (docs/levels.md, "Symbols"). Names on which the reference
+ * quirks included (docs/levels.md). Names on which the reference
  * panics ("pkg.", "pkg.(T)", "pkg.123", ...) are reported as having no
  * package, so the frame is skipped instead of crashing.
  */

@@ -3,6 +3,7 @@
  */
 #include "cli_args.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <math.h>
 #include <stdbool.h>
@@ -86,7 +87,7 @@ static bool parse_size(const char *s, uint64_t *out) {
   char *end;
   errno = 0;
   unsigned long long v = strtoull(s, &end, 10);
-  if (errno || end == s || *s == '-')
+  if (errno || end == s || !isdigit((unsigned char)*s))
     return false;
   unsigned shift = 0;
   if (*end == 'K' || *end == 'k')
@@ -229,6 +230,6 @@ void cli_print_usage(cli_command_t command, FILE *out) {
     char left[48];
     snprintf(left, sizeof left, "-%s%s%s", f->name, f->value_name ? " " : "",
              f->value_name ? f->value_name : "");
-    fprintf(out, "  %-24s %s\n", left, f->help);
+    fprintf(out, "  %-27s %s\n", left, f->help);
   }
 }

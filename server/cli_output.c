@@ -154,9 +154,23 @@ static int write_json(const cli_args_t *args, const hx_index_t *ix, FILE *out,
 
 /* ---- dump ---- */
 
-static const char *base_name(const char *path) {
-  const char *slash = strrchr(path, '/');
-  return slash ? slash + 1 : path;
+/* The base name as Go's filepath.Base gives it, which is what the key of a
+ * Go function holds: "" -> ".", trailing slashes dropped, "//" -> "/". */
+static void write_base_name(FILE *out, const char *path) {
+  size_t len = strlen(path);
+  while (len > 1 && path[len - 1] == '/')
+    len--;
+  size_t start = len;
+  while (start > 0 && path[start - 1] != '/')
+    start--;
+  char base[4096];
+  if (len == 0)
+    snprintf(base, sizeof base, ".");
+  else if (len == 1 && path[0] == '/')
+    snprintf(base, sizeof base, "/");
+  else
+    snprintf(base, sizeof base, "%.*s", (int)(len - start), path + start);
+  fmt_json_string(out, base);
 }
 
 /* Values in the dump are microseconds for time, as in the reference's. */
@@ -180,7 +194,7 @@ static void write_dump(const hx_index_t *ix, FILE *out) {
     fputc('\t', out);
     fmt_json_string(out, fn->name);
     fputc('\t', out);
-    fmt_json_string(out, *path ? base_name(path) : ".");
+    write_base_name(out, path);
     fputc('\t', out);
     fmt_json_string(out, path);
     fprintf(out, "\tmaxL=%d\tmaxG=%d\tminLine=%u\tmaxLine=%u\tnpoints=%u\n",

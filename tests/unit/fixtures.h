@@ -1,0 +1,46 @@
+/*
+ * fixtures.h: profiles and helpers shared by the index module's unit tests.
+ * Nothing here asserts: the tests do (check.h keeps its counters per test).
+ */
+#ifndef HEATLS_UNIT_FIXTURES_H
+#define HEATLS_UNIT_FIXTURES_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "heat_index.h"
+#include "profile_builder.h"
+
+#define FX_MS ((int64_t)1000000) /* nanoseconds per millisecond */
+
+/* A builder with the two sample types of a Go CPU profile:
+ * samples/count, cpu/nanoseconds. NULL when out of memory. */
+pb_builder_t *fx_go_cpu_builder(void);
+
+/* A Go CPU sample of `ms` milliseconds: values {1, ms * 1e6 ns}, over the
+ * stack locs[0..n) (leaf first). */
+void fx_cpu_stack(pb_builder_t *b, size_t n, const uint64_t *locs, int64_t ms);
+
+/* The same for a one-frame stack at (function, line). */
+void fx_cpu_sample(pb_builder_t *b, uint64_t function, int64_t line,
+                   int64_t ms);
+
+/* The worked example of the unit tests (test_example.c describes it) as
+ * profile bytes, gzipped or raw. Caller frees *buf. Returns 0 or -1. */
+int fx_worked_example(int gzip, uint8_t **buf, size_t *len);
+
+/* Serializes b (raw) and loads it with opts (NULL: defaults). Returns the
+ * load's code, or -100 when the builder failed. */
+int fx_load(pb_builder_t *b, const hx_options_t *opts, hx_index_t **out,
+            hx_error_t *err);
+
+/* 1 when word occurs in text, ignoring ASCII case. */
+int fx_has_word(const char *text, const char *word);
+
+/* The index of the point of (path, line) with the highest cum, -1 if none. */
+long fx_point(const hx_index_t *index, const char *path, uint32_t line);
+
+/* The index of the function whose display name is `display`, -1 if none. */
+long fx_function(const hx_index_t *index, const char *display);
+
+#endif
