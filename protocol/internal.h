@@ -1,0 +1,25 @@
+/*
+ * internal.h: helpers shared by the protocol module's files (private; not
+ * installed, not included by other modules). Cross-file private names use
+ * the rpc__ prefix (public names use rpc_ / lsp_).
+ */
+#ifndef HEATLS_PROTOCOL_INTERNAL_H
+#define HEATLS_PROTOCOL_INTERNAL_H
+
+#include "rpc_error.h"
+
+#if defined(__GNUC__)
+#define RPC__PRINTF(f, a) __attribute__((format(printf, f, a)))
+#else
+#define RPC__PRINTF(f, a)
+#endif
+
+/* Fills err (when not NULL) with code and a printf-style message and
+ * returns code, so that callers can write `return rpc__fail(err, ...)`. */
+int rpc__fail(rpc_error_t *err, int code, const char *fmt, ...)
+    RPC__PRINTF(3, 4);
+
+/* Clears err (when not NULL): code 0, empty message. */
+void rpc__clear(rpc_error_t *err);
+
+#endif
