@@ -69,11 +69,13 @@ int rpc_dispatch_add(rpc_dispatch_t *table, const char *name,
                      "rpc_dispatch_add: a name and a handler are needed");
   if (!(flags & (RPC_METHOD_REQUEST | RPC_METHOD_NOTIFICATION)))
     return rpc__fail(err, RPC_EINVAL,
-                     "method %.80s: flags say neither request nor "
-                     "notification", name);
+                     "flags say neither request nor notification");
   at = search(table, name, &found);
-  if (found)
-    return rpc__fail(err, RPC_EEXIST, "method %.80s registered twice", name);
+  if (found) {
+    char shown[84];
+    rpc__printable(name, strlen(name), shown, sizeof shown);
+    return rpc__fail(err, RPC_EEXIST, "method %s registered twice", shown);
+  }
   if (table->count == RPC_DISPATCH_MAX_METHODS)
     return rpc__fail(err, RPC_ETOOBIG, "more than %d methods",
                      RPC_DISPATCH_MAX_METHODS);

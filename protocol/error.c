@@ -1,9 +1,10 @@
 /*
  * error.c: names for the protocol module's return codes and JSON-RPC error
- * codes, and the helper that fills an rpc_error_t.
+ * codes, and the functions that fill an rpc_error_t with printable text.
  */
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "internal.h"
 #include "rpc_error.h"
@@ -50,6 +51,24 @@ int rpc__fail(rpc_error_t *err, int code, const char *fmt, ...) {
     va_end(ap);
   }
   return code;
+}
+
+void rpc__printable(const char *s, size_t len, char *out, size_t out_size) {
+  size_t i, n = len, room = out_size - 1;
+  int cut = 0;
+  if (n > room) {
+    n = room >= 3 ? room - 3 : room;
+    cut = room >= 3;
+  }
+  for (i = 0; i < n; i++) {
+    unsigned char c = (unsigned char)s[i];
+    out[i] = (c >= 0x20 && c < 0x7f) ? (char)c : '?';
+  }
+  if (cut) {
+    memcpy(out + n, "...", 3);
+    n += 3;
+  }
+  out[n] = '\0';
 }
 
 void rpc__clear(rpc_error_t *err) {

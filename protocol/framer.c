@@ -16,7 +16,7 @@
 #include "rpc_framer.h"
 
 /* A body buffer bigger than this is released once its message is done, so
- * that one large message does not pin its memory for the whole session. */
+ * that one large message does not pin its memory until the client exits. */
 #define KEEP_BODY_CAPACITY ((size_t)1024 * 1024)
 
 typedef enum state {
@@ -73,19 +73,9 @@ size_t rpc_framer_max_body(const rpc_framer_t *framer) {
   return framer->max_body;
 }
 
-/* Copies at most 40 bytes of s[0..len) into out for an error message,
- * replacing anything that is not printable ASCII by '?'. */
+/* Up to 40 bytes of header text, made printable, for a message. */
 static void printable(const char *s, size_t len, char out[48]) {
-  size_t i, n = len > 40 ? 40 : len;
-  for (i = 0; i < n; i++) {
-    unsigned char c = (unsigned char)s[i];
-    out[i] = (c >= 0x20 && c < 0x7f) ? (char)c : '?';
-  }
-  if (len > n) {
-    memcpy(out + n, "...", 3);
-    n += 3;
-  }
-  out[n] = '\0';
+  rpc__printable(s, len, out, 44);
 }
 
 /* An RFC 7230 token character, which is what a header name is made of. */

@@ -20,7 +20,8 @@ static int invalid(rpc_message_t *msg, int code, const char *why) {
   msg->error_code = code;
   msg->method = NULL;
   msg->params = msg->result = msg->error = NULL;
-  snprintf(msg->error_message, sizeof msg->error_message, "%s", why);
+  rpc__printable(why, strlen(why), msg->error_message,
+                 sizeof msg->error_message);
   return 0;
 }
 

@@ -48,7 +48,8 @@ enum {
 
 typedef struct rpc_error {
   int code;          /* an RPC_E* code, 0 when no error */
-  char message[256]; /* one line, no trailing newline */
+  char message[256]; /* one line of printable ASCII (input bytes that are
+                        not are shown as '?'), no trailing newline */
 } rpc_error_t;
 
 /* A static name for an RPC_E* code ("malformed message header", ...);

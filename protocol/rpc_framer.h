@@ -57,6 +57,7 @@ void rpc_framer_free(rpc_framer_t *framer); /* NULL is fine */
  *   RPC_ETOOBIG  the header announced a body over the cap: *consumed stops
  *       right after the header, the body will be skipped, the stream goes
  *       on;
+ *   RPC_ENOMEM   no memory for the announced body: skipped as above;
  *   RPC_EHEADER  the header is malformed; the framer is now unusable;
  *   RPC_ESTREAM  the framer was already unusable;
  *   RPC_EINVAL   a NULL argument (data may be NULL when len is 0). */

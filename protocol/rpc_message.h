@@ -43,7 +43,8 @@ typedef struct rpc_message {
   json_t *result;     /* RPC_RESPONSE on success (any JSON value) */
   json_t *error;      /* RPC_RESPONSE on failure: {code, message, data?} */
   /* RPC_INVALID: the JSON-RPC code to answer with (RPC_CODE_PARSE_ERROR or
-   * RPC_CODE_INVALID_REQUEST) and a short reason for the error message. */
+   * RPC_CODE_INVALID_REQUEST) and a short reason for the error message, in
+   * printable ASCII (fit for a JSON string as it is). */
   int error_code;
   char error_message[160];
 } rpc_message_t;
@@ -58,6 +59,8 @@ typedef struct rpc_message {
  *       that are neither object nor array, both method and result/error,
  *       a response with both or neither of result and error, or an error
  *       object without an integer code and a string message.
+ * Leniency: "params": null counts as absent, unknown members are ignored,
+ * and strings may hold NUL bytes (escaped as \u0000) except the method.
  * Returns 0, or RPC_EINVAL for a NULL msg or body (with len > 0). */
 int rpc_message_parse(const char *body, size_t len, rpc_message_t *msg,
                       rpc_error_t *err);

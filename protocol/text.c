@@ -7,7 +7,9 @@
  * the new table is: the old starts before `start`, the starts found by
  * scanning the new bytes around the edit ([start, start + len]), and the
  * old starts after `end` shifted by the change in size. Nothing else is
- * rescanned, and the line change report falls out of the same counts.
+ * rescanned. The line change report comes from the same counts, narrowed
+ * by comparing the lines at either end of the touched block, old against
+ * new, before any byte moves.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -293,7 +295,6 @@ int lsp_text_apply(lsp_text_t *text, const lsp_range_t *range,
   size_t found = 0, *starts;
   lsp_line_change_t lc;
   int keep_start; /* offset `start` begins a line before and after */
-  int keep_end;   /* old `end` and new `new_end` both begin a line */
   int r;
 
   if (!text || !range || (!data && len))
@@ -327,8 +328,6 @@ int lsp_text_apply(lsp_text_t *text, const lsp_range_t *range,
   after = text->line_count - upto;
   keep_start = below < upto && text->starts[below] == start &&
                view_starts_line(&v, start);
-  keep_end = upto > 0 && text->starts[upto - 1] == end &&
-             view_starts_line(&v, new_end);
   for (q = start; q <= new_end; q++)
     if (view_starts_line(&v, q))
       found++;
@@ -345,17 +344,13 @@ int lsp_text_apply(lsp_text_t *text, const lsp_range_t *range,
   for (q = upto; q < text->line_count; q++)
     starts[i++] = text->starts[q] - end + new_end;
 
-  {
-    /* The first line touched is the one holding `start`. The last one is
-     * the line holding `end` (old) or `new_end` (new), unless that line
-     * begins exactly there in both texts: then it is untouched, which
-     * makes deleting or inserting whole lines report no changed line. */
-    size_t first = below - 1 + (size_t)keep_start;
-    lc.start_line = first;
-    lc.old_lines = upto - (size_t)keep_end - first;
-    lc.new_lines = below + found - (size_t)keep_end - first;
-    trim_change(text, &v, starts, n, &lc);
-  }
+  /* The lines touched run from the one holding `start` to the one holding
+   * `end` (old) or `new_end` (new); trimming then drops the lines at
+   * either end whose content did not change. */
+  lc.start_line = below - 1 + (size_t)keep_start;
+  lc.old_lines = upto - lc.start_line;
+  lc.new_lines = below + found - lc.start_line;
+  trim_change(text, &v, starts, n, &lc);
 
   if ((r = reserve(text, new_size, err)) < 0) {
     free(starts);

@@ -65,10 +65,12 @@ int lsp_uri_to_path(const char *uri, char **path, rpc_error_t *err) {
   if (p[0] == '/' && p[1] == '/') { /* an authority */
     const char *host = p + 2, *slash = strchr(host, '/');
     size_t host_len = slash ? (size_t)(slash - host) : strlen(host);
-    if (host_len != 0 && !ascii_iequal(host, host_len, "localhost"))
+    if (host_len != 0 && !ascii_iequal(host, host_len, "localhost")) {
+      char shown[48];
+      rpc__printable(host, host_len, shown, 44);
       return rpc__fail(err, RPC_EURI,
-                       "file URI with host \"%.*s\" (only local files)",
-                       (int)(host_len > 40 ? 40 : host_len), host);
+                       "file URI with host \"%s\" (only local files)", shown);
+    }
     p = host + host_len;
   }
   if (*p != '/')

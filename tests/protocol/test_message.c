@@ -210,6 +210,23 @@ static void test_invalid(void) {
   CHECK_STR(json_string_value(m.id), "s");
   rpc_message_close(&m);
 
+  /* The reason is printable ASCII, whatever the body held, so it can go
+   * into the error response as it is. */
+  {
+    const char *b = "{\"jsonrpc\":\"2.0\",\"method\":\"m\",\"params\":"
+                    "{\"a\":\xc3\xa9\xc3\xa9\xc3\xa9}}";
+    json_t *answer;
+    size_t i;
+    CHECK_INT(rpc_message_parse(b, strlen(b), &m, NULL), 0);
+    CHECK_INT(m.error_code, RPC_CODE_PARSE_ERROR);
+    for (i = 0; m.error_message[i]; i++)
+      CHECK(m.error_message[i] >= 0x20 && m.error_message[i] < 0x7f);
+    answer = rpc_error_response_new(m.id, m.error_code, m.error_message, NULL);
+    CHECK(answer != NULL);
+    json_decref(answer);
+    rpc_message_close(&m);
+  }
+
   /* A parse error keeps nothing. */
   CHECK_INT(rpc_message_parse("{", 1, &m, NULL), 0);
   CHECK(m.root == NULL);

@@ -79,6 +79,7 @@ static void test_decode_errors(void) {
   expect_error("1file:///x", RPC_EURI, "without a scheme");
   expect_error("file://server/share/x", RPC_EURI, "host \"server\"");
   expect_error("file://localhost.example/x", RPC_EURI, "host");
+  expect_error("file://h\xc3\xa9st/x", RPC_EURI, "host \"h??st\"");
   expect_error("file://", RPC_EURI, "without an absolute path");
   expect_error("file://localhost", RPC_EURI, "without an absolute path");
   expect_error("file:", RPC_EURI, "without an absolute path");
