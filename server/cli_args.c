@@ -6,6 +6,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -76,9 +77,13 @@ static const flag_t *find_flag(const char *name, size_t len) {
   return NULL;
 }
 
-static int usage_error(char *msg, size_t size, const char *fmt,
-                       const char *a, const char *b) {
-  snprintf(msg, size, fmt, a, b);
+static int usage_error(char *msg, size_t size, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static int usage_error(char *msg, size_t size, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(msg, size, fmt, ap);
+  va_end(ap);
   return -1;
 }
 
@@ -112,10 +117,9 @@ static int set_flag(const flag_t *f, const char *value, cli_args_t *out,
     errno = 0;
     double t = strtod(value, &end);
     if (errno || end == value || *end || !isfinite(t))
-      return usage_error(msg, size, "-threshold %s: not a number", value, "");
+      return usage_error(msg, size, "-threshold %s: not a number", value);
     if (t != 0 && !(t > 0 && t <= 1))
-      return usage_error(msg, size, "-threshold %s: must be in (0, 1]", value,
-                         "");
+      return usage_error(msg, size, "-threshold %s: must be in (0, 1]", value);
     out->opts.threshold = t;
     return 0;
   }
@@ -125,7 +129,7 @@ static int set_flag(const flag_t *f, const char *value, cli_args_t *out,
         strcmp(value, "cpu/milliseconds") && strcmp(value, "raw"))
       return usage_error(msg, size, "-value-format %s: unexpected value format"
                          " (cpu/nanoseconds, cpu/microseconds, "
-                         "cpu/milliseconds or raw)%s", value, "");
+                         "cpu/milliseconds or raw)", value);
     out->value_format = value;
     return 0;
   case FLAG_SAMPLE_TYPE: out->opts.sample_type = value; return 0;
@@ -136,7 +140,7 @@ static int set_flag(const flag_t *f, const char *value, cli_args_t *out,
       out->opts.local_scope = HX_LOCAL_FILE;
     else
       return usage_error(msg, size, "--local-scope %s: must be function or "
-                         "file%s", value, "");
+                         "file", value);
     return 0;
   case FLAG_SYMBOLS:
     if (strcmp(value, "auto") == 0)
@@ -146,19 +150,18 @@ static int set_flag(const flag_t *f, const char *value, cli_args_t *out,
     else if (strcmp(value, "raw") == 0)
       out->opts.symbols = HX_SYMBOLS_RAW;
     else
-      return usage_error(msg, size, "--symbols %s: must be auto, go or raw%s",
-                         value, "");
+      return usage_error(msg, size, "--symbols %s: must be auto, go or raw",
+                         value);
     return 0;
   case FLAG_MAX_SIZE:
     if (!parse_size(value, &out->opts.max_decompressed))
-      return usage_error(msg, size, "--max-size %s: not a size%s", value, "");
+      return usage_error(msg, size, "--max-size %s: not a size", value);
     return 0;
   case FLAG_N: {
     errno = 0;
     unsigned long long n = strtoull(value, &end, 10);
     if (errno || end == value || *end || *value == '-' || n == 0)
-      return usage_error(msg, size, "-n %s: not a positive number%s", value,
-                         "");
+      return usage_error(msg, size, "-n %s: not a positive number", value);
     out->top_n = (size_t)n;
     return 0;
   }
@@ -193,22 +196,20 @@ int cli_args_parse(cli_command_t command, const char *name, int argc,
     size_t len = eq ? (size_t)(eq - flag_name) : strlen(flag_name);
     const flag_t *f = find_flag(flag_name, len);
     if (!f || !(f->commands & ONLY(command)))
-      return usage_error(msg, size, "flag provided but not defined: %s%s", arg,
-                         "");
+      return usage_error(msg, size, "flag provided but not defined: %s", arg);
     const char *value = eq ? eq + 1 : NULL;
     if (f->takes_value && !value) {
       if (i + 1 >= argc)
-        return usage_error(msg, size, "flag needs an argument: %s%s", arg, "");
+        return usage_error(msg, size, "flag needs an argument: %s", arg);
       value = argv[++i];
     } else if (!f->takes_value && value) {
-      return usage_error(msg, size, "flag takes no argument: %s%s", arg, "");
+      return usage_error(msg, size, "flag takes no argument: %s", arg);
     }
     if (set_flag(f, value, out, msg, size) < 0)
       return -1;
   }
   if (!out->help && !out->profile)
-    return usage_error(msg, size, "expected exactly 1 profile, got none%s%s",
-                       "", "");
+    return usage_error(msg, size, "expected exactly 1 profile, got none");
   return 0;
 }
 
