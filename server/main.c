@@ -7,6 +7,7 @@
 #include "cli_args.h"
 #include "cli_output.h"
 #include "heat_index.h"
+#include "lsp_main.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -16,7 +17,11 @@
 #endif
 
 static void print_usage(FILE *out) {
-  fputs("usage: heatls COMMAND [flags] PROFILE\n"
+  fputs("usage: heatls [--stdio] [--log-level L] [--max-message BYTES]\n"
+        "       heatls COMMAND [flags] PROFILE\n"
+        "\n"
+        "With no command, heatls is a language server on stdin/stdout\n"
+        "(docs/protocol.md).\n"
         "\n"
         "heatls reads pprof profiles (profile.proto, gzipped or not) and\n"
         "ranks every profiled source line by heat, as perf-heatmap does.\n"
@@ -65,10 +70,8 @@ static int run_report(cli_command_t command, const char *name, int argc,
 }
 
 int main(int argc, char **argv) {
-  if (argc < 2) {
-    print_usage(stderr);
-    return 2;
-  }
+  if (srv_lsp_is_invocation(argc, argv))
+    return srv_lsp_main(argc, argv);
   const char *cmd = argv[1];
   if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 ||
       strcmp(cmd, "help") == 0) {

@@ -74,8 +74,14 @@ heap=$data/golden/json-heap/json-heap.pb.gz
 golden=$data/golden/utf8
 
 # ---- commands, help, version
-run
-[ "$status" -eq 2 ] && grep -q "usage: heatls" "$work/err" && ok || fail "no arguments"
+# No arguments: the language server; with stdin at its end at once and no
+# shutdown request, it exits 1 and prints nothing on stdout.
+run </dev/null
+[ "$status" -eq 1 ] && [ ! -s "$work/out" ] && ok || fail "no arguments: language server"
+run --stdio --log-level=bogus </dev/null
+[ "$status" -eq 2 ] && grep -q "bad argument" "$work/err" && ok || fail "bad --log-level"
+run --max-message 0 </dev/null
+[ "$status" -eq 2 ] && ok || fail "bad --max-message"
 run --help; [ "$status" -eq 0 ] && grep -q "usage: heatls" "$work/out" && ok || fail "--help"
 run --version; [ "$status" -eq 0 ] && grep -qE "^heatls [0-9]+\.[0-9]+\.[0-9]+$" "$work/out" && ok || fail "--version"
 expect 2 "unknown command" nosuch "$cpu"

@@ -1,0 +1,231 @@
+/*
+ * settings.c: parsing and validating the "heatls" settings section.
+ */
+#include "settings.h"
+
+#include "log.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const hints_names[] = {"both", "global", "local", "off"};
+
+const char *srv_hints_name(srv_hints_t hints) { return hints_names[hints]; }
+
+int srv_settings_same_string(const char *a, const char *b) {
+  if (!a || !b)
+    return a == b;
+  return strcmp(a, b) == 0;
+}
+
+void srv_settings_init(srv_settings_t *s) {
+  *s = (srv_settings_t){.threshold = HX_DEFAULT_THRESHOLD,
+                        .local_scope = HX_LOCAL_FUNCTION,
+                        .hints = SRV_HINTS_BOTH,
+                        .watch = 1,
+                        .log_level = -1};
+}
+
+static void free_mappings(srv_path_mapping_t *m, size_t n) {
+  for (size_t i = 0; i < n; i++) {
+    free((char *)m[i].from);
+    free((char *)m[i].to);
+  }
+  free(m);
+}
+
+void srv_settings_close(srv_settings_t *s) {
+  free(s->profile);
+  free(s->sample_type);
+  free_mappings(s->mappings, s->mapping_count);
+  srv_settings_init(s);
+}
+
+const json_t *srv_settings_section(const json_t *json) {
+  const json_t *inner = json_is_object(json) ? json_object_get(json, "heatls")
+                                             : NULL;
+  return json_is_object(inner) ? inner : json;
+}
+
+static char *dup_or_null(const char *s) {
+  if (!s || !*s)
+    return NULL;
+  return strdup(s);
+}
+
+/* Reads one optional string member; -1 (msg set) when present but not a
+ * string. *out stays NULL-or-old when absent. */
+static int get_string(const json_t *obj, const char *key, const char **out,
+                      int *present, char *msg, size_t size) {
+  const json_t *v = json_object_get(obj, key);
+  *present = v != NULL && !json_is_null(v);
+  if (!*present)
+    return 0;
+  if (!json_is_string(v)) {
+    snprintf(msg, size, "setting heatls.%s must be a string", key);
+    return -1;
+  }
+  *out = json_string_value(v);
+  return 0;
+}
+
+static int one_of(const char *value, const char *const *names, int n) {
+  for (int i = 0; i < n; i++)
+    if (strcmp(value, names[i]) == 0)
+      return i;
+  return -1;
+}
+
+static int parse_mappings(const json_t *v, srv_path_mapping_t **out,
+                          size_t *count, char *msg, size_t size) {
+  if (!json_is_array(v)) {
+    snprintf(msg, size, "setting heatls.pathMappings must be an array of "
+                        "{\"from\", \"to\"} objects");
+    return -1;
+  }
+  size_t n = json_array_size(v);
+  if (n > SRV_MAX_PATH_MAPPINGS) {
+    snprintf(msg, size, "setting heatls.pathMappings has %zu entries (at "
+                        "most %d)", n, SRV_MAX_PATH_MAPPINGS);
+    return -1;
+  }
+  for (size_t i = 0; i < n; i++) {
+    const json_t *e = json_array_get(v, i);
+    const json_t *from = json_object_get(e, "from");
+    const json_t *to = json_object_get(e, "to");
+    if (!json_is_string(from) || !json_is_string(to) ||
+        !*json_string_value(from) || !*json_string_value(to)) {
+      snprintf(msg, size, "setting heatls.pathMappings[%zu] needs non-empty "
+                          "\"from\" and \"to\" strings", i);
+      return -1;
+    }
+  }
+  srv_path_mapping_t *m = n ? calloc(n, sizeof *m) : NULL;
+  if (n && !m)
+    return -2;
+  for (size_t i = 0; i < n; i++) {
+    const json_t *e = json_array_get(v, i);
+    m[i].from = strdup(json_string_value(json_object_get(e, "from")));
+    m[i].to = strdup(json_string_value(json_object_get(e, "to")));
+    if (!m[i].from || !m[i].to) {
+      free_mappings(m, i + 1);
+      return -2;
+    }
+  }
+  *out = m;
+  *count = n;
+  return 0;
+}
+
+int srv_settings_apply(const srv_settings_t *base, const json_t *section,
+                       srv_settings_t *out, char *msg, size_t msg_size) {
+  srv_settings_t s = *base;
+  /* Strings and mappings are taken over below; until then s only borrows
+   * base's, and nothing is freed on the error paths. */
+  const char *profile = base->profile, *sample_type = base->sample_type;
+  const char *str;
+  int present;
+  const json_t *v;
+  if (section && !json_is_null(section) && !json_is_object(section)) {
+    snprintf(msg, msg_size, "settings must be an object");
+    return -1;
+  }
+  if (!section || json_is_null(section))
+    section = NULL;
+
+  if (section) {
+    if (get_string(section, "profile", &profile, &present, msg, msg_size) < 0)
+      return -1;
+    if (get_string(section, "sampleType", &sample_type, &present, msg,
+                   msg_size) < 0)
+      return -1;
+    v = json_object_get(section, "threshold");
+    if (v && !json_is_null(v)) {
+      double t = json_is_number(v) ? json_number_value(v) : -1;
+      if (!json_is_number(v) || !isfinite(t) || t <= 0 || t > 1) {
+        snprintf(msg, msg_size,
+                 "setting heatls.threshold must be a number in (0, 1]");
+        return -1;
+      }
+      s.threshold = t;
+    }
+    if (get_string(section, "localScope", &str, &present, msg, msg_size) < 0)
+      return -1;
+    if (present) {
+      static const char *const scopes[] = {"function", "file"};
+      int i = one_of(str, scopes, 2);
+      if (i < 0) {
+        snprintf(msg, msg_size, "setting heatls.localScope must be "
+                                "\"function\" or \"file\"");
+        return -1;
+      }
+      s.local_scope = i == 0 ? HX_LOCAL_FUNCTION : HX_LOCAL_FILE;
+    }
+    if (get_string(section, "hints", &str, &present, msg, msg_size) < 0)
+      return -1;
+    if (present) {
+      int i = one_of(str, hints_names, 4);
+      if (i < 0) {
+        snprintf(msg, msg_size, "setting heatls.hints must be \"global\", "
+                                "\"local\", \"both\" or \"off\"");
+        return -1;
+      }
+      s.hints = (srv_hints_t)i;
+    }
+    v = json_object_get(section, "watch");
+    if (v && !json_is_null(v)) {
+      if (!json_is_boolean(v)) {
+        snprintf(msg, msg_size, "setting heatls.watch must be true or false");
+        return -1;
+      }
+      s.watch = json_is_true(v);
+    }
+    if (get_string(section, "logLevel", &str, &present, msg, msg_size) < 0)
+      return -1;
+    if (present) {
+      int level = srv_log_level_from_name(str);
+      if (level < 0) {
+        snprintf(msg, msg_size, "setting heatls.logLevel must be \"error\", "
+                                "\"warn\", \"info\" or \"debug\"");
+        return -1;
+      }
+      s.log_level = level;
+    }
+  }
+
+  /* Every value is valid: build the copy. */
+  v = section ? json_object_get(section, "pathMappings") : NULL;
+  if (v && !json_is_null(v)) {
+    int rc = parse_mappings(v, &s.mappings, &s.mapping_count, msg, msg_size);
+    if (rc < 0)
+      return rc;
+  } else {
+    s.mappings = base->mapping_count
+                     ? calloc(base->mapping_count, sizeof *s.mappings)
+                     : NULL;
+    if (base->mapping_count && !s.mappings)
+      return -2;
+    for (size_t i = 0; i < base->mapping_count; i++) {
+      s.mappings[i].from = strdup(base->mappings[i].from);
+      s.mappings[i].to = strdup(base->mappings[i].to);
+      if (!s.mappings[i].from || !s.mappings[i].to) {
+        free_mappings(s.mappings, i + 1);
+        return -2;
+      }
+    }
+    s.mapping_count = base->mapping_count;
+  }
+  s.profile = dup_or_null(profile);
+  s.sample_type = dup_or_null(sample_type);
+  if ((profile && *profile && !s.profile) ||
+      (sample_type && *sample_type && !s.sample_type)) {
+    free(s.profile);
+    free(s.sample_type);
+    free_mappings(s.mappings, s.mapping_count);
+    return -2;
+  }
+  *out = s;
+  return 0;
+}

@@ -1,0 +1,64 @@
+/*
+ * settings.h: the "heatls" settings section (docs/protocol.md, Settings).
+ *
+ * Settings arrive as JSON in initializationOptions and
+ * workspace/didChangeConfiguration. srv_settings_apply() validates a whole
+ * object before it changes anything, so a bad value leaves the settings in
+ * force as they were.
+ */
+#ifndef HEATLS_SRV_SETTINGS_H
+#define HEATLS_SRV_SETTINGS_H
+
+#include <stddef.h>
+
+#include <jansson.h>
+
+#include "heat_index.h"
+#include "path_map.h"
+
+/* What inlay hints show, and which level clients paint. */
+typedef enum srv_hints {
+  SRV_HINTS_BOTH = 0,
+  SRV_HINTS_GLOBAL,
+  SRV_HINTS_LOCAL,
+  SRV_HINTS_OFF
+} srv_hints_t;
+
+#define SRV_MAX_PATH_MAPPINGS 256
+
+typedef struct srv_settings {
+  char *profile;     /* a profile to load; NULL for none */
+  double threshold;  /* in (0, 1] */
+  hx_local_scope_t local_scope;
+  char *sample_type; /* NULL for the default choice */
+  srv_hints_t hints;
+  srv_path_mapping_t *mappings; /* from/to strings owned here */
+  size_t mapping_count;
+  int watch;
+  int log_level; /* an srv_log_level_t, or -1 when not set */
+} srv_settings_t;
+
+/* The defaults. */
+void srv_settings_init(srv_settings_t *s);
+
+/* Frees what s owns and leaves the defaults. */
+void srv_settings_close(srv_settings_t *s);
+
+/* The object that holds the settings: json["heatls"] when json is an
+ * object with an object member "heatls", else json itself (borrowed). */
+const json_t *srv_settings_section(const json_t *json);
+
+/* *out becomes a new copy of *base with the members of section (borrowed;
+ * NULL or null means no change) applied; the caller closes it. On a bad
+ * value, returns -1 with msg naming the key and *out untouched; -2 when out
+ * of memory. Unknown keys are ignored. */
+int srv_settings_apply(const srv_settings_t *base, const json_t *section,
+                       srv_settings_t *out, char *msg, size_t msg_size);
+
+/* "both", "global", "local", "off". */
+const char *srv_hints_name(srv_hints_t hints);
+
+/* 1 when both name the same profile (NULL equals NULL). */
+int srv_settings_same_string(const char *a, const char *b);
+
+#endif
