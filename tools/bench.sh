@@ -8,6 +8,9 @@
 #   heatls info FILE   building the index (load, decode, index, summary)
 #   heatls json FILE   the whole `json` command
 #   heatls stat FILE   the whole `stat` command
+#   the language server: initialize, loadProfile, textDocument/inlayHint on a
+#   5,000-line document, each next to a same-run baseline, and RSS with 100
+#   open documents (tests/bench/lsp_bench.mjs)
 # on bench/large-synth.pb.gz in the shared folder (55.6 MB raw, 34.7 MB gzip),
 # then `heatls json` on each small golden profile (mostly process start).
 #
@@ -26,6 +29,7 @@
 #   GOLDEN_RUNS        runs per golden profile (default 3)
 #   HEATLS_SHARED_DIR  the shared folder (default: <repo>/../shared)
 #   HEATLS             a heatls binary to measure instead of the built one
+#   LSP_REQUESTS       inlayHint requests in the server benchmark (default 1000)
 # Exit status: 0 if everything ran, 1 if a build or a command failed.
 set -euo pipefail
 
@@ -126,3 +130,12 @@ for f in "${golden[@]}"; do
   args+=(--label "$(basename "$(dirname "$f")")" "$heatls" json "$f")
 done
 "$bench_run" "${args[@]}" || die "heatls json crashed or did not start on a golden profile"
+
+echo
+echo "== the language server on the large profile (tests/bench/lsp_bench.mjs; ${LSP_REQUESTS:-1000} requests)"
+if command -v node >/dev/null; then
+  node "$repo/tests/bench/lsp_bench.mjs" "$heatls" "$profile" "${LSP_REQUESTS:-1000}" \
+    || die "the language server benchmark failed"
+else
+  echo "   node not found: skipped (tools/deps.sh installs it)"
+fi
