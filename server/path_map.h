@@ -21,7 +21,8 @@
  *        order), whose `to` is a prefix of the local path ending at a
  *        separator or at its end (trailing separators of `from` and `to`
  *        are ignored: to "/home/me/app/" covers "/home/me/app/x.go", not
- *        "/home/me/appx/x.go"). `from` + the rest must be a profile path,
+ *        "/home/me/appx/x.go"; to "/" covers every absolute path). `from`
+ *        + the rest (from the separator on) must be a profile path,
  *        tried twice: the rest as it is, then its components each after
  *        a separator, '\' if `from` has a '\' and no '/', else '/' (so
  *        from "C:\ci\app" gives "C:\ci\app\pkg\x.go"). The first hit wins;
@@ -40,17 +41,18 @@
  *        or an existing regular file; else the next mapping.
  *     b. EXACT: F itself, if it is an open document or a regular file.
  *     c. SUFFIX among open documents: the one sharing the most trailing
- *        components with F (several: AMBIGUOUS), provided to_profile of
+ *        components with F (a tie: AMBIGUOUS), provided to_profile of
  *        that document gives F (if it says AMBIGUOUS, so is this; if it
  *        gives another file, NONE).
  *     d. Workspace roots: for k from F's component count - 1 down to 1,
  *        root + "/" + F's last k components, probed as a regular file; the
  *        largest k over all roots wins; two different roots hitting at
- *        that k are AMBIGUOUS. When (c) found an open document but no
- *        answer (a tie, or to_profile disagreed), only a k larger than
- *        what that document shares can overrule (c)'s NONE/AMBIGUOUS: a
- *        file that shares more with F than any open document is a better
- *        guess, one that shares less is not.
+ *        that k are AMBIGUOUS (a root listed twice is one root). When (c)
+ *        found an open document but no answer (a tie, or to_profile
+ *        disagreed), only a k larger than what that document shares can
+ *        overrule (c)'s NONE/AMBIGUOUS: a file that shares more with F
+ *        than any open document is a better guess, one that shares less
+ *        is not.
  *     Only absolute paths (starting with '/') are returned: relative or
  *     Windows results, open paths and roots are skipped.
  *

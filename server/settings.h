@@ -24,7 +24,7 @@ typedef enum srv_hints {
   SRV_HINTS_OFF
 } srv_hints_t;
 
-#define SRV_MAX_PATH_MAPPINGS 256
+#define SRV_MAX_PATH_MAPPINGS 64
 
 typedef struct srv_settings {
   char *profile;     /* a profile to load; NULL for none */

@@ -656,8 +656,10 @@ static char *long_path(size_t reps, const char *base) {
   char *p = malloc(2 * reps + blen + 2);
   if (!p)
     return NULL;
-  for (i = 0; i < reps; i++)
-    memcpy(p + 2 * i, "/a", 2);
+  for (i = 0; i < reps; i++) {
+    p[2 * i] = '/';
+    p[2 * i + 1] = 'a';
+  }
   p[2 * reps] = '/';
   memcpy(p + 2 * reps + 1, base, blen + 1);
   return p;
