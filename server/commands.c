@@ -77,7 +77,7 @@ static void clear_profile(srv_session_t *s, const rpc_message_t *msg) {
     srv_refresh_views(s);
     srv_log(SRV_LOG_INFO, "profile cleared");
   }
-  srv_reply(s, msg->id, NULL);
+  srv_reply(s, msg->id, json_null());
 }
 
 /* The current 0-based line of point `point` of profile file `file`: from

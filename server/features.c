@@ -124,7 +124,7 @@ static int on_hover(void *ctx, const rpc_message_t *msg) {
   if (doc && s->profile)
     n = srv_annos_on_line(doc->annos, doc->anno_count, pos.line, &first);
   if (n == 0) {
-    srv_reply(s, msg->id, NULL);
+    srv_reply(s, msg->id, json_null());
     return 0;
   }
   const hx_summary_t *sum = hx_index_summary(s->profile->index);

@@ -150,7 +150,7 @@ static int on_initialized(void *ctx, const rpc_message_t *msg) {
 static int on_shutdown(void *ctx, const rpc_message_t *msg) {
   srv_session_t *s = ctx;
   s->life = RPC_LIFE_SHUTDOWN;
-  srv_reply(s, msg->id, NULL);
+  srv_reply(s, msg->id, json_null());
   return 0;
 }
 

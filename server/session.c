@@ -23,17 +23,47 @@ void srv_profile_free(srv_profile_t *profile) {
   free(profile);
 }
 
-static void send_owned(srv_session_t *s, json_t *msg) {
+/* Sends msg (stolen); 0, or -1 when it could not be built or encoded. */
+static int send_owned(srv_session_t *s, json_t *msg) {
   if (!msg) {
     srv_log(SRV_LOG_ERROR, "out of memory building a message");
-    return;
+    return -1;
   }
-  srv_transport_send(&s->transport, msg);
+  int rc = srv_transport_send(&s->transport, msg);
   json_decref(msg);
+  return rc == -2 ? -1 : 0;
+}
+
+/* When no memory is left to build an answer, a request still gets one:
+ * -32603 "out of memory", written from the stack. Integer ids and short
+ * plain string ids are echoed; anything else is answered with id null. */
+static void reply_out_of_memory(srv_session_t *s, const json_t *id) {
+  char id_text[96] = "null";
+  if (json_is_integer(id)) {
+    snprintf(id_text, sizeof id_text, "%lld",
+             (long long)json_integer_value(id));
+  } else if (json_is_string(id) && json_string_length(id) < 64) {
+    const char *v = json_string_value(id);
+    int plain = 1;
+    for (const char *c = v; *c; c++)
+      plain &= *c >= 0x20 && *c < 0x7f && *c != '"' && *c != '\\';
+    if (plain)
+      snprintf(id_text, sizeof id_text, "\"%s\"", v);
+  }
+  char body[192], frame[256];
+  int n = snprintf(body, sizeof body,
+                   "{\"jsonrpc\":\"2.0\",\"id\":%s,\"error\":{\"code\":%d,"
+                   "\"message\":\"out of memory\"}}",
+                   id_text, RPC_CODE_INTERNAL_ERROR);
+  int m = snprintf(frame, sizeof frame, "Content-Length: %d\r\n\r\n%s", n,
+                   body);
+  srv_transport_send_raw(&s->transport, frame, (size_t)m);
 }
 
 void srv_reply(srv_session_t *s, const json_t *id, json_t *result) {
-  send_owned(s, rpc_response_new((json_t *)id, result));
+  /* NULL is what a failed json_pack() or json_array() returns. */
+  if (!result || send_owned(s, rpc_response_new((json_t *)id, result)) < 0)
+    reply_out_of_memory(s, id);
 }
 
 void srv_reply_error(srv_session_t *s, const json_t *id, int code,
@@ -43,7 +73,9 @@ void srv_reply_error(srv_session_t *s, const json_t *id, int code,
   va_start(ap, fmt);
   vsnprintf(text, sizeof text, fmt, ap);
   va_end(ap);
-  send_owned(s, rpc_error_response_new((json_t *)id, code, text, NULL));
+  if (send_owned(s, rpc_error_response_new((json_t *)id, code, text, NULL)) <
+      0)
+    reply_out_of_memory(s, id);
 }
 
 void srv_notify(srv_session_t *s, const char *method, json_t *params) {
@@ -120,8 +152,9 @@ static void on_message(void *ctx, const char *body, size_t len) {
   case RPC_ROUTE_ERROR:
     if (msg.kind == RPC_REQUEST || msg.kind == RPC_INVALID) {
       srv_log(SRV_LOG_DEBUG, "answering %d: %s", route.code, route.message);
-      send_owned(s, rpc_error_response_new(msg.id, route.code, route.message,
-                                           NULL));
+      if (send_owned(s, rpc_error_response_new(msg.id, route.code,
+                                               route.message, NULL)) < 0)
+        reply_out_of_memory(s, msg.id);
     }
     break;
   case RPC_ROUTE_RESPONSE:

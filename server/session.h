@@ -115,7 +115,9 @@ void srv_session_free(srv_session_t *s);
 void srv_session_finish(srv_session_t *s, int status);
 
 /* Sending. Each takes a borrowed id and stolen JSON; failures to write are
- * handled by the transport (the session ends). */
+ * handled by the transport (the session ends). srv_reply() takes a result
+ * (json_null() for null); a NULL result, or a reply that cannot be built,
+ * answers -32603 "out of memory" instead, so every request is answered. */
 void srv_reply(srv_session_t *s, const json_t *id, json_t *result);
 void srv_reply_error(srv_session_t *s, const json_t *id, int code,
                      const char *fmt, ...) SRV_PRINTF(4, 5);

@@ -62,8 +62,11 @@ static void on_read(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf) {
   if (nread == UV_EOF) {
     uv_read_stop(stream);
     end(t, SRV_END_EOF);
+  } else if (nread == UV_ENOBUFS) {
+    /* on_alloc found no memory: nothing was read, and libuv tries again
+     * when the stream is next readable. */
+    srv_log(SRV_LOG_ERROR, "no memory to read stdin: retrying");
   } else if (nread < 0) {
-    /* UV_ENOBUFS is on_alloc failing: a reply cannot be built either. */
     srv_log(SRV_LOG_ERROR, "cannot read stdin: %s", uv_strerror((int)nread));
     uv_read_stop(stream);
     end(t, SRV_END_READ_ERROR);
@@ -180,18 +183,24 @@ static int write_all(int fd, const char *data, size_t len) {
 }
 
 int srv_transport_send(srv_transport_t *t, const json_t *msg) {
-  if (t->ended && t->out_fd < 0)
+  if (t->out_fd < 0)
     return -1;
   char *frame;
   size_t frame_len;
   rpc_error_t err;
   if (rpc_message_frame(msg, &frame, &frame_len, &err) < 0) {
     srv_log(SRV_LOG_ERROR, "cannot encode a message: %s", err.message);
-    return -1;
+    return -2;
   }
-  int rc = write_all(t->out_fd, frame, frame_len);
+  int rc = srv_transport_send_raw(t, frame, frame_len);
   free(frame);
-  if (rc < 0) {
+  return rc;
+}
+
+int srv_transport_send_raw(srv_transport_t *t, const char *data, size_t len) {
+  if (t->out_fd < 0)
+    return -1;
+  if (write_all(t->out_fd, data, len) < 0) {
     srv_log(SRV_LOG_ERROR, "cannot write to stdout: client gone");
     t->out_fd = -1;
     end(t, SRV_END_WRITE_ERROR);

@@ -65,9 +65,13 @@ int srv_transport_start(srv_transport_t *t);
 /* Stops reading; a message being handled finishes, none after it is. */
 void srv_transport_stop(srv_transport_t *t);
 
-/* Frames msg (borrowed) and writes it to out_fd. 0, or -1 when stdout is
- * gone (reported once through on_end with SRV_END_WRITE_ERROR). */
+/* Frames msg (borrowed) and writes it to out_fd. 0; -1 when stdout is
+ * gone (reported once through on_end with SRV_END_WRITE_ERROR); -2 when
+ * the message could not be encoded (out of memory), nothing written. */
 int srv_transport_send(srv_transport_t *t, const json_t *msg);
+
+/* Writes an already framed message; allocates nothing. 0 or -1 as above. */
+int srv_transport_send_raw(srv_transport_t *t, const char *data, size_t len);
 
 /* Stops reading and closes the handles (their close callbacks run on the
  * loop); on_end is not called after this. */
