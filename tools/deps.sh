@@ -6,9 +6,10 @@ set -euo pipefail
 
 # Build: the compiler, CMake and the four libraries. Tests: Node.js and npm
 # (the LSP transcript and client tests), Go's standard-library sources
-# (real files for the client tests to open).
+# (real files for the client tests to open), valgrind.
 packages=(cmake make gcc pkg-config libuv1-dev libjansson-dev
-          libprotobuf-c-dev protobuf-c-compiler zlib1g-dev golang-1.19-src)
+          libprotobuf-c-dev protobuf-c-compiler zlib1g-dev golang-1.19-src
+          valgrind)
 # A Node.js from elsewhere (with its own npm) counts: Debian's npm package
 # would conflict with it.
 if ! command -v node >/dev/null || ! command -v npm >/dev/null; then

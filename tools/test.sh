@@ -1,11 +1,17 @@
 #!/usr/bin/env bash
-# Runs every test: the whole ctest suite in a warnings-as-errors build, then
-# again in a build with AddressSanitizer and UndefinedBehaviorSanitizer.
-# Build trees: build/dev and build/asan. Pass ctest arguments to narrow it,
-# e.g. tools/test.sh -L unit.
+# Runs every test: the whole ctest suite in a warnings-as-errors build
+# (editor client tests included), then again, editor clients aside, in a
+# build with AddressSanitizer and UndefinedBehaviorSanitizer, then the unit,
+# golden and transcript tests under valgrind memcheck.
+# Build trees: build/dev, build/asan and build/valgrind. Pass ctest
+# arguments to narrow it, e.g. tools/test.sh -L unit.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 "$root/tools/deps.sh"
+# The editors the client tests drive (tools/deps-<editor>.sh).
+for script in "$root"/tools/deps-*.sh; do
+  [ -e "$script" ] && "$script"
+done
 jobs=$(nproc)
 
 run_suite() {
@@ -26,4 +32,8 @@ run_suite "$root/build/dev" RelWithDebInfo
 echo "== build/asan: the suite under ASan + UBSan"
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:halt_on_error=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+ctest_args=("$@" -LE client)
 run_suite "$root/build/asan" Debug -DHEATLS_SANITIZE=ON
+echo "== build/valgrind: unit, golden and transcript tests under valgrind memcheck"
+ctest_args=("$@" -L valgrind)
+run_suite "$root/build/valgrind" RelWithDebInfo -DHEATLS_VALGRIND=ON
