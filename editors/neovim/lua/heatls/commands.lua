@@ -1,0 +1,210 @@
+-- heatls.commands: what :HeatlsLoad, :HeatlsClear, :HeatlsHotspots and
+-- :HeatlsToggle do, through workspace/executeCommand and
+-- workspace/didChangeConfiguration. Each works on the heatls client of the
+-- current buffer, or the first one running when the buffer has none.
+local compat = require('heatls.compat')
+
+-- vim.uv since 0.10, vim.loop before.
+local uv = vim.uv or vim.loop
+
+local M = {}
+
+M.modes = { 'both', 'global', 'local', 'off' }
+
+-- The last message shown, so that an error the server reports twice (the
+-- request's error and window/showMessage) is shown once.
+local last = { text = nil, time = 0 }
+
+--- vim.notify with a "heatls: " prefix, dropping a repeat within 2 seconds.
+function M.notify(text, level)
+  local now = uv.now()
+  if text == last.text and now - last.time < 2000 then
+    return
+  end
+  last.text, last.time = text, now
+  vim.notify('heatls: ' .. text, level or vim.log.levels.INFO)
+end
+
+--- window/showMessage from the server, through M.notify.
+function M.show_message_handler(_, result, _)
+  if type(result) ~= 'table' or type(result.message) ~= 'string' then
+    return vim.NIL
+  end
+  local levels = { vim.log.levels.ERROR, vim.log.levels.WARN, vim.log.levels.INFO, vim.log.levels.DEBUG }
+  M.notify(result.message, levels[result.type] or vim.log.levels.INFO)
+  return vim.NIL
+end
+
+local function client()
+  local c = compat.clients(vim.api.nvim_get_current_buf())[1] or compat.clients()[1]
+  if not c then
+    M.notify('no heatls server is running (call require("heatls").setup() and open a file)',
+      vim.log.levels.ERROR)
+  end
+  return c
+end
+
+local function execute(c, command, arguments, on_result)
+  local params = { command = command, arguments = arguments or {} }
+  compat.request(c, 'workspace/executeCommand', params, function(err, result)
+    if err then
+      M.notify(err.message or tostring(err), vim.log.levels.ERROR)
+      if on_result then
+        on_result(err, nil)
+      end
+      return
+    end
+    if on_result then
+      on_result(nil, result)
+    end
+  end, vim.api.nvim_get_current_buf())
+end
+
+--- A one-line summary of a loaded profile (heatls.loadProfile's answer).
+function M.summary_text(s)
+  return string.format('%s: %s %s, %d files, %d functions, %d lines, %d open documents',
+    s.path or '?', s.sampleType or '?', s.totalText or tostring(s.total), s.files or 0,
+    s.functions or 0, s.lines or 0, s.documents or 0)
+end
+
+--- Loads a profile; a relative path is taken from the current directory.
+--- on_result(err, summary) is optional.
+function M.load(path, on_result)
+  local c = client()
+  if not c then
+    return
+  end
+  if not path or path == '' then
+    M.notify('HeatlsLoad needs the path of a profile', vim.log.levels.ERROR)
+    return
+  end
+  local full = vim.fn.fnamemodify(vim.fn.expand(path), ':p')
+  execute(c, 'heatls.loadProfile', { full }, function(err, result)
+    if not err and type(result) == 'table' then
+      M.notify('loaded ' .. M.summary_text(result))
+    end
+    if on_result then
+      on_result(err, result)
+    end
+  end)
+end
+
+function M.clear(on_result)
+  local c = client()
+  if not c then
+    return
+  end
+  execute(c, 'heatls.clearProfile', {}, function(err, result)
+    if not err then
+      M.notify('profile cleared')
+      -- The server sends empty decorations and a hint refresh; ask anyway
+      -- in case the refresh is not supported.
+      require('heatls.hints').refresh_handler(nil, nil, { client_id = c.id })
+    end
+    if on_result then
+      on_result(err, result)
+    end
+  end)
+end
+
+function M.status(on_result)
+  local c = client()
+  if not c then
+    return
+  end
+  execute(c, 'heatls.status', {}, function(err, result)
+    if not err then
+      if type(result) == 'table' then
+        M.notify(M.summary_text(result))
+      else
+        M.notify('no profile loaded')
+      end
+    end
+    if on_result then
+      on_result(err, result)
+    end
+  end)
+end
+
+--- A quickfix item for one entry of heatls.hotspots.
+function M.hotspot_item(h)
+  local filename = h.path
+  if type(h.uri) == 'string' then
+    filename = vim.uri_to_fname(h.uri)
+  end
+  return {
+    filename = filename,
+    lnum = (tonumber(h.line) or 0) + 1,
+    col = 1,
+    text = string.format('G%d L%d %s %s', h.global or 0, h['local'] or 0,
+      h.cumText or tostring(h.cum), h['function'] or ''),
+  }
+end
+
+--- Fills the quickfix list with the hottest lines and opens it.
+function M.hotspots(limit, on_result)
+  local c = client()
+  if not c then
+    return
+  end
+  local args = {}
+  if limit then
+    args = { { limit = limit } }
+  end
+  execute(c, 'heatls.hotspots', args, function(err, result)
+    if not err then
+      local items = {}
+      for _, h in ipairs(type(result) == 'table' and result or {}) do
+        table.insert(items, M.hotspot_item(h))
+      end
+      vim.fn.setqflist({}, ' ', { title = 'heatls hotspots', items = items })
+      vim.cmd('copen')
+    end
+    if on_result then
+      on_result(err, result)
+    end
+  end)
+end
+
+--- The hints mode after mode: both -> global -> local -> off -> both.
+function M.next_mode(mode)
+  for i, m in ipairs(M.modes) do
+    if m == mode then
+      return M.modes[i % #M.modes + 1]
+    end
+  end
+  return 'both'
+end
+
+--- Sets the hints mode of every heatls client (the next one when mode is
+--- nil); the server answers with new decorations and a hint refresh.
+function M.toggle(mode)
+  local clients = compat.clients()
+  if #clients == 0 then
+    client() -- reports that none runs
+    return
+  end
+  local config = require('heatls').config
+  local current = config.settings.hints or 'both'
+  mode = mode or M.next_mode(current)
+  if not vim.tbl_contains(M.modes, mode) then
+    M.notify('unknown hints mode "' .. mode .. '" (both, global, local or off)',
+      vim.log.levels.ERROR)
+    return
+  end
+  config.settings.hints = mode
+  for _, c in ipairs(clients) do
+    -- workspace/configuration is answered from the client's settings
+    -- (client.settings on 0.10+, client.config.settings before).
+    for _, settings in ipairs({ c.settings, c.config and c.config.settings }) do
+      if type(settings) == 'table' and type(settings.heatls) == 'table' then
+        settings.heatls.hints = mode
+      end
+    end
+    compat.notify(c, 'workspace/didChangeConfiguration',
+      { settings = { heatls = { hints = mode } } })
+  end
+  M.notify('hints: ' .. mode)
+end
+
+return M

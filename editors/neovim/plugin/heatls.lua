@@ -1,0 +1,60 @@
+-- heatls user commands. Nothing starts until require('heatls').setup().
+if vim.g.loaded_heatls or vim.fn.has('nvim-0.7') == 0 then
+  return
+end
+vim.g.loaded_heatls = true
+
+local function heatls()
+  local h = require('heatls')
+  if not h.config then
+    vim.notify('heatls: call require("heatls").setup() first', vim.log.levels.ERROR)
+    return nil
+  end
+  return h
+end
+
+vim.api.nvim_create_user_command('HeatlsLoad', function(args)
+  local h = heatls()
+  if h then
+    h.load(args.args)
+  end
+end, { nargs = 1, complete = 'file', desc = 'heatls: load a pprof profile' })
+
+vim.api.nvim_create_user_command('HeatlsClear', function()
+  local h = heatls()
+  if h then
+    h.clear()
+  end
+end, { nargs = 0, desc = 'heatls: unload the profile' })
+
+vim.api.nvim_create_user_command('HeatlsHotspots', function(args)
+  local h = heatls()
+  if h then
+    local limit = tonumber(args.args)
+    if args.args ~= '' and not limit then
+      vim.notify('heatls: HeatlsHotspots takes a number of lines', vim.log.levels.ERROR)
+      return
+    end
+    h.hotspots(limit)
+  end
+end, { nargs = '?', desc = 'heatls: the hottest lines in the quickfix list' })
+
+vim.api.nvim_create_user_command('HeatlsToggle', function(args)
+  local h = heatls()
+  if h then
+    h.toggle(args.args ~= '' and args.args or nil)
+  end
+end, {
+  nargs = '?',
+  complete = function()
+    return { 'both', 'global', 'local', 'off' }
+  end,
+  desc = 'heatls: next hints mode (both, global, local, off)',
+})
+
+vim.api.nvim_create_user_command('HeatlsStatus', function()
+  local h = heatls()
+  if h then
+    h.status()
+  end
+end, { nargs = 0, desc = 'heatls: the loaded profile' })
