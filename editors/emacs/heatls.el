@@ -1,0 +1,736 @@
+;;; heatls.el --- Profile heat on source lines, through eglot  -*- lexical-binding: t; -*-
+
+;; Copyright (C) 2025 The heatls authors
+
+;; Author: The heatls authors
+;; Version: 0.1.0
+;; Package-Requires: ((emacs "28.1") (eglot "1.9"))
+;; Keywords: tools, languages, convenience
+
+;; This file is not part of GNU Emacs.  It is part of heatls, and
+;; distributed under the same terms as the rest of heatls.
+
+;;; Commentary:
+
+;; heatls is a language server that reads pprof profiles and tells
+;; which source lines are hot: each profiled line gets a global level
+;; (among all lines of the profile) and a local level (among the
+;; lines of its function), from 0 (cold) to 5 (hottest).  This package
+;; is its Emacs client, on top of eglot:
+;;
+;; - it registers heatls with eglot for the major modes in
+;;   `heatls-modes', so that M-x eglot starts "heatls --stdio" there;
+;; - `heatls-mode' (or `global-heatls-mode') paints each hot line with
+;;   the face `heatls-level-1' .. `heatls-level-5', from the
+;;   `heatls/decorations' notifications of the server;
+;; - `heatls-load-profile', `heatls-clear-profile', `heatls-status',
+;;   `heatls-hotspots' (a `next-error' buffer of the hottest lines)
+;;   and `heatls-toggle-level' (both -> global -> local -> off) drive
+;;   the server;
+;; - inlay hints ("G5 L4 · 2.50s" at the end of a hot line) are shown
+;;   by eglot itself when it can (eglot 1.12 and later, Emacs 29+);
+;;   with older eglot, `heatls-mode' asks for them and shows them as
+;;   end-of-line overlays in the face `heatls-hint'.
+;;
+;; Quick start:
+;;
+;;   (require 'heatls)
+;;   (global-heatls-mode 1)
+;;
+;; then M-x eglot in a Go (C, Rust, ...) buffer and
+;; M-x heatls-load-profile RET path/to/cpu.pb.gz RET.
+;;
+;; Settings of the server (threshold, localScope, pathMappings, ...;
+;; see docs/protocol.md of heatls) go in `heatls-initialization-options'
+;; or in the :heatls section of `eglot-workspace-configuration'.
+
+;;; Code:
+
+(require 'cl-lib)
+(require 'seq)
+(require 'subr-x)
+(require 'compile)
+(require 'url-parse)
+(require 'url-util)
+(require 'jsonrpc)
+(require 'eglot)
+
+(defgroup heatls nil
+  "Profile heat on source lines, from the heatls language server."
+  :group 'tools
+  :prefix "heatls-")
+
+;;;; Options
+
+(defcustom heatls-server-command '("heatls" "--stdio")
+  "The command that starts the heatls language server, as a list of strings.
+The first element is the program (looked up in the variable
+`exec-path' unless it is absolute), the others are its arguments."
+  :type '(repeat string))
+
+(defun heatls-register ()
+  "Make eglot start heatls for the major modes in `heatls-modes'.
+Replaces the entry of `eglot-server-programs' that an earlier call
+added, if any.  Loading heatls calls it; call it again after
+changing `heatls-modes' with `setq'."
+  (setq eglot-server-programs
+        (cl-remove-if (lambda (entry) (eq (cdr-safe entry) 'heatls-eglot-contact))
+                      eglot-server-programs))
+  (when (bound-and-true-p heatls-modes)
+    (push (cons (copy-sequence heatls-modes) 'heatls-eglot-contact)
+          eglot-server-programs)))
+
+(defcustom heatls-modes
+  '(go-mode go-ts-mode
+    c-mode c-ts-mode c++-mode c++-ts-mode
+    rust-mode rust-ts-mode rustic-mode
+    python-mode python-ts-mode
+    java-mode java-ts-mode)
+  "Major modes for which eglot starts heatls.
+These are the languages whose programs usually have pprof
+profiles: Go (runtime/pprof), C and C++ (gperftools, or perf
+data through perf_to_profile), Rust (pprof-rs), Python and Java,
+through profilers that write pprof.  A mode derived from one of
+them matches too.
+
+Eglot runs one server per buffer, and an entry added here comes
+first in `eglot-server-programs': in these modes \\[eglot] starts
+heatls instead of gopls, clangd and so on.  Use a shorter list if
+you want your usual server in some of them, or nil and an entry
+of your own in `eglot-server-programs'.  Setting this option
+through Customize, `customize-set-variable' or `setopt' updates
+`eglot-server-programs' at once; after `setq', call `heatls-register'."
+  :type '(repeat (symbol :tag "Major mode"))
+  :set (lambda (symbol value)
+         (set-default symbol value)
+         (heatls-register)))
+
+(defcustom heatls-initialization-options nil
+  "Settings of heatls sent as the LSP initializationOptions, as a plist.
+For example
+  (:threshold 0.3 :localScope \"file\"
+   :pathMappings [(:from \"/home/ci/work\" :to \"~/src\")])
+The keys are those of the Settings section of heatls's
+docs/protocol.md.  They apply to servers started through
+`heatls-modes'.  Settings that change while a server runs go
+through the :heatls section of `eglot-workspace-configuration'."
+  :type '(plist :key-type symbol :value-type sexp))
+
+(defcustom heatls-own-hints 'auto
+  "Whether `heatls-mode' shows inlay hints itself.
+`auto': only when eglot cannot show inlay hints (eglot before 1.12,
+as on Emacs 28); t: always (turn `eglot-inlay-hints-mode' off then,
+or the hints show twice); nil: never."
+  :type '(choice (const :tag "When eglot cannot" auto)
+                 (const :tag "Always" t)
+                 (const :tag "Never" nil)))
+
+(defcustom heatls-hint-delay 0.5
+  "Seconds after the last edit before own inlay hints are asked again."
+  :type 'number)
+
+(defcustom heatls-hotspots-limit 50
+  "How many lines `heatls-hotspots' lists (at most 10000)."
+  :type 'natnum)
+
+(defcustom heatls-request-timeout 120
+  "Seconds to wait for the server to answer a command such as a profile load."
+  :type 'number)
+
+(defcustom heatls-profile-file-regexp
+  "\\.\\(?:pb\\.gz\\|pprof\\|prof\\|pb\\)\\'"
+  "File names that `heatls-load-profile' offers for completion."
+  :type 'regexp)
+
+;;;; Faces
+
+(defmacro heatls--defface-level (level light dark tty doc)
+  "Define the face heatls-level-LEVEL, for heat LEVEL.
+LIGHT and DARK are its background on light and dark frames, TTY
+on terminals with 8 or 16 colours.  DOC is the docstring."
+  `(defface ,(intern (format "heatls-level-%d" level))
+     '((((class color) (min-colors 88) (background light))
+        :background ,light :extend t)
+       (((class color) (min-colors 88) (background dark))
+        :background ,dark :extend t)
+       (((class color) (min-colors 8))
+        :background ,tty :foreground "black" :extend t)
+       (t :inverse-video t :extend t))
+     ,doc))
+
+(heatls--defface-level 1 "#fdf6d8" "#3b3522" "yellow"
+  "Face of lines at heat level 1 (warm), the whole line.")
+(heatls--defface-level 2 "#fde9b0" "#4d4020" "yellow"
+  "Face of lines at heat level 2, the whole line.")
+(heatls--defface-level 3 "#fdd29a" "#5e3d1c" "yellow"
+  "Face of lines at heat level 3, the whole line.")
+(heatls--defface-level 4 "#fcb28a" "#70301c" "red"
+  "Face of lines at heat level 4, the whole line.")
+(heatls--defface-level 5 "#f98a84" "#86221f" "red"
+  "Face of lines at heat level 5 (hottest), the whole line.")
+
+(defface heatls-hint
+  '((t :inherit shadow :height 0.9))
+  "Face of the inlay hints that `heatls-mode' shows itself.")
+
+(defun heatls-level-face (level)
+  "The face for heat LEVEL (1..5), or nil for another LEVEL."
+  (and (integerp level) (<= 1 level 5)
+       (intern (format "heatls-level-%d" level))))
+
+;;;; The server
+
+(defclass heatls-lsp-server (eglot-lsp-server) ()
+  :documentation "An eglot connection to heatls.
+Sends `heatls-initialization-options' and tells the server that
+inlay hints can be refreshed, which `heatls-mode' does.")
+
+(defun heatls-eglot-contact (&optional _interactive)
+  "The eglot contact for heatls: `heatls-server-command' and the class.
+For an entry of `eglot-server-programs' of your own:
+  (add-to-list \='eglot-server-programs
+               \='((my-mode other-mode) . heatls-eglot-contact))"
+  (cons 'heatls-lsp-server heatls-server-command))
+
+(defun heatls--plist-merge (base over)
+  "A copy of plist BASE with the keys of plist OVER set to their values there."
+  (let ((result (copy-sequence base)))
+    (cl-loop for (key value) on over by #'cddr
+             do (setq result (plist-put result key value)))
+    result))
+
+(cl-defmethod eglot-initialization-options ((_server heatls-lsp-server))
+  "Add `heatls-initialization-options' to what eglot would send."
+  (let ((base (cl-call-next-method)))
+    (cond ((null heatls-initialization-options) base)
+          ((and base (listp base))
+           (heatls--plist-merge base heatls-initialization-options))
+          (t heatls-initialization-options))))
+
+(cl-defmethod eglot-client-capabilities :around ((_server heatls-lsp-server))
+  "Announce workspace/inlayHint/refresh, which heatls sends after a load."
+  (let* ((caps (copy-tree (cl-call-next-method)))
+         (workspace (plist-get caps :workspace)))
+    (unless (plist-get workspace :inlayHint)
+      (setq caps (plist-put caps :workspace
+                            (plist-put workspace :inlayHint
+                                       (list :refreshSupport t)))))
+    caps))
+
+(defun heatls--heatls-server-p (server)
+  "Non-nil if SERVER is a live connection that has heatls's commands."
+  (and server
+       (jsonrpc-running-p server)
+       (let ((commands (plist-get (plist-get (eglot--capabilities server)
+                                             :executeCommandProvider)
+                                  :commands)))
+         (seq-contains-p commands "heatls.loadProfile"))))
+
+(defun heatls--server ()
+  "The heatls connection for the current buffer.
+The buffer's own eglot server when it is heatls, else the only
+running heatls server; a `user-error' when there is none."
+  (let ((current (eglot-current-server)))
+    (if (heatls--heatls-server-p current)
+        current
+      (let ((others (cl-remove-if-not
+                     #'heatls--heatls-server-p
+                     (apply #'append
+                            (hash-table-values eglot--servers-by-project)))))
+        (cond ((= (length others) 1) (car others))
+              ((null others)
+               (user-error "No heatls server: start one with M-x eglot \
+in a buffer of `heatls-modes'"))
+              (t (user-error "This buffer has no heatls server, and \
+%d others run: use this command from one of their buffers"
+                             (length others))))))))
+
+(defun heatls--execute (server command &rest arguments)
+  "Ask SERVER to run COMMAND with ARGUMENTS and return its answer.
+Signals `jsonrpc-error' if the server answers with an error."
+  (jsonrpc-request server :workspace/executeCommand
+                   (list :command command
+                         :arguments (apply #'vector arguments))
+                   :timeout heatls-request-timeout))
+
+(defun heatls--error-message (err)
+  "The message of the `jsonrpc-error' ERR."
+  (or (alist-get 'jsonrpc-error-message (cdr err))
+      (error-message-string err)))
+
+(defun heatls--uri-to-path (uri)
+  "The local file name of the file: URI URI, or nil for other URIs."
+  (when (stringp uri)
+    (let ((url (url-generic-parse-url uri)))
+      (when (equal (url-type url) "file")
+        (decode-coding-string (url-unhex-string (url-filename url))
+                              'utf-8)))))
+
+(defun heatls--server-root (server)
+  "The project root of SERVER, a directory name."
+  (file-name-as-directory (expand-file-name
+                           (project-root (eglot--project server)))))
+
+(defun heatls--uri-buffer (server uri)
+  "The buffer that SERVER manages under URI, or nil."
+  (or (cl-find-if (lambda (buffer)
+                    (and (buffer-live-p buffer)
+                         (with-current-buffer buffer
+                           (equal (plist-get (eglot--TextDocumentIdentifier)
+                                             :uri)
+                                  uri))))
+                  (eglot--managed-buffers server))
+      (let ((path (heatls--uri-to-path uri)))
+        (and path
+             (find-buffer-visiting
+              (concat (file-remote-p (heatls--server-root server)) path))))))
+
+;;;; Painting
+
+(defvar-local heatls--lines nil
+  "The lines of the last `heatls/decorations' for this buffer, a vector.")
+
+(defvar-local heatls--mode "both"
+  "The `mode' of the last `heatls/decorations' for this buffer.")
+
+(defvar heatls--server-modes (make-hash-table :test #'eq :weakness 'key)
+  "The hints mode that each heatls connection last announced or was set to.")
+
+(defvar heatls-mode)
+
+(defun heatls--unpaint ()
+  "Remove the line overlays of heatls from the current buffer."
+  (save-restriction
+    (widen)
+    (remove-overlays (point-min) (point-max) 'heatls t)))
+
+(defun heatls--paint ()
+  "Paint `heatls--lines' in the current buffer, when `heatls-mode' is on.
+Each line whose level is above 0 gets an overlay from its start
+to the start of the next line, with the face of the level.  The
+level is the global one, or the local one when the mode is
+\"local\"; nothing is painted when it is \"off\"."
+  (heatls--unpaint)
+  (when (and heatls-mode heatls--lines (not (equal heatls--mode "off")))
+    (let ((key (if (equal heatls--mode "local") :local :global))
+          (current 0))
+      (save-excursion
+        (save-restriction
+          (widen)
+          (goto-char (point-min))
+          (seq-doseq (entry heatls--lines)
+            (let* ((line (plist-get entry :line))
+                   (face (heatls-level-face (plist-get entry key))))
+              (when (and face (natnump line))
+                (when (< line current)
+                  (goto-char (point-min))
+                  (setq current 0))
+                (when (zerop (forward-line (- line current)))
+                  (setq current line)
+                  (let ((overlay (make-overlay
+                                  (point)
+                                  (min (point-max)
+                                       (1+ (line-end-position))))))
+                    (overlay-put overlay 'heatls t)
+                    (overlay-put overlay 'heatls-level (plist-get entry key))
+                    (overlay-put overlay 'face face)
+                    (overlay-put overlay 'priority -60)
+                    (overlay-put overlay 'evaporate t)))))))))))
+
+(cl-defmethod eglot-handle-notification
+  (server (_method (eql heatls/decorations))
+          &key uri lines mode &allow-other-keys)
+  "Paint the heat of URI's LINES for MODE; SERVER sent them."
+  (when (stringp mode)
+    (puthash server mode heatls--server-modes))
+  (let ((buffer (heatls--uri-buffer server uri))
+        (mode (if (stringp mode) mode "both")))
+    (when buffer
+      (with-current-buffer buffer
+        (let ((moved (and (equal mode heatls--mode)
+                          (heatls--same-heat-p heatls--lines lines))))
+          (setq heatls--lines lines
+                heatls--mode mode)
+          (heatls--paint)
+          ;; After an edit that only moved the hot lines, the hints have
+          ;; moved with the text: asking again would only cost.
+          (unless moved
+            (heatls--refresh-hints)))))))
+
+(defun heatls--same-heat-p (old new)
+  "Non-nil if the decoration lines OLD and NEW differ only in line numbers."
+  (and (= (length old) (length new))
+       (cl-every (lambda (a b)
+                   (cl-every (lambda (key)
+                               (equal (plist-get a key) (plist-get b key)))
+                             '(:local :global :flat :cum)))
+                 old new)))
+
+;;;; Inlay hints
+
+(defvar-local heatls--hint-timer nil
+  "The timer that will ask for this buffer's own inlay hints.")
+
+(defun heatls--own-hints-p ()
+  "Non-nil if `heatls-mode' is to show inlay hints itself here."
+  (if (eq heatls-own-hints 'auto)
+      (not (fboundp 'eglot-inlay-hints-mode))
+    heatls-own-hints))
+
+(defun heatls--remove-hints ()
+  "Remove the own inlay hints of the current buffer."
+  (save-restriction
+    (widen)
+    (remove-overlays (point-min) (point-max) 'heatls-hint t)))
+
+(defun heatls--label-string (label)
+  "The text of the InlayHint LABEL: a string or a vector of label parts."
+  (if (stringp label)
+      label
+    (mapconcat (lambda (part) (or (plist-get part :value) "")) label "")))
+
+(defun heatls--tooltip-string (tooltip)
+  "The text of TOOLTIP: a string or a MarkupContent, or nil."
+  (cond ((stringp tooltip) tooltip)
+        ((and (listp tooltip) (stringp (plist-get tooltip :value)))
+         (plist-get tooltip :value))))
+
+(defun heatls--true-p (value)
+  "Non-nil if the JSON VALUE is true."
+  (and value (not (eq value :json-false))))
+
+(defun heatls--show-hints (hints)
+  "Show the InlayHint vector HINTS in the current buffer."
+  (heatls--remove-hints)
+  (when (and heatls-mode (heatls--own-hints-p))
+    (save-excursion
+      (save-restriction
+        (widen)
+        (seq-doseq (hint hints)
+          (let ((position (plist-get hint :position))
+                (label (heatls--label-string (plist-get hint :label))))
+            (when (and position (not (string-empty-p label)))
+              (goto-char (eglot--lsp-position-to-point position))
+              (let ((text (concat (if (heatls--true-p (plist-get hint :paddingLeft))
+                                      " " "")
+                                  (propertize label 'face 'heatls-hint)
+                                  (if (heatls--true-p (plist-get hint :paddingRight))
+                                      " " "")))
+                    (tooltip (heatls--tooltip-string (plist-get hint :tooltip)))
+                    (overlay (make-overlay (point) (point))))
+                (when tooltip
+                  (setq text (propertize text 'help-echo tooltip)))
+                (overlay-put overlay 'heatls-hint t)
+                (overlay-put overlay 'after-string text)))))))))
+
+(defun heatls--request-hints (buffer)
+  "Ask the server for the inlay hints of BUFFER and show them there."
+  (when (buffer-live-p buffer)
+    (with-current-buffer buffer
+      (setq heatls--hint-timer nil)
+      (let ((server (and heatls-mode (heatls--own-hints-p)
+                         (eglot-current-server))))
+        (when (heatls--heatls-server-p server)
+          (jsonrpc-async-request
+           server :textDocument/inlayHint
+           (list :textDocument (eglot--TextDocumentIdentifier)
+                 :range (list :start (list :line 0 :character 0)
+                              :end (eglot--pos-to-lsp-position
+                                    (save-restriction (widen) (point-max)))))
+           :success-fn (lambda (hints)
+                         (when (buffer-live-p buffer)
+                           (with-current-buffer buffer
+                             (heatls--show-hints hints))))
+           :error-fn (lambda (error)
+                       (message "heatls: inlay hints failed: %s"
+                                (plist-get error :message)))
+           :timeout-fn #'ignore
+           ;; Like eglot's own requests: wait for pending edits to be
+           ;; sent, and let a newer request replace a waiting one.
+           :deferred 'heatls--request-hints))))))
+
+(defun heatls--schedule-hints (&optional delay)
+  "Ask for this buffer's own inlay hints in DELAY seconds (default 0).
+A later call before then postpones it."
+  (when (and heatls-mode (heatls--own-hints-p))
+    (when (timerp heatls--hint-timer)
+      (cancel-timer heatls--hint-timer))
+    ;; An ordinary timer, not an idle one: the hints come when the
+    ;; server's messages are read, also while a command waits for one.
+    (setq heatls--hint-timer
+          (run-at-time (or delay 0) nil
+                       #'heatls--request-hints (current-buffer)))))
+
+(defvar eglot--outstanding-inlay-hints-last-region)
+
+(defun heatls--refresh-eglot-hints ()
+  "Make eglot ask again for the inlay hints of the current buffer.
+Eglot (1.12 and later) asks for the hints of the text that
+jit-lock displays, and does not handle workspace/inlayHint/refresh:
+mark the buffer for display again, and forget the last region
+eglot asked for, which it would not ask for again."
+  (when (bound-and-true-p eglot-inlay-hints-mode)
+    (when (boundp 'eglot--outstanding-inlay-hints-last-region)
+      (setq eglot--outstanding-inlay-hints-last-region nil))
+    (jit-lock-refontify)))
+
+(defun heatls--refresh-hints ()
+  "Show up-to-date inlay hints in the current buffer, own or eglot's."
+  (if (heatls--own-hints-p)
+      (heatls--schedule-hints 0)
+    (heatls--refresh-eglot-hints)))
+
+(cl-defmethod eglot-handle-request
+  ((server heatls-lsp-server) (_method (eql workspace/inlayHint/refresh))
+   &rest _params)
+  "Ask again for the inlay hints of the buffers of SERVER."
+  (dolist (buffer (eglot--managed-buffers server))
+    (when (buffer-live-p buffer)
+      (with-current-buffer buffer
+        (heatls--refresh-hints))))
+  nil)
+
+(defun heatls--after-change (&rest _)
+  "Ask for own inlay hints again when the edits have settled."
+  (when heatls--lines
+    (heatls--schedule-hints heatls-hint-delay)))
+
+;;;; Modes
+
+;;;###autoload
+(define-minor-mode heatls-mode
+  "Paint the heat of profiled lines in this buffer.
+The heat comes from the heatls language server (start it with
+\\[eglot], load a profile with \\[heatls-load-profile]).  Each hot
+line gets the face `heatls-level-1' .. `heatls-level-5'; when eglot
+cannot show inlay hints itself, the levels and the time of each
+hot line are shown at its end, in the face `heatls-hint'."
+  :lighter " Heat"
+  :group 'heatls
+  (cond
+   (heatls-mode
+    (add-hook 'after-change-functions #'heatls--after-change nil t)
+    (heatls--paint)
+    (heatls--schedule-hints 0))
+   (t
+    (remove-hook 'after-change-functions #'heatls--after-change t)
+    (when (timerp heatls--hint-timer)
+      (cancel-timer heatls--hint-timer))
+    (setq heatls--hint-timer nil)
+    (heatls--unpaint)
+    (heatls--remove-hints))))
+
+(defun heatls--turn-on ()
+  "Turn `heatls-mode' on in a file buffer of `heatls-modes' or of heatls."
+  (when (and buffer-file-name
+             (not heatls-mode)
+             (or (cl-some (lambda (mode) (provided-mode-derived-p major-mode mode))
+                          heatls-modes)
+                 (and (eglot-managed-p)
+                      (heatls--heatls-server-p (eglot-current-server)))))
+    (heatls-mode 1)))
+
+;;;###autoload
+(define-globalized-minor-mode global-heatls-mode heatls-mode heatls--turn-on
+  :group 'heatls)
+
+(defun heatls--managed-mode-change ()
+  "Follow eglot starting or stopping to manage the current buffer."
+  (if (eglot-managed-p)
+      (when global-heatls-mode
+        (heatls--turn-on))
+    (setq heatls--lines nil)
+    (heatls--unpaint)
+    (heatls--remove-hints)))
+
+(add-hook 'eglot-managed-mode-hook #'heatls--managed-mode-change)
+
+;;;; Commands
+
+(defun heatls--summary-string (summary)
+  "A line for people about the profile SUMMARY that the server sent."
+  (format "heatls: %s loaded (%s, total %s): %d lines, %d functions, \
+%d files; %d open %s lit"
+          (file-name-nondirectory (or (plist-get summary :path) "?"))
+          (or (plist-get summary :sampleType) "?")
+          (or (plist-get summary :totalText) "?")
+          (or (plist-get summary :lines) 0)
+          (or (plist-get summary :functions) 0)
+          (or (plist-get summary :files) 0)
+          (or (plist-get summary :documents) 0)
+          (if (eql (plist-get summary :documents) 1) "document" "documents")))
+
+(defun heatls--profile-file-p (file)
+  "Non-nil if FILE is a directory or has the name of a pprof profile."
+  (or (file-directory-p file)
+      (string-match-p heatls-profile-file-regexp file)))
+
+;;;###autoload
+(defun heatls-load-profile (file)
+  "Load the pprof profile FILE into the heatls server and paint its heat.
+Returns the summary the server answers (a plist), or nil when the
+profile could not be loaded; the message area tells which."
+  (interactive
+   (list (read-file-name "Load profile: " nil nil 'confirm nil
+                         #'heatls--profile-file-p)))
+  (let ((server (heatls--server))
+        (path (file-local-name (expand-file-name file))))
+    (condition-case err
+        (let ((summary (heatls--execute server "heatls.loadProfile" path)))
+          (message "%s" (heatls--summary-string summary))
+          summary)
+      (jsonrpc-error
+       (message "heatls: %s" (heatls--error-message err))
+       nil))))
+
+;;;###autoload
+(defun heatls-clear-profile ()
+  "Unload the profile from the heatls server, and so remove the heat."
+  (interactive)
+  (let ((server (heatls--server)))
+    (condition-case err
+        (progn (heatls--execute server "heatls.clearProfile")
+               (message "heatls: profile cleared")
+               t)
+      (jsonrpc-error
+       (message "heatls: %s" (heatls--error-message err))
+       nil))))
+
+;;;###autoload
+(defun heatls-status ()
+  "Tell which profile the heatls server has loaded; return its summary."
+  (interactive)
+  (let ((summary (heatls--execute (heatls--server) "heatls.status")))
+    (message "%s" (if summary
+                      (heatls--summary-string summary)
+                    "heatls: no profile loaded"))
+    summary))
+
+(defconst heatls--cycle '("both" "global" "local" "off")
+  "The hints modes that `heatls-toggle-level' goes through, in order.")
+
+;;;###autoload
+(defun heatls-toggle-level (&optional mode)
+  "Show the next level: both -> global -> local -> off -> both.
+With MODE (one of \"both\", \"global\", \"local\", \"off\"), show that.
+This sets the `hints' setting of the server, which sends the
+decorations and hints again: lines are painted by their global
+level in \"both\" and \"global\", by their local level in
+\"local\", not at all in \"off\"."
+  (interactive)
+  (let* ((server (heatls--server))
+         (current (gethash server heatls--server-modes "both"))
+         (next (or mode
+                   (cadr (member current heatls--cycle))
+                   (car heatls--cycle))))
+    (unless (member next heatls--cycle)
+      (user-error "No such heatls mode: %S" next))
+    (puthash server next heatls--server-modes)
+    (jsonrpc-notify server :workspace/didChangeConfiguration
+                    (list :settings (list :heatls (list :hints next))))
+    (message "heatls: %s" (pcase next
+                            ("both" "global level painted, both levels in hints")
+                            ("global" "global level")
+                            ("local" "local level (within the function)")
+                            (_ "heat hidden")))
+    next))
+
+;;;; Keys
+
+(defvar heatls-command-map
+  (let ((map (make-sparse-keymap)))
+    (define-key map "l" #'heatls-load-profile)
+    (define-key map "c" #'heatls-clear-profile)
+    (define-key map "h" #'heatls-hotspots)
+    (define-key map "t" #'heatls-toggle-level)
+    (define-key map "s" #'heatls-status)
+    (define-key map "m" #'heatls-mode)
+    map)
+  "The heatls commands, for a prefix key of your choice.
+For example: (global-set-key (kbd \"C-c h\") \='heatls-command-map)")
+(fset 'heatls-command-map heatls-command-map)
+
+;;;; Hotspots
+
+(defvar-local heatls--hotspots-server nil
+  "The connection whose hotspots this buffer lists.")
+
+(defvar-local heatls--hotspots-arguments nil
+  "The argument of heatls.hotspots that this buffer lists.")
+
+(define-derived-mode heatls-hotspots-mode compilation-mode "heatls-hotspots"
+  "Major mode of the `heatls-hotspots' buffer.
+One hot line of the profile per line, hottest first:
+FILE:LINE: G<global> L<local> <cum> <function>.  \\[next-error] and
+\\[compile-goto-error] visit them; \\[revert-buffer] asks again."
+  (setq-local compilation-error-regexp-alist
+              '(("^\\([^:\n]+\\):\\([0-9]+\\): G[0-5] L[0-5] " 1 2)))
+  (setq-local compilation-error-face 'compilation-info)
+  (setq-local revert-buffer-function #'heatls--hotspots-revert))
+
+(defun heatls--hotspot-file (entry root)
+  "The file name to show for the hotspot ENTRY, relative to ROOT if inside."
+  (let ((path (heatls--uri-to-path (plist-get entry :uri))))
+    (cond ((null path) (or (plist-get entry :path) "?"))
+          ((file-in-directory-p path root) (file-relative-name path root))
+          (t path))))
+
+(defun heatls--hotspots-fill (server arguments)
+  "Fill the current buffer with the hotspots of SERVER for ARGUMENTS."
+  (let* ((entries (heatls--execute server "heatls.hotspots" arguments))
+         (root (heatls--server-root server))
+         (summary (ignore-errors (heatls--execute server "heatls.status")))
+         (inhibit-read-only t))
+    (erase-buffer)
+    (setq default-directory root)
+    (insert (format "heatls hotspots of %s (%s, total %s), hottest first\n\n"
+                    (or (plist-get summary :path) "the profile")
+                    (or (plist-get summary :sampleType) "?")
+                    (or (plist-get summary :totalText) "?")))
+    (seq-doseq (entry entries)
+      (insert (format "%s:%d: G%d L%d %s %s\n"
+                      (heatls--hotspot-file entry root)
+                      (1+ (or (plist-get entry :line) 0))
+                      (or (plist-get entry :global) 0)
+                      (or (plist-get entry :local) 0)
+                      (or (plist-get entry :cumText) "?")
+                      (or (plist-get entry :function) "?"))))
+    (goto-char (point-min))))
+
+(defun heatls--hotspots-revert (&rest _)
+  "Ask the server for the hotspots of this buffer again."
+  (heatls--hotspots-fill heatls--hotspots-server heatls--hotspots-arguments))
+
+;;;###autoload
+(defun heatls-hotspots (&optional this-file)
+  "List the hottest lines of the loaded profile, in a `next-error' buffer.
+With a prefix argument THIS-FILE, only those of the current file.
+Returns the buffer."
+  (interactive "P")
+  (let* ((server (heatls--server))
+         (arguments (list :limit heatls-hotspots-limit)))
+    (when this-file
+      (unless (eglot-managed-p)
+        (user-error "This buffer is not managed by eglot"))
+      (setq arguments (append arguments
+                              (list :scope "file"
+                                    :uri (plist-get (eglot--TextDocumentIdentifier)
+                                                    :uri)))))
+    (let ((buffer (get-buffer-create "*heatls hotspots*")))
+      (with-current-buffer buffer
+        (let ((inhibit-read-only t))
+          (condition-case err
+              (progn
+                (heatls-hotspots-mode)
+                (setq heatls--hotspots-server server
+                      heatls--hotspots-arguments arguments)
+                (heatls--hotspots-fill server arguments))
+            (jsonrpc-error
+             (user-error "heatls: %s" (heatls--error-message err))))))
+      (setq next-error-last-buffer buffer)
+      (when (called-interactively-p 'interactive)
+        (display-buffer buffer))
+      buffer)))
+
+(provide 'heatls)
+;;; heatls.el ends here

@@ -1,0 +1,534 @@
+;;; test_heatls.el --- heatls.el in a real Emacs, against the real server  -*- lexical-binding: t; -*-
+
+;;; Commentary:
+
+;; Run by run.sh with `emacs --batch -Q -l test_heatls.el' and these
+;; environment variables:
+;;   HEATLS_BIN        the heatls binary
+;;   HEATLS_TESTDATA   the repository's testdata folder
+;;   HEATLS_EMACS_DIR  editors/emacs
+;;   HEATLS_TMP        a fresh scratch folder outside any repository
+;;
+;; Copies testdata/programs/wordfreq/*.go into the scratch folder (the
+;; profile names them /home/ci/work/wordfreq/...: heatls has to map them),
+;; visits them in a Go major mode (go-mode when installed, else a stand-in
+;; registered through `heatls-modes'), turns `global-heatls-mode' on, starts
+;; eglot with heatls as M-x eglot would, loads wordfreq/cpu.pb.gz with
+;; `heatls-load-profile', and compares what Emacs shows with what
+;; `heatls dump' says of the profile (per line its hottest point):
+;; - which lines have a heatls overlay (the whole line and its newline) and
+;;   with which face, in each mode that `heatls-toggle-level' goes through
+;;   (both, global, local, off, both again);
+;; - the inlay hints, "G5 L4 · 2.50s" at the end of each hot line: with
+;;   eglot 1.9 (Emacs 28) the end-of-line overlays of heatls.el; with eglot
+;;   1.12+ (Emacs 30) eglot's own overlays.  Batch mode has no redisplay, and
+;;   eglot asks for hints from jit-lock, so the test does what redisplay and
+;;   jit-lock's idle timer would each time it waits (`heatls-test-redisplay').
+;;   One hot line ends with characters outside the BMP: its hint must still
+;;   land at the line's end in utf-16 (eglot 1.9) and utf-8 (eglot 1.17);
+;; - the `heatls-hotspots' buffer, `compile-goto-error' and `next-error';
+;; - an edit above the hot lines; a profile that fails to load;
+;;   `heatls-status'; `heatls-mode' off and on; `heatls-clear-profile'.
+;; Prints "N passed, M failed", exits 1 on a failure.
+
+;;; Code:
+
+(load (expand-file-name "setup.el" (file-name-directory load-file-name)) nil t)
+
+(require 'cl-lib)
+(require 'subr-x)
+(require 'eglot)
+
+(defvar heatls-test-bin (getenv "HEATLS_BIN"))
+(defvar heatls-test-testdata (getenv "HEATLS_TESTDATA"))
+(defvar heatls-test-dir (file-name-as-directory
+                         (file-truename (getenv "HEATLS_TMP"))))
+(defvar heatls-test-profile
+  (expand-file-name "programs/wordfreq/cpu.pb.gz" heatls-test-testdata))
+(defvar heatls-test-files '("count.go" "main.go" "tokenize.go"))
+(defvar heatls-test-start (float-time))
+
+;;;; Checks
+
+(defvar heatls-test-passed 0)
+(defvar heatls-test-failed 0)
+
+(defun heatls-test-check (name ok &optional detail)
+  "Count the check NAME as passed when OK, else print DETAIL."
+  (let ((at (- (float-time) heatls-test-start)))
+    (if ok
+        (progn (setq heatls-test-passed (1+ heatls-test-passed))
+               (message "ok: %s [%.2f s]" name at))
+      (setq heatls-test-failed (1+ heatls-test-failed))
+      (message "FAIL: %s [%.2f s]%s" name at
+               (if detail (format "\n  %s" detail) "")))))
+
+(defun heatls-test-equal (name expected actual)
+  "Check that ACTUAL equals EXPECTED; print both when not."
+  (heatls-test-check name (equal expected actual)
+                     (format "expected %S\n  actual   %S" expected actual)))
+
+(defun heatls-test-finish ()
+  "Print the counts, stop the servers and exit."
+  (message "checks done in %.2f s" (- (float-time) heatls-test-start))
+  (message "%d passed, %d failed" heatls-test-passed heatls-test-failed)
+  (dolist (server (apply #'append (hash-table-values eglot--servers-by-project)))
+    (ignore-errors (eglot-shutdown server)))
+  (kill-emacs (if (zerop heatls-test-failed) 0 1)))
+
+(defvar heatls-test-last-message nil
+  "The last message shown: batch mode has no echo area to ask.")
+
+(advice-add 'message :filter-return
+            (lambda (text) (when text (setq heatls-test-last-message text)) text))
+
+(defun heatls-test-wait (predicate &optional seconds)
+  "Read the server's messages until PREDICATE is true or SECONDS (10) pass.
+Returns the last value of PREDICATE."
+  (let ((deadline (+ (float-time) (or seconds 10)))
+        value)
+    (while (and (not (setq value (funcall predicate)))
+                (< (float-time) deadline))
+      (accept-process-output nil 0.05)
+      (heatls-test-redisplay))
+    value))
+
+(defun heatls-test-settle (&optional seconds)
+  "Read messages for SECONDS (0.3): let late notifications in."
+  (let ((deadline (+ (float-time) (or seconds 0.3))))
+    (while (< (float-time) deadline)
+      (accept-process-output nil 0.05))))
+
+;;;; What `heatls dump' says
+
+(defun heatls-test-dump ()
+  "The profile's points of the wordfreq files, from `heatls dump'.
+An alist (BASE-NAME . LINES), LINES an alist (LINE GLOBAL LOCAL CUM)
+with 1-based lines, one per line: its hottest point (largest cum)."
+  (let (file result)
+    (dolist (row (process-lines heatls-test-bin "dump" heatls-test-profile))
+      (let ((fields (split-string row "\t")))
+        (pcase (car fields)
+          ("F" (let ((path (json-parse-string (nth 5 fields))))
+                 (setq file (and (string-prefix-p "/home/ci/work/wordfreq/" path)
+                                 (file-name-nondirectory path)))))
+          ("P" (when file
+                 (let* ((line (string-to-number (nth 1 fields)))
+                        (cum (string-to-number (nth 3 fields)))
+                        (local (string-to-number (nth 4 fields)))
+                        (global (string-to-number (nth 5 fields)))
+                        (entry (assoc file result))
+                        (old (assq line (cdr entry))))
+                   (unless entry
+                     (push (setq entry (list file)) result))
+                   (when (or (null old) (> cum (nth 3 old)))
+                     (setf (alist-get line (cdr entry)) (list global local cum)))))))))
+    result))
+
+(defvar heatls-test-points (heatls-test-dump))
+
+(defun heatls-test-level (point mode)
+  "The painted level of POINT (GLOBAL LOCAL CUM) in MODE."
+  (pcase mode
+    ("local" (nth 1 point))
+    ("off" 0)
+    (_ (nth 0 point))))
+
+(defun heatls-test-expected-faces (file mode)
+  "The (LINE . FACE) that FILE should show in MODE, by line."
+  (sort (cl-loop for (line . point) in (cdr (assoc file heatls-test-points))
+                 for level = (heatls-test-level point mode)
+                 when (> level 0)
+                 collect (cons line (intern (format "heatls-level-%d" level))))
+        (lambda (a b) (< (car a) (car b)))))
+
+(defun heatls-test-value (cum)
+  "CUM in microseconds, as the server writes it: seconds, 2 decimals."
+  (format "%.2fs" (/ cum 1e6)))
+
+(defun heatls-test-expected-hints (file mode)
+  "The (LINE . LABEL) of the inlay hints FILE should show in MODE."
+  (sort (cl-loop for (line . point) in (cdr (assoc file heatls-test-points))
+                 for (global local cum) = point
+                 for value = (heatls-test-value cum)
+                 for label = (pcase mode
+                               ("both" (and (or (> global 0) (> local 0))
+                                            (format "G%d L%d · %s"
+                                                    global local value)))
+                               ("global" (and (> global 0)
+                                              (format "G%d · %s" global value)))
+                               ("local" (and (> local 0)
+                                             (format "L%d · %s" local value))))
+                 when label collect (cons line label))
+        (lambda (a b) (< (car a) (car b)))))
+
+;;;; What Emacs shows
+
+(defun heatls-test-faces (buffer)
+  "The (LINE . FACE) of BUFFER's heatls overlays, by line.
+Also checks that each covers its whole line and newline."
+  (with-current-buffer buffer
+    (let (result)
+      (dolist (ov (overlays-in (point-min) (point-max)))
+        (when (overlay-get ov 'heatls)
+          (save-excursion
+            (goto-char (overlay-start ov))
+            (push (cons (line-number-at-pos)
+                        (if (and (bolp)
+                                 (= (overlay-end ov)
+                                    (min (point-max) (1+ (line-end-position)))))
+                            (overlay-get ov 'face)
+                          (list 'not-whole-line (overlay-get ov 'face))))
+                  result))))
+      (sort result (lambda (a b) (< (car a) (car b)))))))
+
+(defun heatls-test-own-hints (buffer)
+  "The (LINE . LABEL) of heatls.el's own hint overlays in BUFFER.
+A hint that is not at its line's end gets (LINE not-at-eol LABEL)."
+  (with-current-buffer buffer
+    (let (result)
+      (dolist (ov (overlays-in (point-min) (point-max)))
+        (when (overlay-get ov 'heatls-hint)
+          (save-excursion
+            (goto-char (overlay-start ov))
+            (let ((label (string-trim (substring-no-properties
+                                       (overlay-get ov 'after-string)))))
+              (push (cons (line-number-at-pos)
+                          (if (eolp) label (list 'not-at-eol label)))
+                    result)))))
+      (sort result (lambda (a b) (< (car a) (car b)))))))
+
+(defun heatls-test-eglot-hints (buffer)
+  "The (LINE . LABEL) of eglot's inlay hint overlays in BUFFER.
+Eglot puts a hint after the character before the position, so a
+hint at a line's end is an overlay that ends there."
+  (with-current-buffer buffer
+    (let (result)
+      (dolist (ov (overlays-in (point-min) (point-max)))
+        (when (overlay-get ov 'eglot--inlay-hint)
+          (save-excursion
+            (goto-char (overlay-end ov))
+            (let ((label (string-trim
+                          (substring-no-properties
+                           (or (overlay-get ov 'after-string)
+                               (overlay-get ov 'before-string))))))
+              (push (cons (line-number-at-pos)
+                          (if (eolp) label (list 'not-at-eol label)))
+                    result)))))
+      (sort result (lambda (a b) (< (car a) (car b)))))))
+
+(defvar heatls-test-eglot-hints-p (fboundp 'eglot-inlay-hints-mode)
+  "Non-nil when eglot shows inlay hints itself (1.12+).")
+
+(defun heatls-test-hints (buffer)
+  "The hints BUFFER shows: eglot's when it has them, else heatls.el's."
+  (if heatls-test-eglot-hints-p
+      (heatls-test-eglot-hints buffer)
+    (heatls-test-own-hints buffer)))
+
+(defun heatls-test-redisplay ()
+  "Do for the test buffers what redisplay would do for their inlay hints.
+Batch mode has no redisplay, so jit-lock never runs, and eglot (1.12+)
+asks for inlay hints from jit-lock.  Do what jit-lock's idle timer does
+after an edit (refontify the text below it), then fontify what is
+marked for fontification, as redisplay would for a window showing
+each whole buffer.  heatls.el marks a buffer when its heat changes."
+  (when heatls-test-eglot-hints-p
+    (jit-lock-context-fontify)
+    (dolist (file heatls-test-files)
+      (let ((buffer (heatls-test-buffer file)))
+        (when buffer
+          (with-current-buffer buffer
+            (jit-lock-fontify-now)))))))
+
+(defun heatls-test-buffer (file)
+  "The buffer visiting FILE of the scratch folder."
+  (get-file-buffer (expand-file-name file heatls-test-dir)))
+
+(defun heatls-test-shows (mode)
+  "Non-nil when every buffer shows the faces and hints of MODE."
+  (cl-every (lambda (file)
+              (let ((buffer (heatls-test-buffer file)))
+                (and (equal (heatls-test-faces buffer)
+                            (heatls-test-expected-faces file mode))
+                     (equal (heatls-test-hints buffer)
+                            (heatls-test-expected-hints file mode)))))
+            heatls-test-files))
+
+(defun heatls-test-check-mode (mode)
+  "Wait until the buffers show MODE, then check each file's faces and hints."
+  (heatls-test-wait (lambda () (heatls-test-shows mode)))
+  (dolist (file heatls-test-files)
+    (let ((buffer (heatls-test-buffer file)))
+      (heatls-test-equal (format "%s: %s mode is announced" file mode)
+                         mode (buffer-local-value 'heatls--mode buffer))
+      (heatls-test-equal (format "%s: faces in %s mode" file mode)
+                         (heatls-test-expected-faces file mode)
+                         (heatls-test-faces buffer))
+      (heatls-test-equal (format "%s: inlay hints in %s mode (%s)" file mode
+                                 (if heatls-test-eglot-hints-p "eglot's"
+                                   "heatls.el's own"))
+                         (heatls-test-expected-hints file mode)
+                         (heatls-test-hints buffer)))))
+
+;;;; The session
+
+;; A Go major mode: go-mode when installed, else a stand-in.
+(define-derived-mode heatls-test-go-mode prog-mode "Go-test"
+  "A stand-in for go-mode.")
+(defvar heatls-test-mode
+  (if (require 'go-mode nil t) 'go-mode 'heatls-test-go-mode))
+
+(defun heatls-test-run ()
+  "All the checks, in order."
+  (heatls-test-check "heatls dump lists the three wordfreq files"
+                     (= 3 (length heatls-test-points))
+                     (format "%S" (mapcar #'car heatls-test-points)))
+
+  ;; The sources, where the profile's paths are not.  One hot line gets a
+  ;; comment with characters outside the BMP and Latin-1 at its end: its
+  ;; hint must still land at the line's end, whatever the position encoding.
+  (dolist (file heatls-test-files)
+    (copy-file (expand-file-name (concat "programs/wordfreq/" file)
+                                 heatls-test-testdata)
+               (expand-file-name file heatls-test-dir) t))
+  (with-temp-file (expand-file-name "count.go" heatls-test-dir)
+    (insert-file-contents (expand-file-name "count.go" heatls-test-dir))
+    (goto-char (point-min))
+    (forward-line 23)                   ; line 24: c.counts[w]++
+    (end-of-line)
+    (insert " // 🔥 héat"))
+
+  (require 'heatls)
+  (customize-set-variable 'heatls-modes (list heatls-test-mode))
+  (customize-set-variable 'heatls-server-command
+                          (list heatls-test-bin "--stdio"))
+  ;; The defaults, said again: the levels below are those of `heatls dump'.
+  (customize-set-variable 'heatls-initialization-options
+                          '(:threshold 0.5 :localScope "function"))
+  (heatls-test-check "heatls-modes is registered in eglot-server-programs"
+                     (equal (car eglot-server-programs)
+                            (cons (list heatls-test-mode) 'heatls-eglot-contact)))
+  (global-heatls-mode 1)
+
+  (dolist (file heatls-test-files)
+    (with-current-buffer (find-file-noselect
+                          (expand-file-name file heatls-test-dir))
+      (funcall heatls-test-mode)))
+  (heatls-test-check "global-heatls-mode turns heatls-mode on in the Go buffers"
+                     (cl-every (lambda (f)
+                                 (buffer-local-value 'heatls-mode
+                                                     (heatls-test-buffer f)))
+                               heatls-test-files))
+
+  ;; eglot, as M-x eglot would start it.
+  (with-current-buffer (heatls-test-buffer "main.go")
+    (apply #'eglot (eglot--guess-contact)))
+  (heatls-test-check
+   "eglot starts heatls and manages the three buffers"
+   (heatls-test-wait
+    (lambda ()
+      (cl-every (lambda (f)
+                  (with-current-buffer (heatls-test-buffer f)
+                    (and (eglot-managed-p)
+                         (heatls--heatls-server-p (eglot-current-server)))))
+                heatls-test-files))
+    20))
+  (let ((server (with-current-buffer (heatls-test-buffer "main.go")
+                  (eglot-current-server))))
+    (heatls-test-check "the server is a heatls-lsp-server"
+                       (object-of-class-p server 'heatls-lsp-server)
+                       (format "%S" (type-of server)))
+    (heatls-test-equal "the initializationOptions are heatls-initialization-options"
+                       '(:threshold 0.5 :localScope "function")
+                       (eglot-initialization-options server))
+    (heatls-test-equal "the client announces workspace/inlayHint/refresh"
+                       '(:refreshSupport t)
+                       (plist-get (plist-get (eglot-client-capabilities server)
+                                             :workspace)
+                                  :inlayHint))
+
+    ;; Load the profile, as M-x heatls-load-profile.
+    (let* ((summary (with-current-buffer (heatls-test-buffer "main.go")
+                      (heatls-load-profile heatls-test-profile)))
+           (shown heatls-test-last-message))
+      (heatls-test-check "heatls-load-profile answers a summary"
+                         (and summary (equal (plist-get summary :path)
+                                             heatls-test-profile))
+                         (format "%S" summary))
+      (heatls-test-equal "the summary counts the three open documents"
+                         3 (plist-get summary :documents))
+      (heatls-test-check "the summary is shown in the echo area"
+                         (string-match-p "cpu\\.pb\\.gz loaded (cpu, total"
+                                         (or shown ""))
+                         shown))
+    (heatls-test-check-mode "both")
+
+    ;; The levels, through the cycle both -> global -> local -> off -> both.
+    (dolist (mode '("global" "local" "off" "both"))
+      (let ((next (with-current-buffer (heatls-test-buffer "count.go")
+                    (heatls-toggle-level))))
+        (heatls-test-equal (format "heatls-toggle-level goes to %s" mode)
+                           mode next))
+      (heatls-test-check-mode mode))
+
+    ;; The hotspots buffer.
+    (let* ((buffer (with-current-buffer (heatls-test-buffer "count.go")
+                     (heatls-hotspots)))
+           (rows (with-current-buffer buffer
+                   (cl-loop for line in (split-string (buffer-string) "\n")
+                            when (string-match
+                                  "^\\([^:\n]+\\):\\([0-9]+\\): G\\([0-5]\\) L\\([0-5]\\) \\([0-9.]+s\\) \\(.+\\)$"
+                                  line)
+                            collect (list (match-string 1 line)
+                                          (string-to-number (match-string 2 line))
+                                          (string-to-number (match-string 3 line))
+                                          (string-to-number (match-string 4 line))
+                                          (match-string 5 line)))))
+           (local-rows (cl-remove-if-not
+                        (lambda (row) (member (car row) heatls-test-files))
+                        rows)))
+      (heatls-test-check "the hotspots buffer is in a compilation-derived mode"
+                         (with-current-buffer buffer
+                           (derived-mode-p 'compilation-mode)))
+      (heatls-test-equal "the hotspots buffer's folder is the scratch folder"
+                         heatls-test-dir
+                         (buffer-local-value 'default-directory buffer))
+      (heatls-test-check "the hotspots buffer lists the limit of hot lines"
+                         (= (length rows) heatls-hotspots-limit)
+                         (format "%d rows" (length rows)))
+      (heatls-test-equal "the hotspots of the scratch files name the three files"
+                         (sort (copy-sequence heatls-test-files) #'string<)
+                         (sort (delete-dups (mapcar #'car local-rows)) #'string<))
+      (heatls-test-check
+       "each hotspot of a scratch file has the line, levels and time of dump"
+       (and local-rows
+            (cl-every (lambda (row)
+                        (let ((point (cdr (assq (nth 1 row)
+                                                (cdr (assoc (nth 0 row)
+                                                            heatls-test-points))))))
+                          (equal (list (nth 0 point) (nth 1 point)
+                                       (heatls-test-value (nth 2 point)))
+                                 (list (nth 2 row) (nth 3 row) (nth 4 row)))))
+                      local-rows))
+       (format "%S" local-rows))
+      (heatls-test-check "the hottest line comes first"
+                         (and rows (= 5 (nth 2 (car rows))))
+                         (format "%S" (car rows)))
+      ;; next-error visits the first hotspot that is a scratch file.
+      (let* ((first (car local-rows))
+             (index (cl-position first rows)))
+        (heatls-test-equal "compile-goto-error visits the hotspot's file and line"
+                           (list (expand-file-name (nth 0 first) heatls-test-dir)
+                                 (nth 1 first))
+                           (with-current-buffer buffer
+                             (goto-char (point-min))
+                             (forward-line (+ 2 index))
+                             (compile-goto-error)
+                             (list (buffer-file-name) (line-number-at-pos))))
+        (with-current-buffer buffer (goto-char (point-min)))
+        (let ((next-error-last-buffer buffer))
+          (next-error 1 t))
+        (heatls-test-equal "next-error visits the first hotspot"
+                           (let ((row (car rows)))
+                             (if (member (car row) heatls-test-files)
+                                 (list (expand-file-name (car row) heatls-test-dir)
+                                       (nth 1 row))
+                               (list 'not-local (car row))))
+                           (if (member (file-name-nondirectory
+                                        (or (buffer-file-name) ""))
+                                       heatls-test-files)
+                               (list (buffer-file-name) (line-number-at-pos))
+                             (list 'not-local (car (car rows)))))))
+
+    ;; An edit: two lines inserted at the top of count.go move its heat.
+    (let ((buffer (heatls-test-buffer "count.go"))
+          (expected (mapcar (lambda (face) (cons (+ 2 (car face)) (cdr face)))
+                            (heatls-test-expected-faces "count.go" "both")))
+          (expected-hints (mapcar (lambda (hint) (cons (+ 2 (car hint)) (cdr hint)))
+                                  (heatls-test-expected-hints "count.go" "both"))))
+      (with-current-buffer buffer
+        (goto-char (point-min))
+        (insert "// inserted\n// inserted\n")
+        ;; eglot sends the change when Emacs is idle, which batch mode never
+        ;; is: send it now.
+        (eglot--signal-textDocument/didChange))
+      (heatls-test-check
+       "after an edit, the server's decorations move with the lines"
+       (heatls-test-wait
+        (lambda ()
+          (equal (mapcar (lambda (l) (1+ (plist-get l :line)))
+                         (buffer-local-value 'heatls--lines buffer))
+                 (mapcar (lambda (p) (+ 2 (car p)))
+                         (sort (cl-remove-if-not
+                                (lambda (p) (or (> (nth 1 p) 0) (> (nth 2 p) 0)))
+                                (copy-sequence
+                                 (cdr (assoc "count.go" heatls-test-points))))
+                               (lambda (a b) (< (car a) (car b))))))))
+       (format "%S" (buffer-local-value 'heatls--lines buffer)))
+      (heatls-test-equal "after an edit, the faces are two lines down"
+                         expected (heatls-test-faces buffer))
+      (heatls-test-wait (lambda () (equal (heatls-test-hints buffer)
+                                          expected-hints)))
+      (heatls-test-equal "after an edit, the hints are two lines down"
+                         expected-hints (heatls-test-hints buffer)))
+
+    ;; A profile that cannot be loaded: an error message; the heat stays.
+    (let* ((missing (expand-file-name "missing.pb.gz" heatls-test-dir))
+           (before (heatls-test-faces (heatls-test-buffer "main.go")))
+           (summary (with-current-buffer (heatls-test-buffer "main.go")
+                      (heatls-load-profile missing)))
+           (shown heatls-test-last-message))
+      (heatls-test-check "loading a missing profile returns nil" (null summary))
+      (heatls-test-check "loading a missing profile shows the server's error"
+                         (string-match-p (concat "^heatls: .*"
+                                                 (regexp-quote "missing.pb.gz"))
+                                         (or shown ""))
+                         shown)
+      (heatls-test-settle)
+      (heatls-test-equal "after a failed load the previous heat stays"
+                         before (heatls-test-faces (heatls-test-buffer "main.go"))))
+
+    (heatls-test-equal "heatls-status tells the loaded profile"
+                       heatls-test-profile
+                       (plist-get (with-current-buffer (heatls-test-buffer "main.go")
+                                    (heatls-status))
+                                  :path))
+
+    ;; heatls-mode off and on again in one buffer.
+    (with-current-buffer (heatls-test-buffer "main.go")
+      (heatls-mode -1)
+      (heatls-test-equal "heatls-mode off removes the buffer's overlays"
+                         nil (heatls-test-faces (current-buffer)))
+      (heatls-mode 1)
+      (heatls-test-equal "heatls-mode on paints the last decorations again"
+                         (heatls-test-expected-faces "main.go" "both")
+                         (heatls-test-faces (current-buffer))))
+
+    ;; Clear.
+    (heatls-test-check "heatls-clear-profile succeeds"
+                       (with-current-buffer (heatls-test-buffer "main.go")
+                         (heatls-clear-profile)))
+    (heatls-test-wait
+     (lambda ()
+       (cl-every (lambda (f) (let ((b (heatls-test-buffer f)))
+                               (and (null (heatls-test-faces b))
+                                    (null (heatls-test-hints b)))))
+                 heatls-test-files)))
+    (dolist (file heatls-test-files)
+      (let ((buffer (heatls-test-buffer file)))
+        (heatls-test-equal (format "%s: no heat overlays after clearing" file)
+                           nil (heatls-test-faces buffer))
+        (heatls-test-equal (format "%s: no inlay hints after clearing" file)
+                           nil (heatls-test-hints buffer))))
+    (heatls-test-equal "heatls-status tells that no profile is loaded"
+                       nil (with-current-buffer (heatls-test-buffer "main.go")
+                             (heatls-status)))))
+
+(condition-case err
+    (heatls-test-run)
+  (error (heatls-test-check "the test runs to its end" nil
+                            (error-message-string err))))
+(heatls-test-finish)
+
+;;; test_heatls.el ends here
