@@ -16,6 +16,7 @@ struct hx_arena_block {
 void hx_arena_init(hx_arena_t *arena, size_t block_size) {
   arena->head = NULL;
   arena->block_size = block_size ? block_size : 64 * 1024;
+  arena->failed = false;
 }
 
 void hx_arena_close(hx_arena_t *arena) {
@@ -29,6 +30,7 @@ void hx_arena_close(hx_arena_t *arena) {
 }
 
 void hx_arena_reset(hx_arena_t *arena) {
+  arena->failed = false;
   hx_arena_block_t *b = arena->head;
   if (!b)
     return;
@@ -45,19 +47,25 @@ void hx_arena_reset(hx_arena_t *arena) {
 
 void *hx_arena_alloc(hx_arena_t *arena, size_t size) {
   size_t need = (size + 15) & ~(size_t)15;
-  if (need < size)
+  if (need < size) {
+    arena->failed = true;
     return NULL;
+  }
   hx_arena_block_t *b = arena->head;
   if (!b || b->size - b->used < need) {
     size_t block = arena->block_size;
     while (block < need) {
-      if (block > SIZE_MAX / 2)
+      if (block > SIZE_MAX / 2) {
+        arena->failed = true;
         return NULL;
+      }
       block *= 2;
     }
     b = malloc(sizeof *b + block);
-    if (!b)
+    if (!b) {
+      arena->failed = true;
       return NULL;
+    }
     b->size = block;
     b->used = 0;
     b->next = arena->head;

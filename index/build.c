@@ -352,6 +352,9 @@ static int walk_sample(builder_t *b, size_t s, const uint8_t *bytes,
   const hx_raw_t *raw = b->raw;
   Perftools__Profiles__Sample *sample =
       perftools__profiles__sample__unpack(pb, size, bytes);
+  if (!sample && ((hx_arena_t *)pb->allocator_data)->failed)
+    return hx_fail(err, HX_ENOMEM, "out of memory while reading sample %zu",
+                   s); /* protobuf-c returns NULL for both */
   if (!sample)
     return hx_fail(err, HX_EPROTO, "protobuf: bad sample %zu", s);
   if (sample->n_value != raw->sample_type_count)

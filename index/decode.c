@@ -65,6 +65,8 @@ static int add_sample_type(decoder_t *d, const hx_field_t *f,
   hx_raw_t *raw = d->raw;
   Perftools__Profiles__ValueType *vt =
       perftools__profiles__value_type__unpack(&d->pb, f->size, f->data);
+  if (!vt && d->scratch.failed)
+    return no_memory(err); /* protobuf-c returns NULL for both */
   if (!vt)
     return hx_fail(err, HX_EPROTO, "protobuf: bad sample_type %zu",
                    raw->sample_type_count);
@@ -81,6 +83,8 @@ static int add_function(decoder_t *d, const hx_field_t *f, hx_error_t *err) {
   hx_raw_t *raw = d->raw;
   Perftools__Profiles__Function *fn =
       perftools__profiles__function__unpack(&d->pb, f->size, f->data);
+  if (!fn && d->scratch.failed)
+    return no_memory(err); /* protobuf-c returns NULL for both */
   if (!fn)
     return hx_fail(err, HX_EPROTO, "protobuf: bad function %zu",
                    raw->function_count);
@@ -98,6 +102,8 @@ static int add_location(decoder_t *d, const hx_field_t *f, hx_error_t *err) {
   hx_raw_t *raw = d->raw;
   Perftools__Profiles__Location *loc =
       perftools__profiles__location__unpack(&d->pb, f->size, f->data);
+  if (!loc && d->scratch.failed)
+    return no_memory(err); /* protobuf-c returns NULL for both */
   if (!loc)
     return hx_fail(err, HX_EPROTO, "protobuf: bad location %zu",
                    raw->location_count);

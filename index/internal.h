@@ -32,6 +32,7 @@ typedef struct hx_arena_block hx_arena_block_t;
 typedef struct hx_arena {
   hx_arena_block_t *head;
   size_t block_size;
+  bool failed; /* an allocation failed since init or the last reset */
 } hx_arena_t;
 
 void hx_arena_init(hx_arena_t *arena, size_t block_size);

@@ -101,11 +101,20 @@ int rpc_message_dump(const json_t *msg, char **out, size_t *out_len,
     return rpc__fail(err, RPC_EINVAL, "rpc_message_dump: NULL argument");
   *out = NULL;
   *out_len = 0;
-  s = json_dumps(msg, JSON_COMPACT | JSON_ENCODE_ANY);
-  if (!s)
+  /* Into a buffer of the right size rather than json_dumps(): jansson 2.14
+   * ignores a failure to grow its buffer while writing an object key and
+   * goes on, which gives text that is not JSON. Writing to a fixed buffer
+   * never fails; the size is measured by a first pass. */
+  const size_t flags = JSON_COMPACT | JSON_ENCODE_ANY;
+  size_t need = json_dumpb(msg, NULL, 0, flags);
+  s = need ? malloc(need + 1) : NULL;
+  if (!s || json_dumpb(msg, s, need, flags) != need) {
+    free(s);
     return rpc__fail(err, RPC_ENOMEM, "cannot serialize a message");
+  }
+  s[need] = '\0';
   *out = s;
-  *out_len = strlen(s); /* JSON text has no raw NUL: strings escape it */
+  *out_len = need;
   rpc__clear(err);
   return 0;
 }

@@ -8,10 +8,20 @@
  * or string ids.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "internal.h"
 #include "rpc_message.h"
+
+static _Thread_local unsigned long json_alloc_failures;
+
+void *rpc_json_malloc(size_t size) {
+  void *p = malloc(size);
+  if (!p)
+    json_alloc_failures++;
+  return p;
+}
 
 /* Marks msg invalid with a JSON-RPC code and a reason. Keeps msg->id, the
  * id to answer with when the body had a usable one. */
@@ -52,8 +62,14 @@ int rpc_message_parse(const char *body, size_t len, rpc_message_t *msg,
   memset(msg, 0, sizeof *msg);
   rpc__clear(err);
 
+  unsigned long failures = json_alloc_failures;
   root = json_loadb(body ? body : "", len, JSON_DECODE_ANY | JSON_ALLOW_NUL,
                     &jerr);
+  if (json_alloc_failures != failures) {
+    /* What jansson returned (if anything) may not be what was sent. */
+    json_decref(root);
+    return invalid(msg, RPC_CODE_PARSE_ERROR, "out of memory");
+  }
   if (!root) {
     char why[sizeof msg->error_message];
     snprintf(why, sizeof why, "invalid JSON: %.100s (line %d, column %d)",

@@ -95,9 +95,16 @@ json_t *rpc_request_new(json_t *id, const char *method, json_t *params);
  * omitted when NULL. */
 json_t *rpc_notification_new(const char *method, json_t *params);
 
+/* jansson's malloc, counting the allocations that fail. The server
+ * installs it with json_set_alloc_funcs(rpc_json_malloc, free): jansson
+ * 2.14 does not always report a failed allocation (its lexer drops a
+ * character, its dumper a piece of an object key), and rpc_message_parse
+ * uses the count to refuse a value parsed while one failed. */
+void *rpc_json_malloc(size_t size);
+
 /* Serializes msg (borrowed) as compact JSON, members in insertion order:
- * *out is a new NUL-terminated string from jansson's allocator (free() with
- * jansson's default allocator) and *out_len its length. */
+ * *out is a new NUL-terminated malloc'd string (free with free()) and
+ * *out_len its length. */
 int rpc_message_dump(const json_t *msg, char **out, size_t *out_len,
                      rpc_error_t *err);
 

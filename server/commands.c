@@ -164,7 +164,8 @@ static void hotspots(srv_session_t *s, const rpc_message_t *msg,
     srv_reply_error(s, msg->id, RPC_CODE_INTERNAL_ERROR, "out of memory");
     return;
   }
-  for (size_t i = 0; i < n && json_array_size(out) < limit; i++) {
+  int oom = 0;
+  for (size_t i = 0; i < n && json_array_size(out) < limit && !oom; i++) {
     const hx_point_t *p = hx_index_point(index, order[i]);
     const hx_function_t *fn = hx_index_function(index, p->function);
     if (p->line == 0 || (only_file >= 0 && (long)fn->file != only_file))
@@ -174,9 +175,10 @@ static void hotspots(srv_session_t *s, const rpc_message_t *msg,
       c++;
     if (c == cached) {
       cache_file[c] = fn->file;
-      char *local = srv_profile_file_local(s, fn->file);
-      if (local)
-        lsp_uri_from_path(local, &cache_uri[c], NULL);
+      char *local;
+      if (srv_profile_file_local(s, fn->file, &local) < 0 ||
+          (local && lsp_uri_from_path(local, &cache_uri[c], NULL) == RPC_ENOMEM))
+        oom = 1;
       free(local);
       cached++;
     }
@@ -191,14 +193,21 @@ static void hotspots(srv_session_t *s, const rpc_message_t *msg,
         "global", p->global, "flat", (json_int_t)p->flat, "cum",
         (json_int_t)p->cum, "flatText", flat, "cumText", cum, "function",
         fn->display);
-    if (item && cache_uri[c])
-      json_object_set_new(item, "uri", json_string(cache_uri[c]));
-    json_array_append_new(out, item);
+    if (!item || (cache_uri[c] && json_object_set_new(
+                                      item, "uri", json_string(cache_uri[c])) < 0))
+      oom = 1;
+    if (json_array_append_new(out, item) < 0)
+      oom = 1;
   }
   for (size_t c = 0; c < cached; c++)
     free(cache_uri[c]);
   free(cache_file);
   free(cache_uri);
+  if (oom) {
+    json_decref(out);
+    srv_reply_error(s, msg->id, RPC_CODE_INTERNAL_ERROR, "out of memory");
+    return;
+  }
   srv_reply(s, msg->id, out);
   return;
 bad:

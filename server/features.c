@@ -52,8 +52,10 @@ static int hint_label(const srv_session_t *s, const hx_point_t *p, char *buf,
   }
 }
 
+/* The hint for p on line, or NULL when none shows (*oom set when one
+ * should have but could not be made). */
 static json_t *hint(const srv_session_t *s, const srv_doc_t *doc,
-                    const hx_point_t *p, uint32_t line) {
+                    const hx_point_t *p, uint32_t line, int *oom) {
   char label[128];
   if (!hint_label(s, p, label, sizeof label))
     return NULL;
@@ -71,9 +73,12 @@ static json_t *hint(const srv_session_t *s, const srv_doc_t *doc,
            "level %d",
            fn->display, flat, percent(s, p->flat), cum, percent(s, p->cum),
            p->global, p->local);
-  return json_pack("{s:{s:I, s:I}, s:s, s:b, s:s}", "position", "line",
-                   (json_int_t)line, "character", (json_int_t)end, "label",
-                   label, "paddingLeft", 1, "tooltip", tooltip);
+  json_t *h = json_pack("{s:{s:I, s:I}, s:s, s:b, s:s}", "position", "line",
+                         (json_int_t)line, "character", (json_int_t)end,
+                         "label", label, "paddingLeft", 1, "tooltip", tooltip);
+  if (!h)
+    *oom = 1;
+  return h;
 }
 
 static int on_inlay_hint(void *ctx, const rpc_message_t *msg) {
@@ -90,7 +95,8 @@ static int on_inlay_hint(void *ctx, const rpc_message_t *msg) {
     return 0;
   }
   json_t *hints = json_array();
-  if (doc && s->profile && s->settings.hints != SRV_HINTS_OFF) {
+  int oom = !hints;
+  if (!oom && doc && s->profile && s->settings.hints != SRV_HINTS_OFF) {
     size_t i = srv_annos_lower_bound(doc->annos, doc->anno_count,
                                      range.start.line);
     for (; i < doc->anno_count && doc->annos[i].line <= range.end.line; i++) {
@@ -98,10 +104,16 @@ static int on_inlay_hint(void *ctx, const rpc_message_t *msg) {
         continue; /* only the hottest point of a line */
       const hx_point_t *p = hx_index_point(s->profile->index,
                                            doc->annos[i].point);
-      json_t *h = hint(s, doc, p, doc->annos[i].line);
-      if (h)
-        json_array_append_new(hints, h);
+      json_t *h = hint(s, doc, p, doc->annos[i].line, &oom);
+      if (h && json_array_append_new(hints, h) < 0)
+        oom = 1;
     }
+  }
+  if (oom) {
+    /* Not a shorter list: an answer that says it is incomplete. */
+    json_decref(hints);
+    srv_reply_error(s, msg->id, RPC_CODE_INTERNAL_ERROR, "out of memory");
+    return 0;
   }
   srv_reply(s, msg->id, hints);
   return 0;
@@ -188,7 +200,8 @@ static int on_code_lens(void *ctx, const rpc_message_t *msg) {
     return 0;
   }
   size_t total_functions = hx_index_function_count(s->profile->index);
-  for (size_t i = 0; i < doc->anno_count; i++) {
+  int oom = !lenses;
+  for (size_t i = 0; i < doc->anno_count && !oom; i++) {
     const hx_point_t *p = hx_index_point(s->profile->index,
                                          doc->annos[i].point);
     size_t k = p->function - file->first_function;
@@ -204,14 +217,22 @@ static int on_code_lens(void *ctx, const rpc_message_t *msg) {
              "cum %s (%.1f%%) \xc2\xb7 flat %s \xc2\xb7 #%u of %zu", cum,
              percent(s, fn->cum), flat, fn->rank + 1, total_functions);
     json_t *line = json_integer(doc->annos[i].line);
-    json_array_append_new(
-        lenses, json_pack("{s:{s:{s:O, s:i}, s:{s:O, s:i}}, s:{s:s, s:s}}",
-                          "range", "start", "line", line, "character", 0,
-                          "end", "line", line, "character", 0, "command",
-                          "title", title, "command", ""));
+    json_t *lens =
+        line ? json_pack("{s:{s:{s:O, s:i}, s:{s:O, s:i}}, s:{s:s, s:s}}",
+                         "range", "start", "line", line, "character", 0,
+                         "end", "line", line, "character", 0, "command",
+                         "title", title, "command", "")
+             : NULL;
     json_decref(line);
+    if (!lens || json_array_append_new(lenses, lens) < 0)
+      oom = 1;
   }
   free(seen);
+  if (oom) {
+    json_decref(lenses);
+    srv_reply_error(s, msg->id, RPC_CODE_INTERNAL_ERROR, "out of memory");
+    return 0;
+  }
   srv_reply(s, msg->id, lenses);
   return 0;
 }

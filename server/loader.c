@@ -192,6 +192,19 @@ static void finish(srv_session_t *s, srv_load_job_t *job) {
   if (job->id)
     rpc_cancel_remove(s->cancel, job->id);
   const char *path = job->path;
+  /* The answer to a good load is made before the switch: when it cannot be
+   * made, the load fails and the loaded profile stays. */
+  char *answer = NULL;
+  size_t answer_len = 0;
+  if (!cancelled && job->rc == 0 && job->id) {
+    json_t *sum = srv_profile_summary_of(s, job->profile, job->path);
+    json_t *msg = sum ? rpc_response_new(job->id, sum) : NULL;
+    if (!msg || rpc_message_frame(msg, &answer, &answer_len, NULL) < 0) {
+      job->rc = HX_ENOMEM;
+      snprintf(job->err.message, sizeof job->err.message, "out of memory");
+    }
+    json_decref(msg);
+  }
   if (cancelled) {
     progress(s, job->token, json_pack("{s:s}", "kind", "end"));
     srv_reply_error(s, job->id, RPC_CODE_REQUEST_CANCELLED, "load cancelled");
@@ -211,9 +224,10 @@ static void finish(srv_session_t *s, srv_load_job_t *job) {
     install(s, job);
     progress(s, job->token,
              json_pack("{s:s, s:s}", "kind", "end", "message", "loaded"));
-    if (job->id)
-      srv_reply(s, job->id, srv_profile_summary(s));
+    if (answer)
+      srv_transport_send_raw(&s->transport, answer, answer_len);
   }
+  free(answer);
   job_free(job);
 }
 
@@ -244,9 +258,13 @@ int srv_load_start(srv_session_t *s, const srv_load_request_t *req) {
   job->from_watch = req->from_watch;
   if (req->id) {
     job->id = json_incref((json_t *)req->id);
-    if (rpc_cancel_add(s->cancel, req->id, NULL) < 0) {
-      srv_reply_error(s, req->id, RPC_CODE_INVALID_REQUEST,
-                      "a request with this id is already pending");
+    int rc = rpc_cancel_add(s->cancel, req->id, NULL);
+    if (rc < 0) {
+      if (rc == RPC_ENOMEM)
+        srv_reply_error(s, req->id, RPC_CODE_INTERNAL_ERROR, "out of memory");
+      else
+        srv_reply_error(s, req->id, RPC_CODE_INVALID_REQUEST,
+                        "a request with this id is already pending");
       job_free(job);
       return -1;
     }

@@ -87,6 +87,7 @@ int srv_lsp_main(int argc, char **argv) {
     }
   }
   srv_log_set_level((srv_log_level_t)level);
+  json_set_alloc_funcs(rpc_json_malloc, free);
   /* A client that dies leaves a broken pipe: writes fail with EPIPE and
    * the session ends, rather than the signal killing heatls. */
   signal(SIGPIPE, SIG_IGN);

@@ -132,17 +132,13 @@ void srv_format_value(const srv_session_t *s, int64_t value, char *buf,
   fmt_value(buf, size, value, hx_index_summary(s->profile->index));
 }
 
-json_t *srv_profile_summary(srv_session_t *s) {
-  if (!s->profile)
-    return json_null();
-  const hx_summary_t *sum = hx_index_summary(s->profile->index);
-  size_t documents = 0;
-  for (size_t i = 0; i < s->docs.count; i++)
-    documents += s->docs.items[i]->file >= 0;
+static json_t *summary(const srv_profile_t *p, const char *path,
+                       size_t documents) {
+  const hx_summary_t *sum = hx_index_summary(p->index);
   char total[64];
-  srv_format_value(s, sum->total, total, sizeof total);
+  fmt_value(total, sizeof total, sum->total, sum);
   return json_pack("{s:s, s:s, s:s, s:I, s:s, s:I, s:I, s:I, s:I, s:f, s:s}",
-                   "path", s->profile->path, "sampleType",
+                   "path", path, "sampleType",
                    sum->sample_type.type, "unit", sum->sample_type.unit,
                    "total", (json_int_t)sum->total, "totalText", total,
                    "files", (json_int_t)sum->files, "functions",
@@ -153,10 +149,38 @@ json_t *srv_profile_summary(srv_session_t *s) {
                    sum->local_scope == HX_LOCAL_FILE ? "file" : "function");
 }
 
-char *srv_profile_file_local(srv_session_t *s, size_t file) {
+json_t *srv_profile_summary(srv_session_t *s) {
+  if (!s->profile)
+    return json_null();
+  size_t documents = 0;
+  for (size_t i = 0; i < s->docs.count; i++)
+    documents += s->docs.items[i]->file >= 0;
+  return summary(s->profile, s->profile->path, documents);
+}
+
+json_t *srv_profile_summary_of(srv_session_t *s, const srv_profile_t *p,
+                               const char *path) {
+  size_t documents = 0;
+  for (size_t i = 0; i < s->docs.count; i++) {
+    const srv_doc_t *doc = s->docs.items[i];
+    if (!doc->path)
+      continue;
+    srv_path_context_t ctx;
+    const char **paths;
+    if (context_for(s, doc->base, &ctx, &paths) < 0)
+      return NULL;
+    srv_match_t m = srv_path_map_to_profile(p->paths, doc->path, &ctx);
+    free(paths);
+    documents += m.kind != SRV_MATCH_NONE && m.kind != SRV_MATCH_AMBIGUOUS;
+  }
+  return summary(p, path, documents);
+}
+
+int srv_profile_file_local(srv_session_t *s, size_t file, char **out) {
+  *out = NULL;
   for (size_t i = 0; i < s->docs.count; i++)
     if (s->docs.items[i]->file == (long)file && s->docs.items[i]->path)
-      return strdup(s->docs.items[i]->path);
+      return (*out = strdup(s->docs.items[i]->path)) ? 0 : -1;
   /* Candidates: the open documents and the workspace files that share the
    * profile file's base name; path_map picks the unique best. */
   const char *path = hx_index_file(s->profile->index, file)->path;
@@ -167,7 +191,7 @@ char *srv_profile_file_local(srv_session_t *s, size_t file) {
   size_t first, n = srv_scan_find(&s->profile->workspace, base, &first);
   const char **cand = malloc((s->docs.count + n + 1) * sizeof *cand);
   if (!cand)
-    return NULL;
+    return -1;
   size_t count = 0;
   for (size_t i = 0; i < s->docs.count; i++)
     if (s->docs.items[i]->path && strcmp(s->docs.items[i]->base, base) == 0)
@@ -180,10 +204,8 @@ char *srv_profile_file_local(srv_session_t *s, size_t file) {
                             .open_count = count,
                             .roots = (const char *const *)s->roots,
                             .root_count = s->root_count};
-  char *local = NULL;
   srv_match_t match;
-  if (srv_path_map_to_local(s->profile->paths, file, &ctx, &local, &match) < 0)
-    local = NULL;
+  int rc = srv_path_map_to_local(s->profile->paths, file, &ctx, out, &match);
   free(cand);
-  return local;
+  return rc < 0 ? -1 : 0;
 }

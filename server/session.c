@@ -202,6 +202,12 @@ void srv_session_finish(srv_session_t *s, int status) {
   srv_load_drop_queue(s);
 }
 
+/* The protocol module's codes as libuv's, which srv_session_new returns
+ * (RPC_ENOMEM is -2, which is UV_ENOENT). */
+static int uv_code(int rpc_rc) {
+  return rpc_rc == 0 ? 0 : rpc_rc == RPC_ENOMEM ? UV_ENOMEM : UV_EINVAL;
+}
+
 int srv_session_new(uv_loop_t *loop, int in_fd, int out_fd,
                     size_t max_message, int log_level, srv_session_t **out) {
   *out = NULL;
@@ -212,19 +218,19 @@ int srv_session_new(uv_loop_t *loop, int in_fd, int out_fd,
   s->cli_log_level = log_level;
   s->encoding = LSP_ENCODING_UTF16;
   srv_settings_init(&s->settings);
-  int rc = rpc_dispatch_new(&s->dispatch, NULL);
+  int rc = uv_code(rpc_dispatch_new(&s->dispatch, NULL));
   if (rc == 0)
-    rc = rpc_cancel_new(0, &s->cancel, NULL);
+    rc = uv_code(rpc_cancel_new(0, &s->cancel, NULL));
   if (rc == 0)
-    rc = srv_lifecycle_register(s);
+    rc = uv_code(srv_lifecycle_register(s));
   if (rc == 0)
-    rc = srv_sync_register(s);
+    rc = uv_code(srv_sync_register(s));
   if (rc == 0)
-    rc = srv_config_register(s);
+    rc = uv_code(srv_config_register(s));
   if (rc == 0)
-    rc = srv_commands_register(s);
+    rc = uv_code(srv_commands_register(s));
   if (rc == 0)
-    rc = srv_features_register(s);
+    rc = uv_code(srv_features_register(s));
   if (rc == 0) {
     rc = uv_timer_init(loop, &s->watch_timer);
     s->watch_timer_open = rc == 0;

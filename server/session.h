@@ -156,11 +156,17 @@ void srv_send_decorations(srv_session_t *s, srv_doc_t *doc);
 void srv_refresh_views(srv_session_t *s);
 /* A summary of the loaded profile (new reference), or null. */
 json_t *srv_profile_summary(srv_session_t *s);
+/* The summary profile p, loaded from path, will have once installed: the
+ * open documents it will light are counted now. New reference, or NULL
+ * when out of memory. */
+json_t *srv_profile_summary_of(srv_session_t *s, const srv_profile_t *p,
+                               const char *path);
 /* A value in the profile's unit for people ("2.50s", "1.20MiB"). */
 void srv_format_value(const srv_session_t *s, int64_t value, char *buf,
                       size_t size);
-/* The local path that shows profile file `file` (new malloc'd) or NULL. */
-char *srv_profile_file_local(srv_session_t *s, size_t file);
+/* Sets *out to the local path that shows profile file `file` (new
+ * malloc'd), or NULL when none does. 0, or -1 when out of memory. */
+int srv_profile_file_local(srv_session_t *s, size_t file, char **out);
 
 /* Loading (loader.c). */
 

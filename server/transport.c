@@ -119,7 +119,7 @@ int srv_transport_init(srv_transport_t *t, uv_loop_t *loop, int in_fd,
                          .ctx = ctx};
   int rc = rpc_framer_new(max_body, &t->framer, NULL);
   if (rc < 0)
-    return rc;
+    return rc == RPC_ENOMEM ? UV_ENOMEM : UV_EINVAL; /* libuv's codes */
   switch (uv_guess_handle(in_fd)) {
   case UV_NAMED_PIPE:
     t->kind = IN_PIPE;
