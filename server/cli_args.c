@@ -87,8 +87,7 @@ static int usage_error(char *msg, size_t size, const char *fmt, ...) {
   return -1;
 }
 
-/* A size with an optional binary suffix: 64M, 1G, 4096. */
-static bool parse_size(const char *s, uint64_t *out) {
+bool cli_parse_size(const char *s, uint64_t *out) {
   char *end;
   errno = 0;
   unsigned long long v = strtoull(s, &end, 10);
@@ -154,7 +153,7 @@ static int set_flag(const flag_t *f, const char *value, cli_args_t *out,
                          value);
     return 0;
   case FLAG_MAX_SIZE:
-    if (!parse_size(value, &out->opts.max_decompressed))
+    if (!cli_parse_size(value, &out->opts.max_decompressed))
       return usage_error(msg, size, "--max-size %s: not a size", value);
     return 0;
   case FLAG_N: {

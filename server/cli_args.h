@@ -10,7 +10,9 @@
 
 #include "heat_index.h"
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 typedef enum cli_command {
@@ -42,5 +44,9 @@ int cli_args_parse(cli_command_t command, const char *name, int argc,
 
 /* The usage text of one subcommand. */
 void cli_print_usage(cli_command_t command, FILE *out);
+
+/* A positive size with an optional binary suffix (K, M, G, either case):
+ * "64M", "1G", "4096". false for anything else, zero, or an overflow. */
+bool cli_parse_size(const char *s, uint64_t *out);
 
 #endif

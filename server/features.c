@@ -9,16 +9,21 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The document a request names, or NULL after answering -32602. */
-static srv_doc_t *request_doc(srv_session_t *s, const rpc_message_t *msg) {
+/* The document a request names: *doc is it, or NULL when it is not open
+ * (an empty answer, not an error). -1 after answering -32602 when the
+ * request names no document. */
+static int request_doc(srv_session_t *s, const rpc_message_t *msg,
+                       srv_doc_t **doc) {
   const json_t *td = json_object_get(msg->params, "textDocument");
   const char *uri = json_string_value(json_object_get(td, "uri"));
+  *doc = NULL;
   if (!uri) {
     srv_reply_error(s, msg->id, RPC_CODE_INVALID_PARAMS,
                     "%s needs textDocument.uri", msg->method);
-    return NULL;
+    return -1;
   }
-  return srv_docs_find(&s->docs, uri);
+  *doc = srv_docs_find(&s->docs, uri);
+  return 0;
 }
 
 static double percent(const srv_session_t *s, int64_t v) {
@@ -83,9 +88,8 @@ static json_t *hint(const srv_session_t *s, const srv_doc_t *doc,
 
 static int on_inlay_hint(void *ctx, const rpc_message_t *msg) {
   srv_session_t *s = ctx;
-  srv_doc_t *doc = request_doc(s, msg);
-  if (!doc && !json_is_string(json_object_get(
-                  json_object_get(msg->params, "textDocument"), "uri")))
+  srv_doc_t *doc;
+  if (request_doc(s, msg, &doc) < 0)
     return 0;
   lsp_range_t range;
   rpc_error_t err;
@@ -121,9 +125,8 @@ static int on_inlay_hint(void *ctx, const rpc_message_t *msg) {
 
 static int on_hover(void *ctx, const rpc_message_t *msg) {
   srv_session_t *s = ctx;
-  srv_doc_t *doc = request_doc(s, msg);
-  if (!doc && !json_is_string(json_object_get(
-                  json_object_get(msg->params, "textDocument"), "uri")))
+  srv_doc_t *doc;
+  if (request_doc(s, msg, &doc) < 0)
     return 0;
   lsp_position_t pos;
   rpc_error_t err;
@@ -181,9 +184,8 @@ static int on_hover(void *ctx, const rpc_message_t *msg) {
 
 static int on_code_lens(void *ctx, const rpc_message_t *msg) {
   srv_session_t *s = ctx;
-  srv_doc_t *doc = request_doc(s, msg);
-  if (!doc && !json_is_string(json_object_get(
-                  json_object_get(msg->params, "textDocument"), "uri")))
+  srv_doc_t *doc;
+  if (request_doc(s, msg, &doc) < 0)
     return 0;
   json_t *lenses = json_array();
   if (!doc || !s->profile || doc->file < 0 || doc->anno_count == 0) {

@@ -4,13 +4,14 @@
  */
 #include "lsp_main.h"
 
+#include "cli_args.h"
+
 #include "log.h"
 #include "session.h"
 
-#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
-#include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
 
 static void usage(FILE *out) {
@@ -21,28 +22,6 @@ static void usage(FILE *out) {
         "stderr. See docs/protocol.md. 'heatls --help' lists the other\n"
         "commands.\n",
         out);
-}
-
-/* "64M", "1024", "8K": a positive size with an optional binary suffix. */
-static int parse_size(const char *s, size_t *out) {
-  char *end;
-  errno = 0;
-  unsigned long long v = strtoull(s, &end, 10);
-  if (end == s || errno || *s == '-')
-    return -1;
-  unsigned shift = 0;
-  if (*end == 'K' || *end == 'k')
-    shift = 10;
-  else if (*end == 'M' || *end == 'm')
-    shift = 20;
-  else if (*end == 'G' || *end == 'g')
-    shift = 30;
-  if (shift)
-    end++;
-  if (*end || v == 0 || v > (SIZE_MAX >> shift))
-    return -1;
-  *out = (size_t)(v << shift);
-  return 0;
 }
 
 int srv_lsp_is_invocation(int argc, char **argv) {
@@ -56,6 +35,7 @@ int srv_lsp_is_invocation(int argc, char **argv) {
 int srv_lsp_main(int argc, char **argv) {
   int level = SRV_LOG_INFO;
   size_t max_message = 0;
+  uint64_t size;
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i];
     const char *value = NULL;
@@ -78,7 +58,9 @@ int srv_lsp_main(int argc, char **argv) {
     }
     if (is_level && value && srv_log_level_from_name(value) >= 0) {
       level = srv_log_level_from_name(value);
-    } else if (is_max && value && parse_size(value, &max_message) == 0) {
+    } else if (is_max && value && cli_parse_size(value, &size) &&
+               size <= SIZE_MAX) {
+      max_message = (size_t)size;
     } else {
       fprintf(stderr, "heatls: bad argument \"%s\"%s%s\n", a,
               value ? " " : "", value ? value : "");
