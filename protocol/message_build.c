@@ -101,14 +101,25 @@ int rpc_message_dump(const json_t *msg, char **out, size_t *out_len,
     return rpc__fail(err, RPC_EINVAL, "rpc_message_dump: NULL argument");
   *out = NULL;
   *out_len = 0;
-  /* Into a buffer of the right size rather than json_dumps(): jansson 2.14
-   * ignores a failure to grow its buffer while writing an object key and
-   * goes on, which gives text that is not JSON. Writing to a fixed buffer
-   * never fails; the size is measured by a first pass. */
+  /* Into a buffer rather than with json_dumps(): jansson 2.14 ignores a
+   * failure to grow its own buffer while writing an object key and goes
+   * on, which gives text that is not JSON, whereas writing into a buffer
+   * of ours never fails. Most messages fit the first guess; a larger one
+   * is written again into a buffer of the size the first pass reported. */
   const size_t flags = JSON_COMPACT | JSON_ENCODE_ANY;
-  size_t need = json_dumpb(msg, NULL, 0, flags);
-  s = need ? malloc(need + 1) : NULL;
-  if (!s || json_dumpb(msg, s, need, flags) != need) {
+  size_t cap = 16384;
+  s = malloc(cap + 1);
+  if (!s)
+    return rpc__fail(err, RPC_ENOMEM, "cannot serialize a message");
+  size_t need = json_dumpb(msg, s, cap, flags);
+  if (need > cap) {
+    char *bigger = realloc(s, need + 1);
+    if (!bigger || json_dumpb(msg, bigger, need, flags) != need) {
+      free(bigger ? bigger : s);
+      return rpc__fail(err, RPC_ENOMEM, "cannot serialize a message");
+    }
+    s = bigger;
+  } else if (need == 0) {
     free(s);
     return rpc__fail(err, RPC_ENOMEM, "cannot serialize a message");
   }

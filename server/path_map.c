@@ -497,7 +497,7 @@ static int local_by_mapping(const char *f, size_t len,
 static int local_by_root(const char *f, size_t len,
                          const srv_path_context_t *ctx, size_t more_than,
                          char **out, size_t *k_out) {
-  size_t i, k, rlen, max_rlen = 0, pos, start, clen, hit_len = 0;
+  size_t i, k, rlen, max_rlen = 0, pos, start = 0, clen, hit_len = 0;
   size_t n = count_components(f, len);
   const char *root, *hit;
   char *buf;
