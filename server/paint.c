@@ -34,14 +34,27 @@ static int context_for(srv_session_t *s, const char *base,
   return 0;
 }
 
-static int relink(srv_session_t *s, srv_doc_t *doc, int rebuild) {
+/* Relinks doc. peers, when not NULL, are the paths of the open documents
+ * that share its base name (srv_docs_relink_all gathers them once for
+ * all); otherwise they are looked up here. */
+static int relink(srv_session_t *s, srv_doc_t *doc, int rebuild,
+                  const char *const *peers, size_t peer_count) {
   long file = -1;
   srv_match_t match = {.kind = SRV_MATCH_NONE, .file = -1};
   if (s->profile && doc->path) {
     srv_path_context_t ctx;
-    const char **paths;
-    if (context_for(s, doc->base, &ctx, &paths) < 0)
+    const char **paths = NULL;
+    if (peers) {
+      ctx = (srv_path_context_t){.mappings = s->settings.mappings,
+                                 .mapping_count = s->settings.mapping_count,
+                                 .open_paths = peers,
+                                 .open_count = peer_count,
+                                 .roots = (const char *const *)s->roots,
+                                 .root_count = s->root_count};
+    } else if (context_for(s, doc->base, &ctx, &paths) < 0) {
+      srv_log(SRV_LOG_ERROR, "out of memory linking %s", doc->uri);
       return 0;
+    }
     match = srv_path_map_to_profile(s->profile->paths, doc->path, &ctx);
     free(paths);
     if (match.kind != SRV_MATCH_NONE && match.kind != SRV_MATCH_AMBIGUOUS)
@@ -62,6 +75,12 @@ static int relink(srv_session_t *s, srv_doc_t *doc, int rebuild) {
     srv_log(SRV_LOG_ERROR, "out of memory annotating %s", doc->uri);
     return 1;
   }
+  /* A document shorter than the profiled file (the source changed since
+   * the profile was recorded) shows no heat past its end. */
+  size_t lines = lsp_text_line_count(doc->text);
+  doc->anno_count = srv_annos_lower_bound(
+      doc->annos, doc->anno_count,
+      lines > UINT32_MAX ? UINT32_MAX : (uint32_t)lines);
   doc->file = file;
   srv_log(SRV_LOG_DEBUG, "%s shows %s (%zu points)", doc->path,
           hx_index_file(s->profile->index, (size_t)file)->path,
@@ -70,7 +89,7 @@ static int relink(srv_session_t *s, srv_doc_t *doc, int rebuild) {
 }
 
 int srv_doc_relink(srv_session_t *s, srv_doc_t *doc) {
-  return relink(s, doc, 1);
+  return relink(s, doc, 1, NULL, 0);
 }
 
 void srv_docs_relink(srv_session_t *s, const char *base,
@@ -79,16 +98,48 @@ void srv_docs_relink(srv_session_t *s, const char *base,
     srv_doc_t *doc = s->docs.items[i];
     if (doc == skip || (base && strcmp(doc->base, base) != 0))
       continue;
-    if (relink(s, doc, 0))
+    if (relink(s, doc, 0, NULL, 0))
       srv_send_decorations(s, doc);
   }
 }
 
+static int by_base(const void *a, const void *b) {
+  const srv_doc_t *x = *(srv_doc_t *const *)a, *y = *(srv_doc_t *const *)b;
+  return strcmp(x->base, y->base);
+}
+
 void srv_docs_relink_all(srv_session_t *s) {
-  for (size_t i = 0; i < s->docs.count; i++) {
-    relink(s, s->docs.items[i], 1);
-    srv_send_decorations(s, s->docs.items[i]);
+  size_t n = s->docs.count;
+  /* Grouped by base name once, so that a load costs O(n log n) rather
+   * than a scan of every document for each document. */
+  srv_doc_t **order = malloc((n ? n : 1) * sizeof *order);
+  const char **peers = malloc((n ? n : 1) * sizeof *peers);
+  if (!order || !peers) {
+    free(order);
+    free(peers);
+    for (size_t i = 0; i < n; i++) {
+      relink(s, s->docs.items[i], 1, NULL, 0);
+      srv_send_decorations(s, s->docs.items[i]);
+    }
+    return;
   }
+  memcpy(order, s->docs.items, n * sizeof *order);
+  qsort(order, n, sizeof *order, by_base);
+  for (size_t i = 0; i < n;) {
+    size_t j = i, count = 0;
+    while (j < n && strcmp(order[j]->base, order[i]->base) == 0) {
+      if (order[j]->path)
+        peers[count++] = order[j]->path;
+      j++;
+    }
+    for (size_t k = i; k < j; k++) {
+      relink(s, order[k], 1, peers, count);
+      srv_send_decorations(s, order[k]);
+    }
+    i = j;
+  }
+  free(order);
+  free(peers);
 }
 
 void srv_send_decorations(srv_session_t *s, srv_doc_t *doc) {
