@@ -16,6 +16,9 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
 
 struct srv_load_job {
   uv_work_t work;
@@ -150,6 +153,15 @@ static void start_next(srv_session_t *s) {
   }
 }
 
+/* A profile's index is tens of megabytes freed at once; glibc keeps such
+ * freed memory for reuse unless asked, and a server that reloads all day
+ * should not grow by it. */
+static void release_free_memory(void) {
+#if defined(__GLIBC__)
+  malloc_trim(0);
+#endif
+}
+
 static void install(srv_session_t *s, srv_load_job_t *job) {
   srv_profile_t *p = job->profile;
   job->profile = NULL;
@@ -158,6 +170,7 @@ static void install(srv_session_t *s, srv_load_job_t *job) {
   p->sample_type = job->sample_type;
   job->sample_type = NULL;
   srv_profile_free(s->profile);
+  release_free_memory();
   s->profile = p;
   const hx_summary_t *sum = hx_index_summary(p->index);
   srv_log(SRV_LOG_INFO, "loaded %s: %s/%s, %zu files, %zu lines", p->path,
@@ -322,6 +335,7 @@ void srv_load_drop_queue(srv_session_t *s) {
 void srv_profile_unload(srv_session_t *s) {
   srv_profile_free(s->profile);
   s->profile = NULL;
+  release_free_memory();
 }
 
 int srv_profile_relevel(srv_session_t *s) {
