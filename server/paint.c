@@ -123,8 +123,10 @@ void srv_docs_relink_all(srv_session_t *s) {
     }
     return;
   }
-  memcpy(order, s->docs.items, n * sizeof *order);
-  qsort(order, n, sizeof *order, by_base);
+  if (n > 0) { /* docs.items is NULL until a document opens */
+    memcpy(order, s->docs.items, n * sizeof *order);
+    qsort(order, n, sizeof *order, by_base);
+  }
   for (size_t i = 0; i < n;) {
     size_t j = i, count = 0;
     while (j < n && strcmp(order[j]->base, order[i]->base) == 0) {
