@@ -33,53 +33,9 @@
 #include <string.h>
 
 #include "check.h"
+#include "fail_alloc.h"
 #include "heat_index.h"
 #include "profile_builder.h"
-
-void *__real_malloc(size_t size);
-void *__real_calloc(size_t n, size_t size);
-void *__real_realloc(void *p, size_t size);
-void *__wrap_malloc(size_t size);
-void *__wrap_calloc(size_t n, size_t size);
-void *__wrap_realloc(void *p, size_t size);
-
-/* volatile: the compiler knows what malloc does and would otherwise move
- * these around the calls it wraps. */
-static volatile int armed;     /* 1 while the code under test runs */
-static volatile long count;    /* allocations since armed */
-static volatile long fail_at;  /* the first one to fail (1-based), 0: none */
-static volatile int fail_rest; /* 1: every allocation from fail_at on fails */
-static volatile long failures; /* allocations failed since armed */
-
-static int should_fail(void) {
-  if (!armed)
-    return 0;
-  long n = ++count;
-  if (fail_at && (n == fail_at || (fail_rest && n > fail_at))) {
-    failures++;
-    return 1;
-  }
-  return 0;
-}
-
-void *__wrap_malloc(size_t size) {
-  return should_fail() ? NULL : __real_malloc(size);
-}
-void *__wrap_calloc(size_t n, size_t size) {
-  return should_fail() ? NULL : __real_calloc(n, size);
-}
-void *__wrap_realloc(void *p, size_t size) {
-  return should_fail() ? NULL : __real_realloc(p, size);
-}
-
-static void arm(long at, int rest) {
-  count = 0;
-  failures = 0;
-  fail_at = at;
-  fail_rest = rest;
-  armed = 1;
-}
-static void disarm(void) { armed = 0; }
 
 /* ---- a digest of everything an index answers ---- */
 
@@ -253,9 +209,9 @@ static int run_once(scenario_t *sc, long n, int rest) {
   hx_index_t *ix = (hx_index_t *)(uintptr_t)1; /* must come back NULL */
   hx_error_t err;
   memset(&err, 0, sizeof err);
-  arm(n, rest);
+  fail_alloc_arm(n, rest);
   int rc = load(sc, &ix, &err);
-  disarm();
+  fail_alloc_disarm();
   const char *mode = rest ? "from" : "at";
   if (rc == 0) {
     CHECK(ix != NULL);
@@ -271,7 +227,7 @@ static int run_once(scenario_t *sc, long n, int rest) {
     hx_index_free(ix);
   } else {
     check_count++;
-    if (rc == HX_EPROTO && failures && !strict &&
+    if (rc == HX_EPROTO && fail_alloc_failures() && !strict &&
         strncmp(err.message, "protobuf: bad ", 14) == 0) {
       /* Known bug: protobuf-c's unpack returns NULL both for bad bytes and
        * for a failed allocation, and decode.c / build.c report both as a
@@ -287,28 +243,28 @@ static int run_once(scenario_t *sc, long n, int rest) {
     CHECK(ix == NULL);
     CHECK_INT(err.code, rc);
     CHECK(err.message[0] != '\0');
-    if (rc < 0 && !failures)
+    if (rc < 0 && !fail_alloc_failures())
       CHECK_FAIL_AT(__FILE__, __LINE__,
                     "%s: allocation %s %ld: the load failed (%d: %s) "
                     "although no allocation failed",
                     sc->name, mode, n, rc, err.message);
   }
-  return failures > 0;
+  return fail_alloc_failures() > 0;
 }
 
 static void walk(scenario_t *sc) {
   hx_index_t *ix = NULL;
   hx_error_t err;
   /* A good load: its digest and how many allocations it makes. */
-  arm(0, 0);
+  fail_alloc_arm(0, 0);
   int rc = load(sc, &ix, &err);
-  disarm();
+  fail_alloc_disarm();
   CHECK_INT(rc, 0);
   if (rc != 0) {
     fprintf(stderr, "%s: the good load failed: %s\n", sc->name, err.message);
     return;
   }
-  sc->allocations = count;
+  sc->allocations = fail_alloc_count();
   sc->good = digest(ix);
   hx_index_free(ix);
   CHECK(sc->allocations > 0);
@@ -353,28 +309,28 @@ static void relevel(scenario_t *sc) {
 
   hx_error_t err;
   for (long n = 1;; n++) {
-    arm(n, 1);
+    fail_alloc_arm(n, 1);
     int rc = hx_index_relevel(ix, 0.2, HX_LOCAL_FILE, &err);
-    disarm();
+    fail_alloc_disarm();
     CHECK_INT(rc, 0);
     CHECK(digest(ix) == at_fifth);
-    CHECK_INT(count, 0); /* no allocation at all */
-    if (!failures)
+    CHECK_INT(fail_alloc_count(), 0); /* no allocation at all */
+    if (!fail_alloc_failures())
       break;
   }
-  arm(1, 1);
+  fail_alloc_arm(1, 1);
   int rc = hx_index_relevel(ix, 2.0, HX_LOCAL_FUNCTION, &err);
-  disarm();
+  fail_alloc_disarm();
   CHECK_INT(rc, HX_EINVAL);
   CHECK(digest(ix) == at_fifth);
-  arm(1, 1);
+  fail_alloc_arm(1, 1);
   rc = hx_index_relevel(ix, 0.5, (hx_local_scope_t)7, &err);
-  disarm();
+  fail_alloc_disarm();
   CHECK_INT(rc, HX_EINVAL);
   CHECK(digest(ix) == at_fifth);
-  arm(1, 1);
+  fail_alloc_arm(1, 1);
   rc = hx_index_relevel(ix, 0.5, HX_LOCAL_FUNCTION, &err);
-  disarm();
+  fail_alloc_disarm();
   CHECK_INT(rc, 0);
   CHECK(digest(ix) == at_half);
   hx_index_free(ix);

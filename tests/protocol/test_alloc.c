@@ -11,39 +11,9 @@
 #include <string.h>
 
 #include "check.h"
+#include "fail_alloc.h"
 #include "lsp_protocol.h"
 
-void *__real_malloc(size_t size);
-void *__real_calloc(size_t n, size_t size);
-void *__real_realloc(void *p, size_t size);
-void *__wrap_malloc(size_t size);
-void *__wrap_calloc(size_t n, size_t size);
-void *__wrap_realloc(void *p, size_t size);
-
-/* volatile: the compiler knows what malloc does and would otherwise move
- * these around the test's own malloc calls. */
-static volatile long alloc_count; /* allocations so far in this run */
-static volatile long fail_at;     /* the one to fail (1-based), 0: none */
-static volatile int failed;       /* 1 once this run's failure happened */
-static volatile int paused;       /* 1 while the test allocates for itself */
-
-static int should_fail(void) {
-  if (fail_at && !paused && ++alloc_count == fail_at) {
-    failed = 1;
-    return 1;
-  }
-  return 0;
-}
-
-void *__wrap_malloc(size_t size) {
-  return should_fail() ? NULL : __real_malloc(size);
-}
-void *__wrap_calloc(size_t n, size_t size) {
-  return should_fail() ? NULL : __real_calloc(n, size);
-}
-void *__wrap_realloc(void *p, size_t size) {
-  return should_fail() ? NULL : __real_realloc(p, size);
-}
 static void *json_alloc(size_t size) { return __wrap_malloc(size); }
 
 /* Runs scenario with each allocation failing in turn. */
@@ -51,16 +21,14 @@ static void torture(const char *name, void (*scenario)(void)) {
   long n;
   for (n = 1; n < 100000; n++) {
     int before = check_failures;
-    alloc_count = 0;
-    fail_at = n;
-    failed = 0;
+    fail_alloc_arm(n, 0);
     scenario();
     if (check_failures != before)
       fprintf(stderr, "  (%s with allocation %ld failing)\n", name, n);
-    if (!failed)
+    if (!fail_alloc_failed())
       break; /* the scenario needed fewer than n allocations */
   }
-  fail_at = 0;
+  fail_alloc_disarm();
   CHECK(n > 1); /* it allocated at all */
 }
 
@@ -72,7 +40,7 @@ static void sc_framer(void) {
   int got = 0, nomem = 0, r;
   r = rpc_framer_new(0, &f, NULL);
   if (r == RPC_ENOMEM) {
-    CHECK(f == NULL && failed);
+    CHECK(f == NULL && fail_alloc_failed());
     return;
   }
   CHECK_INT(r, 0);
@@ -87,7 +55,7 @@ static void sc_framer(void) {
       CHECK_INT(r, 0);
   }
   CHECK_INT(got + nomem, 2);
-  CHECK(nomem == 0 || failed);
+  CHECK(nomem == 0 || fail_alloc_failed());
   CHECK_INT(rpc_framer_idle(f), 1);
   if (got == 2 || nomem) {
     /* The last message always arrives: only one allocation fails. */
@@ -101,7 +69,7 @@ static void sc_frame_encode(void) {
   size_t len = 0;
   int r = rpc_frame_encode("{}", 2, &out, &len, NULL);
   if (r == RPC_ENOMEM) {
-    CHECK(out == NULL && failed);
+    CHECK(out == NULL && fail_alloc_failed());
     return;
   }
   CHECK_INT(r, 0);
@@ -121,7 +89,7 @@ static void sc_message(void) {
   CHECK_INT(rpc_message_parse(body, strlen(body), &m, NULL), 0);
   if (m.kind == RPC_INVALID) {
     /* jansson reports running out of memory as a parse error. */
-    CHECK(failed);
+    CHECK(fail_alloc_failed());
     CHECK_INT(m.error_code, RPC_CODE_PARSE_ERROR);
     rpc_message_close(&m);
     return;
@@ -132,10 +100,10 @@ static void sc_message(void) {
                                     json_pack("[i]", 5));
   req = rpc_request_new(m.id, "workspace/configuration", json_object());
   note = rpc_notification_new("window/logMessage", json_object());
-  CHECK((resp && err_resp && req && note) || failed);
+  CHECK((resp && err_resp && req && note) || fail_alloc_failed());
   if (resp) {
     r = rpc_message_frame(resp, &s, &len, NULL);
-    CHECK(r == 0 || (r == RPC_ENOMEM && failed));
+    CHECK(r == 0 || (r == RPC_ENOMEM && fail_alloc_failed()));
     if (r == 0)
       CHECK(strncmp(s, "Content-Length: ", 16) == 0);
     free(s);
@@ -159,14 +127,14 @@ static void sc_dispatch(void) {
   int i, r, added = 0;
   r = rpc_dispatch_new(&t, NULL);
   if (r == RPC_ENOMEM) {
-    CHECK(t == NULL && failed);
+    CHECK(t == NULL && fail_alloc_failed());
     return;
   }
   for (i = 0; i < 40; i++) {
     snprintf(name, sizeof name, "method/%02d", (i * 17) % 40);
     r = rpc_dispatch_add(t, name, noop, RPC_METHOD_REQUEST, NULL);
     if (r == RPC_ENOMEM) {
-      CHECK(failed);
+      CHECK(fail_alloc_failed());
       CHECK(rpc_dispatch_find(t, name) == NULL);
     } else {
       CHECK_INT(r, 0);
@@ -182,19 +150,19 @@ static void sc_cancel(void) {
   int i, r, added = 0;
   r = rpc_cancel_new(0, &set, NULL);
   if (r == RPC_ENOMEM) {
-    CHECK(set == NULL && failed);
+    CHECK(set == NULL && fail_alloc_failed());
     return;
   }
   for (i = 0; i < 20; i++) {
     char s[16];
     json_t *id;
     snprintf(s, sizeof s, "id-%d", i);
-    paused = 1; /* the test's own id is not under test */
+    fail_alloc_pause(1); /* the test's own id is not under test */
     id = json_string(s);
-    paused = 0;
+    fail_alloc_pause(0);
     r = rpc_cancel_add(set, id, NULL);
     if (r == RPC_ENOMEM) {
-      CHECK(failed);
+      CHECK(fail_alloc_failed());
       CHECK_INT(rpc_cancel_is_pending(set, id), 0);
     } else {
       CHECK_INT(r, 0);
@@ -209,12 +177,12 @@ static void sc_cancel(void) {
 static void sc_uri(void) {
   char *path = NULL, *uri = NULL;
   int r = lsp_uri_to_path("file:///a%20b", &path, NULL);
-  CHECK(r == 0 || (r == RPC_ENOMEM && failed && path == NULL));
+  CHECK(r == 0 || (r == RPC_ENOMEM && fail_alloc_failed() && path == NULL));
   if (r == 0)
     CHECK_STR(path, "/a b");
   free(path);
   r = lsp_uri_from_path("/a b", &uri, NULL);
-  CHECK(r == 0 || (r == RPC_ENOMEM && failed && uri == NULL));
+  CHECK(r == 0 || (r == RPC_ENOMEM && fail_alloc_failed() && uri == NULL));
   if (r == 0)
     CHECK_STR(uri, "file:///a%20b");
   free(uri);
@@ -226,7 +194,7 @@ static void sc_text(void) {
   lsp_line_change_t c = {0, 0, 0};
   int r = lsp_text_new("ab\ncd", 5, 0, &t, NULL);
   if (r == RPC_ENOMEM) {
-    CHECK(t == NULL && failed);
+    CHECK(t == NULL && fail_alloc_failed());
     return;
   }
   CHECK_INT(r, 0);
@@ -234,7 +202,7 @@ static void sc_text(void) {
   r = lsp_text_apply(t, &rg, LSP_ENCODING_UTF16, "0123456789\n", 11, &c,
                      NULL);
   if (r == RPC_ENOMEM) {
-    CHECK(failed);
+    CHECK(fail_alloc_failed());
     CHECK_MEM(lsp_text_data(t), lsp_text_size(t), "ab\ncd");
     CHECK_INT(lsp_text_line_count(t), 2);
   } else {
@@ -246,14 +214,14 @@ static void sc_text(void) {
     const char *before = lsp_text_data(t);
     size_t size = lsp_text_size(t), lines = lsp_text_line_count(t);
     char *copy;
-    paused = 1;
+    fail_alloc_pause(1);
     copy = malloc(size + 1);
-    paused = 0;
+    fail_alloc_pause(0);
     memcpy(copy, before, size + 1);
     r = lsp_text_replace_all(t, "a much longer text\nthan before\n", 31, &c,
                              NULL);
     if (r == RPC_ENOMEM) {
-      CHECK(failed);
+      CHECK(fail_alloc_failed());
       CHECK_MEM(lsp_text_data(t), lsp_text_size(t), copy);
       CHECK_INT(lsp_text_line_count(t), lines);
     } else {
@@ -268,7 +236,7 @@ static void sc_text(void) {
 static void sc_position_json(void) {
   lsp_range_t r = {{1, 2}, {3, 4}};
   json_t *v = lsp_range_to_json(&r);
-  CHECK(v != NULL || failed);
+  CHECK(v != NULL || fail_alloc_failed());
   if (v)
     CHECK_INT(json_integer_value(json_object_get(
                   json_object_get(v, "end"), "character")),

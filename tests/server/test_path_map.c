@@ -12,35 +12,8 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "fail_alloc.h"
 #include "path_map.h"
-
-void *__real_malloc(size_t size);
-void *__real_calloc(size_t n, size_t size);
-void *__real_realloc(void *p, size_t size);
-void *__wrap_malloc(size_t size);
-void *__wrap_calloc(size_t n, size_t size);
-void *__wrap_realloc(void *p, size_t size);
-
-static volatile long alloc_count; /* every allocation so far */
-static volatile long fail_at;     /* the one to fail (alloc_count), 0: none */
-static volatile int failed;       /* 1 once fail_at was reached */
-
-static int should_fail(void) {
-  if (++alloc_count == fail_at) {
-    failed = 1;
-    return 1;
-  }
-  return 0;
-}
-void *__wrap_malloc(size_t size) {
-  return should_fail() ? NULL : __real_malloc(size);
-}
-void *__wrap_calloc(size_t n, size_t size) {
-  return should_fail() ? NULL : __real_calloc(n, size);
-}
-void *__wrap_realloc(void *p, size_t size) {
-  return should_fail() ? NULL : __real_realloc(p, size);
-}
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -760,7 +733,7 @@ static void scenario(void) {
   size_t i;
   int rc = srv_path_map_new(paths, N(paths), &m);
   if (rc == -ENOMEM) {
-    CHECK(m == NULL && failed);
+    CHECK(m == NULL && fail_alloc_failed());
     return;
   }
   CHECK_INT(rc, 0);
@@ -768,7 +741,7 @@ static void scenario(void) {
     out = (char *)"untouched";
     rc = srv_path_map_to_local(m, i, &c, &out, &r);
     if (rc == -ENOMEM) {
-      CHECK(out == NULL && failed);
+      CHECK(out == NULL && fail_alloc_failed());
       CHECK_INT(r.kind, SRV_MATCH_NONE);
       continue;
     }
@@ -785,26 +758,26 @@ static void test_allocation_failures(void) {
   const char *open[] = {"/me/d.go", "/me/app/pkg/x.go"};
   srv_path_context_t c = {maps, 2, open, 2, NULL, 0};
   srv_path_map_t *m = make_map(paths, N(paths));
-  long before = alloc_count, n;
+  long n;
 
+  fail_alloc_arm(0, 0); /* count, fail nothing */
   TO_PROFILE(m, "/me/app/pkg/x.go", &c, SRV_MATCH_MAPPING, 0, 0);
   TO_PROFILE(m, "/me/d.go", &c, SRV_MATCH_SUFFIX, 1, 1);
   TO_PROFILE(m, "/ci/d.go", &c, SRV_MATCH_EXACT, 1, 0);
-  CHECK_INT(alloc_count - before, 0);
+  CHECK_INT(fail_alloc_count(), 0);
+  fail_alloc_disarm();
   srv_path_map_free(m);
 
   /* Each allocation of the scenario fails in turn, until a run needs
    * fewer allocations than the one meant to fail. */
   for (n = 1; n < 1000; n++) {
     int before_failures = check_failures;
-    failed = 0;
-    alloc_count = 0;
-    fail_at = n;
+    fail_alloc_arm(n, 0);
     scenario();
-    fail_at = 0;
+    fail_alloc_disarm();
     if (check_failures != before_failures)
       fprintf(stderr, "  (with allocation %ld failing)\n", n);
-    if (!failed)
+    if (!fail_alloc_failed())
       break;
   }
   CHECK(n > 5); /* new() alone makes five */
