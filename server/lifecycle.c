@@ -31,20 +31,6 @@ static int flag_at(const json_t *root, const char *path) {
   return json_is_true(v);
 }
 
-static int add_root(srv_session_t *s, const char *uri) {
-  char *path;
-  if (!uri || lsp_uri_to_path(uri, &path, NULL) < 0)
-    return 0; /* not a file folder: nothing to look in */
-  char **roots = realloc(s->roots, (s->root_count + 1) * sizeof *roots);
-  if (!roots) {
-    free(path);
-    return -1;
-  }
-  s->roots = roots;
-  s->roots[s->root_count++] = path;
-  return 0;
-}
-
 static void read_client(srv_session_t *s, const json_t *params) {
   const json_t *caps = json_object_get(params, "capabilities");
   s->encoding = lsp_encoding_from_capabilities(caps);
@@ -64,17 +50,17 @@ static void read_client(srv_session_t *s, const json_t *params) {
   const json_t *folders = json_object_get(params, "workspaceFolders");
   const json_t *folder;
   json_array_foreach(folders, i, folder) {
-    add_root(s, json_string_value(json_object_get(folder, "uri")));
+    srv_roots_add(s, json_string_value(json_object_get(folder, "uri")));
   }
   if (s->root_count == 0) {
     const json_t *root = json_object_get(params, "rootUri");
     if (json_is_string(root)) {
-      add_root(s, json_string_value(root));
+      srv_roots_add(s, json_string_value(root));
     } else if (json_is_string(json_object_get(params, "rootPath"))) {
       const char *p = json_string_value(json_object_get(params, "rootPath"));
       char *uri;
       if (*p == '/' && lsp_uri_from_path(p, &uri, NULL) == 0) {
-        add_root(s, uri);
+        srv_roots_add(s, uri);
         free(uri);
       }
     }

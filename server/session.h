@@ -137,6 +137,10 @@ int srv_config_register(srv_session_t *s);
 int srv_commands_register(srv_session_t *s);
 int srv_features_register(srv_session_t *s);
 
+/* Adds the workspace folder at uri (sync.c); a URI that is not a file
+ * folder is ignored. 0, or -1 when out of memory. */
+int srv_roots_add(srv_session_t *s, const char *uri);
+
 /* Heat of documents (paint.c). */
 
 /* Recomputes which profile file doc shows and its annotations. Returns 1

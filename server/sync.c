@@ -130,18 +130,23 @@ static int on_folders(void *ctx, const rpc_message_t *msg) {
     free(path);
   }
   json_array_foreach(json_object_get(event, "added"), i, f) {
-    char *path;
-    const char *uri = json_string_value(json_object_get(f, "uri"));
-    if (!uri || lsp_uri_to_path(uri, &path, NULL) < 0)
-      continue;
-    char **roots = realloc(s->roots, (s->root_count + 1) * sizeof *roots);
-    if (!roots) {
-      free(path);
-      continue;
-    }
-    s->roots = roots;
-    s->roots[s->root_count++] = path;
+    if (srv_roots_add(s, json_string_value(json_object_get(f, "uri"))) < 0)
+      srv_log(SRV_LOG_ERROR, "out of memory adding a workspace folder");
   }
+  return 0;
+}
+
+int srv_roots_add(srv_session_t *s, const char *uri) {
+  char *path;
+  if (!uri || lsp_uri_to_path(uri, &path, NULL) < 0)
+    return 0; /* not a file folder: nothing to look in */
+  char **roots = realloc(s->roots, (s->root_count + 1) * sizeof *roots);
+  if (!roots) {
+    free(path);
+    return -1;
+  }
+  s->roots = roots;
+  s->roots[s->root_count++] = path;
   return 0;
 }
 
