@@ -153,14 +153,17 @@ static void hotspots(srv_session_t *s, const rpc_message_t *msg,
   const uint32_t *order;
   size_t n = hx_index_top(index, hx_index_point_count(index), &order);
   json_t *out = json_array();
-  /* Local paths looked up once per profile file: (file, uri) pairs. */
-  long *cache_file = malloc(limit * sizeof *cache_file);
-  char **cache_uri = calloc(limit, sizeof *cache_uri);
-  size_t cached = 0;
-  if (!out || !cache_file || !cache_uri) {
+  /* What shows each profile file, looked up once per file: the open
+   * document (for lines moved by edits) and the local file's URI. */
+  size_t files = hx_index_file_count(index);
+  unsigned char *looked = calloc(files ? files : 1, 1);
+  char **uri_of = calloc(files ? files : 1, sizeof *uri_of);
+  const srv_doc_t **doc_of = calloc(files ? files : 1, sizeof *doc_of);
+  if (!out || !looked || !uri_of || !doc_of) {
     json_decref(out);
-    free(cache_file);
-    free(cache_uri);
+    free(looked);
+    free(uri_of);
+    free(doc_of);
     srv_reply_error(s, msg->id, RPC_CODE_INTERNAL_ERROR, "out of memory");
     return;
   }
@@ -170,39 +173,37 @@ static void hotspots(srv_session_t *s, const rpc_message_t *msg,
     const hx_function_t *fn = hx_index_function(index, p->function);
     if (p->line == 0 || (only_file >= 0 && (long)fn->file != only_file))
       continue;
-    size_t c = 0;
-    while (c < cached && cache_file[c] != (long)fn->file)
-      c++;
-    if (c == cached) {
-      cache_file[c] = fn->file;
+    size_t c = fn->file;
+    if (!looked[c]) {
+      looked[c] = 1;
+      doc_of[c] = doc_showing(s, (long)c);
       char *local;
-      if (srv_profile_file_local(s, fn->file, &local) < 0 ||
-          (local && lsp_uri_from_path(local, &cache_uri[c], NULL) == RPC_ENOMEM))
+      if (srv_profile_file_local(s, c, &local) < 0 ||
+          (local && lsp_uri_from_path(local, &uri_of[c], NULL) == RPC_ENOMEM))
         oom = 1;
       free(local);
-      cached++;
     }
     char flat[64], cum[64];
     srv_format_value(s, p->flat, flat, sizeof flat);
     srv_format_value(s, p->cum, cum, sizeof cum);
-    const srv_doc_t *doc = doc_showing(s, (long)fn->file);
     json_t *item = json_pack(
         "{s:s, s:I, s:i, s:i, s:I, s:I, s:s, s:s, s:s}", "path",
         hx_index_file(index, fn->file)->path, "line",
-        (json_int_t)current_line(s, doc, order[i]), "local", p->local,
+        (json_int_t)current_line(s, doc_of[c], order[i]), "local", p->local,
         "global", p->global, "flat", (json_int_t)p->flat, "cum",
         (json_int_t)p->cum, "flatText", flat, "cumText", cum, "function",
         fn->display);
-    if (!item || (cache_uri[c] && json_object_set_new(
-                                      item, "uri", json_string(cache_uri[c])) < 0))
+    if (!item || (uri_of[c] && json_object_set_new(item, "uri",
+                                                   json_string(uri_of[c])) < 0))
       oom = 1;
     if (json_array_append_new(out, item) < 0)
       oom = 1;
   }
-  for (size_t c = 0; c < cached; c++)
-    free(cache_uri[c]);
-  free(cache_file);
-  free(cache_uri);
+  for (size_t c = 0; c < files; c++)
+    free(uri_of[c]);
+  free(looked);
+  free(uri_of);
+  free(doc_of);
   if (oom) {
     json_decref(out);
     srv_reply_error(s, msg->id, RPC_CODE_INTERNAL_ERROR, "out of memory");
