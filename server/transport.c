@@ -36,7 +36,6 @@ static void consume(srv_transport_t *t, const char *data, size_t len) {
     data += used;
     len -= used;
     if (rc == 1) {
-      t->messages_in++;
       t->on_message(t->ctx, body, body_len);
     } else if (rc == RPC_ETOOBIG || rc == RPC_ENOMEM) {
       srv_log(SRV_LOG_WARN, "message skipped: %s", err.message);
@@ -81,7 +80,6 @@ static void on_file_read(uv_fs_t *req) {
   srv_transport_t *t = req->data;
   ssize_t n = req->result;
   uv_fs_req_cleanup(req);
-  t->file_busy = 0;
   if (n > 0) {
     t->file_offset += n;
     consume(t, t->file_buf, (size_t)n);
@@ -105,7 +103,6 @@ static void read_file_chunk(srv_transport_t *t) {
     end(t, SRV_END_READ_ERROR);
     return;
   }
-  t->file_busy = 1;
 }
 
 int srv_transport_init(srv_transport_t *t, uv_loop_t *loop, int in_fd,
@@ -206,7 +203,6 @@ int srv_transport_send_raw(srv_transport_t *t, const char *data, size_t len) {
     end(t, SRV_END_WRITE_ERROR);
     return -1;
   }
-  t->messages_out++;
   return 0;
 }
 

@@ -47,10 +47,8 @@ typedef struct srv_transport {
   srv_end_cb on_end;
   void *ctx;
   int reading;     /* 1 while more input is wanted */
-  int file_busy;   /* a uv_fs_read is in flight */
   int handle_open; /* the pipe/tty handle needs uv_close */
   int ended;       /* on_end was called */
-  size_t messages_in, messages_out;
 } srv_transport_t;
 
 /* Sets up reading in_fd and writing out_fd on loop, with bodies capped at
