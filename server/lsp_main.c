@@ -29,7 +29,7 @@ int srv_lsp_is_invocation(int argc, char **argv) {
     return 1;
   const char *a = argv[1];
   return strcmp(a, "--stdio") == 0 || strncmp(a, "--log-level", 11) == 0 ||
-         strncmp(a, "--max-message", 13) == 0 || strcmp(a, "serve") == 0;
+         strncmp(a, "--max-message", 13) == 0;
 }
 
 int srv_lsp_main(int argc, char **argv) {
@@ -39,7 +39,7 @@ int srv_lsp_main(int argc, char **argv) {
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i];
     const char *value = NULL;
-    if (strcmp(a, "--stdio") == 0 || strcmp(a, "serve") == 0)
+    if (strcmp(a, "--stdio") == 0)
       continue;
     if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
       usage(stdout);

@@ -5,7 +5,7 @@
 #define HEATLS_SRV_LSP_MAIN_H
 
 /* 1 when argv asks for the language server: no arguments, or a first
- * argument of --stdio, --log-level, --max-message or serve. */
+ * argument of --stdio, --log-level or --max-message. */
 int srv_lsp_is_invocation(int argc, char **argv);
 
 /* Serves LSP on stdin/stdout until exit; returns the exit status. */
