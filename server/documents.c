@@ -3,6 +3,8 @@
  */
 #include "documents.h"
 
+#include "error.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -91,12 +93,12 @@ int srv_docs_put(srv_docs_t *docs, srv_doc_t *doc) {
     return 0;
   }
   if (docs->count >= SRV_MAX_DOCUMENTS)
-    return -1;
+    return SRV_EBUSY;
   if (docs->count == docs->cap) {
     size_t cap = docs->cap ? docs->cap * 2 : 16;
     srv_doc_t **items = realloc(docs->items, cap * sizeof *items);
     if (!items)
-      return -1;
+      return SRV_ENOMEM;
     docs->items = items;
     docs->cap = cap;
   }
@@ -111,12 +113,12 @@ int srv_docs_remove(srv_docs_t *docs, const char *uri) {
   int found;
   size_t i = search(docs, uri, &found);
   if (!found)
-    return -1;
+    return 0;
   srv_doc_free(docs->items[i]);
   memmove(docs->items + i, docs->items + i + 1,
           (docs->count - i - 1) * sizeof *docs->items);
   docs->count--;
-  return 0;
+  return 1;
 }
 
 void srv_docs_close(srv_docs_t *docs) {
@@ -137,7 +139,7 @@ int srv_annos_build(const hx_index_t *index, size_t file, srv_anno_t **out,
     return 0;
   srv_anno_t *a = malloc(n * sizeof *a);
   if (!a)
-    return -1;
+    return SRV_ENOMEM;
   for (size_t i = 0; i < n; i++) {
     a[i].line = hx_index_point(index, ids[i])->line - 1;
     a[i].point = ids[i];
@@ -171,6 +173,15 @@ int srv_annos_move(srv_anno_t *annos, size_t *count,
   }
   *count = out;
   return moved;
+}
+
+uint32_t srv_doc_point_line(const srv_doc_t *doc, const hx_index_t *index,
+                            uint32_t point) {
+  for (size_t i = 0; doc && i < doc->anno_count; i++)
+    if (doc->annos[i].point == point)
+      return doc->annos[i].line;
+  uint32_t line = hx_index_point(index, point)->line;
+  return line > 0 ? line - 1 : 0;
 }
 
 size_t srv_annos_lower_bound(const srv_anno_t *annos, size_t count,

@@ -7,6 +7,10 @@
  * line and, on one line, hottest first. Annotations are computed from the
  * index when the document opens or a profile loads, and then move with
  * the text as it is edited (srv_annos_move), until the next load.
+ *
+ * Architecture invariant: this file's functions are the only place where
+ * the index's 1-based lines become 0-based document lines
+ * (tests/server/line_invariant.cmake checks it).
  */
 #ifndef HEATLS_SRV_DOCUMENTS_H
 #define HEATLS_SRV_DOCUMENTS_H
@@ -57,17 +61,17 @@ void srv_doc_unlink(srv_doc_t *doc);
 srv_doc_t *srv_docs_find(const srv_docs_t *docs, const char *uri);
 
 /* Adds doc (taken over on success). A document with the same URI is
- * replaced and freed (a client may re-open without closing). -1 when out
- * of memory or over SRV_MAX_DOCUMENTS; doc is not taken then. */
+ * replaced and freed (a client may re-open without closing). SRV_ENOMEM,
+ * or SRV_EBUSY over SRV_MAX_DOCUMENTS; doc is not taken then. */
 int srv_docs_put(srv_docs_t *docs, srv_doc_t *doc);
 
-/* Removes and frees the document; 0 if it was there, -1 if not. */
+/* Removes and frees the document; 1 if it was there, 0 if not. */
 int srv_docs_remove(srv_docs_t *docs, const char *uri);
 
 void srv_docs_close(srv_docs_t *docs);
 
 /* Annotations of profile file `file`: all its points with a line above 0.
- * *out is malloc'd (NULL with count 0 when none). -1 when out of memory. */
+ * *out is malloc'd (NULL with count 0 when none). 0 or SRV_ENOMEM. */
 int srv_annos_build(const hx_index_t *index, size_t file, srv_anno_t **out,
                     size_t *count);
 
@@ -82,6 +86,12 @@ int srv_annos_move(srv_anno_t *annos, size_t *count,
 /* The annotations on line `line` [*first, *first + n): returns n. */
 size_t srv_annos_on_line(const srv_anno_t *annos, size_t count,
                          uint32_t line, size_t *first);
+
+/* The 0-based line that point `point` of the document's profile file is
+ * on now: its annotation's line (moved by edits) when the document has
+ * one, else the profile's line converted. */
+uint32_t srv_doc_point_line(const srv_doc_t *doc, const hx_index_t *index,
+                            uint32_t point);
 
 /* The first annotation with line >= line. */
 size_t srv_annos_lower_bound(const srv_anno_t *annos, size_t count,

@@ -1,8 +1,7 @@
 /*
  * lifecycle.c: initialize, initialized, shutdown, exit and $/cancelRequest.
  */
-#include "log.h"
-#include "session.h"
+#include "handlers.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -10,10 +9,6 @@
 #ifndef HEATLS_VERSION
 #define HEATLS_VERSION "0.0.0"
 #endif
-
-static const char *const commands[] = {"heatls.loadProfile",
-                                       "heatls.clearProfile",
-                                       "heatls.hotspots", "heatls.status"};
 
 static int flag_at(const json_t *root, const char *path) {
   /* path is "a.b.c"; a missing member reads as false. */
@@ -31,13 +26,13 @@ static int flag_at(const json_t *root, const char *path) {
   return json_is_true(v);
 }
 
-static void read_client(srv_session_t *s, const json_t *params) {
-  const json_t *caps = json_object_get(params, "capabilities");
-  s->encoding = lsp_encoding_from_capabilities(caps);
-  s->client.work_done_progress = flag_at(caps, "window.workDoneProgress");
-  s->client.inlay_refresh = flag_at(caps, "workspace.inlayHint.refreshSupport");
-  s->client.lens_refresh = flag_at(caps, "workspace.codeLens.refreshSupport");
-  s->client.configuration = flag_at(caps, "workspace.configuration");
+static srv_client_t read_client(const json_t *caps) {
+  srv_client_t c = {
+      .encoding = lsp_encoding_from_capabilities(caps),
+      .work_done_progress = flag_at(caps, "window.workDoneProgress"),
+      .inlay_refresh = flag_at(caps, "workspace.inlayHint.refreshSupport"),
+      .lens_refresh = flag_at(caps, "workspace.codeLens.refreshSupport"),
+      .configuration = flag_at(caps, "workspace.configuration")};
   const json_t *formats = json_object_get(
       json_object_get(json_object_get(caps, "textDocument"), "hover"),
       "contentFormat");
@@ -45,37 +40,41 @@ static void read_client(srv_session_t *s, const json_t *params) {
   const json_t *f;
   json_array_foreach(formats, i, f) {
     if (json_is_string(f) && strcmp(json_string_value(f), "markdown") == 0)
-      s->client.hover_markdown = 1;
+      c.hover_markdown = 1;
   }
-  const json_t *folders = json_object_get(params, "workspaceFolders");
+  return c;
+}
+
+static void read_folders(srv_model_t *m, const json_t *params) {
+  size_t i;
   const json_t *folder;
-  json_array_foreach(folders, i, folder) {
-    srv_roots_add(s, json_string_value(json_object_get(folder, "uri")));
+  json_array_foreach(json_object_get(params, "workspaceFolders"), i, folder) {
+    srv_model_add_folder(m, json_string_value(json_object_get(folder, "uri")));
   }
-  if (s->root_count == 0) {
-    const json_t *root = json_object_get(params, "rootUri");
-    if (json_is_string(root)) {
-      srv_roots_add(s, json_string_value(root));
-    } else if (json_is_string(json_object_get(params, "rootPath"))) {
-      const char *p = json_string_value(json_object_get(params, "rootPath"));
-      char *uri;
-      if (*p == '/' && lsp_uri_from_path(p, &uri, NULL) == 0) {
-        srv_roots_add(s, uri);
-        free(uri);
-      }
+  if (srv_workspace_root_count(srv_model_workspace(m)) > 0)
+    return;
+  const json_t *root = json_object_get(params, "rootUri");
+  if (json_is_string(root)) {
+    srv_model_add_folder(m, json_string_value(root));
+  } else if (json_is_string(json_object_get(params, "rootPath"))) {
+    const char *p = json_string_value(json_object_get(params, "rootPath"));
+    char *uri;
+    if (*p == '/' && lsp_uri_from_path(p, &uri, NULL) == 0) {
+      srv_model_add_folder(m, uri);
+      free(uri);
     }
   }
 }
 
-static json_t *capabilities(const srv_session_t *s) {
+static json_t *capabilities(const srv_client_t *client) {
   json_t *cmds = json_array();
-  for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
-    json_array_append_new(cmds, json_string(commands[i]));
+  for (size_t i = 0; i < srv_command_count(); i++)
+    json_array_append_new(cmds, json_string(srv_command_name(i)));
   return json_pack(
       "{s:{s:s, s:{s:b, s:i, s:{s:b}}, s:b, s:{s:b}, s:{s:b}, s:{s:o},"
       " s:{s:{s:b, s:b}}},"
       " s:{s:s, s:s}}",
-      "capabilities", "positionEncoding", lsp_encoding_name(s->encoding),
+      "capabilities", "positionEncoding", lsp_encoding_name(client->encoding),
       "textDocumentSync", "openClose", 1, "change", 2, "save", "includeText",
       0, "hoverProvider", 1, "inlayHintProvider", "resolveProvider", 0,
       "codeLensProvider", "resolveProvider", 0, "executeCommandProvider",
@@ -85,91 +84,72 @@ static json_t *capabilities(const srv_session_t *s) {
 }
 
 static int on_initialize(void *ctx, const rpc_message_t *msg) {
-  srv_session_t *s = ctx;
-  if (s->life != RPC_LIFE_STARTING) {
-    srv_reply_error(s, msg->id, RPC_CODE_INVALID_REQUEST,
-                    "initialize was already received");
+  srv_env_t *env = ctx;
+  if (env->life->state != RPC_LIFE_STARTING) {
+    srv_outbox_error(env->out, msg->id, RPC_CODE_INVALID_REQUEST,
+                     "initialize was already received");
     return 0;
   }
   if (!json_is_object(msg->params)) {
-    srv_reply_error(s, msg->id, RPC_CODE_INVALID_PARAMS,
-                    "initialize needs an InitializeParams object");
+    srv_outbox_error(env->out, msg->id, RPC_CODE_INVALID_PARAMS,
+                     "initialize needs an InitializeParams object");
     return 0;
   }
-  read_client(s, msg->params);
-  char warning[300] = "";
-  const json_t *options = json_object_get(msg->params, "initializationOptions");
-  srv_settings_t next;
-  int rc = srv_settings_apply(&s->settings, srv_settings_section(options),
-                              &next, warning, sizeof warning);
-  if (rc == 0) {
-    srv_settings_close(&s->settings);
-    s->settings = next;
-    if (s->settings.log_level >= 0)
-      srv_log_set_level((srv_log_level_t)s->settings.log_level);
-  } else if (rc == -2) {
-    snprintf(warning, sizeof warning, "out of memory reading the settings");
-  }
-  s->life = RPC_LIFE_RUNNING;
-  srv_reply(s, msg->id, capabilities(s));
+  srv_client_t client =
+      read_client(json_object_get(msg->params, "capabilities"));
+  srv_model_set_client(env->model, &client);
+  read_folders(env->model, msg->params);
+  char warning[300];
+  srv_model_init_settings(env->model,
+                          json_object_get(msg->params, "initializationOptions"),
+                          warning, sizeof warning);
+  env->life->state = RPC_LIFE_RUNNING;
+  srv_outbox_reply(env->out, msg->id, capabilities(&client));
   srv_log(SRV_LOG_INFO, "initialized: position encoding %s, %zu workspace "
-          "folder(s)", lsp_encoding_name(s->encoding), s->root_count);
+          "folder(s)", lsp_encoding_name(client.encoding),
+          srv_workspace_root_count(srv_model_workspace(env->model)));
   if (warning[0])
-    srv_show_message(s, 2, "initializationOptions ignored: %s",
-                     warning);
+    srv_outbox_show(env->out, 2, "initializationOptions ignored: %s", warning);
   return 0;
 }
 
 static int on_initialized(void *ctx, const rpc_message_t *msg) {
-  srv_session_t *s = ctx;
+  srv_env_t *env = ctx;
   (void)msg;
-  if (s->settings.profile) {
-    srv_load_request_t req = {.path = s->settings.profile,
-                              .sample_type = s->settings.sample_type,
-                              .threshold = s->settings.threshold,
-                              .local_scope = s->settings.local_scope};
-    srv_load_start(s, &req);
-  }
+  srv_model_start(env->model);
   return 0;
 }
 
 static int on_shutdown(void *ctx, const rpc_message_t *msg) {
-  srv_session_t *s = ctx;
-  s->life = RPC_LIFE_SHUTDOWN;
-  srv_reply(s, msg->id, json_null());
+  srv_env_t *env = ctx;
+  env->life->state = RPC_LIFE_SHUTDOWN;
+  srv_outbox_reply(env->out, msg->id, json_null());
   return 0;
 }
 
 static int on_exit_notification(void *ctx, const rpc_message_t *msg) {
-  srv_session_t *s = ctx;
+  srv_env_t *env = ctx;
   (void)msg;
-  srv_session_finish(s, s->life == RPC_LIFE_SHUTDOWN ? 0 : 1);
+  env->life->exit_requested = 1;
+  env->life->exit_status = env->life->state == RPC_LIFE_SHUTDOWN ? 0 : 1;
   return 0;
 }
 
 static int on_cancel(void *ctx, const rpc_message_t *msg) {
-  srv_session_t *s = ctx;
+  srv_env_t *env = ctx;
   const json_t *id = json_object_get(msg->params, "id");
-  if (id && rpc_cancel_mark(s->cancel, id))
-    srv_load_cancelled(s);
+  if (id)
+    srv_model_cancel(env->model, id);
   return 0;
 }
 
-int srv_lifecycle_register(srv_session_t *s) {
-  const unsigned any = RPC_METHOD_BEFORE_INIT | RPC_METHOD_AFTER_SHUTDOWN;
-  int rc = rpc_dispatch_add(s->dispatch, "initialize", on_initialize,
-                            RPC_METHOD_REQUEST | RPC_METHOD_BEFORE_INIT, NULL);
-  if (rc == 0)
-    rc = rpc_dispatch_add(s->dispatch, "initialized", on_initialized,
-                          RPC_METHOD_NOTIFICATION, NULL);
-  if (rc == 0)
-    rc = rpc_dispatch_add(s->dispatch, "shutdown", on_shutdown,
-                          RPC_METHOD_REQUEST, NULL);
-  if (rc == 0)
-    rc = rpc_dispatch_add(s->dispatch, "exit", on_exit_notification,
-                          RPC_METHOD_NOTIFICATION | any, NULL);
-  if (rc == 0)
-    rc = rpc_dispatch_add(s->dispatch, "$/cancelRequest", on_cancel,
-                          RPC_METHOD_NOTIFICATION | any, NULL);
-  return rc;
-}
+#define ANY_TIME (RPC_METHOD_BEFORE_INIT | RPC_METHOD_AFTER_SHUTDOWN)
+
+static const srv_method_t methods[] = {
+    {"initialize", on_initialize, RPC_METHOD_REQUEST | RPC_METHOD_BEFORE_INIT},
+    {"initialized", on_initialized, RPC_METHOD_NOTIFICATION},
+    {"shutdown", on_shutdown, RPC_METHOD_REQUEST},
+    {"exit", on_exit_notification, RPC_METHOD_NOTIFICATION | ANY_TIME},
+    {"$/cancelRequest", on_cancel, RPC_METHOD_NOTIFICATION | ANY_TIME}};
+
+SRV_TABLE(srv_lifecycle_methods, methods);

@@ -3,6 +3,7 @@
  */
 #include "settings.h"
 
+#include "error.h"
 #include "log.h"
 
 #include <math.h>
@@ -65,7 +66,7 @@ static int get_string(const json_t *obj, const char *key, const char **out,
     return 0;
   if (!json_is_string(v)) {
     snprintf(msg, size, "setting heatls.%s must be a string", key);
-    return -1;
+    return SRV_EINVAL;
   }
   *out = json_string_value(v);
   return 0;
@@ -75,7 +76,7 @@ static int one_of(const char *value, const char *const *names, int n) {
   for (int i = 0; i < n; i++)
     if (strcmp(value, names[i]) == 0)
       return i;
-  return -1;
+  return SRV_EINVAL;
 }
 
 static int parse_mappings(const json_t *v, srv_path_mapping_t **out,
@@ -83,13 +84,13 @@ static int parse_mappings(const json_t *v, srv_path_mapping_t **out,
   if (!json_is_array(v)) {
     snprintf(msg, size, "setting heatls.pathMappings must be an array of "
                         "{\"from\", \"to\"} objects");
-    return -1;
+    return SRV_EINVAL;
   }
   size_t n = json_array_size(v);
   if (n > SRV_MAX_PATH_MAPPINGS) {
     snprintf(msg, size, "setting heatls.pathMappings has %zu entries (at "
                         "most %d)", n, SRV_MAX_PATH_MAPPINGS);
-    return -1;
+    return SRV_EINVAL;
   }
   for (size_t i = 0; i < n; i++) {
     const json_t *e = json_array_get(v, i);
@@ -99,19 +100,19 @@ static int parse_mappings(const json_t *v, srv_path_mapping_t **out,
         !*json_string_value(from) || !*json_string_value(to)) {
       snprintf(msg, size, "setting heatls.pathMappings[%zu] needs non-empty "
                           "\"from\" and \"to\" strings", i);
-      return -1;
+      return SRV_EINVAL;
     }
   }
   srv_path_mapping_t *m = n ? calloc(n, sizeof *m) : NULL;
   if (n && !m)
-    return -2;
+    return SRV_ENOMEM;
   for (size_t i = 0; i < n; i++) {
     const json_t *e = json_array_get(v, i);
     m[i].from = strdup(json_string_value(json_object_get(e, "from")));
     m[i].to = strdup(json_string_value(json_object_get(e, "to")));
     if (!m[i].from || !m[i].to) {
       free_mappings(m, i + 1);
-      return -2;
+      return SRV_ENOMEM;
     }
   }
   *out = m;
@@ -130,47 +131,47 @@ int srv_settings_apply(const srv_settings_t *base, const json_t *section,
   const json_t *v;
   if (section && !json_is_null(section) && !json_is_object(section)) {
     snprintf(msg, msg_size, "settings must be an object");
-    return -1;
+    return SRV_EINVAL;
   }
   if (!section || json_is_null(section))
     section = NULL;
 
   if (section) {
     if (get_string(section, "profile", &profile, &present, msg, msg_size) < 0)
-      return -1;
+      return SRV_EINVAL;
     if (get_string(section, "sampleType", &sample_type, &present, msg,
                    msg_size) < 0)
-      return -1;
+      return SRV_EINVAL;
     v = json_object_get(section, "threshold");
     if (v && !json_is_null(v)) {
       double t = json_is_number(v) ? json_number_value(v) : -1;
       if (!json_is_number(v) || !isfinite(t) || t <= 0 || t > 1) {
         snprintf(msg, msg_size,
                  "setting heatls.threshold must be a number in (0, 1]");
-        return -1;
+        return SRV_EINVAL;
       }
       s.threshold = t;
     }
     if (get_string(section, "localScope", &str, &present, msg, msg_size) < 0)
-      return -1;
+      return SRV_EINVAL;
     if (present) {
       static const char *const scopes[] = {"function", "file"};
       int i = one_of(str, scopes, 2);
       if (i < 0) {
         snprintf(msg, msg_size, "setting heatls.localScope must be "
                                 "\"function\" or \"file\"");
-        return -1;
+        return SRV_EINVAL;
       }
       s.local_scope = i == 0 ? HX_LOCAL_FUNCTION : HX_LOCAL_FILE;
     }
     if (get_string(section, "hints", &str, &present, msg, msg_size) < 0)
-      return -1;
+      return SRV_EINVAL;
     if (present) {
       int i = one_of(str, hints_names, 4);
       if (i < 0) {
         snprintf(msg, msg_size, "setting heatls.hints must be \"global\", "
                                 "\"local\", \"both\" or \"off\"");
-        return -1;
+        return SRV_EINVAL;
       }
       s.hints = (srv_hints_t)i;
     }
@@ -178,18 +179,18 @@ int srv_settings_apply(const srv_settings_t *base, const json_t *section,
     if (v && !json_is_null(v)) {
       if (!json_is_boolean(v)) {
         snprintf(msg, msg_size, "setting heatls.watch must be true or false");
-        return -1;
+        return SRV_EINVAL;
       }
       s.watch = json_is_true(v);
     }
     if (get_string(section, "logLevel", &str, &present, msg, msg_size) < 0)
-      return -1;
+      return SRV_EINVAL;
     if (present) {
       int level = srv_log_level_from_name(str);
       if (level < 0) {
         snprintf(msg, msg_size, "setting heatls.logLevel must be \"error\", "
                                 "\"warn\", \"info\" or \"debug\"");
-        return -1;
+        return SRV_EINVAL;
       }
       s.log_level = level;
     }
@@ -206,13 +207,13 @@ int srv_settings_apply(const srv_settings_t *base, const json_t *section,
                      ? calloc(base->mapping_count, sizeof *s.mappings)
                      : NULL;
     if (base->mapping_count && !s.mappings)
-      return -2;
+      return SRV_ENOMEM;
     for (size_t i = 0; i < base->mapping_count; i++) {
       s.mappings[i].from = strdup(base->mappings[i].from);
       s.mappings[i].to = strdup(base->mappings[i].to);
       if (!s.mappings[i].from || !s.mappings[i].to) {
         free_mappings(s.mappings, i + 1);
-        return -2;
+        return SRV_ENOMEM;
       }
     }
     s.mapping_count = base->mapping_count;
@@ -224,7 +225,7 @@ int srv_settings_apply(const srv_settings_t *base, const json_t *section,
     free(s.profile);
     free(s.sample_type);
     free_mappings(s.mappings, s.mapping_count);
-    return -2;
+    return SRV_ENOMEM;
   }
   *out = s;
   return 0;

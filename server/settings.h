@@ -50,8 +50,8 @@ const json_t *srv_settings_section(const json_t *json);
 
 /* *out becomes a new copy of *base with the members of section (borrowed;
  * NULL or null means no change) applied; the caller closes it. On a bad
- * value, returns -1 with msg naming the key and *out untouched; -2 when out
- * of memory. Unknown keys are ignored. */
+ * value, returns SRV_EINVAL with msg naming the key and *out untouched;
+ * SRV_ENOMEM when out of memory. Unknown keys are ignored. */
 int srv_settings_apply(const srv_settings_t *base, const json_t *section,
                        srv_settings_t *out, char *msg, size_t msg_size);
 

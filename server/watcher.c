@@ -1,114 +1,124 @@
 /*
- * watcher.c: reloading the loaded profile when its file is rewritten.
- *
- * The profile's directory is watched rather than the file: profilers and
- * `cp` may replace the file with a new one (a rename), which a watch on
- * the old file would never see. Events are debounced, and a reload only
- * starts when the file's size, mtime or inode differ from what was loaded.
+ * watcher.c: reloading a profile when its file is rewritten.
  */
+#include "watcher.h"
+
+#include "error.h"
 #include "log.h"
-#include "session.h"
 
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
-#define DEBOUNCE_MS 300
-
 static void on_timer(uv_timer_t *timer) {
-  srv_session_t *s = timer->data;
-  srv_profile_t *p = s->profile;
-  if (!p || !s->watch_path || strcmp(p->path, s->watch_path) != 0)
+  srv_watcher_t *w = timer->data;
+  if (!w->path)
     return;
   struct stat st;
-  if (stat(p->path, &st) != 0)
+  if (stat(w->path, &st) != 0)
     return; /* gone for now: a writer may be replacing it */
-  int64_t mtime = (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
-  if (mtime == p->mtime_ns && (int64_t)st.st_size == p->size &&
-      (int64_t)st.st_ino == p->inode)
+  srv_file_stamp_t now = {
+      .mtime_ns = (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec,
+      .size = (int64_t)st.st_size,
+      .inode = (int64_t)st.st_ino};
+  if (now.mtime_ns == w->baseline.mtime_ns && now.size == w->baseline.size &&
+      now.inode == w->baseline.inode)
     return;
-  const hx_summary_t *sum = hx_index_summary(p->index);
-  srv_log(SRV_LOG_INFO, "%s changed: reloading", p->path);
-  srv_load_request_t req = {.path = p->path,
-                            .sample_type = p->sample_type,
-                            .threshold = sum->threshold,
-                            .local_scope = sum->local_scope,
-                            .from_watch = 1};
-  /* The loaded profile's own values stay until the new one is ready. */
-  p->mtime_ns = mtime;
-  p->size = (int64_t)st.st_size;
-  p->inode = (int64_t)st.st_ino;
-  srv_load_start(s, &req);
+  srv_log(SRV_LOG_INFO, "%s changed: reloading", w->path);
+  /* The same change is not reported twice while its reload runs. */
+  w->baseline = now;
+  w->on_change(w->ctx);
 }
 
 static void on_event(uv_fs_event_t *handle, const char *filename, int events,
                      int status) {
-  srv_session_t *s = handle->data;
+  srv_watcher_t *w = handle->data;
   (void)events;
-  if (status < 0 || !s->watch_path || s->exiting)
+  if (status < 0 || !w->path)
     return;
-  const char *base = strrchr(s->watch_path, '/');
-  base = base ? base + 1 : s->watch_path;
+  const char *base = strrchr(w->path, '/');
+  base = base ? base + 1 : w->path;
   /* Without a name, something in the directory changed: check anyway. */
   if (filename && strcmp(filename, base) != 0)
     return;
-  uv_timer_start(&s->watch_timer, on_timer, DEBOUNCE_MS, 0);
+  uv_timer_start(&w->timer, on_timer, w->debounce_ms, 0);
 }
 
-static void stop(srv_session_t *s) {
-  if (s->watch_active) {
-    uv_fs_event_stop(&s->watch_event);
-    s->watch_active = 0;
-  }
-  if (s->watch_timer_open)
-    uv_timer_stop(&s->watch_timer);
-  free(s->watch_path);
-  s->watch_path = NULL;
+int srv_watcher_init(srv_watcher_t *w, uv_loop_t *loop, srv_watch_fn on_change,
+                     void *ctx) {
+  *w = (srv_watcher_t){.on_change = on_change,
+                       .ctx = ctx,
+                       .debounce_ms = SRV_WATCH_DEBOUNCE_MS};
+  int rc = uv_timer_init(loop, &w->timer);
+  if (rc < 0)
+    return srv_error_from_uv(rc);
+  w->timer_open = 1;
+  w->timer.data = w;
+  rc = uv_fs_event_init(loop, &w->event);
+  if (rc < 0)
+    return srv_error_from_uv(rc);
+  w->event_open = 1;
+  w->event.data = w;
+  return 0;
 }
 
-void srv_watch_update(srv_session_t *s) {
-  const char *want = s->settings.watch && s->profile && !s->exiting
-                         ? s->profile->path
-                         : NULL;
-  if (want && s->watch_path && strcmp(want, s->watch_path) == 0)
-    return;
-  stop(s);
-  if (!want)
-    return;
-  if (!s->watch_event_open) {
-    if (uv_fs_event_init(s->loop, &s->watch_event) < 0)
-      return;
-    s->watch_event_open = 1;
-    s->watch_event.data = s;
+static void stop(srv_watcher_t *w) {
+  if (w->active) {
+    uv_fs_event_stop(&w->event);
+    w->active = 0;
   }
-  char *dir = strdup(want);
-  s->watch_path = strdup(want);
-  if (!dir || !s->watch_path) {
+  if (w->timer_open)
+    uv_timer_stop(&w->timer);
+  free(w->path);
+  w->path = NULL;
+}
+
+void srv_watcher_follow(srv_watcher_t *w, const char *path,
+                        const srv_file_stamp_t *baseline) {
+  if (path && w->path && strcmp(path, w->path) == 0) {
+    w->baseline = *baseline;
+    uv_timer_start(&w->timer, on_timer, 0, 0);
+    return;
+  }
+  stop(w);
+  if (!path || !w->event_open)
+    return;
+  char *dir = strdup(path);
+  w->path = strdup(path);
+  if (!dir || !w->path) {
     free(dir);
-    free(s->watch_path);
-    s->watch_path = NULL;
+    free(w->path);
+    w->path = NULL;
+    srv_log(SRV_LOG_ERROR, "out of memory: %s is not watched", path);
     return;
   }
+  w->baseline = *baseline;
   char *slash = strrchr(dir, '/');
   if (slash == dir)
     slash[1] = 0; /* the root directory */
   else if (slash)
     *slash = 0;
-  int rc = uv_fs_event_start(&s->watch_event, on_event, dir, 0);
+  int rc = uv_fs_event_start(&w->event, on_event, dir, 0);
   if (rc < 0)
     srv_log(SRV_LOG_WARN, "cannot watch %s: %s", dir, uv_strerror(rc));
   else
-    srv_log(SRV_LOG_DEBUG, "watching %s", s->watch_path);
-  s->watch_active = rc == 0;
+    srv_log(SRV_LOG_DEBUG, "watching %s", w->path);
+  w->active = rc == 0;
   free(dir);
+  /* The file may have been replaced between its read and now. */
+  uv_timer_start(&w->timer, on_timer, 0, 0);
 }
 
 static void on_closed(uv_handle_t *handle) { (void)handle; }
 
-void srv_watch_stop(srv_session_t *s) {
-  stop(s);
-  if (s->watch_event_open) {
-    s->watch_event_open = 0;
-    uv_close((uv_handle_t *)&s->watch_event, on_closed);
+void srv_watcher_close(srv_watcher_t *w) {
+  stop(w);
+  if (w->event_open) {
+    w->event_open = 0;
+    uv_close((uv_handle_t *)&w->event, on_closed);
+  }
+  if (w->timer_open) {
+    w->timer_open = 0;
+    uv_close((uv_handle_t *)&w->timer, on_closed);
   }
 }

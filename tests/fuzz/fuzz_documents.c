@@ -471,7 +471,7 @@ static void close_slot(world_t *w, int idx) {
     s->bare_count = 0;
   } else if (idx < STORE_SLOTS) {
     int rc = srv_docs_remove(&w->docs, uris[idx]);
-    FUZZ_CHECK(rc == (s->open ? 0 : -1), "slot %d: remove returned %d, "
+    FUZZ_CHECK(rc == (s->open ? 1 : 0), "slot %d: remove returned %d, "
                "open %d", idx, rc, s->open);
   }
   free(s->bytes);

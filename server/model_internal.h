@@ -1,0 +1,55 @@
+/*
+ * model_internal.h: the model's state, shared by model.c (settings,
+ * documents, the "profile changed" path) and loads.c (the load queue).
+ * No other file includes it.
+ */
+#ifndef HEATLS_SRV_MODEL_INTERNAL_H
+#define HEATLS_SRV_MODEL_INTERNAL_H
+
+#include "model.h"
+#include "rpc_cancel.h"
+#include "watcher.h"
+
+typedef struct load_job load_job_t; /* loads.c */
+
+struct srv_model {
+  uv_loop_t *loop;
+  srv_outbox_t *out; /* borrowed */
+  srv_client_t client;
+  srv_settings_t settings;
+  int cli_log_level;
+  srv_workspace_t *ws;
+  srv_profile_t *profile; /* NULL when none is loaded */
+  srv_watcher_t watcher;
+  int closing;
+
+  /* Loads: one runs at a time, the others wait in order. */
+  rpc_cancel_t *cancel; /* ids of load requests not answered yet */
+  load_job_t *load_running, *load_head, *load_tail;
+  uint64_t progress_tokens;
+};
+
+/* What changed, for model_changed(). */
+enum {
+  CHANGED_PROFILE = 1u << 0, /* another profile, or none */
+  CHANGED_LINKS = 1u << 1,   /* path mappings: documents may show others */
+  CHANGED_LEVELS = 1u << 2,  /* new levels (threshold, scope) */
+  CHANGED_MODE = 1u << 3     /* the hints mode: clients paint other levels */
+};
+
+/* The one "profile changed" path: relinks and paints the documents, keeps
+ * the watcher on the loaded profile, asks the client to refresh views. */
+void model_changed(srv_model_t *m, unsigned what);
+
+/* Installs p (taken) as the loaded profile. */
+void model_install(srv_model_t *m, srv_profile_t *p);
+
+/* A profile's summary, counting `documents` as lit (new reference). */
+json_t *model_summary_of(const srv_profile_t *p, size_t documents);
+
+/* loads.c */
+int model_loads_init(srv_model_t *m);
+void model_loads_close(srv_model_t *m); /* drops queued loads */
+void model_loads_free(srv_model_t *m);
+
+#endif

@@ -1,0 +1,89 @@
+/*
+ * profile.c: building a loaded profile (on a worker thread) and freeing
+ * one.
+ */
+#include "profile.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+void srv_profile_free(srv_profile_t *profile) {
+  if (!profile)
+    return;
+  srv_path_map_free(profile->paths);
+  srv_scan_close(&profile->workspace);
+  free(profile->file_paths);
+  hx_index_free(profile->index);
+  srv_source_close(&profile->source);
+  free(profile->sample_type);
+  free(profile);
+}
+
+static int out_of_memory(hx_error_t *err) {
+  err->code = HX_ENOMEM;
+  snprintf(err->message, sizeof err->message, "out of memory");
+  return HX_ENOMEM;
+}
+
+/* Reads the source into p->index, recording what the file said. */
+static int read_source(const srv_profile_spec_t *spec, srv_profile_t *p,
+                       hx_error_t *err) {
+  const char *path = spec->source->path;
+  int rc = hx_index_load_file(path, spec->options, &p->index, err);
+  if (rc < 0)
+    return rc;
+  struct stat st;
+  if (stat(path, &st) == 0) {
+    p->mtime_ns = (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
+    p->size = (int64_t)st.st_size;
+    p->inode = (int64_t)st.st_ino;
+  }
+  return 0;
+}
+
+int srv_profile_build(const srv_profile_spec_t *spec, srv_profile_t **out,
+                      hx_error_t *err) {
+  *out = NULL;
+  srv_profile_t *p = calloc(1, sizeof *p);
+  if (!p)
+    return out_of_memory(err);
+  int rc = read_source(spec, p, err);
+  if (rc < 0) {
+    srv_profile_free(p);
+    return rc;
+  }
+  size_t n = hx_index_file_count(p->index);
+  p->file_paths = malloc((n ? n : 1) * sizeof *p->file_paths);
+  if (p->file_paths) {
+    for (size_t i = 0; i < n; i++)
+      p->file_paths[i] = hx_index_file(p->index, i)->path;
+  }
+  if (!p->file_paths || srv_path_map_new(p->file_paths, n, &p->paths) < 0 ||
+      srv_scan_run(spec->roots, spec->root_count, p->file_paths, n,
+                   &p->workspace) < 0 ||
+      srv_source_copy(spec->source, &p->source) < 0 ||
+      (spec->options->sample_type &&
+       !(p->sample_type = strdup(spec->options->sample_type)))) {
+    srv_profile_free(p);
+    return out_of_memory(err);
+  }
+  *out = p;
+  return 0;
+}
+
+const char *srv_profile_base_name(const char *path) {
+  const char *base = path;
+  for (const char *c = path; *c; c++)
+    if (*c == '/' || *c == '\\')
+      base = c + 1;
+  return base;
+}
+
+size_t srv_profile_scanned(const srv_profile_t *profile, size_t file,
+                           size_t *first) {
+  return srv_scan_find(&profile->workspace,
+                       srv_profile_base_name(profile->file_paths[file]),
+                       first);
+}

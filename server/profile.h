@@ -1,0 +1,61 @@
+/*
+ * profile.h: a loaded profile: its index, where it came from, and the
+ * tables that map its file paths to this machine's files.
+ *
+ * srv_profile_build() does all of a load that may block (reading the
+ * source, building the index, walking the workspace folders) and touches
+ * nothing but its arguments, so that it can run on a worker thread. The
+ * model owns the result once it is installed.
+ */
+#ifndef HEATLS_SRV_PROFILE_H
+#define HEATLS_SRV_PROFILE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "heat_index.h"
+#include "path_map.h"
+#include "source.h"
+#include "workspace_scan.h"
+
+typedef struct srv_profile {
+  hx_index_t *index;
+  srv_source_t source;
+  char *sample_type;       /* the sampleType asked for, NULL: default */
+  const char **file_paths; /* the index's file paths (array owned) */
+  srv_path_map_t *paths;
+  /* Files under the workspace folders that share a base name with a
+   * profile file, as they were at load time. */
+  srv_scan_t workspace;
+  /* What the descriptor the index was read from said (fstat), so that a
+   * watch event that changed nothing does not reload the file, and a file
+   * replaced during the load is reloaded. */
+  int64_t mtime_ns, size, inode;
+} srv_profile_t;
+
+/* What to build. Everything is borrowed for the call. */
+typedef struct srv_profile_spec {
+  const srv_source_t *source;
+  const hx_options_t *options;
+  const char *const *roots; /* workspace folders to scan */
+  size_t root_count;
+} srv_profile_spec_t;
+
+/* Builds *out (new, owned by the caller) from spec. On failure returns a
+ * negative HX_E* code with err's message (which names no file) and *out is
+ * NULL. Blocking: call it on a worker thread. */
+int srv_profile_build(const srv_profile_spec_t *spec, srv_profile_t **out,
+                      hx_error_t *err);
+
+void srv_profile_free(srv_profile_t *profile); /* NULL is fine */
+
+/* The base name of a profile file path (split on '/' and '\\'); borrowed
+ * from path. */
+const char *srv_profile_base_name(const char *path);
+
+/* The local files' candidates for profile file `file` found by the scan
+ * (borrowed): [*first, *first + n) of profile->workspace.paths. */
+size_t srv_profile_scanned(const srv_profile_t *profile, size_t file,
+                           size_t *first);
+
+#endif
