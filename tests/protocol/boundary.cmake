@@ -10,7 +10,7 @@ endif()
 
 set(allowed_system
   jansson.h stdarg.h stddef.h stdint.h stdio.h stdlib.h string.h)
-file(GLOB sources ${DIR}/*.c ${DIR}/*.h)
+file(GLOB sources ${DIR}/*.c ${DIR}/*.h ${DIR}/include/*.h)
 list(LENGTH sources count)
 if(count EQUAL 0)
   message(FATAL_ERROR "no sources found in ${DIR}")
@@ -28,7 +28,8 @@ foreach(path ${sources} ${DIR}/CMakeLists.txt)
         math(EXPR failures "${failures} + 1")
       endif()
     elseif(line MATCHES "^[ \t]*#[ \t]*include[ \t]*\"([^\"]+)\"")
-      if(NOT EXISTS ${DIR}/${CMAKE_MATCH_1})
+      if(NOT EXISTS ${DIR}/${CMAKE_MATCH_1} AND
+         NOT EXISTS ${DIR}/include/${CMAKE_MATCH_1})
         message(SEND_ERROR "${name}: includes \"${CMAKE_MATCH_1}\", "
                            "which is not a protocol header")
         math(EXPR failures "${failures} + 1")
