@@ -17,8 +17,8 @@
 #              internal.h, which is always private.
 #   words      index/ and search/ use no LSP or JSON-RPC word, protocol/ no
 #              profile word (comments count; CMake files too)
-#   links      what its targets link, read from every CMakeLists.txt and
-#              *.cmake of the tree, whichever folder the call is in: index
+#   links      what its targets link, read from the project's CMake files
+#              (top, modules, tests/, cmake/), wherever the call is: index
 #              zlib and protobuf-c; protocol jansson; search the index;
 #              besides their own targets and libm. Only server may link
 #              libuv, curl or anything else. A link item it cannot name (a
@@ -46,11 +46,12 @@ required=" index protocol server "
 declare -A uses=([index]="" [protocol]="" [search]="index"
                  [server]="index protocol search")
 # Library headers a module may not include (ERE on the name in #include).
-re_jansson='^jansson(_config)?\.h$'
-re_libuv='^uv\.h$|^uv/'
-re_curl='^curl/'
-re_protobuf='^protobuf-c/|\.pb-c\.h$'
-re_zlib='^z(lib|conf)\.h$'
+declare -A library_re=(
+  [jansson]='^jansson(_config)?\.h$'
+  [libuv]='^uv\.h$|^uv/'
+  [curl]='^curl/'
+  [protobuf]='^protobuf-c/|\.pb-c\.h$'
+  [zlib]='^z(lib|conf)\.h$')
 declare -A banned=(
   [index]="jansson libuv curl"
   [protocol]="protobuf libuv curl zlib"
@@ -61,7 +62,7 @@ c_headers=" assert.h complex.h ctype.h errno.h fenv.h float.h inttypes.h
   iso646.h limits.h locale.h math.h setjmp.h signal.h stdalign.h stdarg.h
   stdatomic.h stdbool.h stddef.h stdint.h stdio.h stdlib.h stdnoreturn.h
   string.h tgmath.h threads.h time.h uchar.h wchar.h wctype.h "
-c_headers=" $(echo $c_headers) "
+c_headers=" $(tr -s ' \n' '  ' <<<"$c_headers") "
 # Words (ERE, case-insensitive, on every line). LSP and JSON-RPC words:
 lsp_words='\b(lsp|json|rpc)|\buris?\b|textdocument|\binlay|\bhover|\bdiagnostic|language[ _-]?server|\butf-?16'
 # Profile, index and libuv words ("heat" but not "heatls"):
@@ -191,22 +192,21 @@ resolve() {
 
 check_sources() {
   local m=$1
-  if [[ -z $(c_files "$m" | grep '\.c$') ]]; then
+  if ! c_files "$m" | grep -q '\.c$'; then
     echo "no C sources in $m/" >>"$details"
   fi
   result "$m: has C sources"
 }
 
 check_libraries() {
-  local m=$1 lib re what=() file line kind name
+  local m=$1 lib what=() file line kind name
   for lib in ${banned[$m]:-}; do
     what+=("$lib")
   done
   [[ ${#what[@]} -eq 0 ]] && return
   while IFS=: read -r file line kind name; do
     for lib in "${what[@]}"; do
-      re=re_$lib
-      if [[ $name =~ ${!re} ]]; then
+      if [[ $name =~ ${library_re[$lib]} ]]; then
         echo "$file:$line: includes $name ($lib)" >>"$details"
       fi
     done
@@ -242,7 +242,8 @@ check_modules() {
   if [[ -z $allowed ]]; then
     result "$m: includes no other module's header"
   else
-    result "$m: includes only the public headers (include/) of $(words_or $allowed)"
+    read -r -a allowed <<<"$allowed"
+    result "$m: includes only the public headers (include/) of $(words_or "${allowed[@]}")"
   fi
 }
 
@@ -256,15 +257,21 @@ check_words() {
   result "$m: no ${words_what[$m]} words"
 }
 
-# Every CMake file of the tree, with comments removed and each command on
-# one line, is read once into $commands.
-commands=$(cd "$src" && find . \( -name build -o -name 'build-*' -o \
-  -name node_modules -o -name .git \) -prune -o -type f \
-  \( -name CMakeLists.txt -o -name '*.cmake' \) -print | LC_ALL=C sort |
-  while read -r f; do
-    sed -E 's/(^|[[:space:]])#.*$//' "$f" | tr '\n' ' ' |
-      grep -oiE '[a-z_]+[[:space:]]*\([^)]*\)' | sed "s|^|${f#./}: |"
-  done)
+# The project's CMake files: the top CMakeLists.txt and those of the module
+# folders, tests/ and cmake/ (never a build tree). Read once into
+# $commands, comments removed, one command per line: "FILE: command(...)".
+cmake_folders=()
+for d in "${present[@]}" tests cmake; do
+  [[ -d $src/$d ]] && cmake_folders+=("$d")
+done
+commands=$(cd "$src" && {
+  [[ -f CMakeLists.txt ]] && echo CMakeLists.txt
+  find "${cmake_folders[@]}" -type f \( -name CMakeLists.txt -o -name '*.cmake' \) |
+    LC_ALL=C sort
+} | while read -r f; do
+  sed -E 's/(^|[[:space:]])#.*$//' "$f" | tr '\n' ' ' |
+    grep -oiE '[a-z_]+[[:space:]]*\([^)]*\)' | sed "s|^|$f: |"
+done)
 
 # The module that defines each target.
 declare -A target_module=()

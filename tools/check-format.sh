@@ -39,7 +39,7 @@ if [[ -z $program ]] || ! command -v "$program" >/dev/null; then
   echo "skipped: clang-format not found (tools/deps.sh installs it)"
   exit 77
 fi
-echo "$("$program" --version)"
+"$program" --version
 
 cd "$src" || exit 2
 files=()

@@ -11,17 +11,20 @@ trap 'rm -rf "$work"' EXIT
 passed=0
 failed=0
 
-# The copy: module folders, and every CMake file (the checker reads links
-# from all of them).
+# The copy: the module folders, and the CMake files the checker reads links
+# from (the top one, those of tests/ and cmake/).
 mkdir -p "$work/clean"
 for m in index protocol server search; do
   [[ -d $src/$m ]] && cp -R "$src/$m" "$work/clean/$m"
 done
-(cd "$src" && find . \( -name build -o -name 'build-*' -o -name node_modules \
-  -o -name .git \) -prune -o -type f \( -name CMakeLists.txt -o -name '*.cmake' \) \
-  -print) | while read -r f; do
-  mkdir -p "$work/clean/$(dirname "$f")"
-  cp "$src/$f" "$work/clean/$f"
+cp "$src/CMakeLists.txt" "$work/clean/"
+for d in tests cmake; do
+  [[ -d $src/$d ]] || continue
+  (cd "$src" && find "$d" -type f \( -name CMakeLists.txt -o -name '*.cmake' \)) |
+    while read -r f; do
+      mkdir -p "$work/clean/$(dirname "$f")"
+      cp "$src/$f" "$work/clean/$f"
+    done
 done
 
 # first_file DIR PATTERN: the first file of the copy's DIR named PATTERN.
@@ -99,6 +102,13 @@ fresh
 echo "target_link_libraries(heatls_index PRIVATE PkgConfig::LIBUV)" \
   >>"$work/tree/index/CMakeLists.txt"
 expect "index/CMakeLists.txt links PkgConfig::LIBUV" 1 "index: links"
+
+# A link added to another module's target from server/'s CMake file.
+fresh
+echo "target_link_libraries(heatls_protocol PUBLIC PkgConfig::LIBUV)" \
+  >>"$work/tree/server/CMakeLists.txt"
+expect "server/CMakeLists.txt links PkgConfig::LIBUV into heatls_protocol" 1 \
+  "protocol: links"
 
 fresh
 find "$work/tree/protocol" -name '*.c' -delete
