@@ -57,7 +57,7 @@ declare -A banned=(
   [protocol]="protobuf libuv curl zlib"
   [search]="jansson libuv curl protobuf zlib")
 # The C11 standard library: all protocol/ may include with <...> besides
-# jansson.h (it does no IO and knows no system).
+# jansson.h (it does no IO).
 c_headers=" assert.h complex.h ctype.h errno.h fenv.h float.h inttypes.h
   iso646.h limits.h locale.h math.h setjmp.h signal.h stdalign.h stdarg.h
   stdatomic.h stdbool.h stddef.h stdint.h stdio.h stdlib.h stdnoreturn.h
