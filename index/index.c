@@ -19,8 +19,8 @@ static int check_threshold(double *threshold, hx_error_t *err) {
   if (*threshold == 0)
     *threshold = HX_DEFAULT_THRESHOLD;
   if (!(*threshold > 0 && *threshold <= 1))
-    return hx_fail(err, HX_EINVAL, "threshold %g is not in (0, 1]",
-                   *threshold);
+    return hx__fail(err, HX_EINVAL, "threshold %g is not in (0, 1]",
+                    *threshold);
   return 0;
 }
 
@@ -34,12 +34,12 @@ static int check_options(const hx_options_t *in, hx_options_t *out,
     out->max_decompressed = HX_DEFAULT_MAX_DECOMPRESSED;
   if (out->local_scope != HX_LOCAL_FUNCTION &&
       out->local_scope != HX_LOCAL_FILE)
-    return hx_fail(err, HX_EINVAL, "unknown local scope %d",
-                   (int)out->local_scope);
+    return hx__fail(err, HX_EINVAL, "unknown local scope %d",
+                     (int)out->local_scope);
   if (out->symbols != HX_SYMBOLS_AUTO && out->symbols != HX_SYMBOLS_GO &&
       out->symbols != HX_SYMBOLS_RAW)
-    return hx_fail(err, HX_EINVAL, "unknown symbol rule %d",
-                   (int)out->symbols);
+    return hx__fail(err, HX_EINVAL, "unknown symbol rule %d",
+                     (int)out->symbols);
   return check_threshold(&out->threshold, err);
 }
 
@@ -48,11 +48,11 @@ static int build_from(hx_stream_t *stream, const hx_options_t *opts,
                       hx_index_t **out, hx_error_t *err) {
   hx_raw_t raw;
   memset(&raw, 0, sizeof raw);
-  int rc = hx_raw_decode(&raw, stream, err);
-  hx_stream_close(stream);
+  int rc = hx__raw_decode(&raw, stream, err);
+  hx__stream_close(stream);
   if (rc == 0)
-    rc = hx_index_build(&raw, opts, out, err);
-  hx_raw_close(&raw);
+    rc = hx__index_build(&raw, opts, out, err);
+  hx__raw_close(&raw);
   return rc;
 }
 
@@ -63,7 +63,7 @@ int hx_index_load_file(const char *path, const hx_options_t *in,
   hx_stream_t *stream;
   int rc = check_options(in, &opts, err);
   if (rc == 0)
-    rc = hx_stream_open_file(path, opts.max_decompressed, &stream, err);
+    rc = hx__stream_open_file(path, opts.max_decompressed, &stream, err);
   return rc < 0 ? rc : build_from(stream, &opts, out, err);
 }
 
@@ -75,8 +75,8 @@ int hx_index_load_buffer(const void *data, size_t size,
   hx_stream_t *stream;
   int rc = check_options(in, &opts, err);
   if (rc == 0)
-    rc = hx_stream_open_buffer(data, size, opts.max_decompressed, &stream,
-                               err);
+    rc = hx__stream_open_buffer(data, size, opts.max_decompressed, &stream,
+                                err);
   return rc < 0 ? rc : build_from(stream, &opts, out, err);
 }
 
@@ -86,15 +86,15 @@ int hx_index_relevel(hx_index_t *index, double threshold,
   if (rc < 0)
     return rc;
   if (scope != HX_LOCAL_FUNCTION && scope != HX_LOCAL_FILE)
-    return hx_fail(err, HX_EINVAL, "unknown local scope %d", (int)scope);
-  hx_index_apply_levels(index, threshold, scope);
+    return hx__fail(err, HX_EINVAL, "unknown local scope %d", (int)scope);
+  hx__index_apply_levels(index, threshold, scope);
   return 0;
 }
 
 void hx_index_free(hx_index_t *index) {
   if (!index)
     return;
-  hx_arena_close(&index->strings);
+  hx__arena_close(&index->strings);
   free(index->sample_types);
   free(index->files);
   free(index->functions);

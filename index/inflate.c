@@ -46,7 +46,7 @@ static int fill_input(hx_stream_t *s, hx_error_t *err) {
     n = read(s->fd, s->chunk, READ_CHUNK);
   while (n < 0 && errno == EINTR);
   if (n < 0)
-    return hx_fail(err, HX_EIO, "read: %s", strerror(errno));
+    return hx__fail(err, HX_EIO, "read: %s", strerror(errno));
   s->buf = s->chunk;
   s->buf_size = (size_t)n;
   s->buf_pos = 0;
@@ -55,9 +55,9 @@ static int fill_input(hx_stream_t *s, hx_error_t *err) {
 }
 
 static int over_limit(const hx_stream_t *s, hx_error_t *err) {
-  return hx_fail(err, HX_ETOOBIG,
-                 "decompressed profile is over the limit of %llu bytes",
-                 (unsigned long long)s->max_size);
+  return hx__fail(err, HX_ETOOBIG,
+                  "decompressed profile is over the limit of %llu bytes",
+                  (unsigned long long)s->max_size);
 }
 
 /* Copies raw input to dst. */
@@ -99,11 +99,11 @@ static int read_gzip(hx_stream_t *s, uint8_t *dst, size_t cap, size_t *got,
         continue;
       }
       if (inflateReset(&s->z) != Z_OK)
-        return hx_fail(err, HX_EGZIP, "gzip: cannot start the next member");
+        return hx__fail(err, HX_EGZIP, "gzip: cannot start the next member");
       s->member_done = false;
     }
     if (s->buf_pos == s->buf_size && s->input_done)
-      return hx_fail(err, HX_EGZIP, "truncated gzip data");
+      return hx__fail(err, HX_EGZIP, "truncated gzip data");
     size_t room = cap - *got;
     s->z.next_in = (Bytef *)(s->buf + s->buf_pos);
     s->z.avail_in = (uInt)(s->buf_size - s->buf_pos);
@@ -120,14 +120,14 @@ static int read_gzip(hx_stream_t *s, uint8_t *dst, size_t cap, size_t *got,
     }
     if (zr == Z_BUF_ERROR || zr == Z_OK)
       continue; /* wants more input or more room; the loop provides both */
-    return hx_fail(err, HX_EGZIP, "corrupt gzip data: %s",
-                   s->z.msg ? s->z.msg : "inflate failed");
+    return hx__fail(err, HX_EGZIP, "corrupt gzip data: %s",
+                    s->z.msg ? s->z.msg : "inflate failed");
   }
   return 0;
 }
 
-int hx_stream_read(hx_stream_t *s, uint8_t *dst, size_t cap, size_t *got,
-                   hx_error_t *err) {
+int hx__stream_read(hx_stream_t *s, uint8_t *dst, size_t cap, size_t *got,
+                    hx_error_t *err) {
   /* Never hand out more than max_size in all, but look one byte further
    * so that "over the limit" can be told from "exactly at it". */
   uint64_t allowed = s->max_size - s->produced; /* produced <= max_size */
@@ -152,7 +152,7 @@ static bool is_gzip(const uint8_t *p, size_t n) {
 static int stream_new(uint64_t max_size, hx_stream_t **out, hx_error_t *err) {
   hx_stream_t *s = calloc(1, sizeof *s);
   if (!s)
-    return hx_fail(err, HX_ENOMEM, "out of memory");
+    return hx__fail(err, HX_ENOMEM, "out of memory");
   s->fd = -1;
   s->max_size = max_size;
   *out = s;
@@ -161,16 +161,16 @@ static int stream_new(uint64_t max_size, hx_stream_t **out, hx_error_t *err) {
 
 static int start_gzip(hx_stream_t *s, hx_error_t *err) {
   if (inflateInit2(&s->z, 15 + 16) != Z_OK)
-    return hx_fail(err, HX_ENOMEM, "cannot start zlib");
+    return hx__fail(err, HX_ENOMEM, "cannot start zlib");
   s->gzip = true;
   return 0;
 }
 
-int hx_stream_open_buffer(const void *data, size_t size, uint64_t max_size,
-                          hx_stream_t **out, hx_error_t *err) {
+int hx__stream_open_buffer(const void *data, size_t size, uint64_t max_size,
+                           hx_stream_t **out, hx_error_t *err) {
   *out = NULL;
   if (size == 0)
-    return hx_fail(err, HX_EPROTO, "empty file");
+    return hx__fail(err, HX_EPROTO, "empty file");
   hx_stream_t *s = NULL;
   int rc = stream_new(max_size, &s, err);
   if (rc < 0)
@@ -179,32 +179,32 @@ int hx_stream_open_buffer(const void *data, size_t size, uint64_t max_size,
   s->buf_size = size;
   s->input_done = true;
   if (is_gzip(data, size) && (rc = start_gzip(s, err)) < 0) {
-    hx_stream_close(s);
+    hx__stream_close(s);
     return rc;
   }
   *out = s;
   return 0;
 }
 
-int hx_stream_open_file(const char *path, uint64_t max_size,
-                        hx_stream_t **out, hx_error_t *err) {
+int hx__stream_open_file(const char *path, uint64_t max_size,
+                         hx_stream_t **out, hx_error_t *err) {
   *out = NULL;
   int fd;
   do
     fd = open(path, O_RDONLY | O_CLOEXEC);
   while (fd < 0 && errno == EINTR);
   if (fd < 0)
-    return hx_fail(err, HX_EIO, "%s", strerror(errno));
+    return hx__fail(err, HX_EIO, "%s", strerror(errno));
   struct stat st;
   int rc = 0;
   if (fstat(fd, &st) != 0)
-    rc = hx_fail(err, HX_EIO, "%s", strerror(errno));
+    rc = hx__fail(err, HX_EIO, "%s", strerror(errno));
   else if (S_ISDIR(st.st_mode))
-    rc = hx_fail(err, HX_EIO, "is a directory");
+    rc = hx__fail(err, HX_EIO, "is a directory");
   else if (!S_ISREG(st.st_mode))
-    rc = hx_fail(err, HX_EIO, "not a regular file");
+    rc = hx__fail(err, HX_EIO, "not a regular file");
   else if (st.st_size == 0)
-    rc = hx_fail(err, HX_EPROTO, "empty file");
+    rc = hx__fail(err, HX_EPROTO, "empty file");
   hx_stream_t *s = NULL;
   if (rc == 0)
     rc = stream_new(max_size, &s, err);
@@ -215,19 +215,19 @@ int hx_stream_open_file(const char *path, uint64_t max_size,
   s->fd = fd;
   s->chunk = malloc(READ_CHUNK);
   if (!s->chunk) {
-    hx_stream_close(s);
-    return hx_fail(err, HX_ENOMEM, "out of memory");
+    hx__stream_close(s);
+    return hx__fail(err, HX_ENOMEM, "out of memory");
   }
   if ((rc = fill_input(s, err)) < 0 ||
       (is_gzip(s->buf, s->buf_size) && (rc = start_gzip(s, err)) < 0)) {
-    hx_stream_close(s);
+    hx__stream_close(s);
     return rc;
   }
   *out = s;
   return 0;
 }
 
-void hx_stream_close(hx_stream_t *s) {
+void hx__stream_close(hx_stream_t *s) {
   if (!s)
     return;
   if (s->gzip)
