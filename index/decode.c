@@ -1,11 +1,14 @@
 /*
  * decode.c: raw profile.proto bytes -> the tables of hx_raw_t.
  *
- * One pass over the top-level fields, read from the stream through a
- * window that holds a few complete fields at a time. Sample types,
+ * One pass over the top-level fields, through a window that holds a few
+ * complete fields at a time: the input stage (inflate.c) writes the bytes
+ * into it as they arrive, and it is decoded each time it is full, so the
+ * same fields are decoded at the same points however the bytes were split
+ * (and the window doubles when one field fills it). Sample types,
  * locations and functions are unpacked one message at a time by protobuf-c
  * into a scratch arena that is reset after each; strings are copied out;
- * samples are only set aside as bytes here (they come first in the stream,
+ * samples are only set aside as bytes here (they come first in a profile,
  * before the locations they name) and are unpacked by the sample walk in
  * build.c. So the raw profile is never in memory whole: of its bytes only
  * the samples are kept, about half of a Go profile. Afterwards every id and
@@ -43,14 +46,17 @@ void hx__pb_allocator_init(ProtobufCAllocator *alloc, hx_arena_t *arena) {
   alloc->allocator_data = arena;
 }
 
-typedef struct decoder {
+struct hx_decoder {
   hx_raw_t *raw;
   hx_arena_t scratch;
   ProtobufCAllocator pb;
   size_t cap_strings, cap_types, cap_functions, cap_locations,
       cap_location_ids, cap_frames, cap_frame_ids, cap_samples,
       cap_sample_bytes;
-} decoder_t;
+  uint8_t *window; /* [0, end): bytes not decoded yet */
+  size_t window_cap, end;
+};
+typedef hx_decoder_t decoder_t;
 
 #define GROW(d, field, count_expr, capname)                                   \
   hx__grow((void **)&(d)->raw->field, &(d)->capname, (count_expr) + 1,       \
@@ -191,50 +197,74 @@ static int decode_field(decoder_t *d, const hx_field_t *f, hx_error_t *err) {
 
 #define WINDOW_SIZE ((size_t)1 << 20)
 
-/* Reads the stream through a window and decodes each complete field; a
- * field larger than the window grows it (the stream's own cap bounds it). */
-static int walk_fields(decoder_t *d, hx_stream_t *stream, hx_error_t *err) {
-  size_t cap = WINDOW_SIZE, start = 0, end = 0;
-  uint8_t *window = malloc(cap);
-  if (!window)
+int hx__decoder_new(hx_raw_t *raw, hx_decoder_t **out, hx_error_t *err) {
+  *out = NULL;
+  decoder_t *d = calloc(1, sizeof *d);
+  if (!d)
     return no_memory(err);
-  bool eof = false;
-  int rc = 0;
-  for (;;) {
-    hx_wire_t w = {window + start, window + end};
-    hx_field_t f;
-    while ((rc = hx__wire_next_partial(&w, &f, err)) > 0)
-      if ((rc = decode_field(d, &f, err)) < 0)
-        break;
-    if (rc < 0)
-      break;
-    start = (size_t)(w.pos - window);
-    if (eof) {
-      if (start != end)
-        rc = hx__fail(err, HX_EPROTO, "protobuf: truncated message");
-      break;
-    }
-    memmove(window, window + start, end - start);
-    end -= start;
-    start = 0;
-    if (end == cap) {
-      uint8_t *bigger = cap <= SIZE_MAX / 2 ? realloc(window, cap * 2) : NULL;
-      if (!bigger) {
-        rc = no_memory(err);
-        break;
-      }
-      window = bigger;
-      cap *= 2;
-    }
-    size_t got;
-    if ((rc = hx__stream_read(stream, window + end, cap - end, &got, err)) < 0)
-      break;
-    eof = got == 0;
-    end += got;
+  d->raw = raw;
+  hx__arena_init(&raw->string_arena, 256 * 1024);
+  hx__arena_init(&d->scratch, 64 * 1024);
+  hx__pb_allocator_init(&d->pb, &d->scratch);
+  d->window_cap = WINDOW_SIZE;
+  d->window = malloc(d->window_cap);
+  if (!d->window) {
+    hx__decoder_free(d);
+    return no_memory(err);
   }
-  free(window);
-  return rc;
+  *out = d;
+  return 0;
 }
+
+void hx__decoder_free(hx_decoder_t *d) {
+  if (!d)
+    return;
+  hx__arena_close(&d->scratch);
+  free(d->window);
+  free(d);
+}
+
+/* Decodes every complete field of the window and moves the rest (the
+ * start of a field) to its front. */
+static int decode_window(decoder_t *d, hx_error_t *err) {
+  hx_wire_t w = {d->window, d->window + d->end};
+  hx_field_t f;
+  int rc;
+  while ((rc = hx__wire_next_partial(&w, &f, err)) > 0)
+    if ((rc = decode_field(d, &f, err)) < 0)
+      return rc;
+  if (rc < 0)
+    return rc;
+  size_t start = (size_t)(w.pos - d->window);
+  memmove(d->window, d->window + start, d->end - start);
+  d->end -= start;
+  return 0;
+}
+
+int hx__decoder_room(hx_decoder_t *d, uint8_t **dst, size_t *room,
+                     hx_error_t *err) {
+  if (d->end == d->window_cap) {
+    int rc = decode_window(d, err);
+    if (rc < 0)
+      return rc;
+    if (d->end == d->window_cap) {
+      /* One field fills the window: double it. The input's cap on the
+       * raw size bounds it. */
+      uint8_t *bigger = d->window_cap <= SIZE_MAX / 2
+                            ? realloc(d->window, d->window_cap * 2)
+                            : NULL;
+      if (!bigger)
+        return no_memory(err);
+      d->window = bigger;
+      d->window_cap *= 2;
+    }
+  }
+  *dst = d->window + d->end;
+  *room = d->window_cap - d->end;
+  return 0;
+}
+
+void hx__decoder_wrote(hx_decoder_t *d, size_t n) { d->end += n; }
 
 static int check_string(const hx_raw_t *raw, int64_t index, const char *what,
                         unsigned long long id, hx_error_t *err) {
@@ -306,16 +336,18 @@ static int check_references(hx_raw_t *raw, hx_error_t *err) {
   return rc;
 }
 
-int hx__raw_decode(hx_raw_t *raw, hx_stream_t *stream, hx_error_t *err) {
-  decoder_t d = {.raw = raw};
-  hx__arena_init(&raw->string_arena, 256 * 1024);
-  hx__arena_init(&d.scratch, 64 * 1024);
-  hx__pb_allocator_init(&d.pb, &d.scratch);
-  int rc = walk_fields(&d, stream, err);
-  hx__arena_close(&d.scratch);
+int hx__decoder_finish(hx_decoder_t *d, hx_error_t *err) {
+  int rc = decode_window(d, err);
   if (rc < 0)
     return rc;
-  return check_references(raw, err);
+  if (d->end != 0)
+    return hx__fail(err, HX_EPROTO, "protobuf: truncated message");
+  /* The window and the scratch arena are done with. */
+  free(d->window);
+  d->window = NULL;
+  d->window_cap = d->end = 0;
+  hx__arena_close(&d->scratch);
+  return check_references(d->raw, err);
 }
 
 void hx__raw_release_walk(hx_raw_t *raw) {

@@ -2,7 +2,9 @@
  * internal.h: what the index's own files share and nobody else sees.
  *
  * The load pipeline, one file per step:
- *   inflate.c  file or buffer -> raw profile.proto bytes (gunzip, size cap)
+ *   index.c    hx_loader_*: the caller pushes the profile's bytes
+ *   inflate.c  bytes as they arrive -> raw profile.proto bytes (gunzip,
+ *              size cap), written into the decoder's window
  *   wire.c     walks protobuf fields of a message without unpacking it
  *   decode.c   raw bytes -> hx_raw_t: tables of sample types, strings,
  *              functions, locations and the places of the samples
@@ -53,21 +55,24 @@ static inline bool hx__mul_ok(size_t a, size_t b, size_t *out) {
  * capacity doubles. 0 or HX_ENOMEM. */
 int hx__grow(void **items, size_t *cap, size_t need, size_t elem);
 
-/* ---- the raw profile as a stream (inflate.c) ---- */
+/* ---- the profile's bytes as they arrive (inflate.c) ---- */
 
-typedef struct hx_stream hx_stream_t;
+typedef struct hx_decoder hx_decoder_t;
+typedef struct hx_input hx_input_t;
 
-/* Opens path (gzipped or raw) for reading; the errors of a file that
- * cannot be a profile (missing, a directory, empty) come from here. */
-int hx__stream_open_file(const char *path, uint64_t max_size,
-                         hx_stream_t **out, hx_error_t *err);
-/* The same over bytes in memory, which must outlive the stream. */
-int hx__stream_open_buffer(const void *data, size_t size, uint64_t max_size,
-                           hx_stream_t **out, hx_error_t *err);
-/* Reads up to cap raw bytes into dst; *got is 0 only at the end. */
-int hx__stream_read(hx_stream_t *s, uint8_t *dst, size_t cap, size_t *got,
-                    hx_error_t *err);
-void hx__stream_close(hx_stream_t *s); /* NULL is fine */
+/* Takes the profile's bytes in pieces of any size, tells gzip from raw on
+ * the first two bytes, gunzips (concatenated members, trailing zero
+ * padding) and writes the raw profile.proto bytes into dec's window. No
+ * more than max_size raw bytes pass: one more is HX_ETOOBIG. dec is
+ * borrowed and must outlive the input. */
+int hx__input_new(uint64_t max_size, hx_decoder_t *dec, hx_input_t **out,
+                  hx_error_t *err);
+int hx__input_feed(hx_input_t *in, const uint8_t *data, size_t size,
+                   hx_error_t *err);
+/* The end of the bytes: "empty file" when there were none, truncated gzip
+ * data when a member is unfinished. */
+int hx__input_finish(hx_input_t *in, hx_error_t *err);
+void hx__input_free(hx_input_t *in); /* NULL is fine */
 
 /* ---- protobuf wire format (wire.c) ---- */
 
@@ -175,10 +180,21 @@ typedef struct hx_raw {
   hx_id_map_t location_ids;
 } hx_raw_t;
 
-/* Reads the stream and decodes its tables into raw (zeroed by the caller),
- * checking every cross-reference except sample location ids (build.c
- * checks those as it walks). */
-int hx__raw_decode(hx_raw_t *raw, hx_stream_t *stream, hx_error_t *err);
+/* Decodes raw profile.proto bytes into raw (zeroed by the caller) through
+ * a window of a few complete fields: the bytes are written into the window
+ * (hx__decoder_room, hx__decoder_wrote) and decoded each time it is full,
+ * so that when they are decoded does not depend on how they arrived. */
+int hx__decoder_new(hx_raw_t *raw, hx_decoder_t **out, hx_error_t *err);
+/* Where the next bytes go: *room > 0 bytes at *dst. A full window is
+ * decoded first, and doubled when one field fills it. */
+int hx__decoder_room(hx_decoder_t *d, uint8_t **dst, size_t *room,
+                     hx_error_t *err);
+/* n bytes were written at *dst of the last hx__decoder_room. */
+void hx__decoder_wrote(hx_decoder_t *d, size_t n);
+/* The end of the bytes: decodes the rest, then checks every cross-reference
+ * except sample location ids (build.c checks those as it walks). */
+int hx__decoder_finish(hx_decoder_t *d, hx_error_t *err);
+void hx__decoder_free(hx_decoder_t *d); /* NULL is fine; raw stays */
 /* Frees the samples, locations and frames, keeping strings, functions and
  * sample types. */
 void hx__raw_release_walk(hx_raw_t *raw);

@@ -9,6 +9,7 @@
  * sees half of one; a bad result leaves the loaded profile as it was.
  */
 #include "log.h"
+#include "profile_file.h"
 #include "session.h"
 
 #include <stdio.h>
@@ -81,9 +82,17 @@ static void work(uv_work_t *req) {
     return;
   }
   job->profile = p;
-  job->rc = hx_index_load_file(job->path, &job->opts, &p->index, &job->err);
+  /* What is recorded of the file comes from the descriptor that was read,
+   * not from the path afterwards: a file replaced during the load must
+   * still look changed to the watcher. */
+  srv_profile_file_t file;
+  job->rc = srv_profile_file_read(job->path, &job->opts, &p->index, &file,
+                                  &job->err);
   if (job->rc < 0)
     return;
+  p->mtime_ns = file.mtime_ns;
+  p->size = file.size;
+  p->inode = file.inode;
   size_t n = hx_index_file_count(p->index);
   p->file_paths = malloc((n ? n : 1) * sizeof *p->file_paths);
   if (p->file_paths) {
@@ -100,12 +109,6 @@ static void work(uv_work_t *req) {
     job->rc = HX_ENOMEM;
     snprintf(job->err.message, sizeof job->err.message, "out of memory");
     return;
-  }
-  struct stat st;
-  if (stat(job->path, &st) == 0) {
-    p->mtime_ns = (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
-    p->size = (int64_t)st.st_size;
-    p->inode = (int64_t)st.st_ino;
   }
 }
 
