@@ -27,7 +27,7 @@ extern "C" {
 
 /* Error codes (negative). */
 enum {
-  HX_EIO = -1,         /* cannot open or read the file (callers' IO) */
+  HX_EIO = -1,         /* cannot open or read the file (the callers' IO) */
   HX_EGZIP = -2,       /* corrupt or truncated gzip stream */
   HX_ETOOBIG = -3,     /* decompressed size or a count over its cap */
   HX_EPROTO = -4,      /* not a valid profile.proto message */

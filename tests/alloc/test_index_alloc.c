@@ -381,9 +381,9 @@ int main(int argc, char **argv) {
   snprintf(sorted, sizeof sorted,
            "%s/golden/sort-uncompressed/sort-uncompressed.pb", argv[1]);
 
-  scenario_t sc[5];
+  scenario_t sc[6];
   memset(sc, 0, sizeof sc);
-  for (int i = 0; i < 5; i++)
+  for (int i = 0; i < 6; i++)
     hx_options_init(&sc[i].opts);
   sc[0].name = "wordfreq cpu.pb.gz";
   sc[0].path = wordfreq;
@@ -396,8 +396,13 @@ int main(int argc, char **argv) {
   sc[3].name = "sort-uncompressed.pb";
   sc[3].path = sorted;
   sc[4].name = "built: sparse ids, raw";
+  sc[5].name = "sort-unc. (1000 B feeds)";
+  sc[5].path = sorted;
+  sc[5].piece = 1000;
   int ok = 1;
-  for (int i = 0; i < 4; i++) {
+  for (int i = 0; i < 6; i++) {
+    if (i == 4)
+      continue; /* built below */
     if (read_file(sc[i].path, &sc[i].data, &sc[i].size) < 0) {
       fprintf(stderr, "cannot read %s\n", sc[i].path);
       ok = 0;
@@ -411,12 +416,12 @@ int main(int argc, char **argv) {
   if (!ok)
     CHECK_DONE();
 
-  for (int i = 0; i < 5; i++)
+  for (int i = 0; i < 6; i++)
     walk(&sc[i]);
   relevel(&sc[0]);
   relevel(&sc[4]);
 
-  for (int i = 0; i < 5; i++)
+  for (int i = 0; i < 6; i++)
     free(sc[i].data);
   CHECK_DONE();
 }
