@@ -8,6 +8,10 @@
  *     for byte identical (fx_index_dump) to hx_index_load_buffer's;
  *   - a profile cut short at several points fails cleanly, with the same
  *     code and message however it was fed;
+ *   - a profile of over 2 MiB raw (the decoder's window fills and is
+ *     decoded several times), gzipped and raw, and with its deflate data
+ *     corrupted at a few places: the same index, or the same error,
+ *     however it was fed;
  *   - a failure during a feed (corrupt gzip, a gzip bomb at the size cap,
  *     bytes that are not a profile) stays: later feeds and the finish give
  *     the same code and message, and *out stays NULL;
@@ -302,6 +306,67 @@ static void test_cut_short(void) {
   free(raw);
 }
 
+/* ---- past the first window ---- */
+
+/* A profile of over 2 MiB raw, so that the decoder's 1 MiB window fills and
+ * is decoded several times (and grows for no field: they are small):
+ * gzipped and raw, whole and in pieces, it must give the same index; with
+ * its deflate data corrupted at a few places, the same error. */
+static void test_large(void) {
+  pb_builder_t *b = fx_go_cpu_builder();
+  enum { FUNCS = 400, SAMPLES = 150000 };
+  static uint64_t locs[FUNCS];
+  char name[64], file[64];
+  for (size_t i = 0; b && i < FUNCS; i++) {
+    snprintf(name, sizeof name, "pkg%zu.F%zu", i % 13, i);
+    snprintf(file, sizeof file, "/src/pkg%zu/f%zu.go", i % 13, i / 5);
+    locs[i] = pb_add_frame(b, pb_add_function(b, name, file),
+                           (int64_t)(1 + i % 97));
+  }
+  for (size_t s = 0; b && s < SAMPLES; s++) {
+    uint64_t stack[4];
+    for (size_t d = 0; d < 4; d++)
+      stack[d] = locs[(s * 7 + d * 131 + s / 9) % FUNCS];
+    fx_cpu_stack(b, 1 + s % 4, stack, 1 + (int64_t)(s % 29));
+  }
+  uint8_t *raw = NULL, *gz = NULL;
+  size_t raw_len = 0, gz_len = 0;
+  CHECK(b != NULL);
+  if (b) {
+    CHECK_INT(pb_build_bytes(b, 0, &raw, &raw_len), 0);
+    CHECK_INT(pb_build_bytes(b, 1, &gz, &gz_len), 0);
+  }
+  pb_builder_free(b);
+  if (raw_len <= ((size_t)2 << 20))
+    fprintf(stderr, "  large: only %zu bytes raw\n", raw_len);
+  CHECK(raw_len > ((size_t)2 << 20));
+  hx_options_t opts;
+  hx_options_init(&opts);
+  outcome_t from_raw, from_gz;
+  memset(&from_raw, 0, sizeof from_raw);
+  memset(&from_gz, 0, sizeof from_gz);
+  if (raw)
+    CHECK_INT(check_pieces("large raw", raw, raw_len, &opts, &from_raw), 0);
+  if (gz) {
+    CHECK_INT(check_pieces("large gzip", gz, gz_len, &opts, &from_gz), 0);
+    check_same("large gzip against raw", WHOLE, &from_raw, &from_gz);
+    const size_t at[] = {gz_len / 5, gz_len / 3, gz_len / 2, gz_len - 6};
+    for (size_t i = 0; i < sizeof at / sizeof at[0]; i++) {
+      outcome_t o;
+      char label[64];
+      snprintf(label, sizeof label, "large gzip, byte %zu flipped", at[i]);
+      gz[at[i]] ^= 0x5a;
+      CHECK_INT(check_pieces(label, gz, gz_len, &opts, &o) < 0, 1);
+      gz[at[i]] ^= 0x5a;
+      outcome_free(&o);
+    }
+  }
+  outcome_free(&from_raw);
+  outcome_free(&from_gz);
+  free(raw);
+  free(gz);
+}
+
 /* ---- failures that stay ---- */
 
 /* Feeds buf in pieces and expects feed number `at` (or the finish when
@@ -497,6 +562,7 @@ static void test_edges(void) {
 int main(void) {
   test_golden();
   test_cut_short();
+  test_large();
   test_failures_stay();
   test_edges();
   CHECK_DONE();
