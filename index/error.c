@@ -23,7 +23,7 @@ const char *hx_strerror(int code) {
   }
 }
 
-int hx_fail(hx_error_t *err, int code, const char *fmt, ...) {
+int hx__fail(hx_error_t *err, int code, const char *fmt, ...) {
   if (!err)
     return code;
   err->code = code;

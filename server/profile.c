@@ -4,10 +4,11 @@
  */
 #include "profile.h"
 
+#include "profile_file.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 void srv_profile_free(srv_profile_t *profile) {
   if (!profile)
@@ -27,19 +28,18 @@ static int out_of_memory(hx_error_t *err) {
   return HX_ENOMEM;
 }
 
-/* Reads the source into p->index, recording what the file said. */
+/* Reads the source into p->index, recording what the descriptor that was
+ * read said of the file (not what the path names after the load). */
 static int read_source(const srv_profile_spec_t *spec, srv_profile_t *p,
                        hx_error_t *err) {
-  const char *path = spec->source->path;
-  int rc = hx_index_load_file(path, spec->options, &p->index, err);
+  srv_profile_file_t file;
+  int rc = srv_profile_file_read(spec->source->path, spec->options, &p->index,
+                                 &file, err);
   if (rc < 0)
     return rc;
-  struct stat st;
-  if (stat(path, &st) == 0) {
-    p->mtime_ns = (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
-    p->size = (int64_t)st.st_size;
-    p->inode = (int64_t)st.st_ino;
-  }
+  p->mtime_ns = file.mtime_ns;
+  p->size = file.size;
+  p->inode = file.inode;
   return 0;
 }
 
