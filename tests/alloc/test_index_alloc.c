@@ -96,8 +96,8 @@ static uint64_t digest(const hx_index_t *ix) {
     const uint32_t *ids;
     mix_str(&h, f->path);
     mix_u64(&h, ((uint64_t)f->first_function << 32) | f->function_count);
-    mix_u64(&h, ((uint64_t)f->point_count << 16) | (f->max_local << 8) |
-                    f->max_global);
+    mix_u64(&h, ((uint64_t)f->point_count << 16) |
+                    ((uint64_t)f->max_local << 8) | f->max_global);
     size_t n = hx_index_file_lines(ix, i, 0, UINT32_MAX, &ids);
     mix(&h, ids, n * sizeof *ids);
   }
