@@ -270,7 +270,7 @@ void srv_model_update_settings(srv_model_t *m, const json_t *section) {
   model_changed(m, what);
   /* The watch setting, or a profile cleared above. */
   const char *want = watch_path(m);
-  if (!srv_settings_same_string(want, m->watcher.path))
+  if (!srv_settings_same_string(want, srv_watcher_path(&m->watcher)))
     follow(m);
   srv_settings_close(&old);
 }
