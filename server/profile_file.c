@@ -6,7 +6,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,20 +13,6 @@
 #include <unistd.h>
 
 #define READ_CHUNK ((size_t)1 << 18)
-
-static int fail(hx_error_t *err, int code, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static int fail(hx_error_t *err, int code, const char *fmt, ...) {
-  if (!err)
-    return code;
-  err->code = code;
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(err->message, sizeof err->message, fmt, ap);
-  va_end(ap);
-  return code;
-}
 
 int srv_profile_file_open(const char *path, srv_profile_file_t *f,
                           hx_error_t *err) {
@@ -38,15 +23,15 @@ int srv_profile_file_open(const char *path, srv_profile_file_t *f,
     fd = open(path, O_RDONLY | O_CLOEXEC);
   while (fd < 0 && errno == EINTR);
   if (fd < 0)
-    return fail(err, HX_EIO, "%s", strerror(errno));
+    return hx_error_set(err, HX_EIO, "%s", strerror(errno));
   struct stat st;
   int rc = 0;
   if (fstat(fd, &st) != 0)
-    rc = fail(err, HX_EIO, "%s", strerror(errno));
+    rc = hx_error_set(err, HX_EIO, "%s", strerror(errno));
   else if (S_ISDIR(st.st_mode))
-    rc = fail(err, HX_EIO, "is a directory");
+    rc = hx_error_set(err, HX_EIO, "is a directory");
   else if (!S_ISREG(st.st_mode))
-    rc = fail(err, HX_EIO, "not a regular file");
+    rc = hx_error_set(err, HX_EIO, "not a regular file");
   if (rc < 0) {
     close(fd);
     return rc;
@@ -62,17 +47,17 @@ int srv_profile_file_open(const char *path, srv_profile_file_t *f,
 static int feed_file(srv_profile_file_t *f, hx_loader_t *l,
                      hx_error_t *err) {
   if (f->fd < 0)
-    return fail(err, HX_EINVAL, "the file is not open");
+    return hx_error_set(err, HX_EINVAL, "the file is not open");
   uint8_t *chunk = malloc(READ_CHUNK);
   if (!chunk)
-    return fail(err, HX_ENOMEM, "out of memory");
+    return hx_error_set(err, HX_ENOMEM, "out of memory");
   int rc = 0;
   for (;;) {
     ssize_t n = read(f->fd, chunk, READ_CHUNK);
     if (n < 0 && errno == EINTR)
       continue;
     if (n < 0) {
-      rc = fail(err, HX_EIO, "read: %s", strerror(errno));
+      rc = hx_error_set(err, HX_EIO, "read: %s", strerror(errno));
       break;
     }
     if (n == 0 || (rc = hx_loader_feed(l, chunk, (size_t)n, err)) < 0)

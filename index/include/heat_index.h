@@ -46,6 +46,15 @@ typedef struct hx_error {
 /* A static name for an HX_E* code ("corrupt gzip data", ...). */
 const char *hx_strerror(int code);
 
+/* Fills err (NULL is fine) with code and a printf-style one-line message
+ * (newlines become spaces); returns code. For callers that report their
+ * own failures in the index's terms (reading a profile's bytes, say). */
+int hx_error_set(hx_error_t *err, int code, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
+
 /* How function names become keys (docs/levels.md). */
 typedef enum hx_symbols {
   HX_SYMBOLS_AUTO = 0, /* Go rules if any function's file ends in ".go" */
