@@ -2,8 +2,10 @@
  * loads.c: the model's load queue, on libuv's thread pool.
  *
  * One load runs at a time; later ones wait in order (a reload of the same
- * file while one runs is common: a profiler rewriting its output). The
- * worker thread only runs srv_profile_build() on what its job holds. Back
+ * file while one runs is common: a profiler rewriting its output). A URL
+ * source is first fetched on the loop (http.c, by libcurl), with progress
+ * reports and cancellation; the downloaded bytes then go to the worker.
+ * The worker thread only runs srv_profile_build() on what its job holds. Back
  * on the loop, a good result replaces the loaded profile in one assignment
  * (model_install), so a request never sees half of one; a bad result
  * leaves the loaded profile as it was.
@@ -11,6 +13,7 @@
 #include "model_internal.h"
 
 #include "error.h"
+#include "fetch.h"
 #include "log.h"
 
 #include <stdio.h>
@@ -28,6 +31,15 @@ struct load_job {
   char **roots;  /* workspace folders to scan (owned copies) */
   size_t root_count;
   int from_watch;
+  int repeat;          /* capture again when this one is installed */
+  int aborted;         /* stopped without a request to answer */
+  uint64_t repeat_gen; /* m->repeat_gen when queued */
+  /* A URL source: the transfer while it runs, then the body. */
+  srv_http_req_t *req;
+  char *body;
+  size_t body_size;
+  uint64_t last_report_ms;
+  int reported_percent;
   load_job_t *next;
   /* Results, written by the worker. */
   int rc;
@@ -39,6 +51,8 @@ static void job_free(load_job_t *job) {
   if (!job)
     return;
   srv_profile_free(job->profile);
+  srv_http_cancel(job->req);
+  free(job->body);
   srv_source_close(&job->source);
   free(job->sample_type);
   json_decref(job->id);
@@ -56,6 +70,8 @@ static void fail(load_job_t *job, int code, const char *message) {
 static void work(uv_work_t *req) {
   load_job_t *job = req->data;
   srv_profile_spec_t spec = {.source = &job->source,
+                             .data = job->body,
+                             .size = job->body_size,
                              .options = &job->opts,
                              .roots = (const char *const *)job->roots,
                              .root_count = job->root_count};
@@ -64,10 +80,114 @@ static void work(uv_work_t *req) {
 
 static void finish(srv_model_t *m, load_job_t *job);
 static void after_work(uv_work_t *req, int status);
+static void start_next(srv_model_t *m);
 
 static const char *base_name(const char *path) {
   const char *slash = strrchr(path, '/');
   return slash ? slash + 1 : path;
+}
+
+/* What a URL captures, for progress: "CPU profile", "heap profile". The
+ * name is "live: HOST KIND[ Ns]". */
+static void capture_what(const srv_source_t *src, char *out, size_t size) {
+  const char *name = srv_source_name(src);
+  const char *kind = strchr(name + 6, ' ');
+  kind = kind ? kind + 1 : "profile";
+  size_t n = strcspn(kind, " ");
+  if (n == 3 && strncmp(kind, "cpu", 3) == 0)
+    snprintf(out, size, "CPU profile");
+  else
+    snprintf(out, size, "%.*s profile", (int)n, kind);
+}
+
+static void on_fetch_progress(void *data, uint64_t received, uint64_t total,
+                              uint64_t ms) {
+  load_job_t *job = data;
+  srv_model_t *m = job->model;
+  int seconds = job->source.fetch.seconds;
+  int percent = total ? (int)(received * 100 / total) : -1;
+  /* At most four reports a second, and one per change of percentage. */
+  if (job->last_report_ms && ms < job->last_report_ms + 250 &&
+      (percent < 0 || percent == job->reported_percent))
+    return;
+  if (!job->token)
+    return;
+  char text[160], what[64];
+  json_t *report;
+  if (received == 0 && seconds > 0) {
+    uint64_t done = ms / 1000 > (uint64_t)seconds ? (uint64_t)seconds
+                                                  : ms / 1000;
+    capture_what(&job->source, what, sizeof what);
+    snprintf(text, sizeof text, "capturing %s: %llu s of %d", what,
+             (unsigned long long)done, seconds);
+    report = json_pack("{s:s, s:s, s:i}", "kind", "report", "message", text,
+                       "percentage", (int)(done * 100 / (uint64_t)seconds));
+  } else if (received == 0) {
+    return;
+  } else if (percent >= 0) {
+    snprintf(text, sizeof text, "received %.1f of %.1f KiB (%d%%)",
+             (double)received / 1024, (double)total / 1024, percent);
+    report = json_pack("{s:s, s:s, s:i}", "kind", "report", "message", text,
+                       "percentage", percent);
+  } else {
+    snprintf(text, sizeof text, "received %.1f KiB",
+             (double)received / 1024);
+    report = json_pack("{s:s, s:s}", "kind", "report", "message", text);
+  }
+  job->last_report_ms = ms ? ms : 1;
+  job->reported_percent = percent;
+  srv_outbox_progress(m->out, job->token, report);
+}
+
+static int queue_work(srv_model_t *m, load_job_t *job) {
+  job->work.data = job;
+  int rc = uv_queue_work(m->loop, &job->work, work, after_work);
+  if (rc < 0) {
+    fail(job, HX_EIO, uv_strerror(rc));
+    return -1;
+  }
+  m->load_running = job;
+  return 0;
+}
+
+static void on_fetched(void *data, srv_http_result_t *res) {
+  load_job_t *job = data;
+  srv_model_t *m = job->model;
+  job->req = NULL;
+  char msg[sizeof job->err.message];
+  int rc = srv_fetch_check(res, msg, sizeof msg);
+  if (rc < 0) {
+    fail(job, rc == SRV_ENOMEM ? HX_ENOMEM : HX_EIO, msg);
+  } else {
+    job->body = res->body;
+    job->body_size = res->size;
+    res->body = NULL;
+    srv_log(SRV_LOG_DEBUG, "fetched %zu bytes for %s", job->body_size,
+            srv_source_name(&job->source));
+    if (queue_work(m, job) == 0)
+      return;
+  }
+  m->load_running = NULL;
+  finish(m, job);
+  start_next(m);
+}
+
+/* Starts fetching a URL source; -1 when it cannot start (job failed). */
+static int start_fetch(srv_model_t *m, load_job_t *job) {
+  int rc = m->http ? 0 : srv_http_new(m->loop, &m->http);
+  if (rc == 0) {
+    srv_http_opts_t opts;
+    srv_fetch_http_opts(&job->source, job->opts.max_decompressed, &opts);
+    rc = srv_http_get(m->http, &opts, on_fetch_progress, on_fetched, job,
+                      &job->req);
+  }
+  if (rc < 0) {
+    fail(job, rc == SRV_ENOMEM ? HX_ENOMEM : HX_EIO,
+         rc == SRV_ENOMEM ? "out of memory" : "cannot start the transfer");
+    return -1;
+  }
+  m->load_running = job;
+  return 0;
 }
 
 static void start_next(srv_model_t *m) {
@@ -84,19 +204,17 @@ static void start_next(srv_model_t *m) {
       job_free(job);
       continue;
     }
+    int url = job->source.kind == SRV_SOURCE_URL;
     srv_outbox_progress(
         m->out, job->token,
         json_pack("{s:s, s:s, s:s, s:b}", "kind", "begin", "title",
-                  "heatls: loading profile", "message",
-                  base_name(srv_source_name(&job->source)), "cancellable", 0));
-    job->work.data = job;
-    int rc = uv_queue_work(m->loop, &job->work, work, after_work);
-    if (rc < 0) {
-      fail(job, HX_EIO, uv_strerror(rc));
+                  url ? "heatls: fetching profile" : "heatls: loading profile",
+                  "message",
+                  url ? srv_source_name(&job->source)
+                      : base_name(srv_source_name(&job->source)),
+                  "cancellable", url));
+    if ((url ? start_fetch(m, job) : queue_work(m, job)) < 0)
       finish(m, job); /* answered as a failed load */
-      continue;
-    }
-    m->load_running = job;
   }
 }
 
@@ -129,6 +247,34 @@ static char *frame_answer(srv_model_t *m, load_job_t *job, size_t *len) {
   return frame;
 }
 
+static void progress_token(srv_model_t *m, const srv_load_args_t *args,
+                           load_job_t *job);
+static void enqueue(srv_model_t *m, load_job_t *job);
+
+/* The next round of a repeated capture: the same source and options, no
+ * request to answer, a progress token of its own. */
+static void requeue(srv_model_t *m, const load_job_t *prev) {
+  load_job_t *job = calloc(1, sizeof *job);
+  if (!job)
+    return;
+  job->model = m;
+  job->opts = prev->opts;
+  job->repeat = 1;
+  job->repeat_gen = prev->repeat_gen;
+  if (srv_source_copy(&prev->source, &job->source) < 0 ||
+      (prev->sample_type && !(job->sample_type = strdup(prev->sample_type))) ||
+      srv_workspace_roots_copy(m->ws, &job->roots, &job->root_count) < 0) {
+    srv_log(SRV_LOG_WARN, "out of memory: %s is not captured again",
+            srv_source_name(&prev->source));
+    job_free(job);
+    return;
+  }
+  job->opts.sample_type = job->sample_type;
+  srv_load_args_t none = SRV_LOAD_ARGS_INIT;
+  progress_token(m, &none, job);
+  enqueue(m, job);
+}
+
 /* Answers the job's request and installs its profile when it is good;
  * frees the job. */
 static void finish(srv_model_t *m, load_job_t *job) {
@@ -147,6 +293,11 @@ static void finish(srv_model_t *m, load_job_t *job) {
     srv_outbox_progress(m->out, job->token, json_pack("{s:s}", "kind", "end"));
     srv_outbox_error(m->out, job->id, RPC_CODE_REQUEST_CANCELLED,
                      "load cancelled");
+  } else if (job->aborted) {
+    srv_outbox_progress(
+        m->out, job->token,
+        json_pack("{s:s, s:s}", "kind", "end", "message", "cancelled"));
+    srv_log(SRV_LOG_INFO, "fetch of %s cancelled", name);
   } else if (job->rc < 0) {
     srv_outbox_progress(
         m->out, job->token,
@@ -172,6 +323,8 @@ static void finish(srv_model_t *m, load_job_t *job) {
       srv_outbox_send_frame(m->out, job->id, answer, answer_len);
       answer = NULL;
     }
+    if (job->repeat && job->repeat_gen == m->repeat_gen && !m->closing)
+      requeue(m, job);
   }
   free(answer);
   job_free(job);
@@ -180,7 +333,7 @@ static void finish(srv_model_t *m, load_job_t *job) {
 /* The one place a load is made from a trigger's arguments and the
  * settings. 0, or SRV_ENOMEM / SRV_EINVAL (nothing to reload). */
 static int build_job(srv_model_t *m, const srv_load_args_t *args,
-                     load_job_t *job) {
+                     load_job_t *job, char *msg, size_t msg_size) {
   const srv_settings_t *set = &m->settings;
   hx_options_init(&job->opts);
   const char *sample_type = set->sample_type;
@@ -199,8 +352,17 @@ static int build_job(srv_model_t *m, const srv_load_args_t *args,
       job->opts.local_scope = sum->local_scope;
     }
   } else {
-    rc = srv_source_file(args->path, srv_workspace_first_root(m->ws),
-                         &job->source);
+    srv_fetch_t fetch;
+    rc = srv_fetch_copy(&set->fetch, &fetch);
+    if (rc == 0) {
+      if (args->seconds >= 0)
+        fetch.seconds = args->seconds;
+      if (args->timeout > 0)
+        fetch.timeout = args->timeout;
+      rc = srv_source_parse(args->path, srv_workspace_first_root(m->ws),
+                            &fetch, &job->source, msg, msg_size);
+      srv_fetch_close(&fetch);
+    }
   }
   if (args->has_sample_type)
     sample_type = args->sample_type;
@@ -215,6 +377,7 @@ static int build_job(srv_model_t *m, const srv_load_args_t *args,
   if (rc == 0)
     rc = srv_workspace_roots_copy(m->ws, &job->roots, &job->root_count);
   job->from_watch = args->from_watch;
+  job->repeat = args->repeat && job->source.kind == SRV_SOURCE_URL;
   return rc;
 }
 
@@ -235,19 +398,36 @@ static void progress_token(srv_model_t *m, const srv_load_args_t *args,
   }
 }
 
+static void enqueue(srv_model_t *m, load_job_t *job) {
+  if (m->load_tail)
+    m->load_tail->next = job;
+  else
+    m->load_head = job;
+  m->load_tail = job;
+  start_next(m);
+}
+
 void srv_model_load(srv_model_t *m, const srv_load_args_t *args) {
   load_job_t *job = calloc(1, sizeof *job);
-  int rc = job ? build_job(m, args, job) : SRV_ENOMEM;
+  char msg[256] = "no profile is loaded to reload";
+  int rc = job ? build_job(m, args, job, msg, sizeof msg) : SRV_ENOMEM;
   if (rc < 0) {
     job_free(job);
     if (args->id)
       srv_outbox_error(m->out, args->id,
                        rc == SRV_ENOMEM ? RPC_CODE_INTERNAL_ERROR
                                         : RPC_CODE_REQUEST_FAILED,
-                       rc == SRV_ENOMEM ? "out of memory"
-                                        : "no profile is loaded to reload");
+                       "%s", rc == SRV_ENOMEM ? "out of memory" : msg);
+    else
+      srv_outbox_show(m->out, 1, "cannot load %s: %s",
+                      args->path ? args->path : "the profile", msg);
     return;
   }
+  /* Any other load ends a repeated capture; the reload of the watcher
+   * does not. */
+  if (!args->from_watch)
+    model_loads_stop_repeat(m);
+  job->repeat_gen = m->repeat_gen;
   job->model = m;
   if (args->id) {
     job->id = json_incref((json_t *)args->id);
@@ -264,12 +444,43 @@ void srv_model_load(srv_model_t *m, const srv_load_args_t *args) {
     }
   }
   progress_token(m, args, job);
-  if (m->load_tail)
-    m->load_tail->next = job;
-  else
-    m->load_head = job;
-  m->load_tail = job;
+  enqueue(m, job);
+}
+
+/* Stops the running fetch now: answered -32800 when its request was
+ * cancelled, else ended with a "cancelled" progress; the profile
+ * stays. */
+static void abort_fetch(srv_model_t *m) {
+  load_job_t *job = m->load_running;
+  srv_http_cancel(job->req);
+  job->req = NULL;
+  m->load_running = NULL;
+  if (!(job->id && rpc_cancel_is_cancelled(m->cancel, job->id))) {
+    fail(job, HX_EIO, "cancelled");
+    job->aborted = 1;
+  }
+  job->repeat = 0;
+  finish(m, job);
   start_next(m);
+}
+
+void model_loads_stop_repeat(srv_model_t *m) {
+  m->repeat_gen++;
+  load_job_t *job = m->load_running;
+  /* A round of a repeat that no request waits for is dropped. */
+  if (job && job->repeat && !job->id && job->req)
+    abort_fetch(m);
+}
+
+void srv_model_cancel_progress(srv_model_t *m, const json_t *token) {
+  load_job_t *job = m->load_running;
+  if (!job || !job->token || !json_equal(job->token, (json_t *)token))
+    return;
+  m->repeat_gen++;
+  if (job->id)
+    rpc_cancel_mark(m->cancel, job->id);
+  if (job->req)
+    abort_fetch(m);
 }
 
 void srv_model_cancel(srv_model_t *m, const json_t *id) {
@@ -290,6 +501,12 @@ void srv_model_cancel(srv_model_t *m, const json_t *id) {
       link = &job->next;
     }
   }
+  load_job_t *job = m->load_running;
+  if (job && job->req && job->id &&
+      rpc_cancel_is_cancelled(m->cancel, job->id)) {
+    m->repeat_gen++;
+    abort_fetch(m);
+  }
 }
 
 int model_loads_init(srv_model_t *m) {
@@ -303,9 +520,16 @@ void model_loads_close(srv_model_t *m) {
     job_free(job);
   }
   m->load_tail = NULL;
-  /* A running job cannot be stopped; after_work frees it. */
-  if (m->load_running)
+  /* A fetch stops now; a job on the thread pool cannot be stopped, and
+   * after_work frees it. */
+  if (m->load_running && m->load_running->req) {
+    job_free(m->load_running);
+    m->load_running = NULL;
+  } else if (m->load_running) {
     uv_cancel((uv_req_t *)&m->load_running->work);
+  }
+  srv_http_close(m->http);
+  m->http = NULL;
 }
 
 void model_loads_free(srv_model_t *m) {
