@@ -38,6 +38,8 @@ struct load_job {
   srv_http_req_t *req;
   char *body;
   size_t body_size;
+  uint64_t received, total; /* bytes so far, and announced (0: unknown) */
+  uint64_t fetch_start;      /* uv_now when the fetch started */
   uint64_t last_report_ms;
   int reported_percent;
   load_job_t *next;
@@ -100,10 +102,10 @@ static void capture_what(const srv_source_t *src, char *out, size_t size) {
     snprintf(out, size, "%.*s profile", (int)n, kind);
 }
 
-static void on_fetch_progress(void *data, uint64_t received, uint64_t total,
-                              uint64_t ms) {
-  load_job_t *job = data;
-  srv_model_t *m = job->model;
+/* A report of the running fetch: the seconds of the capture until bytes
+ * come, then the bytes (with a percentage when the length is known). */
+static void report_fetch(srv_model_t *m, load_job_t *job, uint64_t ms) {
+  uint64_t received = job->received, total = job->total;
   int seconds = job->source.fetch.seconds;
   int percent = total ? (int)(received * 100 / total) : -1;
   /* At most four reports a second, and one per change of percentage. */
@@ -139,6 +141,23 @@ static void on_fetch_progress(void *data, uint64_t received, uint64_t total,
   srv_outbox_progress(m->out, job->token, report);
 }
 
+static void on_fetch_progress(void *data, uint64_t received, uint64_t total,
+                              uint64_t ms) {
+  load_job_t *job = data;
+  job->received = received;
+  job->total = total;
+  report_fetch(job->model, job, ms);
+}
+
+/* Once a second while a fetch runs: curl is silent while a capture waits
+ * for its first byte. */
+static void on_tick(uv_timer_t *timer) {
+  srv_model_t *m = timer->data;
+  load_job_t *job = m->load_running;
+  if (job && job->req)
+    report_fetch(m, job, uv_now(m->loop) - job->fetch_start);
+}
+
 static int queue_work(srv_model_t *m, load_job_t *job) {
   job->work.data = job;
   int rc = uv_queue_work(m->loop, &job->work, work, after_work);
@@ -154,6 +173,7 @@ static void on_fetched(void *data, srv_http_result_t *res) {
   load_job_t *job = data;
   srv_model_t *m = job->model;
   job->req = NULL;
+  uv_timer_stop(&m->tick);
   char msg[sizeof job->err.message];
   int rc = srv_fetch_check(res, msg, sizeof msg);
   if (rc < 0) {
@@ -181,6 +201,9 @@ static int start_fetch(srv_model_t *m, load_job_t *job) {
     rc = srv_http_get(m->http, &opts, on_fetch_progress, on_fetched, job,
                       &job->req);
   }
+  job->fetch_start = uv_now(m->loop);
+  if (rc == 0 && job->source.fetch.seconds > 0)
+    uv_timer_start(&m->tick, on_tick, 1000, 1000);
   if (rc < 0) {
     fail(job, rc == SRV_ENOMEM ? HX_ENOMEM : HX_EIO,
          rc == SRV_ENOMEM ? "out of memory" : "cannot start the transfer");
@@ -452,6 +475,7 @@ void srv_model_load(srv_model_t *m, const srv_load_args_t *args) {
  * stays. */
 static void abort_fetch(srv_model_t *m) {
   load_job_t *job = m->load_running;
+  uv_timer_stop(&m->tick);
   srv_http_cancel(job->req);
   job->req = NULL;
   m->load_running = NULL;
@@ -510,6 +534,11 @@ void srv_model_cancel(srv_model_t *m, const json_t *id) {
 }
 
 int model_loads_init(srv_model_t *m) {
+  int rc = srv_error_from_uv(uv_timer_init(m->loop, &m->tick));
+  if (rc < 0)
+    return rc;
+  m->tick.data = m;
+  m->tick_open = 1;
   return srv_error_from_rpc(rpc_cancel_new(0, &m->cancel, NULL));
 }
 
@@ -530,6 +559,10 @@ void model_loads_close(srv_model_t *m) {
   }
   srv_http_close(m->http);
   m->http = NULL;
+  if (m->tick_open) {
+    uv_close((uv_handle_t *)&m->tick, NULL);
+    m->tick_open = 0;
+  }
 }
 
 void model_loads_free(srv_model_t *m) {

@@ -29,6 +29,8 @@ struct srv_model {
   load_job_t *load_running, *load_head, *load_tail;
   uint64_t progress_tokens;
   srv_http_t *http;     /* fetches of URL sources; NULL until the first */
+  uv_timer_t tick;      /* progress of a capture, once a second */
+  int tick_open;
   uint64_t repeat_gen;  /* a repeated capture goes on while it is its own */
 };
 

@@ -76,7 +76,7 @@ base=http://127.0.0.1:$p
 expect 0 'cpu/nanoseconds \(used\)' info -seconds 1 "127.0.0.1:$p"
 expect 0 'cpu/nanoseconds \(used\)' info --seconds=1 "http://127.0.0.1:$p/"
 expect 0 'inuse_space/bytes' top -n 3 "$base/debug/pprof/heap"
-expect 0 'alloc_space' info -seconds 1 "$base/debug/pprof/allocs"
+expect 0 'alloc_space/bytes \(used\)' info -seconds 1 -sample-type alloc_space "$base/debug/pprof/allocs"
 expect 0 'delay/nanoseconds \(used\)' info -seconds 1 "127.0.0.1:$p/debug/pprof/mutex"
 expect 0 '"files"|^\{' json "$base/debug/pprof/heap"
 expect 0 '' stat -sample-type alloc_space "$base/debug/pprof/allocs"
