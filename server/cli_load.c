@@ -15,8 +15,7 @@
 
 typedef struct cli_fetch {
   int done, rc;
-  char *body;
-  size_t size;
+  srv_bytes_t body;
   char msg[512];
 } cli_fetch_t;
 
@@ -26,8 +25,7 @@ static void on_done(void *data, srv_http_result_t *res) {
   f->rc = srv_fetch_check(res, f->msg, sizeof f->msg);
   if (f->rc == 0) {
     f->body = res->body;
-    f->size = res->size;
-    res->body = NULL;
+    res->body = (srv_bytes_t)SRV_BYTES_INIT;
   }
 }
 
@@ -97,12 +95,11 @@ int cli_load_profile(const char *arg, const cli_args_t *args,
   rc = fetch_url(&src, args->opts.max_decompressed, &f);
   srv_source_close(&src);
   if (rc < 0) {
-    free(f.body);
+    srv_bytes_close(&f.body);
     snprintf(msg, msg_size, "%s", f.msg);
     return -1;
   }
-  rc = hx_index_load_buffer(f.body, f.size, &args->opts, out, &err);
-  free(f.body);
+  rc = srv_bytes_load(&f.body, &args->opts, out, &err);
   if (rc < 0) {
     snprintf(msg, msg_size, "%s", err.message);
     return -1;

@@ -53,16 +53,17 @@ static int starts_with_ci(const char *s, size_t size, const char *prefix) {
   return size >= n && strncasecmp(s, prefix, n) == 0;
 }
 
-static int looks_like_html(const srv_http_result_t *res) {
+static int looks_like_html(const srv_http_result_t *res, const char *head,
+                           size_t size) {
   if (res->content_type && starts_with_ci(res->content_type,
                                           strlen(res->content_type),
                                           "text/html"))
     return 1;
   size_t i = 0;
-  while (i < res->size && isspace((unsigned char)res->body[i]))
+  while (i < size && isspace((unsigned char)head[i]))
     i++;
-  const char *b = res->body ? res->body + i : "";
-  size_t left = res->size - i;
+  const char *b = head + i;
+  size_t left = size - i;
   return starts_with_ci(b, left, "<!doctype html") ||
          starts_with_ci(b, left, "<html");
 }
@@ -73,19 +74,21 @@ int srv_fetch_check(const srv_http_result_t *res, char *msg,
     snprintf(msg, msg_size, "%s", res->message);
     return res->rc;
   }
+  size_t head_size;
+  const char *head = srv_bytes_head(&res->body, &head_size);
   if (res->status < 200 || res->status > 299) {
     char text[320];
-    text_of(res->body ? res->body : "", res->size, text, sizeof text);
+    text_of(head, head_size, text, sizeof text);
     snprintf(msg, msg_size, "the server answered %ld%s%s", res->status,
              text[0] ? ": " : "", text);
     return SRV_ENET;
   }
-  if (looks_like_html(res)) {
+  if (looks_like_html(res, head, head_size)) {
     snprintf(msg, msg_size, "the server answered with an HTML page, not a "
                             "profile (is the URL's path right?)");
     return SRV_ENET;
   }
-  if (res->size == 0) {
+  if (res->body.size == 0) {
     snprintf(msg, msg_size, "the server answered with an empty body");
     return SRV_ENET;
   }

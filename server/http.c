@@ -45,8 +45,7 @@ struct srv_http_req {
   srv_http_progress_cb progress;
   srv_http_done_cb done;
   void *data;
-  char *body;
-  size_t size, cap;
+  srv_bytes_t body;
   uint64_t max_bytes;
   int over_cap, no_memory;
   uint64_t start_ms;
@@ -99,7 +98,7 @@ static void req_unlink(srv_http_req_t *r) {
 
 static void req_free(srv_http_req_t *r) {
   curl_slist_free_all(r->headers);
-  free(r->body);
+  srv_bytes_close(&r->body);
   free(r);
 }
 
@@ -113,8 +112,8 @@ static void req_drop(srv_http_req_t *r) {
 
 static void result_of(srv_http_req_t *r, CURLcode code,
                       srv_http_result_t *res) {
-  *res = (srv_http_result_t){.rc = 0, .body = r->body, .size = r->size};
-  r->body = NULL;
+  *res = (srv_http_result_t){.rc = 0, .body = r->body};
+  r->body = (srv_bytes_t)SRV_BYTES_INIT;
   curl_easy_getinfo(r->easy, CURLINFO_RESPONSE_CODE, &res->status);
   char *type = NULL;
   if (curl_easy_getinfo(r->easy, CURLINFO_CONTENT_TYPE, &type) == CURLE_OK)
@@ -152,7 +151,7 @@ static void collect_done(srv_http_t *h) {
     curl_multi_remove_handle(h->multi, r->easy);
     req_unlink(r);
     r->done(r->data, &res);
-    free(res.body);
+    srv_bytes_close(&res.body);
     curl_easy_cleanup(r->easy);
     req_free(r);
   }
@@ -232,33 +231,14 @@ static int timer_cb(CURLM *multi, long timeout_ms, void *userp) {
 static size_t write_cb(char *ptr, size_t size, size_t nmemb, void *userp) {
   srv_http_req_t *r = userp;
   size_t n = size * nmemb;
-  if (r->max_bytes && r->size + n > r->max_bytes) {
+  if (r->max_bytes && r->body.size + n > r->max_bytes) {
     r->over_cap = 1;
     return 0;
   }
-  if (r->size + n > r->cap) {
-    size_t cap = r->cap ? r->cap : 64 * 1024;
-    curl_off_t length = -1;
-    /* The announced length, when it fits the cap, is allocated at once. */
-    if (curl_easy_getinfo(r->easy, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T,
-                          &length) == CURLE_OK &&
-        length > 0 && (uint64_t)length >= r->size + n &&
-        (!r->max_bytes || (uint64_t)length <= r->max_bytes))
-      cap = (size_t)length;
-    while (cap < r->size + n)
-      cap *= 2;
-    if (r->max_bytes && cap > r->max_bytes)
-      cap = (size_t)r->max_bytes;
-    char *body = realloc(r->body, cap);
-    if (!body) {
-      r->no_memory = 1;
-      return 0;
-    }
-    r->body = body;
-    r->cap = cap;
+  if (srv_bytes_append(&r->body, ptr, n) < 0) {
+    r->no_memory = 1;
+    return 0;
   }
-  memcpy(r->body + r->size, ptr, n);
-  r->size += n;
   return n;
 }
 

@@ -23,6 +23,8 @@
 
 #include <uv.h>
 
+#include "bytes.h"
+
 #define SRV_HTTP_MAX_REDIRECTS 5
 
 typedef struct srv_http srv_http_t;
@@ -40,13 +42,12 @@ typedef struct srv_http_opts {
   uint64_t max_bytes;    /* the body's cap; 0: none */
 } srv_http_opts_t;
 
-/* How a transfer ended. body is the caller's to free() when the callback
- * takes it (sets *body to NULL); else it is freed after the callback. */
+/* How a transfer ended. The callback may take body (moving it out and
+ * leaving it empty); else it is freed after the callback. */
 typedef struct srv_http_result {
   int rc;            /* 0, SRV_ENET, SRV_ENOMEM */
   long status;       /* the HTTP status, 0 when none came */
-  char *body;        /* what came, also for a non-2xx answer */
-  size_t size;
+  srv_bytes_t body;  /* what came, also for a non-2xx answer */
   const char *content_type; /* borrowed for the callback, or NULL */
   char message[256]; /* why it failed (rc < 0); names no credential */
 } srv_http_result_t;

@@ -36,12 +36,12 @@ struct load_job {
   uint64_t repeat_gen; /* m->repeat_gen when queued */
   /* A URL source: the transfer while it runs, then the body. */
   srv_http_req_t *req;
-  char *body;
-  size_t body_size;
+  srv_bytes_t body;
   uint64_t received, total; /* bytes so far, and announced (0: unknown) */
   uint64_t fetch_start;      /* uv_now when the fetch started */
   uint64_t last_report_ms;
   int reported_percent;
+  int reported_seconds; /* the last "N s of M" reported, or -1 */
   load_job_t *next;
   /* Results, written by the worker. */
   int rc;
@@ -54,7 +54,7 @@ static void job_free(load_job_t *job) {
     return;
   srv_profile_free(job->profile);
   srv_http_cancel(job->req);
-  free(job->body);
+  srv_bytes_close(&job->body);
   srv_source_close(&job->source);
   free(job->sample_type);
   json_decref(job->id);
@@ -72,8 +72,9 @@ static void fail(load_job_t *job, int code, const char *message) {
 static void work(uv_work_t *req) {
   load_job_t *job = req->data;
   srv_profile_spec_t spec = {.source = &job->source,
-                             .data = job->body,
-                             .size = job->body_size,
+                             .body = job->source.kind == SRV_SOURCE_URL
+                                         ? &job->body
+                                         : NULL,
                              .options = &job->opts,
                              .roots = (const char *const *)job->roots,
                              .root_count = job->root_count};
@@ -108,22 +109,28 @@ static void report_fetch(srv_model_t *m, load_job_t *job, uint64_t ms) {
   uint64_t received = job->received, total = job->total;
   int seconds = job->source.fetch.seconds;
   int percent = total ? (int)(received * 100 / total) : -1;
-  /* At most four reports a second, and one per change of percentage. */
-  if (job->last_report_ms && ms < job->last_report_ms + 250 &&
-      (percent < 0 || percent == job->reported_percent))
-    return;
   if (!job->token)
     return;
+  if (received == 0 && seconds > 0) {
+    /* While capturing: one report per second of the capture. */
+    int done = ms / 1000 > (uint64_t)seconds ? seconds : (int)(ms / 1000);
+    if (done == job->reported_seconds)
+      return;
+    job->reported_seconds = done;
+  } else if (job->last_report_ms && ms < job->last_report_ms + 250 &&
+             (percent < 0 || percent == job->reported_percent)) {
+    /* Then at most four reports a second, and one per percentage. */
+    return;
+  }
   char text[160], what[64];
   json_t *report;
   if (received == 0 && seconds > 0) {
-    uint64_t done = ms / 1000 > (uint64_t)seconds ? (uint64_t)seconds
-                                                  : ms / 1000;
+    int done = job->reported_seconds;
     capture_what(&job->source, what, sizeof what);
-    snprintf(text, sizeof text, "capturing %s: %llu s of %d", what,
-             (unsigned long long)done, seconds);
+    snprintf(text, sizeof text, "capturing %s: %d s of %d", what, done,
+             seconds);
     report = json_pack("{s:s, s:s, s:i}", "kind", "report", "message", text,
-                       "percentage", (int)(done * 100 / (uint64_t)seconds));
+                       "percentage", done * 100 / seconds);
   } else if (received == 0) {
     return;
   } else if (percent >= 0) {
@@ -143,10 +150,12 @@ static void report_fetch(srv_model_t *m, load_job_t *job, uint64_t ms) {
 
 static void on_fetch_progress(void *data, uint64_t received, uint64_t total,
                               uint64_t ms) {
+  (void)ms; /* the loop's clock, as the tick's */
   load_job_t *job = data;
+  srv_model_t *m = job->model;
   job->received = received;
   job->total = total;
-  report_fetch(job->model, job, ms);
+  report_fetch(m, job, uv_now(m->loop) - job->fetch_start);
 }
 
 /* Once a second while a fetch runs: curl is silent while a capture waits
@@ -180,9 +189,8 @@ static void on_fetched(void *data, srv_http_result_t *res) {
     fail(job, rc == SRV_ENOMEM ? HX_ENOMEM : HX_EIO, msg);
   } else {
     job->body = res->body;
-    job->body_size = res->size;
-    res->body = NULL;
-    srv_log(SRV_LOG_DEBUG, "fetched %zu bytes for %s", job->body_size,
+    res->body = (srv_bytes_t)SRV_BYTES_INIT;
+    srv_log(SRV_LOG_DEBUG, "fetched %zu bytes for %s", job->body.size,
             srv_source_name(&job->source));
     if (queue_work(m, job) == 0)
       return;
@@ -202,6 +210,7 @@ static int start_fetch(srv_model_t *m, load_job_t *job) {
                       &job->req);
   }
   job->fetch_start = uv_now(m->loop);
+  job->reported_seconds = -1;
   if (rc == 0 && job->source.fetch.seconds > 0)
     uv_timer_start(&m->tick, on_tick, 1000, 1000);
   if (rc < 0) {

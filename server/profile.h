@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "bytes.h"
 #include "heat_index.h"
 #include "path_map.h"
 #include "source.h"
@@ -36,10 +37,9 @@ typedef struct srv_profile {
 /* What to build. Everything is borrowed for the call. */
 typedef struct srv_profile_spec {
   const srv_source_t *source;
-  /* A URL source's downloaded bytes (gzipped or raw), borrowed; NULL for a
-   * file source, which is read here. */
-  const void *data;
-  size_t size;
+  /* A URL source's downloaded bytes (gzipped or raw), taken: emptied
+   * while they are indexed. NULL for a file source, which is read here. */
+  srv_bytes_t *body;
   const hx_options_t *options;
   const char *const *roots; /* workspace folders to scan */
   size_t root_count;
