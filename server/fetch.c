@@ -34,14 +34,14 @@ static void text_of(const char *body, size_t size, char *out, size_t cap) {
   int space = 1;
   for (size_t i = 0; i < size && n + 4 < cap && n < 300; i++) {
     unsigned char c = (unsigned char)body[i];
-    if (c < 0x20 || c == 0x7f) {
+    if (c < 0x20 || c == 0x7f || c == ' ') {
       if (!space)
         out[n++] = ' ';
       space = 1;
       continue;
     }
     out[n++] = (char)c;
-    space = c == ' ';
+    space = 0;
   }
   while (n > 0 && out[n - 1] == ' ')
     n--;
