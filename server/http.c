@@ -7,6 +7,12 @@
  * finished transfers are collected with curl_multi_info_read. The driver
  * counts its open handles and frees itself when the last one is closed
  * after srv_http_close.
+ *
+ * One call into curl may read megabytes from a fast socket, and the first
+ * touch of a body's new memory costs page faults: each call's writes get
+ * a budget (BUDGET bytes); a transfer over it is paused and resumed from
+ * an idle handle on the next loop iteration, so no iteration of the loop
+ * spends long on a body.
  */
 #include "http.h"
 
@@ -20,11 +26,15 @@
 
 typedef struct sock_watch sock_watch_t;
 
+#define BUDGET ((size_t)256 * 1024)
+
 struct srv_http {
   uv_loop_t *loop;
   CURLM *multi;
   uv_timer_t timer;
-  size_t open_handles; /* the timer and every sock_watch not closed yet */
+  uv_idle_t resume;    /* resumes paused transfers on the next iteration */
+  size_t spent;        /* bytes written in this call into curl */
+  size_t open_handles; /* timer, resume and every sock_watch not closed */
   size_t running;
   int closing;
   srv_http_req_t *reqs; /* every transfer in flight */
@@ -47,7 +57,7 @@ struct srv_http_req {
   void *data;
   srv_bytes_t body;
   uint64_t max_bytes;
-  int over_cap, no_memory;
+  int over_cap, no_memory, paused;
   uint64_t start_ms;
   char errbuf[CURL_ERROR_SIZE];
   srv_http_req_t *prev, *next;
@@ -157,6 +167,20 @@ static void collect_done(srv_http_t *h) {
   }
 }
 
+static void on_resume(uv_idle_t *idle) {
+  srv_http_t *h = idle->data;
+  uv_idle_stop(idle);
+  for (srv_http_req_t *r = h->reqs; r; r = r->next) {
+    if (r->paused) {
+      r->paused = 0;
+      h->spent = 0;
+      /* Delivers what curl held back, within a new budget. */
+      curl_easy_pause(r->easy, CURLPAUSE_CONT);
+    }
+  }
+  collect_done(h);
+}
+
 static void on_poll(uv_poll_t *poll, int status, int events) {
   sock_watch_t *w = (sock_watch_t *)poll;
   srv_http_t *h = w->h;
@@ -168,6 +192,7 @@ static void on_poll(uv_poll_t *poll, int status, int events) {
   if (events & UV_WRITABLE)
     flags |= CURL_CSELECT_OUT;
   int running;
+  h->spent = 0;
   curl_multi_socket_action(h->multi, w->fd, flags, &running);
   collect_done(h);
 }
@@ -175,6 +200,7 @@ static void on_poll(uv_poll_t *poll, int status, int events) {
 static void on_timer(uv_timer_t *timer) {
   srv_http_t *h = timer->data;
   int running;
+  h->spent = 0;
   curl_multi_socket_action(h->multi, CURL_SOCKET_TIMEOUT, 0, &running);
   collect_done(h);
 }
@@ -235,10 +261,18 @@ static size_t write_cb(char *ptr, size_t size, size_t nmemb, void *userp) {
     r->over_cap = 1;
     return 0;
   }
+  srv_http_t *h = r->h;
+  if (h->spent >= BUDGET && !h->closing) {
+    /* Over this call's budget: curl keeps these bytes until resumed. */
+    r->paused = 1;
+    uv_idle_start(&h->resume, on_resume);
+    return CURL_WRITEFUNC_PAUSE;
+  }
   if (srv_bytes_append(&r->body, ptr, n) < 0) {
     r->no_memory = 1;
     return 0;
   }
+  h->spent += n;
   return n;
 }
 
@@ -277,7 +311,9 @@ int srv_http_new(uv_loop_t *loop, srv_http_t **out) {
     return SRV_EIO;
   }
   h->timer.data = h;
-  h->open_handles = 1;
+  uv_idle_init(loop, &h->resume);
+  h->resume.data = h;
+  h->open_handles = 2;
   curl_multi_setopt(h->multi, CURLMOPT_SOCKETFUNCTION, socket_cb);
   curl_multi_setopt(h->multi, CURLMOPT_SOCKETDATA, h);
   curl_multi_setopt(h->multi, CURLMOPT_TIMERFUNCTION, timer_cb);
@@ -298,6 +334,7 @@ void srv_http_close(srv_http_t *h) {
     watch_close(h->watches);
   uv_timer_stop(&h->timer);
   uv_close((uv_handle_t *)&h->timer, on_handle_closed);
+  uv_close((uv_handle_t *)&h->resume, on_handle_closed);
 }
 
 /* Every option, or the first that curl refused. */

@@ -31,3 +31,6 @@ echo "== the same over http://127.0.0.1"
 "$bench" "http://127.0.0.1:$port/file"
 echo "== a 50 MiB body (random bytes: only the download counts)"
 "$bench" "http://127.0.0.1:$port/bad/big?mib=50"
+echo "== the language server: the same profile from the URL, then from disk"
+node "$root/tests/bench/lsp_fetch_bench.mjs" "$build/server/heatls" \
+  "http://127.0.0.1:$port/file" "$profile"

@@ -14,7 +14,7 @@
  * thread's CPU time, which is the loop's own work. Peak RSS comes from
  * getrusage.
  */
-#define _POSIX_C_SOURCE 200809L
+#define _GNU_SOURCE /* RUSAGE_THREAD */
 #include "fetch.h"
 #include "heat_index.h"
 #include "http.h"
@@ -29,6 +29,16 @@
 
 static uint64_t last_prepare, longest, iterations, over_1ms;
 static uint64_t last_cpu, longest_cpu, cpu_over_1ms, longest_at;
+static long last_faults, longest_faults, last_switches, longest_switches;
+
+/* The loop thread's minor page faults and involuntary context switches so
+ * far, to tell what a long iteration was spent on. */
+static void thread_counts(long *faults, long *switches) {
+  struct rusage ru;
+  getrusage(RUSAGE_THREAD, &ru);
+  *faults = ru.ru_minflt;
+  *switches = ru.ru_nivcsw;
+}
 
 static uint64_t thread_cpu_ns(void) {
   struct timespec ts;
@@ -47,6 +57,8 @@ static long peak_kib(void) {
 static void on_prepare(uv_prepare_t *p) {
   (void)p;
   uint64_t now = uv_hrtime(), cpu = thread_cpu_ns();
+  long faults, switches;
+  thread_counts(&faults, &switches);
   if (last_prepare) {
     uint64_t d = now - last_prepare, c = cpu - last_cpu;
     if (d > longest)
@@ -56,6 +68,8 @@ static void on_prepare(uv_prepare_t *p) {
     if (c > longest_cpu) {
       longest_cpu = c;
       longest_at = iterations;
+      longest_faults = faults - last_faults;
+      longest_switches = switches - last_switches;
     }
     if (c > 1000000)
       cpu_over_1ms++;
@@ -63,6 +77,8 @@ static void on_prepare(uv_prepare_t *p) {
   }
   last_prepare = now;
   last_cpu = cpu;
+  last_faults = faults;
+  last_switches = switches;
 }
 
 static void on_idle(uv_idle_t *i) { (void)i; }
@@ -113,13 +129,13 @@ static int fetch(const char *url) {
   int rc = srv_fetch_check(&result, msg, sizeof msg);
   printf("download: %zu bytes in %.0f ms, %llu loop iterations; longest "
          "iteration %.3f ms wall (%llu over 1 ms), %.3f ms of the loop "
-         "thread's CPU (%llu over 1 ms, the longest is iteration %llu); "
-         "uv_loop_close %d\n",
+         "thread's CPU (%llu over 1 ms, the longest is iteration %llu, with "
+         "%ld page faults and %ld involuntary switches); uv_loop_close %d\n",
          result.body.size, (double)(t1 - t0) / 1e6,
          (unsigned long long)iterations, (double)longest / 1e6,
          (unsigned long long)over_1ms, (double)longest_cpu / 1e6,
          (unsigned long long)cpu_over_1ms, (unsigned long long)longest_at,
-         closed);
+         longest_faults, longest_switches, closed);
   printf("peak RSS after the download: %.1f MiB\n",
          (double)after_download / 1024);
   if (rc < 0) {
