@@ -2,7 +2,8 @@
 # heatls's command line with URLs, against pprofsvc on 127.0.0.1: CPU,
 # heap, allocs-delta and mutex captures, two CPU captures at once, a
 # WriteTimeout shorter than the capture, HTTPS (verified with the CA file,
-# refused without it, accepted with https+insecure), extra headers whose
+# refused without it, accepted with https+insecure; a client certificate
+# where the server wants one), extra headers whose
 # values never show, and every bad source with its one-line message.
 # Usage: net_cli_test.sh HEATLS PPROFSVC
 set -uo pipefail
@@ -135,6 +136,14 @@ expect 0 'inuse_space' info -cacert "$work/tls/ca.pem" "https://127.0.0.1:$port/
 expect 1 'certificate' info "https://127.0.0.1:$port/debug/pprof/heap"
 expect 0 'inuse_space' info "https+insecure://127.0.0.1:$port/debug/pprof/heap"
 expect 0 'cpu/nanoseconds' info -seconds 1 -cacert "$work/tls/ca.pem" "https://127.0.0.1:$port"
+
+# A server that wants a client certificate.
+mkdir -p "$work/mtls"
+start mtls -tls "$work/mtls" -client-certs
+expect 0 'inuse_space' info -cacert "$work/mtls/ca.pem" -cert "$work/mtls/client.pem" \
+  -key "$work/mtls/client-key.pem" "https://127.0.0.1:$port/debug/pprof/heap"
+expect 1 "^heatls: live: 127.0.0.1:$port heap: " info -cacert "$work/mtls/ca.pem" \
+  "https://127.0.0.1:$port/debug/pprof/heap"
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

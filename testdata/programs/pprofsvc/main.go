@@ -34,6 +34,7 @@ import (
 
 var (
 	tlsDir       = flag.String("tls", "", "serve HTTPS with a certificate made now; the CA goes to DIR/ca.pem")
+	clientCerts  = flag.Bool("client-certs", false, "with -tls: require a client certificate; one is made in DIR/client.pem and DIR/client-key.pem")
 	writeTimeout = flag.Duration("write-timeout", 0, "the server's WriteTimeout (0: none)")
 	serveFile    = flag.String("file", "", "a file served at /file (the benchmark profile)")
 	life         = flag.Duration("life", 120*time.Second, "exit after this long")
@@ -84,8 +85,9 @@ func work() {
 }
 
 // makeCert writes dir/ca.pem and returns a server certificate for
-// 127.0.0.1 signed by that CA.
-func makeCert(dir string) tls.Certificate {
+// 127.0.0.1 signed by that CA, and the CA; with -client-certs also a
+// client certificate and its key in dir.
+func makeCert(dir string) (tls.Certificate, *x509.Certificate) {
 	caKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	check(err)
 	ca := &x509.Certificate{
@@ -116,7 +118,27 @@ func makeCert(dir string) tls.Certificate {
 	check(err)
 	check(os.WriteFile(filepath.Join(dir, "ca.pem"),
 		pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: caDER}), 0o644))
-	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}
+	if *clientCerts {
+		ckey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+		check(err)
+		client := &x509.Certificate{
+			SerialNumber: big.NewInt(3),
+			Subject:      pkix.Name{CommonName: "heatls test client"},
+			NotBefore:    time.Now().Add(-time.Hour),
+			NotAfter:     time.Now().Add(24 * time.Hour),
+			KeyUsage:     x509.KeyUsageDigitalSignature,
+			ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth},
+		}
+		cder, err := x509.CreateCertificate(rand.Reader, client, caCert, &ckey.PublicKey, caKey)
+		check(err)
+		kder, err := x509.MarshalECPrivateKey(ckey)
+		check(err)
+		check(os.WriteFile(filepath.Join(dir, "client.pem"),
+			pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: cder}), 0o644))
+		check(os.WriteFile(filepath.Join(dir, "client-key.pem"),
+			pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: kder}), 0o600))
+	}
+	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}, caCert
 }
 
 func check(err error) {
@@ -195,7 +217,14 @@ func main() {
 	check(err)
 	srv := &http.Server{Handler: mux, WriteTimeout: *writeTimeout}
 	if *tlsDir != "" {
-		srv.TLSConfig = &tls.Config{Certificates: []tls.Certificate{makeCert(*tlsDir)}}
+		cert, ca := makeCert(*tlsDir)
+		srv.TLSConfig = &tls.Config{Certificates: []tls.Certificate{cert}}
+		if *clientCerts {
+			pool := x509.NewCertPool()
+			pool.AddCert(ca)
+			srv.TLSConfig.ClientCAs = pool
+			srv.TLSConfig.ClientAuth = tls.RequireAndVerifyClientCert
+		}
 	}
 	fmt.Printf("port %d\n", ln.Addr().(*net.TCPAddr).Port)
 	os.Stdout.Sync()
