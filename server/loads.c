@@ -458,7 +458,7 @@ void srv_model_load(srv_model_t *m, const srv_load_args_t *args) {
   /* Any other load ends a repeated capture; the reload of the watcher
    * does not. */
   if (!args->from_watch)
-    model_loads_stop_repeat(m);
+    model_loads_stop_repeat(m, 0);
   job->repeat_gen = m->repeat_gen;
   job->model = m;
   if (args->id) {
@@ -497,12 +497,19 @@ static void abort_fetch(srv_model_t *m) {
   start_next(m);
 }
 
-void model_loads_stop_repeat(srv_model_t *m) {
+void model_loads_stop_repeat(srv_model_t *m, int clearing) {
   m->repeat_gen++;
   load_job_t *job = m->load_running;
-  /* A round of a repeat that no request waits for is dropped. */
-  if (job && job->repeat && !job->id && job->req)
-    abort_fetch(m);
+  if (!job || !job->repeat || !job->req)
+    return;
+  /* A round of a repeat that no request waits for is dropped; a clear
+   * also cancels a first round (its request is answered -32800), which
+   * another load leaves to finish before it. */
+  if (job->id && !clearing)
+    return;
+  if (job->id)
+    rpc_cancel_mark(m->cancel, job->id);
+  abort_fetch(m);
 }
 
 void srv_model_cancel_progress(srv_model_t *m, const json_t *token) {

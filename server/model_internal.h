@@ -56,8 +56,9 @@ json_t *model_summary_of(const srv_profile_t *p, size_t documents);
 int model_loads_init(srv_model_t *m);
 void model_loads_close(srv_model_t *m); /* drops queued loads */
 /* Ends a repeated capture (a clear, another load): a round running
- * without a request to answer is aborted. */
-void model_loads_stop_repeat(srv_model_t *m);
+ * without a request to answer is aborted; when clearing, a first round
+ * too (its request answered -32800). */
+void model_loads_stop_repeat(srv_model_t *m, int clearing);
 void model_loads_free(srv_model_t *m);
 
 #endif

@@ -226,6 +226,16 @@ async function main() {
   check(begins === 0, 'no round after a clear', `${begins} begins`);
   check((await status(s)) === null, 'nothing loaded after the clear');
 
+  // A clear during a repeat's first round cancels it: nothing comes back.
+  from = s.messages.length;
+  id = s.command('heatls.loadProfile', [{ path: base, seconds: 3, repeat: true }], 'rep2');
+  await s.wait((m) => m.method === '$/progress' && m.params.token === 'rep2' && m.params.value.kind === 'report', 5000, from);
+  r = await s.call('workspace/executeCommand', { command: 'heatls.clearProfile', arguments: [] });
+  r = await s.reply(id, 5000);
+  check(r && r.error && r.error.code === -32800, 'a clear cancels a repeat\'s first round', JSON.stringify(r));
+  await sleep(500);
+  check((await status(s)) === null, 'nothing loaded after a clear during the first round');
+
   // 6. Reload: the same source fetched again once.
   r = await s.reply(s.command('heatls.loadProfile', [{ path: `${base}/debug/pprof/heap` }]));
   check(r && r.result, 'heap loaded');
