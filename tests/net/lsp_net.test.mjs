@@ -226,6 +226,27 @@ async function main() {
   check(begins === 0, 'no round after a clear', `${begins} begins`);
   check((await status(s)) === null, 'nothing loaded after the clear');
 
+  // window/workDoneProgress/cancel on a later round's token ends a repeat;
+  // the last capture stays.
+  r = await s.reply(s.command('heatls.loadProfile', [{ path: `${base}/debug/pprof/allocs`,
+    seconds: 1, sampleType: 'alloc_space', repeat: true }], 'rep3'), 15000);
+  check(r && r.result, 'a second repeat starts', JSON.stringify(r));
+  from = s.messages.length;
+  const round = await s.wait((m) => m.method === '$/progress' && m.params.value.kind === 'begin' &&
+    String(m.params.token).startsWith('heatls/load/'), 10000, from);
+  check(round, 'a later round reports on a token of heatls\'s');
+  if (round) {
+    s.notify('window/workDoneProgress/cancel', { token: round.params.token });
+    const ended = await s.wait((m) => m.method === '$/progress' && m.params.token === round.params.token &&
+      m.params.value.kind === 'end', 5000, from);
+    check(ended && ended.params.value.message === 'cancelled', 'the round ends cancelled', JSON.stringify(ended && ended.params));
+    const after = s.messages.length;
+    await sleep(1800);
+    check(!s.messages.slice(after).some((m) => m.method === '$/progress' && m.params.value.kind === 'begin'),
+      'no round after a progress cancel');
+    check((await status(s)) === `live: 127.0.0.1:${port} allocs 1s`, 'the last capture stays after a progress cancel');
+  }
+
   // A clear during a repeat's first round cancels it: nothing comes back.
   from = s.messages.length;
   id = s.command('heatls.loadProfile', [{ path: base, seconds: 3, repeat: true }], 'rep2');
