@@ -157,8 +157,8 @@ static int parse_fetch(const srv_fetch_t *base, const json_t *section,
     if (section &&
         get_string(section, keys[i], &str, &present, msg, size) < 0)
       return SRV_EINVAL;
-    if (section && json_object_get(section, keys[i]))
-      *fields[i] = present && *str ? (char *)str : NULL;
+    if (section && present) /* "" clears, null changes nothing */
+      *fields[i] = *str ? (char *)str : NULL;
   }
   v = section ? json_object_get(section, "headers") : NULL;
   const char **lines = NULL;

@@ -1,13 +1,14 @@
 /*
  * test_source.c: profile sources by go tool pprof's rules (source.h), the
- * judging of HTTP answers (fetch.h) and chunked bodies (bytes.h), with
- * every allocation failed in turn.
+ * judging of HTTP answers (fetch.h), chunked bodies (bytes.h) and the
+ * fetch settings (settings.h), with every allocation failed in turn.
  */
 #include "bytes.h"
 #include "check.h"
 #include "error.h"
 #include "fail_alloc.h"
 #include "fetch.h"
+#include "settings.h"
 #include "source.h"
 
 #include <stdio.h>
@@ -268,7 +269,76 @@ static void test_bytes(void) {
   srv_bytes_close(&b);
 }
 
+static int apply(const srv_settings_t *base, const char *json,
+                 srv_settings_t *out, char *msg, size_t size) {
+  json_t *section = json_loads(json, 0, NULL);
+  int rc = srv_settings_apply(base, section, out, msg, size);
+  json_decref(section);
+  return rc;
+}
+
+static void test_settings(void) {
+  srv_settings_t base, s, t;
+  srv_settings_init(&base);
+  char msg[256];
+  CHECK_INT(apply(&base,
+                  "{\"seconds\": 30, \"timeout\": 2.5, \"caFile\": \"/ca\", "
+                  "\"clientCert\": \"/c\", \"clientKey\": \"/k\", "
+                  "\"headers\": {\"Authorization\": \"Bearer zz\", "
+                  "\"X-Scope-OrgID\": \"t1\"}}",
+                  &s, msg, sizeof msg),
+            0);
+  CHECK_INT(s.fetch.seconds, 30);
+  CHECK(s.fetch.timeout == 2.5);
+  CHECK_STR(s.fetch.ca_file, "/ca");
+  CHECK_STR(s.fetch.key, "/k");
+  CHECK_INT(s.fetch.header_count, 2);
+  CHECK_STR(s.fetch.headers[0], "Authorization: Bearer zz");
+  /* null changes nothing, "" clears, {} drops the headers. */
+  CHECK_INT(apply(&s, "{\"caFile\": null, \"clientCert\": \"\", "
+                      "\"headers\": {}}",
+                  &t, msg, sizeof msg),
+            0);
+  CHECK_STR(t.fetch.ca_file, "/ca");
+  CHECK(t.fetch.cert == NULL);
+  CHECK_INT(t.fetch.header_count, 0);
+  CHECK_INT(t.fetch.seconds, 30);
+  srv_settings_close(&t);
+  static const char *const bad[] = {
+      "{\"seconds\": -1}", "{\"seconds\": 1.5}", "{\"seconds\": 86401}",
+      "{\"timeout\": -2}", "{\"timeout\": \"x\"}", "{\"caFile\": 3}",
+      "{\"headers\": []}", "{\"headers\": {\"A\": 1}}",
+      "{\"headers\": {\"Bad Name\": \"secret-1\"}}",
+      "{\"headers\": {\"A:B\": \"secret-2\"}}",
+      "{\"headers\": {\"A\": \"secret-3\\r\\nX: y\"}}"};
+  for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+    msg[0] = '\0';
+    CHECK_INT(apply(&s, bad[i], &t, msg, sizeof msg), SRV_EINVAL);
+    CHECK(msg[0] != '\0');
+    CHECK(strstr(msg, "secret") == NULL); /* values are never echoed */
+  }
+  /* Every allocation failed in turn: ENOMEM, nothing leaked. */
+  for (long at = 1;; at++) {
+    fail_alloc_arm(at, 0);
+    int rc = apply(&s, "{\"headers\": {\"A\": \"b\", \"C\": \"d\"}, "
+                       "\"clientKey\": \"/k2\"}",
+                   &t, msg, sizeof msg);
+    int failed = fail_alloc_failed();
+    fail_alloc_disarm();
+    if (rc == 0)
+      srv_settings_close(&t);
+    if (!failed) {
+      CHECK_INT(rc, 0);
+      break;
+    }
+    CHECK_INT(rc, SRV_ENOMEM);
+  }
+  srv_settings_close(&s);
+  srv_settings_close(&base);
+}
+
 int main(void) {
+  test_settings();
   test_rules();
   test_copy_equal_timeout();
   test_answers();
