@@ -33,6 +33,12 @@ typedef enum flag_id {
   FLAG_SYMBOLS,
   FLAG_MAX_SIZE,
   FLAG_N,
+  FLAG_SECONDS,
+  FLAG_TIMEOUT,
+  FLAG_CACERT,
+  FLAG_CERT,
+  FLAG_KEY,
+  FLAG_HEADER,
   FLAG_HELP
 } flag_id_t;
 
@@ -66,6 +72,17 @@ static const flag_t flags[] = {
      "suffixes)"},
     {"n", FLAG_N, ONLY(CLI_TOP), true, "N",
      "how many lines to list (default 20)"},
+    {"seconds", FLAG_SECONDS, ALL, true, "N",
+     "a URL: capture for N seconds (adds seconds=N)"},
+    {"timeout", FLAG_TIMEOUT, ALL, true, "SECONDS",
+     "a URL: give up after this long (default 1.5 x seconds, or 60)"},
+    {"cacert", FLAG_CACERT, ALL, true, "FILE",
+     "a URL: verify the server with this CA bundle (PEM)"},
+    {"cert", FLAG_CERT, ALL, true, "FILE",
+     "a URL: client certificate (PEM)"},
+    {"key", FLAG_KEY, ALL, true, "FILE", "a URL: the client key (PEM)"},
+    {"header", FLAG_HEADER, ALL, true, "'NAME: VALUE'",
+     "a URL: send this header (repeatable; the value is never printed)"},
     {"help", FLAG_HELP, ALL, false, NULL, "show this help"},
     {"h", FLAG_HELP, ALL, false, NULL, NULL},
 };
@@ -162,6 +179,38 @@ static int set_flag(const flag_t *f, const char *value, cli_args_t *out,
     if (errno || end == value || *end || *value == '-' || n == 0)
       return usage_error(msg, size, "-n %s: not a positive number", value);
     out->top_n = (size_t)n;
+    return 0;
+  }
+  case FLAG_SECONDS: {
+    errno = 0;
+    long n = strtol(value, &end, 10);
+    if (errno || end == value || *end || n < 0 || n > 86400)
+      return usage_error(msg, size, "-seconds %s: not a number of seconds "
+                         "in [0, 86400]", value);
+    out->fetch.seconds = (int)n;
+    return 0;
+  }
+  case FLAG_TIMEOUT: {
+    errno = 0;
+    double t = strtod(value, &end);
+    if (errno || end == value || *end || !isfinite(t) || t <= 0 ||
+        t > 86400)
+      return usage_error(msg, size, "-timeout %s: not a number of seconds "
+                         "in (0, 86400]", value);
+    out->fetch.timeout = t;
+    return 0;
+  }
+  case FLAG_CACERT: out->fetch.ca_file = value; return 0;
+  case FLAG_CERT: out->fetch.cert = value; return 0;
+  case FLAG_KEY: out->fetch.key = value; return 0;
+  case FLAG_HEADER: {
+    const char *colon = strchr(value, ':');
+    /* The value is never printed: only the name, or nothing. */
+    if (!colon || colon == value || strpbrk(value, "\r\n"))
+      return usage_error(msg, size, "-header: expected 'NAME: VALUE'");
+    if (out->fetch.header_count == CLI_MAX_HEADERS)
+      return usage_error(msg, size, "-header: at most %d", CLI_MAX_HEADERS);
+    out->fetch.headers[out->fetch.header_count++] = value;
     return 0;
   }
   case FLAG_HELP: out->help = 1; return 0;

@@ -23,6 +23,17 @@ typedef enum cli_command {
   CLI_INFO
 } cli_command_t;
 
+#define CLI_MAX_HEADERS 32
+
+/* How a PROFILE that is a URL is fetched (all borrowed from argv). */
+typedef struct cli_fetch_args {
+  int seconds;     /* --seconds; 0: none */
+  double timeout;  /* --timeout in seconds; 0: the default */
+  const char *ca_file, *cert, *key;
+  const char *headers[CLI_MAX_HEADERS]; /* --header "Name: value" */
+  size_t header_count;
+} cli_fetch_args_t;
+
 typedef struct cli_args {
   cli_command_t command;
   const char *command_name;
@@ -32,6 +43,7 @@ typedef struct cli_args {
   const char *value_format;    /* json; NULL = the default for the unit */
   size_t top_n;                /* top */
   int help;                    /* -h / --help was given */
+  cli_fetch_args_t fetch;      /* for a PROFILE that is a URL */
 } cli_args_t;
 
 /* The subcommand named `name`, or -1. */

@@ -50,6 +50,24 @@ static void load_profile(srv_env_t *env, const rpc_message_t *msg,
       load.local_scope = HX_LOCAL_FUNCTION;
     else if (v && !json_is_null(v))
       goto bad;
+    v = json_object_get(arg, "seconds");
+    if (v && !json_is_null(v)) {
+      if (!json_is_integer(v) || json_integer_value(v) < 0 ||
+          json_integer_value(v) > 86400)
+        goto bad;
+      load.seconds = (int)json_integer_value(v);
+    }
+    v = json_object_get(arg, "timeout");
+    if (v && !json_is_null(v)) {
+      double t = json_is_number(v) ? json_number_value(v) : -1;
+      if (!isfinite(t) || t <= 0 || t > 86400)
+        goto bad;
+      load.timeout = t;
+    }
+    v = json_object_get(arg, "repeat");
+    if (v && !json_is_null(v) && !json_is_boolean(v))
+      goto bad;
+    load.repeat = json_is_true(v);
   }
   if (!load.path || !*load.path)
     goto bad;
@@ -58,7 +76,19 @@ static void load_profile(srv_env_t *env, const rpc_message_t *msg,
 bad:
   srv_outbox_error(env->out, msg->id, RPC_CODE_INVALID_PARAMS,
                    "heatls.loadProfile takes [path] or [{path, sampleType?, "
-                   "threshold?, localScope?}]");
+                   "threshold?, localScope?, seconds?, timeout?, repeat?}] "
+                   "(path: a file or a URL)");
+}
+
+/* Loads the loaded profile's source again, once: a file is read again, a
+ * URL fetched (captured) again with the options it was loaded with. */
+static void reload_profile(srv_env_t *env, const rpc_message_t *msg,
+                           const json_t *args) {
+  (void)args;
+  srv_load_args_t load = SRV_LOAD_ARGS_INIT;
+  load.id = msg->id;
+  load.work_token = json_object_get(msg->params, "workDoneToken");
+  srv_model_load(env->model, &load);
 }
 
 static void clear_profile(srv_env_t *env, const rpc_message_t *msg,
@@ -225,7 +255,8 @@ static const struct {
 } commands[] = {{"heatls.loadProfile", load_profile},
                 {"heatls.clearProfile", clear_profile},
                 {"heatls.hotspots", hotspots},
-                {"heatls.status", status}};
+                {"heatls.status", status},
+                {"heatls.reloadProfile", reload_profile}};
 
 #define COMMAND_COUNT (sizeof commands / sizeof *commands)
 

@@ -25,6 +25,10 @@ const char *srv_strerror(int code) {
     return "too many pending operations";
   case SRV_EEXIST:
     return "already present";
+  case SRV_ENET:
+    return "the profile could not be fetched";
+  case SRV_ECANCELED:
+    return "cancelled";
   default:
     return "unknown error";
   }

@@ -16,7 +16,9 @@ enum {
   SRV_ECLOSED = -4,  /* the other side is gone (stdout closed) */
   SRV_ESTALLED = -5, /* the client stopped reading: output over its cap */
   SRV_EBUSY = -6,    /* a bounded table is full */
-  SRV_EEXIST = -7    /* already there (a request id in use) */
+  SRV_EEXIST = -7,   /* already there (a request id in use) */
+  SRV_ENET = -8,     /* a fetch failed (connect, TLS, HTTP status, cap) */
+  SRV_ECANCELED = -9 /* cancelled before it ended */
 };
 
 /* A static description of an SRV_E* code. */

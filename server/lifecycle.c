@@ -1,5 +1,6 @@
 /*
- * lifecycle.c: initialize, initialized, shutdown, exit and $/cancelRequest.
+ * lifecycle.c: initialize, initialized, shutdown, exit, $/cancelRequest
+ * and window/workDoneProgress/cancel.
  */
 #include "handlers.h"
 
@@ -143,6 +144,14 @@ static int on_cancel(void *ctx, const rpc_message_t *msg) {
   return 0;
 }
 
+static int on_progress_cancel(void *ctx, const rpc_message_t *msg) {
+  srv_env_t *env = ctx;
+  const json_t *token = json_object_get(msg->params, "token");
+  if (json_is_string(token) || json_is_integer(token))
+    srv_model_cancel_progress(env->model, token);
+  return 0;
+}
+
 #define ANY_TIME (RPC_METHOD_BEFORE_INIT | RPC_METHOD_AFTER_SHUTDOWN)
 
 static const srv_method_t methods[] = {
@@ -150,6 +159,8 @@ static const srv_method_t methods[] = {
     {"initialized", on_initialized, RPC_METHOD_NOTIFICATION},
     {"shutdown", on_shutdown, RPC_METHOD_REQUEST},
     {"exit", on_exit_notification, RPC_METHOD_NOTIFICATION | ANY_TIME},
-    {"$/cancelRequest", on_cancel, RPC_METHOD_NOTIFICATION | ANY_TIME}};
+    {"$/cancelRequest", on_cancel, RPC_METHOD_NOTIFICATION | ANY_TIME},
+    {"window/workDoneProgress/cancel", on_progress_cancel,
+     RPC_METHOD_NOTIFICATION}};
 
 SRV_TABLE(srv_lifecycle_methods, methods);

@@ -5,10 +5,10 @@
  * stderr naming the file), 2 on a usage error.
  */
 #include "cli_args.h"
+#include "cli_load.h"
 #include "cli_output.h"
 #include "heat_index.h"
 #include "lsp_main.h"
-#include "profile_file.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -19,7 +19,7 @@
 
 static void print_usage(FILE *out) {
   fputs("usage: heatls [--stdio] [--log-level L] [--max-message BYTES]\n"
-        "       heatls COMMAND [flags] PROFILE\n"
+        "       heatls COMMAND [flags] PROFILE   (a file or a URL)\n"
         "\n"
         "With no command, heatls is a language server on stdin/stdout\n"
         "(docs/protocol.md).\n"
@@ -52,10 +52,10 @@ static int run_report(cli_command_t command, const char *name, int argc,
     return 0;
   }
   hx_index_t *index;
-  hx_error_t err = {0};
-  if (srv_profile_file_read(args.profile, &args.opts, &index, NULL, &err) <
-      0) {
-    fprintf(stderr, "heatls: %s: %s\n", args.profile, err.message);
+  char source[512];
+  if (cli_load_profile(args.profile, &args, &index, source, sizeof source,
+                       msg, sizeof msg) < 0) {
+    fprintf(stderr, "heatls: %s: %s\n", source, msg);
     return 1;
   }
   int status = 0;

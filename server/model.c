@@ -179,6 +179,7 @@ void model_install(srv_model_t *m, srv_profile_t *p) {
 }
 
 void srv_model_clear(srv_model_t *m) {
+  model_loads_stop_repeat(m, 1);
   if (!m->profile)
     return;
   drop_profile(m);

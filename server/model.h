@@ -50,9 +50,12 @@ typedef struct srv_load_args {
   const json_t *id;        /* the request to answer, or NULL */
   const json_t *work_token; /* the client's workDoneToken, or NULL */
   int from_watch; /* a reload after the file changed: the loaded options */
+  int seconds;    /* a URL's capture duration, or -1: the settings' */
+  double timeout; /* a URL's time limit in seconds, or 0: the settings' */
+  int repeat;     /* a URL: capture again after each load, until stopped */
 } srv_load_args_t;
 
-#define SRV_LOAD_ARGS_INIT {.local_scope = -1}
+#define SRV_LOAD_ARGS_INIT {.local_scope = -1, .seconds = -1}
 
 /* *out is a new model on loop, sending through out (borrowed; it must
  * outlive the model). log_level is the command line's, which the logLevel
@@ -107,7 +110,12 @@ void srv_model_load(srv_model_t *m, const srv_load_args_t *args);
 /* $/cancelRequest for id: a queued load is answered -32800 now, a running
  * one when it ends (and not installed). */
 void srv_model_cancel(srv_model_t *m, const json_t *id);
-/* Drops the loaded profile (documents painted empty). */
+/* window/workDoneProgress/cancel for token: the running fetch with that
+ * progress token stops (the loaded profile stays) and a repeated capture
+ * ends. */
+void srv_model_cancel_progress(srv_model_t *m, const json_t *token);
+/* Drops the loaded profile (documents painted empty) and ends a repeated
+ * capture. */
 void srv_model_clear(srv_model_t *m);
 
 /* heatls.status: the loaded profile's summary (new reference), or null. */

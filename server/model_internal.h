@@ -7,6 +7,7 @@
 #define HEATLS_SRV_MODEL_INTERNAL_H
 
 #include "model.h"
+#include "http.h"
 #include "rpc_cancel.h"
 #include "watcher.h"
 
@@ -27,6 +28,10 @@ struct srv_model {
   rpc_cancel_t *cancel; /* ids of load requests not answered yet */
   load_job_t *load_running, *load_head, *load_tail;
   uint64_t progress_tokens;
+  srv_http_t *http;     /* fetches of URL sources; NULL until the first */
+  uv_timer_t tick;      /* progress of a capture, once a second */
+  int tick_open;
+  uint64_t repeat_gen;  /* a repeated capture goes on while it is its own */
 };
 
 /* What changed, for model_changed(). */
@@ -50,6 +55,10 @@ json_t *model_summary_of(const srv_profile_t *p, size_t documents);
 /* loads.c */
 int model_loads_init(srv_model_t *m);
 void model_loads_close(srv_model_t *m); /* drops queued loads */
+/* Ends a repeated capture (a clear, another load): a round running
+ * without a request to answer is aborted; when clearing, a first round
+ * too (its request answered -32800). */
+void model_loads_stop_repeat(srv_model_t *m, int clearing);
 void model_loads_free(srv_model_t *m);
 
 #endif

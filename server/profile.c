@@ -34,10 +34,13 @@ static int out_of_memory(hx_error_t *err) {
   return HX_ENOMEM;
 }
 
-/* Reads the source into p->index, recording what the descriptor that was
+/* Builds p->index from the downloaded bytes, or reads the file into it,
+ * recording what the descriptor that was
  * read said of the file (not what the path names after the load). */
 static int read_source(const srv_profile_spec_t *spec, srv_profile_t *p,
                        hx_error_t *err) {
+  if (spec->body)
+    return srv_bytes_load(spec->body, spec->options, &p->index, err);
   srv_profile_file_t file;
   int rc = srv_profile_file_read(spec->source->path, spec->options, &p->index,
                                  &file, err);

@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "bytes.h"
 #include "go_paths.h"
 #include "heat_index.h"
 #include "path_map.h"
@@ -42,13 +43,16 @@ typedef struct srv_profile {
   size_t go_count;
   /* What the descriptor the index was read from said (fstat), so that a
    * watch event that changed nothing does not reload the file, and a file
-   * replaced during the load is reloaded. */
+   * replaced during the load is reloaded; zero for a fetched profile. */
   int64_t mtime_ns, size, inode;
 } srv_profile_t;
 
 /* What to build. Everything is borrowed for the call. */
 typedef struct srv_profile_spec {
   const srv_source_t *source;
+  /* A URL source's downloaded bytes (gzipped or raw), taken: emptied
+   * while they are indexed. NULL for a file source, which is read here. */
+  srv_bytes_t *body;
   const hx_options_t *options;
   const char *const *roots; /* workspace folders to scan */
   size_t root_count;

@@ -43,6 +43,7 @@ void srv_settings_close(srv_settings_t *s) {
   free(s->goroot);
   free(s->gomodcache);
   free_mappings(s->mappings, s->mapping_count);
+  srv_fetch_close(&s->fetch);
   srv_settings_init(s);
 }
 
@@ -120,6 +121,93 @@ static int parse_mappings(const json_t *v, srv_path_mapping_t **out,
   *out = m;
   *count = n;
   return 0;
+}
+
+#define MAX_HEADERS 32
+
+/* The fetch settings: base's with section's members applied, as a new
+ * copy in *out. SRV_EINVAL (msg names the key, nothing allocated) or
+ * SRV_ENOMEM. Header values never go into msg. */
+static int parse_fetch(const srv_fetch_t *base, const json_t *section,
+                       srv_fetch_t *out, char *msg, size_t size) {
+  srv_fetch_t f = *base; /* borrows base's strings until the copy */
+  const json_t *v = section ? json_object_get(section, "seconds") : NULL;
+  if (v && !json_is_null(v)) {
+    if (!json_is_integer(v) || json_integer_value(v) < 0 ||
+        json_integer_value(v) > 86400) {
+      snprintf(msg, size, "setting heatls.seconds must be an integer in "
+                          "[0, 86400]");
+      return SRV_EINVAL;
+    }
+    f.seconds = (int)json_integer_value(v);
+  }
+  v = section ? json_object_get(section, "timeout") : NULL;
+  if (v && !json_is_null(v)) {
+    double t = json_is_number(v) ? json_number_value(v) : -1;
+    if (!isfinite(t) || t < 0 || t > 86400) {
+      snprintf(msg, size, "setting heatls.timeout must be a number of "
+                          "seconds in [0, 86400]");
+      return SRV_EINVAL;
+    }
+    f.timeout = t;
+  }
+  static const char *const keys[] = {"caFile", "clientCert", "clientKey"};
+  char **fields[] = {&f.ca_file, &f.cert, &f.key};
+  int present;
+  for (size_t i = 0; i < 3; i++) {
+    const char *str = *fields[i];
+    if (section &&
+        get_string(section, keys[i], &str, &present, msg, size) < 0)
+      return SRV_EINVAL;
+    if (section && present) /* "" clears, null changes nothing */
+      *fields[i] = *str ? (char *)str : NULL;
+  }
+  v = section ? json_object_get(section, "headers") : NULL;
+  const char **lines = NULL;
+  if (v && !json_is_null(v)) {
+    if (!json_is_object(v) || json_object_size(v) > MAX_HEADERS) {
+      snprintf(msg, size, "setting heatls.headers must be an object of at "
+                          "most %d string values", MAX_HEADERS);
+      return SRV_EINVAL;
+    }
+    const char *name;
+    const json_t *value;
+    json_object_foreach((json_t *)v, name, value) {
+      if (!json_is_string(value) || !*name || strpbrk(name, ": \r\n") ||
+          strpbrk(json_string_value(value), "\r\n")) {
+        snprintf(msg, size, "setting heatls.headers: \"%.64s\" needs a "
+                            "name without ':' or spaces and a one-line "
+                            "string value", name);
+        return SRV_EINVAL;
+      }
+    }
+    f.header_count = json_object_size(v);
+    f.headers = NULL;
+    lines = calloc(f.header_count ? f.header_count : 1, sizeof *lines);
+    if (!lines)
+      return SRV_ENOMEM;
+    size_t i = 0;
+    json_object_foreach((json_t *)v, name, value) {
+      size_t n = strlen(name) + strlen(json_string_value(value)) + 3;
+      char *line = malloc(n);
+      if (!line) {
+        for (size_t j = 0; j < i; j++)
+          free((char *)lines[j]);
+        free(lines);
+        return SRV_ENOMEM;
+      }
+      snprintf(line, n, "%s: %s", name, json_string_value(value));
+      lines[i++] = line;
+    }
+    f.headers = (char **)lines;
+  }
+  int rc = srv_fetch_copy(&f, out);
+  if (lines) {
+    for (size_t i = 0; i < f.header_count; i++)
+      free((char *)lines[i]);
+    free(lines);
+  }
+  return rc;
 }
 
 int srv_settings_apply(const srv_settings_t *base, const json_t *section,
@@ -204,23 +292,31 @@ int srv_settings_apply(const srv_settings_t *base, const json_t *section,
     }
   }
 
+  int rc = parse_fetch(&base->fetch, section, &s.fetch, msg, msg_size);
+  if (rc < 0)
+    return rc;
   /* Every value is valid: build the copy. */
   v = section ? json_object_get(section, "pathMappings") : NULL;
   if (v && !json_is_null(v)) {
-    int rc = parse_mappings(v, &s.mappings, &s.mapping_count, msg, msg_size);
-    if (rc < 0)
+    rc = parse_mappings(v, &s.mappings, &s.mapping_count, msg, msg_size);
+    if (rc < 0) {
+      srv_fetch_close(&s.fetch);
       return rc;
+    }
   } else {
     s.mappings = base->mapping_count
                      ? calloc(base->mapping_count, sizeof *s.mappings)
                      : NULL;
-    if (base->mapping_count && !s.mappings)
+    if (base->mapping_count && !s.mappings) {
+      srv_fetch_close(&s.fetch);
       return SRV_ENOMEM;
+    }
     for (size_t i = 0; i < base->mapping_count; i++) {
       s.mappings[i].from = strdup(base->mappings[i].from);
       s.mappings[i].to = strdup(base->mappings[i].to);
       if (!s.mappings[i].from || !s.mappings[i].to) {
         free_mappings(s.mappings, i + 1);
+        srv_fetch_close(&s.fetch);
         return SRV_ENOMEM;
       }
     }
@@ -239,6 +335,7 @@ int srv_settings_apply(const srv_settings_t *base, const json_t *section,
     free(s.goroot);
     free(s.gomodcache);
     free_mappings(s.mappings, s.mapping_count);
+    srv_fetch_close(&s.fetch);
     return SRV_ENOMEM;
   }
   *out = s;

@@ -15,6 +15,7 @@
 
 #include "heat_index.h"
 #include "path_map.h"
+#include "source.h"
 
 /* What inlay hints show, and which level clients paint. */
 typedef enum srv_hints {
@@ -38,6 +39,9 @@ typedef struct srv_settings {
   size_t mapping_count;
   int watch;
   int log_level; /* an srv_log_level_t, or -1 when not set */
+  /* How URL sources are fetched: seconds, timeout, caFile, clientCert,
+   * clientKey, headers (values owned here, never logged). */
+  srv_fetch_t fetch;
 } srv_settings_t;
 
 /* The defaults. */

@@ -4,12 +4,15 @@
 # before every build.
 set -euo pipefail
 
-# Build: the compiler, CMake and the four libraries. Tests: Node.js and npm
-# (the LSP transcript and client tests), Go's standard-library sources
-# (real files for the client tests to open), valgrind, clang-format (the
-# format test; Debian 12's is version 14, which .clang-format is written for).
+# Build: the compiler, CMake and the five libraries (libcurl for profiles
+# fetched from URLs). Tests: Node.js and npm (the LSP transcript and client
+# tests), Go's standard-library sources (real files for the client tests to
+# open) and Go itself (the pprof service the net tests capture from),
+# valgrind, clang-format (the format test; Debian 12's is version 14, which
+# .clang-format is written for).
 packages=(cmake make gcc pkg-config libuv1-dev libjansson-dev
-          libprotobuf-c-dev protobuf-c-compiler zlib1g-dev golang-1.19-src
+          libprotobuf-c-dev protobuf-c-compiler zlib1g-dev
+          libcurl4-openssl-dev golang-1.19-src golang-1.19-go
           valgrind clang-format)
 # A Node.js from elsewhere (with its own npm) counts: Debian's npm package
 # would conflict with it.

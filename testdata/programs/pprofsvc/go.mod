@@ -1,0 +1,3 @@
+module heatls.test/pprofsvc
+
+go 1.19
