@@ -5,10 +5,10 @@
  * stderr naming the file), 2 on a usage error.
  */
 #include "cli_args.h"
+#include "cli_load.h"
 #include "cli_output.h"
 #include "heat_index.h"
 #include "lsp_main.h"
-#include "profile_file.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -19,7 +19,7 @@
 
 static void print_usage(FILE *out) {
   fputs("usage: heatls [--stdio] [--log-level L] [--max-message BYTES]\n"
-        "       heatls COMMAND [flags] PROFILE\n"
+        "       heatls COMMAND [flags] PROFILE... [-base BASE]...\n"
         "\n"
         "With no command, heatls is a language server on stdin/stdout\n"
         "(docs/protocol.md).\n"
@@ -45,17 +45,18 @@ static int run_report(cli_command_t command, const char *name, int argc,
   if (cli_args_parse(command, name, argc, argv, &args, msg, sizeof msg) < 0) {
     fprintf(stderr, "heatls %s: %s (run 'heatls %s --help')\n", name, msg,
             name);
+    cli_args_close(&args);
     return 2;
   }
   if (args.help) {
     cli_print_usage(command, stdout);
+    cli_args_close(&args);
     return 0;
   }
   hx_index_t *index;
-  hx_error_t err = {0};
-  if (srv_profile_file_read(args.profile, &args.opts, &index, NULL, &err) <
-      0) {
-    fprintf(stderr, "heatls: %s: %s\n", args.profile, err.message);
+  if (cli_load(&args, &index, msg, sizeof msg) < 0) {
+    fprintf(stderr, "heatls: %s\n", msg);
+    cli_args_close(&args);
     return 1;
   }
   int status = 0;
@@ -64,6 +65,7 @@ static int run_report(cli_command_t command, const char *name, int argc,
     status = 1;
   }
   hx_index_free(index);
+  cli_args_close(&args);
   if (fflush(stdout) != 0 || ferror(stdout)) {
     fprintf(stderr, "heatls: cannot write the output\n");
     status = 1;
