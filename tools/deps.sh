@@ -6,11 +6,13 @@ set -euo pipefail
 
 # Build: the compiler, CMake and the four libraries. Tests: Node.js and npm
 # (the LSP transcript and client tests), Go's standard-library sources
-# (real files for the client tests to open), valgrind, clang-format (the
-# format test; Debian 12's is version 14, which .clang-format is written for).
+# (real files for the client tests to open), Go itself (`go tool pprof`, the
+# oracle of the diff tests in tests/cli/compare_test.sh), valgrind,
+# clang-format (the format test; Debian 12's is version 14, which
+# .clang-format is written for).
 packages=(cmake make gcc pkg-config libuv1-dev libjansson-dev
           libprotobuf-c-dev protobuf-c-compiler zlib1g-dev golang-1.19-src
-          valgrind clang-format)
+          golang-1.19-go valgrind clang-format)
 # A Node.js from elsewhere (with its own npm) counts: Debian's npm package
 # would conflict with it.
 if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
