@@ -7,6 +7,10 @@
  * inputs' indexes: points by (function key, line), functions by key. A key
  * keeps the path and symbol of the first input that has it, inputs first,
  * then bases. The result is then laid out and ranked like a loaded index.
+ *
+ * A merger takes the indexes one at a time and copies what it keeps, so a
+ * caller can free each input as soon as it is added: a merge of N profiles
+ * never holds N indexes. hx_index_combine is a merger in one call.
  */
 #include "internal.h"
 
@@ -16,9 +20,9 @@
 #define NO_ID UINT32_MAX
 
 typedef struct merge_key {
-  const hx_function_t *fn; /* of the first input with this key */
-  const char *path;        /* that input's file path */
-  hx_slice_t base;         /* Go: the path's base name; raw: the path */
+  /* Copies (in the merger's arena) of the first input with this key. */
+  const char *package, *type, *name, *symbol, *display, *path;
+  hx_slice_t base; /* Go: the path's base name; raw: the path */
   uint64_t hash;
   int64_t flat[2], cum[2]; /* new side, base side */
   uint32_t record;
@@ -29,7 +33,21 @@ typedef struct merge_point {
   uint32_t key, line;
 } merge_point_t;
 
-typedef struct merger {
+struct hx_merger {
+  hx_combine_options_t opts;
+  hx_error_t error; /* a failed merger returns this from every call */
+  bool failed;
+  size_t added[2];  /* indexes added to each side */
+  hx_summary_t first; /* the first input's summary (strings below) */
+  char *first_type, *first_unit;
+  int64_t unit_ns;   /* time: ns per unit of the values summed so far */
+  hx_arena_t strings; /* every string kept; becomes the index's */
+  hx_sample_type_t *sample_types; /* the first input's, copied */
+  size_t sample_type_count;
+  const char **filenames; /* the union so far, sorted */
+  size_t filename_count;
+  int64_t total[2];
+  size_t samples;
   bool go;
   merge_key_t *keys;
   size_t key_count, key_cap;
@@ -40,7 +58,8 @@ typedef struct merger {
   uint64_t *point_table; /* slot -> (key << 32 | line) + 1 */
   uint32_t *point_ids;
   size_t point_mask;
-} merger_t;
+};
+typedef struct hx_merger merger_t;
 
 static int64_t add_sat(int64_t a, int64_t b) {
   int64_t r;
@@ -67,10 +86,13 @@ static bool slice_eq(hx_slice_t a, hx_slice_t b) {
 }
 
 static bool key_eq(const merge_key_t *a, const merge_key_t *b) {
-  return a->hash == b->hash && strcmp(a->fn->name, b->fn->name) == 0 &&
-         strcmp(a->fn->type, b->fn->type) == 0 &&
-         strcmp(a->fn->package, b->fn->package) == 0 &&
-         slice_eq(a->base, b->base);
+  return a->hash == b->hash && strcmp(a->name, b->name) == 0 &&
+         strcmp(a->type, b->type) == 0 &&
+         strcmp(a->package, b->package) == 0 && slice_eq(a->base, b->base);
+}
+
+static char *keep(merger_t *m, const char *s) {
+  return hx__arena_strndup(&m->strings, s, strlen(s));
 }
 
 static int grow_table(uint32_t **table, size_t *mask, const merge_key_t *keys,
@@ -97,8 +119,9 @@ static uint32_t key_for(merger_t *m, const hx_function_t *fn,
                         const char *path) {
   merge_key_t k;
   memset(&k, 0, sizeof k);
-  k.fn = fn;
-  k.path = path;
+  k.package = fn->package;
+  k.type = fn->type;
+  k.name = fn->name;
   k.base = m->go ? hx__path_base(path, strlen(path))
                  : (hx_slice_t){path, strlen(path)};
   uint64_t h = 0xcbf29ce484222325ull;
@@ -113,6 +136,17 @@ static uint32_t key_for(merger_t *m, const hx_function_t *fn,
       return id;
     slot = (slot + 1) & m->key_mask;
   }
+  /* A new key keeps copies: the input may be freed after it is added. */
+  k.package = keep(m, fn->package);
+  k.type = keep(m, fn->type);
+  k.name = keep(m, fn->name);
+  k.symbol = keep(m, fn->symbol);
+  k.display = keep(m, fn->display);
+  k.path = keep(m, path);
+  if (!k.package || !k.type || !k.name || !k.symbol || !k.display || !k.path)
+    return NO_ID;
+  k.base = m->go ? hx__path_base(k.path, strlen(k.path))
+                 : (hx_slice_t){k.path, strlen(k.path)};
   if (m->key_count >= NO_ID - 1 ||
       hx__grow((void **)&m->keys, &m->key_cap, m->key_count + 1,
                sizeof *m->keys) < 0)
@@ -202,58 +236,98 @@ static int add_index(merger_t *m, const hx_index_t *ix, int side,
 
 /* ---- checks: one sample type, one unit dimension, one symbol rule ---- */
 
-static const hx_index_t *input_at(const hx_index_t *const *inputs,
-                                  size_t n_inputs,
-                                  const hx_index_t *const *bases, size_t i) {
-  return i < n_inputs ? inputs[i] : bases[i - n_inputs];
+/* Whether ix can join what the merger holds; on failure the message says
+ * why, naming the side. */
+static int check_input(const merger_t *m, const hx_index_t *ix, int side,
+                       hx_error_t *err) {
+  const hx_summary_t *s = &ix->summary, *first = &m->first;
+  const char *what = side ? "base" : "profile";
+  if (strcmp(s->sample_type.type, m->first_type) != 0)
+    return hx__fail(err, HX_ESAMPLETYPE,
+                    "this %s's sample type is %s/%s, the first profile's "
+                    "%s/%s",
+                    what, s->sample_type.type, s->sample_type.unit,
+                    m->first_type, m->first_unit);
+  bool same = strcmp(s->sample_type.unit, m->first_unit) == 0;
+  bool times = s->unit_kind == HX_UNIT_TIME &&
+               first->unit_kind == HX_UNIT_TIME;
+  if (!same && !times)
+    return hx__fail(err, HX_ESAMPLETYPE,
+                    "sample type %s is in %s in this %s but in %s in the "
+                    "first profile",
+                    s->sample_type.type, s->sample_type.unit, what,
+                    m->first_unit);
+  if (s->go_symbols != first->go_symbols)
+    return hx__fail(err, HX_EINVAL,
+                    "this %s has %s symbols, the first profile %s ones "
+                    "(choose the symbol rule)",
+                    what, s->go_symbols ? "Go" : "raw",
+                    first->go_symbols ? "Go" : "raw");
+  return 0;
 }
 
-static int check_inputs(const hx_index_t *const *inputs, size_t n_inputs,
-                        const hx_index_t *const *bases, size_t n_bases,
-                        int64_t *unit_ns, size_t *culprit, hx_error_t *err) {
-  const hx_summary_t *first = &inputs[0]->summary;
-  *unit_ns = 0; /* 0: every unit is the same string */
-  for (size_t i = 0; i < n_inputs + n_bases; i++) {
-    const hx_summary_t *s = &input_at(inputs, n_inputs, bases, i)->summary;
-    const char *side = i < n_inputs ? "profile" : "base";
-    if (strcmp(s->sample_type.type, first->sample_type.type) != 0) {
-      *culprit = i;
-      return hx__fail(err, HX_ESAMPLETYPE,
-                      "this %s's sample type is %s/%s, the first profile's "
-                      "%s/%s",
-                      side, s->sample_type.type, s->sample_type.unit,
-                      first->sample_type.type, first->sample_type.unit);
+/* Everything summed so far times factor (a finer time unit arrived). */
+static void rescale(merger_t *m, int64_t factor) {
+  for (size_t k = 0; k < m->key_count; k++)
+    for (int side = 0; side < 2; side++) {
+      m->keys[k].flat[side] = mul_sat(m->keys[k].flat[side], factor);
+      m->keys[k].cum[side] = mul_sat(m->keys[k].cum[side], factor);
     }
-    bool same = strcmp(s->sample_type.unit, first->sample_type.unit) == 0;
-    bool times = s->unit_kind == HX_UNIT_TIME &&
-                 first->unit_kind == HX_UNIT_TIME;
-    if (!same && !times) {
-      *culprit = i;
-      return hx__fail(err, HX_ESAMPLETYPE,
-                      "sample type %s is in %s in this %s but in %s in the "
-                      "first profile",
-                      s->sample_type.type, s->sample_type.unit, side,
-                      first->sample_type.unit);
+  for (size_t p = 0; p < m->point_count; p++)
+    for (int side = 0; side < 2; side++) {
+      m->points[p].flat[side] = mul_sat(m->points[p].flat[side], factor);
+      m->points[p].cum[side] = mul_sat(m->points[p].cum[side], factor);
     }
-    if (!same)
-      *unit_ns = 1;
-    if (s->go_symbols != first->go_symbols) {
-      *culprit = i;
-      return hx__fail(err, HX_EINVAL,
-                      "this %s has %s symbols, the first profile %s ones "
-                      "(choose the symbol rule)",
-                      side, s->go_symbols ? "Go" : "raw",
-                      first->go_symbols ? "Go" : "raw");
-    }
+  for (int side = 0; side < 2; side++)
+    m->total[side] = mul_sat(m->total[side], factor);
+}
+
+/* The first input's sample types and summary, copied. */
+static int keep_first(merger_t *m, const hx_index_t *ix) {
+  m->first = ix->summary;
+  m->first_type = keep(m, ix->summary.sample_type.type);
+  m->first_unit = keep(m, ix->summary.sample_type.unit);
+  m->sample_types = calloc(ix->sample_type_count + 1,
+                           sizeof *m->sample_types);
+  if (!m->first_type || !m->first_unit || !m->sample_types)
+    return HX_ENOMEM;
+  m->sample_type_count = ix->sample_type_count;
+  for (size_t i = 0; i < ix->sample_type_count; i++) {
+    m->sample_types[i].type = keep(m, ix->sample_types[i].type);
+    m->sample_types[i].unit = keep(m, ix->sample_types[i].unit);
+    if (!m->sample_types[i].type || !m->sample_types[i].unit)
+      return HX_ENOMEM;
   }
-  if (*unit_ns) { /* the finest time unit of all */
-    *unit_ns = first->ns_per_unit;
-    for (size_t i = 0; i < n_inputs + n_bases; i++) {
-      int64_t ns = input_at(inputs, n_inputs, bases, i)->summary.ns_per_unit;
-      if (ns < *unit_ns)
-        *unit_ns = ns;
+  m->go = ix->summary.go_symbols != 0;
+  m->unit_ns = ix->summary.ns_per_unit;
+  return 0;
+}
+
+/* The union of the file sets so far and ix's (both sorted). */
+static int unite_filenames(merger_t *m, const hx_index_t *ix) {
+  size_t na = m->filename_count, nb = ix->filename_count;
+  const char **out = malloc((na + nb + 1) * sizeof *out);
+  if (!out)
+    return HX_ENOMEM;
+  size_t i = 0, j = 0, n = 0;
+  while (i < na || j < nb) {
+    int c = i == na ? 1 : j == nb ? -1
+                                  : strcmp(m->filenames[i], ix->filenames[j]);
+    if (c <= 0) {
+      out[n++] = m->filenames[i++];
+      j += c == 0;
+      continue;
     }
+    const char *copy = keep(m, ix->filenames[j++]);
+    if (!copy) {
+      free(out);
+      return HX_ENOMEM;
+    }
+    out[n++] = copy;
   }
+  free(m->filenames);
+  m->filenames = out;
+  m->filename_count = n;
   return 0;
 }
 
@@ -264,11 +338,11 @@ static int key_order(const void *pa, const void *pb) {
   const merge_key_t *b = *(const merge_key_t *const *)pb;
   int c = strcmp(a->path, b->path);
   if (!c)
-    c = strcmp(a->fn->type, b->fn->type);
+    c = strcmp(a->type, b->type);
   if (!c)
-    c = strcmp(a->fn->name, b->fn->name);
+    c = strcmp(a->name, b->name);
   if (!c)
-    c = strcmp(a->fn->package, b->fn->package);
+    c = strcmp(a->package, b->package);
   return c;
 }
 
@@ -276,48 +350,6 @@ static int line_order(const void *pa, const void *pb) {
   uint32_t a = ((const merge_point_t *)pa)->line;
   uint32_t b = ((const merge_point_t *)pb)->line;
   return a < b ? -1 : a > b;
-}
-
-static int str_order(const void *pa, const void *pb) {
-  return strcmp(*(const char *const *)pa, *(const char *const *)pb);
-}
-
-static char *dup(hx_index_t *ix, const char *s) {
-  return hx__arena_strndup(&ix->strings, s, strlen(s));
-}
-
-/* The union of the inputs' file sets. */
-static int unite_filenames(hx_index_t *ix, const hx_index_t *const *inputs,
-                           size_t n_inputs, const hx_index_t *const *bases,
-                           size_t n_bases) {
-  size_t n = 0;
-  for (size_t i = 0; i < n_inputs + n_bases; i++)
-    n += input_at(inputs, n_inputs, bases, i)->filename_count;
-  const char **all = malloc((n + 1) * sizeof *all);
-  ix->filenames = malloc((n + 1) * sizeof *ix->filenames);
-  if (!all || !ix->filenames) {
-    free(all);
-    return HX_ENOMEM;
-  }
-  n = 0;
-  for (size_t i = 0; i < n_inputs + n_bases; i++) {
-    const hx_index_t *in = input_at(inputs, n_inputs, bases, i);
-    for (size_t j = 0; j < in->filename_count; j++)
-      all[n++] = in->filenames[j];
-  }
-  qsort(all, n, sizeof *all, str_order);
-  int rc = 0;
-  for (size_t i = 0; i < n && rc == 0; i++) {
-    if (i && strcmp(all[i - 1], all[i]) == 0)
-      continue;
-    const char *copy = dup(ix, all[i]);
-    if (!copy)
-      rc = HX_ENOMEM;
-    else
-      ix->filenames[ix->filename_count++] = copy;
-  }
-  free(all);
-  return rc;
 }
 
 /* round(v * scale), half away from zero, saturating. */
@@ -405,24 +437,16 @@ static int lay_out(merger_t *m, hx_index_t *ix, bool diff, double scale,
       fd->delta_flat = add_sat(fn->flat, -fd->base_flat);
       fd->delta_cum = add_sat(fn->cum, -fd->base_cum);
     }
-    fn->package = dup(ix, k->fn->package);
-    fn->type = dup(ix, k->fn->type);
-    fn->name = dup(ix, k->fn->name);
-    fn->symbol = dup(ix, k->fn->symbol);
-    fn->display = dup(ix, k->fn->display);
-    if (!fn->package || !fn->type || !fn->name || !fn->symbol ||
-        !fn->display) {
-      rc = HX_ENOMEM;
-      break;
-    }
+    /* The strings are the merger's, whose arena the index takes. */
+    fn->package = k->package;
+    fn->type = k->type;
+    fn->name = k->name;
+    fn->symbol = k->symbol;
+    fn->display = k->display;
     if (r == 0 || strcmp(k->path, order[r - 1]->path) != 0) {
       hx_file_t *f = &ix->files[nfiles++];
-      f->path = dup(ix, k->path);
+      f->path = k->path;
       f->first_function = (uint32_t)r;
-      if (!f->path) {
-        rc = HX_ENOMEM;
-        break;
-      }
     }
     hx_file_t *f = &ix->files[nfiles - 1];
     f->function_count++;
@@ -437,31 +461,7 @@ static int lay_out(merger_t *m, hx_index_t *ix, bool diff, double scale,
   return 0;
 }
 
-static int copy_sample_types(hx_index_t *ix, const hx_index_t *first,
-                             int64_t unit_ns) {
-  ix->sample_types = calloc(first->sample_type_count + 1,
-                            sizeof *ix->sample_types);
-  if (!ix->sample_types)
-    return HX_ENOMEM;
-  ix->sample_type_count = first->sample_type_count;
-  static const struct {
-    int64_t ns;
-    const char *unit;
-  } times[] = {{1, "nanoseconds"}, {1000, "microseconds"},
-               {1000000, "milliseconds"}, {1000000000, "seconds"}};
-  for (size_t i = 0; i < first->sample_type_count; i++) {
-    const char *unit = first->sample_types[i].unit;
-    if (i == first->summary.sample_type_index && unit_ns)
-      for (size_t t = 0; t < sizeof times / sizeof times[0]; t++)
-        if (times[t].ns == unit_ns)
-          unit = times[t].unit;
-    ix->sample_types[i].type = dup(ix, first->sample_types[i].type);
-    ix->sample_types[i].unit = dup(ix, unit);
-    if (!ix->sample_types[i].type || !ix->sample_types[i].unit)
-      return HX_ENOMEM;
-  }
-  return 0;
-}
+/* ---- the merger ---- */
 
 void hx_combine_options_init(hx_combine_options_t *opts) {
   memset(opts, 0, sizeof *opts);
@@ -469,123 +469,214 @@ void hx_combine_options_init(hx_combine_options_t *opts) {
   opts->local_scope = HX_LOCAL_FUNCTION;
 }
 
-static void merger_close(merger_t *m) {
+static int check_options(hx_combine_options_t *o, hx_error_t *err) {
+  if (o->threshold == 0)
+    o->threshold = HX_DEFAULT_THRESHOLD;
+  if (!(o->threshold > 0 && o->threshold <= 1))
+    return hx__fail(err, HX_EINVAL, "threshold %g is not in (0, 1]",
+                    o->threshold);
+  if (o->local_scope != HX_LOCAL_FUNCTION && o->local_scope != HX_LOCAL_FILE)
+    return hx__fail(err, HX_EINVAL, "unknown local scope %d",
+                    (int)o->local_scope);
+  return 0;
+}
+
+int hx_merger_new(const hx_combine_options_t *opts, hx_merger_t **out,
+                  hx_error_t *err) {
+  *out = NULL;
+  hx_combine_options_t o;
+  if (opts)
+    o = *opts;
+  else
+    hx_combine_options_init(&o);
+  int rc = check_options(&o, err);
+  if (rc < 0)
+    return rc;
+  merger_t *m = calloc(1, sizeof *m);
+  if (!m)
+    return hx__fail(err, HX_ENOMEM, "out of memory");
+  m->opts = o;
+  hx__arena_init(&m->strings, 256 * 1024);
+  m->key_mask = 1023;
+  m->point_mask = 4095;
+  m->key_table = calloc(m->key_mask + 1, sizeof *m->key_table);
+  m->point_table = calloc(m->point_mask + 1, sizeof *m->point_table);
+  m->point_ids = malloc((m->point_mask + 1) * sizeof *m->point_ids);
+  if (!m->key_table || !m->point_table || !m->point_ids) {
+    hx_merger_free(m);
+    return hx__fail(err, HX_ENOMEM, "out of memory");
+  }
+  *out = m;
+  return 0;
+}
+
+/* The merger's memory but its error, freed: a failed merger keeps none. */
+static void release(merger_t *m) {
   free(m->keys);
   free(m->key_table);
   free(m->points);
   free(m->point_table);
   free(m->point_ids);
+  free(m->sample_types);
+  free(m->filenames);
+  hx__arena_close(&m->strings);
+  m->keys = NULL;
+  m->key_table = NULL;
+  m->points = NULL;
+  m->point_table = NULL;
+  m->point_ids = NULL;
+  m->sample_types = NULL;
+  m->filenames = NULL;
+  m->key_count = m->point_count = m->filename_count = 0;
 }
 
-static int64_t side_total(const hx_index_t *const *ix, size_t n,
-                          int64_t unit_ns) {
-  int64_t total = 0;
-  for (size_t i = 0; i < n; i++) {
-    int64_t scale = unit_ns ? ix[i]->summary.ns_per_unit / unit_ns : 1;
-    total = add_sat(total, mul_sat(ix[i]->summary.total, scale));
+static int failed(merger_t *m, hx_error_t *err) {
+  if (!m->failed) {
+    m->failed = true;
+    release(m);
   }
-  return total;
+  if (err)
+    *err = m->error;
+  return m->error.code;
 }
 
-static size_t side_samples(const hx_index_t *const *ix, size_t n) {
-  size_t samples = 0;
-  for (size_t i = 0; i < n; i++)
-    samples += ix[i]->summary.samples;
-  return samples;
+int hx_merger_add(hx_merger_t *m, const hx_index_t *ix, int base,
+                  hx_error_t *err) {
+  if (m->failed)
+    return failed(m, err);
+  int side = base ? 1 : 0;
+  if (m->added[0] == 0 && side == 1) {
+    hx__fail(&m->error, HX_EINVAL, "a base before any profile");
+    return failed(m, err);
+  }
+  if (m->added[0] == 0 && keep_first(m, ix) < 0) {
+    hx__fail(&m->error, HX_ENOMEM, "out of memory");
+    return failed(m, err);
+  }
+  if (check_input(m, ix, side, &m->error) < 0)
+    return failed(m, err);
+  int64_t ns = ix->summary.ns_per_unit;
+  if (ix->summary.unit_kind == HX_UNIT_TIME && ns < m->unit_ns) {
+    rescale(m, m->unit_ns / ns); /* time units are powers of 1000 apart */
+    m->unit_ns = ns;
+  }
+  int64_t scale = ix->summary.unit_kind == HX_UNIT_TIME ? ns / m->unit_ns : 1;
+  if (add_index(m, ix, side, scale, &m->error) < 0 ||
+      (unite_filenames(m, ix) < 0 &&
+       hx__fail(&m->error, HX_ENOMEM, "out of memory") < 0))
+    return failed(m, err);
+  m->total[side] = add_sat(m->total[side], mul_sat(ix->summary.total, scale));
+  if (side == 0)
+    m->samples += ix->summary.samples;
+  m->added[side]++;
+  return 0;
+}
+
+/* The unit name of the finest time unit seen, or the first input's. */
+static const char *unit_name(const merger_t *m) {
+  if (m->first.unit_kind != HX_UNIT_TIME)
+    return m->first_unit;
+  switch (m->unit_ns) {
+  case 1: return "nanoseconds";
+  case 1000: return "microseconds";
+  case 1000000: return "milliseconds";
+  default: return "seconds";
+  }
+}
+
+int hx_merger_finish(hx_merger_t *m, hx_index_t **out, hx_error_t *err) {
+  *out = NULL;
+  if (m->failed)
+    return failed(m, err);
+  if (m->added[0] == 0)
+    return hx__fail(err, HX_EINVAL, "no profile to combine");
+  bool diff = m->added[1] > 0;
+  hx_index_t *ix = calloc(1, sizeof *ix);
+  if (!ix) {
+    hx__fail(&m->error, HX_ENOMEM, "out of memory");
+    return failed(m, err);
+  }
+  hx_summary_t *s = &ix->summary;
+  s->total = m->total[0];
+  s->base_total_raw = diff ? m->total[1] : 0;
+  s->base_scale = 1;
+  if (diff && m->opts.normalize && s->base_total_raw > 0)
+    s->base_scale = (double)s->total / (double)s->base_total_raw;
+  s->base_total = diff ? scaled(s->base_total_raw, s->base_scale) : 0;
+  /* The index takes the strings, the sample types and the file set. */
+  ix->strings = m->strings;
+  hx__arena_init(&m->strings, 1024);
+  ix->sample_types = m->sample_types;
+  ix->sample_type_count = m->sample_type_count;
+  ix->filenames = m->filenames;
+  ix->filename_count = m->filename_count;
+  m->sample_types = NULL;
+  m->filenames = NULL;
+  m->filename_count = 0;
+  const char *unit = unit_name(m);
+  ix->sample_types[m->first.sample_type_index].unit = unit;
+  int rc = lay_out(m, ix, diff, s->base_scale, &m->error);
+  if (rc == 0) {
+    s->sample_type_index = m->first.sample_type_index;
+    s->sample_type = ix->sample_types[s->sample_type_index];
+    s->unit_kind = m->first.unit_kind;
+    s->ns_per_unit = m->first.unit_kind == HX_UNIT_TIME ? m->unit_ns : 0;
+    s->samples = m->samples;
+    s->files = ix->file_count;
+    s->functions = ix->function_count;
+    s->points = ix->point_count;
+    s->go_symbols = m->first.go_symbols;
+    s->threshold = m->opts.threshold;
+    s->local_scope = m->opts.local_scope;
+    s->reference_memory_approx = hx__memory_approx(ix);
+    s->inputs = m->added[0];
+    s->base_inputs = m->added[1];
+    rc = hx__index_rank(ix, &m->error);
+  }
+  if (rc < 0) {
+    hx_index_free(ix);
+    return failed(m, err);
+  }
+  /* Done: what is left is freed now; later calls fail. */
+  hx__fail(&m->error, HX_EINVAL, "the merge is already finished");
+  m->failed = true;
+  release(m);
+  *out = ix;
+  return 0;
+}
+
+void hx_merger_free(hx_merger_t *m) {
+  if (!m)
+    return;
+  release(m);
+  free(m);
 }
 
 int hx_index_combine(const hx_index_t *const *inputs, size_t n_inputs,
                      const hx_index_t *const *bases, size_t n_bases,
-                     const hx_combine_options_t *opts_in, hx_index_t **out,
+                     const hx_combine_options_t *opts, hx_index_t **out,
                      size_t *culprit, hx_error_t *err) {
   *out = NULL;
-  size_t blame = SIZE_MAX;
   if (culprit)
     *culprit = SIZE_MAX;
-  hx_combine_options_t opts;
-  if (opts_in)
-    opts = *opts_in;
-  else
-    hx_combine_options_init(&opts);
-  if (opts.threshold == 0)
-    opts.threshold = HX_DEFAULT_THRESHOLD;
-  if (!(opts.threshold > 0 && opts.threshold <= 1))
-    return hx__fail(err, HX_EINVAL, "threshold %g is not in (0, 1]",
-                    opts.threshold);
-  if (opts.local_scope != HX_LOCAL_FUNCTION &&
-      opts.local_scope != HX_LOCAL_FILE)
-    return hx__fail(err, HX_EINVAL, "unknown local scope %d",
-                    (int)opts.local_scope);
-  if (n_inputs == 0 || (n_bases > 0 && !bases))
+  hx_merger_t *m;
+  int rc = hx_merger_new(opts, &m, err);
+  if (rc < 0)
+    return rc;
+  if (n_inputs == 0 || (n_bases > 0 && !bases)) {
+    hx_merger_free(m);
     return hx__fail(err, HX_EINVAL, "no profile to combine");
-  int64_t unit_ns;
-  int rc = check_inputs(inputs, n_inputs, bases, n_bases, &unit_ns, &blame,
-                        err);
-  if (rc < 0) {
-    if (culprit)
-      *culprit = blame;
-    return rc;
   }
-
-  merger_t m;
-  memset(&m, 0, sizeof m);
-  m.go = inputs[0]->summary.go_symbols != 0;
-  m.key_mask = 1023;
-  m.point_mask = 4095;
-  m.key_table = calloc(m.key_mask + 1, sizeof *m.key_table);
-  m.point_table = calloc(m.point_mask + 1, sizeof *m.point_table);
-  m.point_ids = malloc((m.point_mask + 1) * sizeof *m.point_ids);
-  hx_index_t *ix = calloc(1, sizeof *ix);
-  if (!m.key_table || !m.point_table || !m.point_ids || !ix) {
-    merger_close(&m);
-    free(ix);
-    return hx__fail(err, HX_ENOMEM, "out of memory");
-  }
-  hx__arena_init(&ix->strings, 256 * 1024);
   for (size_t i = 0; i < n_inputs + n_bases && rc == 0; i++) {
-    const hx_index_t *in = input_at(inputs, n_inputs, bases, i);
-    int64_t scale = unit_ns ? in->summary.ns_per_unit / unit_ns : 1;
-    rc = add_index(&m, in, i < n_inputs ? 0 : 1, scale, err);
+    bool base = i >= n_inputs;
+    rc = hx_merger_add(m, base ? bases[i - n_inputs] : inputs[i], base, err);
+    if (rc < 0 && rc != HX_ENOMEM && culprit)
+      *culprit = i;
   }
-  bool diff = n_bases > 0;
-  hx_summary_t *s = &ix->summary;
-  s->total = side_total(inputs, n_inputs, unit_ns);
-  s->base_total_raw = diff ? side_total(bases, n_bases, unit_ns) : 0;
-  s->base_scale = 1;
-  if (diff && opts.normalize && s->base_total_raw > 0)
-    s->base_scale = (double)s->total / (double)s->base_total_raw;
-  s->base_total = diff ? scaled(s->base_total_raw, s->base_scale) : 0;
   if (rc == 0)
-    rc = lay_out(&m, ix, diff, s->base_scale, err);
-  merger_close(&m);
-  if (rc == 0 &&
-      (unite_filenames(ix, inputs, n_inputs, bases, n_bases) < 0 ||
-       copy_sample_types(ix, inputs[0], unit_ns) < 0))
-    rc = hx__fail(err, HX_ENOMEM, "out of memory");
-  if (rc == 0) {
-    const hx_summary_t *first = &inputs[0]->summary;
-    s->sample_type_index = first->sample_type_index;
-    s->sample_type = ix->sample_types[s->sample_type_index];
-    s->unit_kind = first->unit_kind;
-    s->ns_per_unit = unit_ns ? unit_ns : first->ns_per_unit;
-    s->samples = side_samples(inputs, n_inputs);
-    s->files = ix->file_count;
-    s->functions = ix->function_count;
-    s->points = ix->point_count;
-    s->go_symbols = first->go_symbols;
-    s->threshold = opts.threshold;
-    s->local_scope = opts.local_scope;
-    s->reference_memory_approx = hx__memory_approx(ix);
-    s->inputs = n_inputs;
-    s->base_inputs = n_bases;
-    rc = hx__index_rank(ix, err);
-  }
-  if (rc < 0) {
-    hx_index_free(ix);
-    return rc;
-  }
-  *out = ix;
-  return 0;
+    rc = hx_merger_finish(m, out, err);
+  hx_merger_free(m);
+  return rc;
 }
 
 int hx_index_is_diff(const hx_index_t *ix) { return ix->point_diffs != NULL; }

@@ -19,21 +19,27 @@ static int load_one(const char *path, const hx_options_t *opts,
   return srv_profile_file_read(path, opts, out, NULL, err);
 }
 
+typedef enum job_state { JOB_PENDING, JOB_RUNNING, JOB_DONE } job_state_t;
+
 typedef struct job {
   const char *path;
   hx_index_t *index;
   hx_error_t err;
   int rc;
-  bool done;
+  job_state_t state;
 } job_t;
 
+/* Jobs are taken in order by the workers; the merging thread waits for
+ * each in order, adds it to the merger and frees it, so that no more than
+ * a few indexes are alive at once. */
 typedef struct pool {
   job_t *jobs;
   size_t count, next;
-  bool failed; /* stop taking jobs */
+  size_t first_failed; /* count: none */
   hx_options_t opts;
   const char *type_only; /* opts.sample_type without its unit, or NULL */
   pthread_mutex_t lock;
+  pthread_cond_t done;
 } pool_t;
 
 static void run_job(pool_t *p, job_t *j) {
@@ -53,36 +59,44 @@ static void *worker(void *arg) {
   pool_t *p = arg;
   for (;;) {
     pthread_mutex_lock(&p->lock);
-    job_t *j = p->failed || p->next == p->count ? NULL : &p->jobs[p->next++];
+    job_t *j = NULL;
+    if (p->first_failed == p->count && p->next < p->count) {
+      j = &p->jobs[p->next++];
+      j->state = JOB_RUNNING;
+    }
     pthread_mutex_unlock(&p->lock);
     if (!j)
       return NULL;
     run_job(p, j);
     pthread_mutex_lock(&p->lock);
-    j->done = true;
-    if (j->rc < 0)
-      p->failed = true;
+    j->state = JOB_DONE;
+    size_t at = (size_t)(j - p->jobs);
+    if (j->rc < 0 && at < p->first_failed)
+      p->first_failed = at;
+    pthread_cond_broadcast(&p->done);
     pthread_mutex_unlock(&p->lock);
   }
 }
 
-/* Runs every job on up to one thread per core, this one included. */
-static void run_jobs(pool_t *p) {
-  long cores = sysconf(_SC_NPROCESSORS_ONLN);
-  size_t threads = cores > 1 ? (size_t)cores : 1;
-  if (threads > p->count)
-    threads = p->count;
-  pthread_t *ids = calloc(threads, sizeof *ids);
-  size_t started = 0;
-  for (size_t t = 1; ids && t < threads; t++) {
-    if (pthread_create(&ids[started], NULL, worker, p) != 0)
-      break; /* fewer threads: the others do the work */
-    started++;
-  }
-  worker(p);
-  for (size_t t = 0; t < started; t++)
-    pthread_join(ids[t], NULL);
-  free(ids);
+/* Waits for job i; returns it, or the job to blame when a failure stopped
+ * the loads before job i started. */
+static job_t *wait_job(pool_t *p, size_t i) {
+  pthread_mutex_lock(&p->lock);
+  job_t *j = &p->jobs[i];
+  while (j->state != JOB_DONE &&
+         !(j->state == JOB_PENDING && p->first_failed < p->count))
+    pthread_cond_wait(&p->done, &p->lock);
+  if (j->state != JOB_DONE)
+    j = &p->jobs[p->first_failed];
+  pthread_mutex_unlock(&p->lock);
+  return j;
+}
+
+/* Stops the workers from taking more jobs. */
+static void stop_jobs(pool_t *p) {
+  pthread_mutex_lock(&p->lock);
+  p->next = p->count;
+  pthread_mutex_unlock(&p->lock);
 }
 
 /* ---- the list of inputs: words, and globs no shell expanded ---- */
@@ -144,28 +158,68 @@ static int expand(paths_t *l, const char *word, char *msg, size_t size) {
   return 0;
 }
 
-/* Every input whose sample type is not the first's is loaded again with the
+/* An input whose sample type is not the first's is loaded again with the
  * first's type by name, so that all agree when they can (the default rule
  * can pick different types in different profiles). */
-static int align_types(pool_t *p, char *msg, size_t size) {
-  const hx_summary_t *first = hx_index_summary(p->jobs[0].index);
-  char type[256];
-  snprintf(type, sizeof type, "%s", first->sample_type.type);
-  for (size_t i = 1; i < p->count; i++) {
-    job_t *j = &p->jobs[i];
-    if (strcmp(hx_index_summary(j->index)->sample_type.type, type) == 0)
-      continue;
-    hx_index_free(j->index);
-    j->index = NULL;
-    hx_options_t o = p->opts;
-    o.sample_type = type;
-    hx_error_t err = {0};
-    if (load_one(j->path, &o, &j->index, &err) < 0) {
-      snprintf(msg, size, "%s: %s", j->path, err.message);
-      return -1;
-    }
+static int align_type(pool_t *p, job_t *j, const char *type, char *msg,
+                      size_t size) {
+  if (strcmp(hx_index_summary(j->index)->sample_type.type, type) == 0)
+    return 0;
+  hx_index_free(j->index);
+  j->index = NULL;
+  hx_options_t o = p->opts;
+  o.sample_type = type;
+  hx_error_t err = {0};
+  if (load_one(j->path, &o, &j->index, &err) < 0) {
+    snprintf(msg, size, "%s: %s", j->path, err.message);
+    return -1;
   }
   return 0;
+}
+
+/* Adds every job, in order, to a merger as it is done. */
+static int merge_jobs(pool_t *p, size_t n_inputs, const cli_args_t *args,
+                      hx_index_t **out, char *msg, size_t size) {
+  hx_combine_options_t copts;
+  hx_combine_options_init(&copts);
+  copts.threshold = args->opts.threshold;
+  copts.local_scope = args->opts.local_scope;
+  copts.normalize = args->normalize;
+  hx_merger_t *m;
+  hx_error_t err = {0};
+  if (hx_merger_new(&copts, &m, &err) < 0) {
+    snprintf(msg, size, "%s: %s", p->jobs[0].path, err.message);
+    return -1;
+  }
+  char type[256] = "";
+  int rc = 0;
+  for (size_t i = 0; i < p->count && rc == 0; i++) {
+    job_t *j = wait_job(p, i);
+    if (j->rc < 0) {
+      snprintf(msg, size, "%s: %s", j->path, j->err.message);
+      rc = -1;
+      break;
+    }
+    if (i == 0)
+      snprintf(type, sizeof type, "%s",
+               hx_index_summary(j->index)->sample_type.type);
+    else if (align_type(p, j, type, msg, size) < 0)
+      rc = -1;
+    if (rc == 0 && hx_merger_add(m, j->index, i >= n_inputs, &err) < 0) {
+      snprintf(msg, size, "%s: %s", j->path, err.message);
+      rc = -1;
+    }
+    hx_index_free(j->index); /* the merger keeps what it needs */
+    j->index = NULL;
+  }
+  if (rc < 0)
+    stop_jobs(p);
+  if (rc == 0 && hx_merger_finish(m, out, &err) < 0) {
+    snprintf(msg, size, "%s: %s", p->jobs[0].path, err.message);
+    rc = -1;
+  }
+  hx_merger_free(m);
+  return rc;
 }
 
 static int load_many(const cli_args_t *args, const paths_t *all,
@@ -174,9 +228,9 @@ static int load_many(const cli_args_t *args, const paths_t *all,
   pool_t p;
   memset(&p, 0, sizeof p);
   p.count = all->count;
+  p.first_failed = p.count;
   p.opts = args->opts;
   p.jobs = calloc(p.count + 1, sizeof *p.jobs);
-  const hx_index_t **ixs = calloc(p.count + 1, sizeof *ixs);
   char type_only[256];
   const char *slash = args->opts.sample_type
                           ? strchr(args->opts.sample_type, '/')
@@ -186,50 +240,61 @@ static int load_many(const cli_args_t *args, const paths_t *all,
              (int)(slash - args->opts.sample_type), args->opts.sample_type);
     p.type_only = type_only;
   }
-  int rc = 0;
-  if (!p.jobs || !ixs || pthread_mutex_init(&p.lock, NULL) != 0) {
-    free(p.jobs);
-    free(ixs);
+  if (!p.jobs) {
     snprintf(msg, size, "%s: out of memory", all->items[0]);
     return -1;
   }
   for (size_t i = 0; i < p.count; i++)
     p.jobs[i].path = all->items[i];
-  run_jobs(&p);
-  pthread_mutex_destroy(&p.lock);
-  for (size_t i = 0; i < p.count && rc == 0; i++)
-    if (p.jobs[i].done && p.jobs[i].rc < 0) {
-      snprintf(msg, size, "%s: %s", p.jobs[i].path, p.jobs[i].err.message);
+  int rc = 0;
+  if (p.count == 1) { /* one profile: no thread, no merge */
+    job_t *j = &p.jobs[0];
+    run_job(&p, j);
+    if (j->rc < 0) {
+      snprintf(msg, size, "%s: %s", j->path, j->err.message);
       rc = -1;
     }
-  if (rc == 0 && p.count == 1) {
-    *out = p.jobs[0].index;
-    p.jobs[0].index = NULL;
-  } else if (rc == 0) {
-    rc = align_types(&p, msg, size);
+    *out = j->index;
+    free(p.jobs);
+    return rc;
   }
-  if (rc == 0 && !*out) {
-    for (size_t i = 0; i < p.count; i++)
-      ixs[i] = p.jobs[i].index;
-    hx_combine_options_t copts;
-    hx_combine_options_init(&copts);
-    copts.threshold = args->opts.threshold;
-    copts.local_scope = args->opts.local_scope;
-    copts.normalize = args->normalize;
-    hx_error_t err = {0};
-    size_t culprit;
-    if (hx_index_combine(ixs, n_inputs, ixs + n_inputs, p.count - n_inputs,
-                         &copts, out, &culprit, &err) < 0) {
-      snprintf(msg, size, "%s: %s",
-               culprit < p.count ? p.jobs[culprit].path : all->items[0],
-               err.message);
-      rc = -1;
-    }
+  if (pthread_mutex_init(&p.lock, NULL) != 0) {
+    free(p.jobs);
+    snprintf(msg, size, "%s: cannot start the loads", all->items[0]);
+    return -1;
   }
+  if (pthread_cond_init(&p.done, NULL) != 0) {
+    pthread_mutex_destroy(&p.lock);
+    free(p.jobs);
+    snprintf(msg, size, "%s: cannot start the loads", all->items[0]);
+    return -1;
+  }
+  /* One worker per core; this thread merges (little work) as they go. */
+  long cores = sysconf(_SC_NPROCESSORS_ONLN);
+  size_t threads = cores > 1 ? (size_t)cores : 1;
+  if (threads > p.count)
+    threads = p.count;
+  pthread_t *ids = calloc(threads, sizeof *ids);
+  size_t started = 0;
+  for (size_t t = 0; ids && t < threads; t++) {
+    if (pthread_create(&ids[started], NULL, worker, &p) != 0)
+      break;
+    started++;
+  }
+  if (started == 0) {
+    snprintf(msg, size, "%s: cannot start the loads", all->items[0]);
+    rc = -1;
+  } else {
+    rc = merge_jobs(&p, n_inputs, args, out, msg, size);
+  }
+  for (size_t t = 0; t < started; t++)
+    pthread_join(ids[t], NULL);
+  free(ids);
   for (size_t i = 0; i < p.count; i++)
     hx_index_free(p.jobs[i].index);
+  pthread_cond_destroy(&p.done);
+  pthread_mutex_destroy(&p.lock);
   free(p.jobs);
-  free(ixs);
   return rc;
 }
 

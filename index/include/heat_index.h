@@ -268,6 +268,27 @@ int hx_index_combine(const hx_index_t *const *inputs, size_t n_inputs,
                      const hx_combine_options_t *opts, hx_index_t **out,
                      size_t *culprit, hx_error_t *err);
 
+/* The same, one index at a time, so that a caller can free (or not yet
+ * have loaded) the others: a merge of N profiles need not hold N indexes.
+ * The merger copies what it keeps; each added index is only read and may
+ * be freed as soon as hx_merger_add returns. Add the profiles in their
+ * order (a key shows the path of the first that has it), then the bases
+ * (base != 0). A failed add names no input (the caller knows which it
+ * added) and leaves the merger failed: every later add and the finish
+ * return the same code and message, and its memory is freed at once. */
+typedef struct hx_merger hx_merger_t;
+
+/* A new merger (opts NULL: defaults), owned by the caller
+ * (hx_merger_free); HX_EINVAL for bad options, HX_ENOMEM. */
+int hx_merger_new(const hx_combine_options_t *opts, hx_merger_t **out,
+                  hx_error_t *err);
+int hx_merger_add(hx_merger_t *merger, const hx_index_t *index, int base,
+                  hx_error_t *err);
+/* The sum (a diff if a base was added) as a new index owned by the caller;
+ * the merger is done either way (free it). */
+int hx_merger_finish(hx_merger_t *merger, hx_index_t **out, hx_error_t *err);
+void hx_merger_free(hx_merger_t *merger); /* NULL is fine */
+
 /* 1 when the index is a diff (hx_index_combine with bases). */
 int hx_index_is_diff(const hx_index_t *index);
 

@@ -9,7 +9,8 @@
  *   - a profile against itself: all deltas 0, no level;
  *   - a merge equal, byte for byte, to the load of one profile holding
  *     both inputs' samples (keys from two directories, inlined frames,
- *     recursion); time units converted to the finest;
+ *     recursion), in one call and through a merger whose inputs are freed
+ *     as soon as they are added; time units converted to the finest;
  *   - errors: another sample type, another unit, a base of another type,
  *     symbol rules that differ, bad options; the culprit named.
  */
@@ -340,6 +341,64 @@ static void test_merge_equals_load(void) {
   hx_index_free(both);
 }
 
+/* The merger one index at a time, each freed as soon as it is added
+ * (AddressSanitizer sees any string still borrowed from it), and a failed
+ * merger that stays failed. */
+static void test_merger(void) {
+  hx_merger_t *m = NULL;
+  hx_error_t err = {0};
+  CHECK_INT(hx_merger_new(NULL, &m, &err), 0);
+  hx_index_t *both = load_parts(3);
+  for (int part = 1; part <= 2 && m; part++) {
+    hx_index_t *ix = load_parts(part);
+    if (ix)
+      CHECK_INT(hx_merger_add(m, ix, 0, &err), 0);
+    hx_index_free(ix);
+  }
+  hx_index_t *out = NULL;
+  if (m)
+    CHECK_INT(hx_merger_finish(m, &out, &err), 0);
+  if (out && both)
+    check_same(out, both);
+  hx_index_t *again = (hx_index_t *)1;
+  if (m)
+    CHECK_INT(hx_merger_finish(m, &again, &err), HX_EINVAL);
+  CHECK(again == NULL);
+  hx_index_free(out);
+  hx_index_free(both);
+  hx_merger_free(m);
+
+  hx_combine_options_t o;
+  hx_combine_options_init(&o);
+  o.threshold = -1;
+  m = (hx_merger_t *)1;
+  CHECK_INT(hx_merger_new(&o, &m, &err), HX_EINVAL);
+  CHECK(m == NULL);
+  CHECK_INT(hx_merger_new(NULL, &m, &err), 0);
+  hx_index_t *cpu = load_parts(1);
+  if (m && cpu) {
+    CHECK_INT(hx_merger_add(m, cpu, 1, &err), HX_EINVAL); /* base first */
+    CHECK(fx_has_word(err.message, "base"));
+    hx_error_t later = {0};
+    CHECK_INT(hx_merger_add(m, cpu, 0, &later), HX_EINVAL);
+    CHECK_STR(later.message, err.message);
+    out = (hx_index_t *)1;
+    CHECK_INT(hx_merger_finish(m, &out, &later), HX_EINVAL);
+    CHECK(out == NULL);
+    CHECK_STR(later.message, err.message);
+  }
+  hx_merger_free(m);
+  hx_merger_free(NULL);
+  hx_index_free(cpu);
+  m = NULL;
+  CHECK_INT(hx_merger_new(NULL, &m, &err), 0);
+  out = (hx_index_t *)1;
+  if (m)
+    CHECK_INT(hx_merger_finish(m, &out, &err), HX_EINVAL); /* nothing */
+  CHECK(out == NULL);
+  hx_merger_free(m);
+}
+
 /* A one-frame profile of `value` in type/unit, symbol at line 1 of
  * /src/f.go (Go symbols), or of f.c (raw symbols) when it has no dot. */
 static hx_index_t *unit_profile(const char *type, const char *unit,
@@ -435,6 +494,7 @@ int main(void) {
   test_worked_example();
   test_ties();
   test_merge_equals_load();
+  test_merger();
   test_units();
   test_errors();
   CHECK_DONE();
