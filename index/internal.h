@@ -11,6 +11,8 @@
  *   build.c    hx_raw_t -> points and function records (the sample walk)
  *   levels.c   ranks -> local and global heat levels
  *   query.c    lookups on the finished index
+ * and, after loads, merge.c: finished indexes summed (a merge), or two
+ * sums compared (a diff).
  */
 #ifndef HEATLS_INDEX_INTERNAL_H
 #define HEATLS_INDEX_INTERNAL_H
