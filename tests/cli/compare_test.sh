@@ -146,6 +146,20 @@ expect 0 "^net change: +\\+0\\.00s \\(\\+0\\.00% of the base\\)$" info "$cpu" -b
 expect 0 "^base total: +[0-9.]+s \\(normalized from [0-9.]+s, x" info "$bytes" -base "$strings" -normalize
 expect 0 "largest improvements of" top -improvements "$bytes" -base "$strings"
 
+# The formats of docs/cli.md, on bytes against strings.
+run stat -filename 'bytes_test\.go$' "$bytes" -base "$strings"
+if grep -qxE '    line  548:   0\.00s flat  17\.03s cum, base   0\.00s flat   0\.00s cum, delta  \+0\.00s flat \+17\.03s cum \(new\) L=5 G=5' "$work/out"; then ok; else fail "stat diff: no new line 548"; fi
+run stat -filename 'strings/strings\.go$' "$bytes" -base "$strings"
+if grep -qE ' cum, delta  \+0\.00s flat  -[0-9.]+s cum \(gone\) L=-[1-5] G=-?[0-5]$' "$work/out"; then ok; else fail "stat diff: no gone line"; fi
+run dump "$bytes" -base "$strings"
+if awk -F'\t' '$1 == "P" && (NF != 10 || $8 != $4 - $6 || $9 < -5 || $9 > 5) { bad = 1 }
+                $1 == "F" && $NF !~ /^minG=/ { bad = 1 } END { exit bad }' "$work/out"; then ok; else fail "dump diff: bad P or F line"; fi
+run json "$bytes" -base "$strings"
+if grep -E '^\t\t\t\t\[' "$work/out" | grep -qvE '^\t\t\t\t\[[0-9]+, -?[0-5], -?[0-5], -?[0-9]+, [0-9]+, [0-9]+\],?$'; then
+  fail "json diff: a row is not [line, L, G, delta, new, base]"
+else ok; fi
+expect 0 '^ +1 +-5 +-5 +-[0-9.]+s +-[0-9.]+% +gone ' top -n 1 -improvements "$bytes" -base "$strings"
+
 # ---- diffs against pprof ----
 pprof_ok=0
 if [ -n "$go" ] && [ -x "$go" ]; then
