@@ -354,6 +354,8 @@ static int line_order(const void *pa, const void *pb) {
 
 /* round(v * scale), half away from zero, saturating. */
 static int64_t scaled(int64_t v, double scale) {
+  if (scale == 1)
+    return v; /* exact: a double holds 53 bits, a value 63 */
   double r = (double)v * scale;
   r = r < 0 ? r - 0.5 : r + 0.5; /* truncated below: rounded */
   if (r >= 9223372036854775807.0)
