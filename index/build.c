@@ -543,30 +543,45 @@ static char *display_name(hx_index_t *ix, const function_key_t *k, bool go) {
 }
 
 /* perf-heatmap's MemoryUsageApprox() counts the set of full paths of all
- * kept frames, which can hold paths no function record shows (merged keys). */
-static int count_filenames(const builder_t *b, uint64_t *count,
-                           uint64_t *bytes) {
+ * kept frames, which can hold paths no function record shows (merged keys):
+ * kept in the index, sorted and unique, for merges to unite. */
+static int store_filenames(const builder_t *b, hx_index_t *ix) {
   const hx_raw_t *raw = b->raw;
   size_t n = 0;
   for (size_t i = 0; i < raw->string_count; i++)
     n += b->filename_seen[i];
   hx_str_t *names = malloc((n + 1) * sizeof *names);
-  if (!names)
+  ix->filenames = malloc((n + 1) * sizeof *ix->filenames);
+  if (!names || !ix->filenames) {
+    free(names);
     return HX_ENOMEM;
+  }
   n = 0;
   for (size_t i = 0; i < raw->string_count; i++)
     if (b->filename_seen[i])
       names[n++] = raw->strings[i];
   qsort(names, n, sizeof *names, string_order);
-  *count = *bytes = 0;
-  for (size_t i = 0; i < n; i++) {
+  int rc = 0;
+  for (size_t i = 0; i < n && rc == 0; i++) {
     if (i && string_order(&names[i - 1], &names[i]) == 0)
       continue;
-    (*count)++;
-    *bytes += names[i].len;
+    const char *copy = copy_slice(ix, str_slice(names[i]));
+    if (!copy)
+      rc = HX_ENOMEM;
+    else
+      ix->filenames[ix->filename_count++] = copy;
   }
   free(names);
-  return 0;
+  return rc;
+}
+
+uint64_t hx__memory_approx(const hx_index_t *ix) {
+  uint64_t bytes = 0;
+  for (size_t i = 0; i < ix->filename_count; i++)
+    bytes += strlen(ix->filenames[i]);
+  return 68 * (uint64_t)ix->function_count + 16 * (uint64_t)ix->point_count +
+         24 * (uint64_t)ix->function_count + 12 * (uint64_t)ix->filename_count +
+         bytes;
 }
 
 static int make_records(builder_t *b, hx_index_t *ix, hx_error_t *err) {
@@ -715,7 +730,6 @@ int hx__index_build(hx_raw_t *raw, const hx_options_t *opts,
   if (!ix)
     return hx__fail(err, HX_ENOMEM, "out of memory");
   hx__arena_init(&ix->strings, 256 * 1024);
-  uint64_t nfiles = 0, file_bytes = 0;
   int rc = choose_sample_type(raw, opts->sample_type, &b.value_index, err);
   if (rc == 0) {
     b.go = uses_go_symbols(raw, opts->symbols);
@@ -727,7 +741,7 @@ int hx__index_build(hx_raw_t *raw, const hx_options_t *opts,
     rc = hx__fail(err, HX_ENOSAMPLES,
                   b.go ? "no sample has a frame in a Go package"
                       : "no sample has a frame with a function");
-  if (rc == 0 && count_filenames(&b, &nfiles, &file_bytes) < 0)
+  if (rc == 0 && store_filenames(&b, ix) < 0)
     rc = hx__fail(err, HX_ENOMEM, "out of memory");
   if (rc == 0)
     rc = copy_sample_types(raw, ix, err);
@@ -744,9 +758,8 @@ int hx__index_build(hx_raw_t *raw, const hx_options_t *opts,
     s->functions = ix->function_count;
     s->points = ix->point_count;
     s->go_symbols = b.go;
-    s->reference_memory_approx =
-        68 * (uint64_t)ix->function_count + 16 * (uint64_t)ix->point_count +
-        24 * (uint64_t)ix->function_count + 12 * nfiles + file_bytes;
+    s->reference_memory_approx = hx__memory_approx(ix);
+    s->inputs = 1;
     s->threshold = opts->threshold;
     s->local_scope = opts->local_scope;
     rc = hx__index_rank(ix, err);

@@ -193,5 +193,9 @@ void hx_index_free(hx_index_t *index) {
   free(index->line_order);
   free(index->file_line_start);
   free(index->rank_counters);
+  free(index->filenames);
+  free(index->point_diffs);
+  free(index->function_diffs);
+  free(index->diff_counters);
   free(index);
 }

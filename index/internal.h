@@ -11,6 +11,8 @@
  *   build.c    hx_raw_t -> points and function records (the sample walk)
  *   levels.c   ranks -> local and global heat levels
  *   query.c    lookups on the finished index
+ * and, after loads, merge.c: finished indexes summed (a merge), or two
+ * sums compared (a diff).
  */
 #ifndef HEATLS_INDEX_INTERNAL_H
 #define HEATLS_INDEX_INTERNAL_H
@@ -223,7 +225,18 @@ struct hx_index {
   uint32_t *line_order;     /* per file: point ids by (line, hotness) */
   uint32_t *file_line_start; /* file f's slice of line_order starts here */
   uint32_t *rank_counters;   /* scratch for hx__index_apply_levels */
+  /* The full path of every kept frame, sorted bytewise, each once: more
+   * than the files when keys merged (MemoryUsageApprox, merges). */
+  const char **filenames;
+  size_t filename_count;
+  /* Diff indexes only (merge.c); NULL otherwise. */
+  hx_point_diff_t *point_diffs;
+  hx_function_diff_t *function_diffs;
+  uint32_t *diff_counters; /* scratch: 3 per local group */
 };
+
+/* perf-heatmap's MemoryUsageApprox() of ix (its filenames set). */
+uint64_t hx__memory_approx(const hx_index_t *ix);
 
 /* Builds the index from decoded tables. It releases the tables of the
  * sample walk (hx__raw_release_walk) as soon as the walk is done. */

@@ -40,13 +40,16 @@ static uint8_t level_of(size_t rank, size_t top) {
 }
 
 typedef struct ranked {
-  int64_t cum;
+  int64_t cum; /* a diff: the size of the change */
   uint32_t line;
   uint32_t id;
+  uint8_t side; /* a diff: 0 regression, 1 unchanged, 2 improvement */
 } ranked_t;
 
 static int hotter_first(const void *pa, const void *pb) {
   const ranked_t *a = pa, *b = pb;
+  if (a->side != b->side)
+    return a->side < b->side ? -1 : 1;
   if (a->cum != b->cum)
     return a->cum > b->cum ? -1 : 1;
   if (a->line != b->line)
@@ -91,25 +94,40 @@ int hx__index_rank(hx_index_t *ix, hx_error_t *err) {
   ix->file_line_start = malloc((ix->file_count + 1) * sizeof(uint32_t));
   size_t counters = nf > ix->file_count ? nf : ix->file_count;
   ix->rank_counters = malloc((counters + 1) * sizeof *ix->rank_counters);
+  if (ix->point_diffs)
+    ix->diff_counters = malloc((3 * counters + 1) * sizeof(uint32_t));
   int rc = 0;
   if (!ranked || !fr || !rank_of || !lines || !ix->global_order ||
       !ix->line_order || !ix->function_order || !ix->file_line_start ||
-      !ix->rank_counters) {
+      !ix->rank_counters || (ix->point_diffs && !ix->diff_counters)) {
     rc = hx__fail(err, HX_ENOMEM, "out of memory while ranking");
     goto done;
   }
 
-  for (size_t i = 0; i < np; i++)
-    ranked[i] = (ranked_t){ix->points[i].cum, ix->points[i].line, (uint32_t)i};
+  const hx_point_diff_t *pd = ix->point_diffs;
+  for (size_t i = 0; i < np; i++) {
+    ranked[i] = (ranked_t){ix->points[i].cum, ix->points[i].line, (uint32_t)i,
+                           0};
+    if (pd) {
+      int64_t d = pd[i].delta_cum;
+      ranked[i].side = d > 0 ? 0 : d == 0 ? 1 : 2;
+      ranked[i].cum = d < 0 ? -d : d;
+    }
+  }
   qsort(ranked, np, sizeof *ranked, hotter_first);
   for (size_t r = 0; r < np; r++) {
     ix->global_order[r] = ranked[r].id;
     rank_of[ranked[r].id] = (uint32_t)r;
   }
 
-  for (size_t i = 0; i < nf; i++)
+  for (size_t i = 0; i < nf; i++) {
+    const hx_function_diff_t *fd = ix->function_diffs;
     fr[i] = (ranked_function_t){ix->functions[i].cum, ix->functions[i].flat,
                                 (uint32_t)i};
+    if (fd) /* a diff: the largest regressions first */
+      fr[i] = (ranked_function_t){fd[i].delta_cum, fd[i].delta_flat,
+                                  (uint32_t)i};
+  }
   qsort(fr, nf, sizeof *fr, function_hotter_first);
   for (size_t r = 0; r < nf; r++) {
     ix->function_order[r] = fr[r].id;
@@ -141,6 +159,67 @@ done:
   return rc;
 }
 
+/* A diff's signed levels (docs/levels.md): the global order holds the
+ * regressions, the unchanged points, then the improvements, each ranked;
+ * each side is leveled on its own, globally and in each local group. */
+static void apply_diff_levels(hx_index_t *ix, double threshold,
+                              bool by_file) {
+  size_t np = ix->point_count;
+  size_t groups = by_file ? ix->file_count : ix->function_count;
+  uint32_t *ups = ix->diff_counters, *downs = ups + groups;
+  uint32_t *seen_down = downs + groups, *seen_up = ix->rank_counters;
+  memset(ups, 0, 3 * groups * sizeof *ups);
+  memset(seen_up, 0, groups * sizeof *seen_up);
+  size_t n_up = 0, n_down = 0;
+  for (size_t i = 0; i < np; i++) {
+    const hx_function_t *fn = &ix->functions[ix->points[i].function];
+    uint32_t group = by_file ? fn->file : ix->points[i].function;
+    int64_t d = ix->point_diffs[i].delta_cum;
+    if (d > 0) {
+      ups[group]++;
+      n_up++;
+    } else if (d < 0) {
+      downs[group]++;
+      n_down++;
+    }
+  }
+  size_t top_up = hx__top_n(n_up, threshold);
+  size_t top_down = hx__top_n(n_down, threshold);
+  for (size_t r = 0; r < np; r++) {
+    uint32_t id = ix->global_order[r];
+    hx_point_t *p = &ix->points[id];
+    hx_point_diff_t *pd = &ix->point_diffs[id];
+    const hx_function_t *fn = &ix->functions[p->function];
+    uint32_t group = by_file ? fn->file : p->function;
+    pd->local = pd->global = 0;
+    if (pd->delta_cum > 0) {
+      pd->global = (int8_t)level_of(r, top_up);
+      pd->local = (int8_t)level_of(seen_up[group]++,
+                                   hx__top_n(ups[group], threshold));
+    } else if (pd->delta_cum < 0) {
+      pd->global = (int8_t)-level_of(r - (np - n_down), top_down);
+      pd->local = (int8_t)-level_of(seen_down[group]++,
+                                    hx__top_n(downs[group], threshold));
+    }
+    p->global = (uint8_t)(pd->global > 0 ? pd->global : 0);
+    p->local = (uint8_t)(pd->local > 0 ? pd->local : 0);
+  }
+  ix->summary.regressions = n_up;
+  ix->summary.improvements = n_down;
+  for (size_t i = 0; i < ix->function_count; i++) {
+    const hx_function_t *fn = &ix->functions[i];
+    hx_function_diff_t *fd = &ix->function_diffs[i];
+    fd->min_local = fd->min_global = 0;
+    for (uint32_t j = 0; j < fn->point_count; j++) {
+      const hx_point_diff_t *pd = &ix->point_diffs[fn->first_point + j];
+      if (pd->local < fd->min_local)
+        fd->min_local = pd->local;
+      if (pd->global < fd->min_global)
+        fd->min_global = pd->global;
+    }
+  }
+}
+
 void hx__index_apply_levels(hx_index_t *ix, double threshold,
                             hx_local_scope_t scope) {
   size_t np = ix->point_count;
@@ -150,7 +229,9 @@ void hx__index_apply_levels(hx_index_t *ix, double threshold,
   memset(seen, 0, groups * sizeof *seen);
   size_t top = hx__top_n(np, threshold);
 
-  for (size_t r = 0; r < np; r++) {
+  if (ix->point_diffs)
+    apply_diff_levels(ix, threshold, by_file);
+  for (size_t r = 0; r < np && !ix->point_diffs; r++) {
     hx_point_t *p = &ix->points[ix->global_order[r]];
     const hx_function_t *fn = &ix->functions[p->function];
     uint32_t group = by_file ? fn->file : p->function;

@@ -39,6 +39,9 @@ typedef enum flag_id {
   FLAG_CERT,
   FLAG_KEY,
   FLAG_HEADER,
+  FLAG_BASE,
+  FLAG_NORMALIZE,
+  FLAG_IMPROVEMENTS,
   FLAG_HELP
 } flag_id_t;
 
@@ -83,6 +86,13 @@ static const flag_t flags[] = {
     {"key", FLAG_KEY, ALL, true, "FILE", "a URL: the client key (PEM)"},
     {"header", FLAG_HEADER, ALL, true, "'NAME: VALUE'",
      "a URL: send this header (repeatable; the value is never printed)"},
+    {"base", FLAG_BASE, ALL, true, "PROFILE",
+     "compare with this base profile (repeatable: the bases are merged)"},
+    {"normalize", FLAG_NORMALIZE, ALL, false, NULL,
+     "scale the base to the total of the profiles (needs -base)"},
+    {"improvements", FLAG_IMPROVEMENTS, ONLY(CLI_TOP), false, NULL,
+     "list the largest drops instead of the largest regressions (needs "
+     "-base)"},
     {"help", FLAG_HELP, ALL, false, NULL, "show this help"},
     {"h", FLAG_HELP, ALL, false, NULL, NULL},
 };
@@ -213,6 +223,9 @@ static int set_flag(const flag_t *f, const char *value, cli_args_t *out,
     out->fetch.headers[out->fetch.header_count++] = value;
     return 0;
   }
+  case FLAG_BASE: out->bases[out->base_count++] = value; return 0;
+  case FLAG_NORMALIZE: out->normalize = 1; return 0;
+  case FLAG_IMPROVEMENTS: out->improvements = 1; return 0;
   case FLAG_HELP: out->help = 1; return 0;
   }
   return -1;
@@ -225,14 +238,20 @@ int cli_args_parse(cli_command_t command, const char *name, int argc,
   out->command_name = name;
   out->top_n = 20;
   hx_options_init(&out->opts);
+  /* No list is longer than the words. */
+  out->profiles = malloc(((size_t)(argc > 0 ? argc : 0) + 1) *
+                         sizeof *out->profiles);
+  out->bases = malloc(((size_t)(argc > 0 ? argc : 0) + 1) *
+                      sizeof *out->bases);
+  if (!out->profiles || !out->bases)
+    return usage_error(msg, size, "out of memory");
   bool flags_done = false;
   for (int i = 0; i < argc; i++) {
     const char *arg = argv[i];
     if (flags_done || arg[0] != '-' || arg[1] == '\0') {
-      if (out->profile)
-        return usage_error(msg, size, "expected exactly 1 profile, got %s "
-                           "and %s", out->profile, arg);
-      out->profile = arg;
+      if (!out->profile)
+        out->profile = arg;
+      out->profiles[out->profile_count++] = arg;
       continue;
     }
     if (strcmp(arg, "--") == 0) {
@@ -256,9 +275,22 @@ int cli_args_parse(cli_command_t command, const char *name, int argc,
     if (set_flag(f, value, out, msg, size) < 0)
       return -1;
   }
-  if (!out->help && !out->profile)
-    return usage_error(msg, size, "expected exactly 1 profile, got none");
+  if (out->help)
+    return 0;
+  if (!out->profile)
+    return usage_error(msg, size, "expected at least 1 profile, got none");
+  if (out->normalize && out->base_count == 0)
+    return usage_error(msg, size, "-normalize needs -base");
+  if (out->improvements && out->base_count == 0)
+    return usage_error(msg, size, "-improvements needs -base");
   return 0;
+}
+
+void cli_args_close(cli_args_t *args) {
+  free(args->profiles);
+  free(args->bases);
+  args->profiles = args->bases = NULL;
+  args->profile_count = args->base_count = 0;
 }
 
 static const char *const summaries[] = {
@@ -271,7 +303,10 @@ static const char *const summaries[] = {
     "describe the profile: sample types, totals, sizes"};
 
 void cli_print_usage(cli_command_t command, FILE *out) {
-  fprintf(out, "usage: heatls %s [flags] PROFILE\n\n%s.\n\nflags:\n",
+  fprintf(out,
+          "usage: heatls %s [flags] PROFILE... [-base BASE]...\n\n%s.\n"
+          "Several profiles (or a quoted glob) are merged; with -base, the\n"
+          "report is a diff against the merged bases.\n\nflags:\n",
           command_names[command], summaries[command]);
   for (size_t i = 0; i < sizeof flags / sizeof flags[0]; i++) {
     const flag_t *f = &flags[i];

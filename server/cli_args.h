@@ -37,7 +37,15 @@ typedef struct cli_fetch_args {
 typedef struct cli_args {
   cli_command_t command;
   const char *command_name;
-  const char *profile;
+  const char *profile; /* the first profile */
+  /* Every profile and base as given (words of argv, borrowed; globs not yet
+   * expanded): profiles[0..profile_count), bases[0..base_count). */
+  const char **profiles;
+  size_t profile_count;
+  const char **bases;
+  size_t base_count;
+  int normalize;    /* --normalize (needs --base) */
+  int improvements; /* top: the largest drops (needs --base) */
   hx_options_t opts;
   const char *filename_regexp; /* stat; NULL = every file */
   const char *value_format;    /* json; NULL = the default for the unit */
@@ -50,9 +58,13 @@ typedef struct cli_args {
 int cli_command_from_name(const char *name);
 
 /* Parses argv[0..argc) (the words after the subcommand) for `command`.
- * 0 on success; -1 on a usage error, with a one-line reason in msg. */
+ * 0 on success; -1 on a usage error, with a one-line reason in msg, or
+ * when out of memory. Either way free out with cli_args_close. */
 int cli_args_parse(cli_command_t command, const char *name, int argc,
                    char **argv, cli_args_t *out, char *msg, size_t msg_size);
+
+/* Frees the lists of a parsed cli_args_t (the words stay argv's). */
+void cli_args_close(cli_args_t *args);
 
 /* The usage text of one subcommand. */
 void cli_print_usage(cli_command_t command, FILE *out);

@@ -1,25 +1,24 @@
 /*
- * cli_load.h: one PROFILE argument of the CLI loaded, a file or a URL.
+ * cli_load.h: the profiles a report command names, loaded into one index.
  *
- * A URL (by go tool pprof's rules, source.h) is fetched with the same
- * HTTP driver as the language server's, on a loop of its own that runs
- * until the transfer ends; its bytes are then indexed. A file is read
- * through profile_file.c.
+ * One profile is read as it always was. Several (and every glob the shell
+ * left unexpanded) are loaded in parallel, one index each, on up to one
+ * thread per core, then summed by the index (hx_index_combine); bases
+ * (-base) are loaded the same way and make the result a diff.
  */
 #ifndef HEATLS_CLI_LOAD_H
 #define HEATLS_CLI_LOAD_H
 
-#include <stddef.h>
-
 #include "cli_args.h"
 #include "heat_index.h"
 
-/* Loads arg with args's options into a new index (*out, the caller's).
- * 0; or -1 with a one-line reason in msg (naming no credential), and the
- * name to print before it in *name (arg, or "live: host:port ..."; a
- * static or argv string, borrowed). */
-int cli_load_profile(const char *arg, const cli_args_t *args,
-                     hx_index_t **out, char *name, size_t name_size,
-                     char *msg, size_t msg_size);
+#include <stddef.h>
+
+/* Loads args' profiles and bases. On success *out is a new index owned by
+ * the caller (hx_index_free). On failure *out is NULL and msg holds one
+ * line, "PATH: message", naming the input to blame (the first that failed,
+ * in command-line order). */
+int cli_load(const cli_args_t *args, hx_index_t **out, char *msg,
+             size_t msg_size);
 
 #endif

@@ -29,6 +29,52 @@ static void stat_value(FILE *out, int64_t v, const hx_summary_t *s,
   }
 }
 
+/* A signed stat column for a change: "%+6.2fs" for time. */
+static void stat_delta(FILE *out, int64_t v, const hx_summary_t *s,
+                       double bytes_scale, const char *bytes_unit) {
+  switch (s->unit_kind) {
+  case HX_UNIT_TIME: {
+    double secs = fmt_seconds(fmt_to_ns(v < 0 ? -v : v, s));
+    fprintf(out, "%+6.2fs", v < 0 ? -secs : secs);
+    break;
+  }
+  case HX_UNIT_BYTES:
+    fprintf(out, "%+6.2f%s", (double)v / bytes_scale, bytes_unit);
+    break;
+  default:
+    fprintf(out, "%+6lld", (long long)v);
+  }
+}
+
+/* A line's own change: "+60.0%", "new" (no base), "gone" (no new value). */
+static void own_change(char *buf, size_t size, int64_t now, int64_t base) {
+  if (base == 0)
+    snprintf(buf, size, "new");
+  else if (now == 0)
+    snprintf(buf, size, "gone");
+  else
+    snprintf(buf, size, "%+.1f%%",
+             100.0 * ((double)now - (double)base) / (double)base);
+}
+
+/* A change relative to the base's total: "+6.00%". */
+static void of_base(char *buf, size_t size, int64_t delta,
+                    const hx_summary_t *s) {
+  if (s->base_total == 0)
+    snprintf(buf, size, "n/a");
+  else
+    snprintf(buf, size, "%+.2f%%",
+             100.0 * (double)delta / (double)s->base_total);
+}
+
+/* A signed value for people: "+1.20s", "-12.50MiB", "+0". */
+static void signed_value(char *buf, size_t size, int64_t v,
+                         const hx_summary_t *s) {
+  char abs[31]; /* with its sign, fits the callers' 32 bytes */
+  fmt_value(abs, sizeof abs, v < 0 ? -v : v, s);
+  snprintf(buf, size, "%c%s", v < 0 ? '-' : '+', abs);
+}
+
 static int write_stat(const cli_args_t *args, const hx_index_t *ix, FILE *out,
                       char *msg, size_t msg_size) {
   regex_t re;
@@ -48,7 +94,8 @@ static int write_stat(const cli_args_t *args, const hx_index_t *ix, FILE *out,
   const char *unit = "B";
   if (s->unit_kind == HX_UNIT_BYTES) {
     static const char *const units[] = {"KiB", "MiB", "GiB"};
-    for (size_t u = 0; u < 3 && (double)s->total >= scale * 1024 * 100; u++) {
+    int64_t most = s->total > s->base_total ? s->total : s->base_total;
+    for (size_t u = 0; u < 3 && (double)most >= scale * 1024 * 100; u++) {
       scale *= 1024;
       unit = units[u];
     }
@@ -66,11 +113,26 @@ static int write_stat(const cli_args_t *args, const hx_index_t *ix, FILE *out,
       fprintf(out, "  func %s (%s):\n", fn->display, file->path);
       for (uint32_t j = 0; j < fn->point_count; j++) {
         const hx_point_t *p = hx_index_point(ix, fn->first_point + j);
+        const hx_point_diff_t *d = hx_index_point_diff(ix, fn->first_point + j);
         fprintf(out, "    line %4u: ", p->line);
         stat_value(out, p->flat, s, scale, unit);
         fputs(" flat ", out);
         stat_value(out, p->cum, s, scale, unit);
-        fprintf(out, " cum L=%d G=%d\n", p->local, p->global);
+        if (!d) {
+          fprintf(out, " cum L=%d G=%d\n", p->local, p->global);
+          continue;
+        }
+        char own[32];
+        own_change(own, sizeof own, p->cum, d->base_cum);
+        fputs(" cum, base ", out);
+        stat_value(out, d->base_flat, s, scale, unit);
+        fputs(" flat ", out);
+        stat_value(out, d->base_cum, s, scale, unit);
+        fputs(" cum, delta ", out);
+        stat_delta(out, d->delta_flat, s, scale, unit);
+        fputs(" flat ", out);
+        stat_delta(out, d->delta_cum, s, scale, unit);
+        fprintf(out, " cum (%s) L=%d G=%d\n", own, d->local, d->global);
       }
     }
   }
@@ -108,6 +170,28 @@ static int json_multiplier(const cli_args_t *args, const hx_summary_t *s,
   return 0;
 }
 
+/* A json value of v: raw, or its nanoseconds times the format's
+ * multiplier, truncated. */
+static long long json_value(int64_t v, const hx_summary_t *s, bool raw,
+                            double mult) {
+  if (raw)
+    return (long long)v;
+  int64_t ns = fmt_to_ns(v < 0 ? -v : v, s);
+  long long r = (long long)((double)ns * mult);
+  return v < 0 ? -r : r;
+}
+
+/* A diff: whether one of the file's points has an improvement level. */
+static bool file_has_drop(const hx_index_t *ix, const hx_file_t *file) {
+  for (uint32_t i = 0; i < file->function_count; i++) {
+    const hx_function_diff_t *fd =
+        hx_index_function_diff(ix, file->first_function + i);
+    if (fd && fd->min_local < 0)
+      return true;
+  }
+  return false;
+}
+
 static int write_json(const cli_args_t *args, const hx_index_t *ix, FILE *out,
                       char *msg, size_t msg_size) {
   const hx_summary_t *s = hx_index_summary(ix);
@@ -117,9 +201,10 @@ static int write_json(const cli_args_t *args, const hx_index_t *ix, FILE *out,
     return -1;
   fputs("{\n\t\"files\": [\n", out);
   bool first_file = true;
+  bool diff = hx_index_is_diff(ix);
   for (size_t f = 0; f < hx_index_file_count(ix); f++) {
     const hx_file_t *file = hx_index_file(ix, f);
-    if (file->max_local == 0)
+    if (file->max_local == 0 && !(diff && file_has_drop(ix, file)))
       continue;
     /* As in the reference, a file with a hot line gets an entry even when
      * every value rounds to 0 and its list stays empty. */
@@ -134,11 +219,23 @@ static int write_json(const cli_args_t *args, const hx_index_t *ix, FILE *out,
           hx_index_function(ix, file->first_function + i);
       for (uint32_t j = 0; j < fn->point_count; j++) {
         const hx_point_t *p = hx_index_point(ix, fn->first_point + j);
+        const hx_point_diff_t *d = hx_index_point_diff(ix, fn->first_point + j);
+        if (d) {
+          if (d->local == 0)
+            continue;
+          long long delta = json_value(d->delta_cum, s, raw, mult);
+          if (delta == 0)
+            continue;
+          fprintf(out, "%s\t\t\t\t[%u, %d, %d, %lld, %lld, %lld]",
+                  first_line ? "" : ",\n", p->line, d->local, d->global, delta,
+                  json_value(p->cum, s, raw, mult),
+                  json_value(d->base_cum, s, raw, mult));
+          first_line = false;
+          continue;
+        }
         if (p->local == 0)
           continue;
-        long long value = raw ? (long long)p->cum
-                              : (long long)((double)fmt_to_ns(p->cum, s) *
-                                            mult);
+        long long value = json_value(p->cum, s, raw, mult);
         if (value == 0)
           continue;
         fprintf(out, "%s\t\t\t\t[%u, %d, %d, %lld]", first_line ? "" : ",\n",
@@ -175,15 +272,22 @@ static void write_base_name(FILE *out, const char *path) {
 
 /* Values in the dump are microseconds for time, as in the reference's. */
 static long long dump_value(int64_t v, const hx_summary_t *s) {
-  if (s->unit_kind == HX_UNIT_TIME)
-    return (long long)(fmt_to_ns(v, s) / 1000);
+  if (s->unit_kind == HX_UNIT_TIME) { /* truncated toward zero */
+    long long us = (long long)(fmt_to_ns(v < 0 ? -v : v, s) / 1000);
+    return v < 0 ? -us : us;
+  }
   return (long long)v;
 }
 
 static void write_dump(const hx_index_t *ix, FILE *out) {
   const hx_summary_t *s = hx_index_summary(ix);
-  fprintf(out, "# funcs=%zu points=%zu files=%zu\n", s->functions, s->points,
+  bool diff = hx_index_is_diff(ix);
+  fprintf(out, "# funcs=%zu points=%zu files=%zu", s->functions, s->points,
           s->files);
+  if (diff)
+    fprintf(out, " diff regressions=%zu improvements=%zu", s->regressions,
+            s->improvements);
+  fputc('\n', out);
   for (size_t i = 0; i < hx_index_function_count(ix); i++) {
     const hx_function_t *fn = hx_index_function(ix, i);
     const char *path = hx_index_file(ix, fn->file)->path;
@@ -197,11 +301,24 @@ static void write_dump(const hx_index_t *ix, FILE *out) {
     write_base_name(out, path);
     fputc('\t', out);
     fmt_json_string(out, path);
-    fprintf(out, "\tmaxL=%d\tmaxG=%d\tminLine=%u\tmaxLine=%u\tnpoints=%u\n",
+    fprintf(out, "\tmaxL=%d\tmaxG=%d\tminLine=%u\tmaxLine=%u\tnpoints=%u",
             fn->max_local, fn->max_global, fn->min_line, fn->max_line,
             fn->point_count);
+    const hx_function_diff_t *fd = hx_index_function_diff(ix, i);
+    if (fd)
+      fprintf(out, "\tminL=%d\tminG=%d", fd->min_local, fd->min_global);
+    fputc('\n', out);
     for (uint32_t j = 0; j < fn->point_count; j++) {
       const hx_point_t *p = hx_index_point(ix, fn->first_point + j);
+      const hx_point_diff_t *d = hx_index_point_diff(ix, fn->first_point + j);
+      if (d) {
+        fprintf(out, "P\t%u\t%lld\t%lld\t%lld\t%lld\t%lld\t%lld\t%d\t%d\n",
+                p->line, dump_value(p->flat, s), dump_value(p->cum, s),
+                dump_value(d->base_flat, s), dump_value(d->base_cum, s),
+                dump_value(d->delta_flat, s), dump_value(d->delta_cum, s),
+                d->local, d->global);
+        continue;
+      }
       fprintf(out, "P\t%u\t%lld\t%lld\t%d\t%d\n", p->line,
               dump_value(p->flat, s), dump_value(p->cum, s), p->local,
               p->global);
@@ -211,8 +328,48 @@ static void write_dump(const hx_index_t *ix, FILE *out) {
 
 /* ---- top and info ---- */
 
+static void write_top_diff(const cli_args_t *args, const hx_index_t *ix,
+                           FILE *out) {
+  const hx_summary_t *s = hx_index_summary(ix);
+  const uint32_t *ids;
+  size_t n = hx_index_top_changes(ix, args->top_n, args->improvements, &ids);
+  char total[32], base[32], net[32], pct[32];
+  fmt_value(total, sizeof total, s->total, s);
+  fmt_value(base, sizeof base, s->base_total, s);
+  signed_value(net, sizeof net, s->total - s->base_total, s);
+  of_base(pct, sizeof pct, s->total - s->base_total, s);
+  fprintf(out,
+          "%s/%s, new %s, base %s%s, net %s (%s); the %zu largest %s of %zu "
+          "(%zu lines):\n",
+          s->sample_type.type, s->sample_type.unit, total, base,
+          s->base_scale != 1 ? " (normalized)" : "", net, pct, n,
+          args->improvements ? "improvements" : "regressions",
+          args->improvements ? s->improvements : s->regressions, s->points);
+  fprintf(out, "%5s  %2s  %2s  %10s  %8s  %7s  %10s  %10s  %-40s  %s\n", "rank",
+          "G", "L", "delta", "%base", "own", "new", "base", "function",
+          "line");
+  for (size_t r = 0; r < n; r++) {
+    const hx_point_t *p = hx_index_point(ix, ids[r]);
+    const hx_point_diff_t *d = hx_index_point_diff(ix, ids[r]);
+    const hx_function_t *fn = hx_index_function(ix, p->function);
+    char delta[32], now[32], was[32], own[32];
+    signed_value(delta, sizeof delta, d->delta_cum, s);
+    of_base(pct, sizeof pct, d->delta_cum, s);
+    own_change(own, sizeof own, p->cum, d->base_cum);
+    fmt_value(now, sizeof now, p->cum, s);
+    fmt_value(was, sizeof was, d->base_cum, s);
+    fprintf(out, "%5zu  %2d  %2d  %10s  %8s  %7s  %10s  %10s  %-40s  %s:%u\n",
+            r + 1, d->global, d->local, delta, pct, own, now, was,
+            fn->display, hx_index_file(ix, fn->file)->path, p->line);
+  }
+}
+
 static void write_top(const cli_args_t *args, const hx_index_t *ix,
                       FILE *out) {
+  if (hx_index_is_diff(ix)) {
+    write_top_diff(args, ix, out);
+    return;
+  }
   const hx_summary_t *s = hx_index_summary(ix);
   const uint32_t *ids;
   size_t n = hx_index_top(ix, args->top_n, &ids);
@@ -238,13 +395,40 @@ static void write_info(const cli_args_t *args, const hx_index_t *ix,
   const hx_summary_t *s = hx_index_summary(ix);
   char total[32];
   fmt_value(total, sizeof total, s->total, s);
-  fprintf(out, "profile:       %s\nsample types: ", args->profile);
+  fputs(args->profile_count > 1 ? "profiles:     " : "profile:      ", out);
+  for (size_t i = 0; i < args->profile_count; i++)
+    fprintf(out, " %s", args->profiles[i]);
+  if (args->base_count) {
+    fputs("\nbase:         ", out);
+    for (size_t i = 0; i < args->base_count; i++)
+      fprintf(out, " %s", args->bases[i]);
+  }
+  fputs("\nsample types: ", out);
   for (size_t i = 0; i < hx_index_sample_type_count(ix); i++) {
     const hx_sample_type_t *t = hx_index_sample_type(ix, i);
     fprintf(out, " %s/%s%s", t->type, t->unit,
             i == s->sample_type_index ? " (used)" : "");
   }
-  fprintf(out, "\ntotal:         %s in %zu samples\n", total, s->samples);
+  fprintf(out, "\ntotal:         %s in %zu samples", total, s->samples);
+  if (s->inputs > 1)
+    fprintf(out, " (%zu profiles)", s->inputs);
+  fputc('\n', out);
+  if (hx_index_is_diff(ix)) {
+    char base[32], raw[32], net[32], pct[32];
+    fmt_value(base, sizeof base, s->base_total, s);
+    fmt_value(raw, sizeof raw, s->base_total_raw, s);
+    signed_value(net, sizeof net, s->total - s->base_total, s);
+    of_base(pct, sizeof pct, s->total - s->base_total, s);
+    fprintf(out, "base total:    %s", base);
+    if (s->base_scale != 1)
+      fprintf(out, " (normalized from %s, x%.6g)", raw, s->base_scale);
+    if (s->base_inputs > 1)
+      fprintf(out, " (%zu profiles)", s->base_inputs);
+    fprintf(out, "\nnet change:    %s (%s of the base)\n", net, pct);
+    fprintf(out, "changes:       %zu regressions, %zu improvements, %zu "
+            "unchanged lines\n", s->regressions, s->improvements,
+            s->points - s->regressions - s->improvements);
+  }
   fprintf(out, "symbols:       %s\n", s->go_symbols ? "go" : "raw");
   fprintf(out, "index:         %zu files, %zu functions, %zu lines\n",
           s->files, s->functions, s->points);

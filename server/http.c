@@ -21,6 +21,7 @@
 #include <curl/curl.h>
 
 #include <stdio.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -288,14 +289,20 @@ static int xferinfo_cb(void *userp, curl_off_t dltotal, curl_off_t dlnow,
   return 0;
 }
 
+/* curl_global_init() once per process, whatever the thread: the CLI
+ * fetches several URLs at once on the merge's worker threads. */
+static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
+static int curl_ready;
+
+static void init_curl(void) {
+  curl_ready = curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK;
+}
+
 int srv_http_new(uv_loop_t *loop, srv_http_t **out) {
-  static int curl_ready;
   *out = NULL;
-  if (!curl_ready) {
-    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
-      return SRV_EIO;
-    curl_ready = 1;
-  }
+  pthread_once(&curl_once, init_curl);
+  if (!curl_ready)
+    return SRV_EIO;
   srv_http_t *h = calloc(1, sizeof *h);
   if (!h)
     return SRV_ENOMEM;

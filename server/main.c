@@ -19,7 +19,8 @@
 
 static void print_usage(FILE *out) {
   fputs("usage: heatls [--stdio] [--log-level L] [--max-message BYTES]\n"
-        "       heatls COMMAND [flags] PROFILE   (a file or a URL)\n"
+        "       heatls COMMAND [flags] PROFILE... [-base BASE]...\n"
+        "       (a PROFILE or BASE is a file, a glob or a URL)\n"
         "\n"
         "With no command, heatls is a language server on stdin/stdout\n"
         "(docs/protocol.md).\n"
@@ -45,17 +46,18 @@ static int run_report(cli_command_t command, const char *name, int argc,
   if (cli_args_parse(command, name, argc, argv, &args, msg, sizeof msg) < 0) {
     fprintf(stderr, "heatls %s: %s (run 'heatls %s --help')\n", name, msg,
             name);
+    cli_args_close(&args);
     return 2;
   }
   if (args.help) {
     cli_print_usage(command, stdout);
+    cli_args_close(&args);
     return 0;
   }
   hx_index_t *index;
-  char source[512];
-  if (cli_load_profile(args.profile, &args, &index, source, sizeof source,
-                       msg, sizeof msg) < 0) {
-    fprintf(stderr, "heatls: %s: %s\n", source, msg);
+  if (cli_load(&args, &index, msg, sizeof msg) < 0) {
+    fprintf(stderr, "heatls: %s\n", msg);
+    cli_args_close(&args);
     return 1;
   }
   int status = 0;
@@ -64,6 +66,7 @@ static int run_report(cli_command_t command, const char *name, int argc,
     status = 1;
   }
   hx_index_free(index);
+  cli_args_close(&args);
   if (fflush(stdout) != 0 || ferror(stdout)) {
     fprintf(stderr, "heatls: cannot write the output\n");
     status = 1;

@@ -8,6 +8,10 @@
 #   heatls info FILE   building the index (load, decode, index, summary)
 #   heatls json FILE   the whole `json` command
 #   heatls stat FILE   the whole `stat` command
+#   merge and diff: eight copies of FILE with different sample values
+#   (tests/bench/profile_variants, written into a temporary folder and
+#   removed at the end): `heatls info` on one copy, on all eight merged,
+#   and on one copy against another as base (a diff), each with its peak RSS
 #   the language server: initialize, loadProfile, textDocument/inlayHint on a
 #   5,000-line document, each next to a same-run baseline, and RSS with 100
 #   open documents (tests/bench/lsp_bench.mjs)
@@ -26,6 +30,8 @@
 # Environment:
 #   BUILD_DIR          Release build tree (default: <repo>/build/release)
 #   RUNS               runs per command on the large profile (default 7)
+#   MERGE_RUNS         runs per merge and diff command (default 3)
+#   MERGE_COPIES       copies merged (default 8)
 #   GOLDEN_RUNS        runs per golden profile (default 3)
 #   HEATLS_SHARED_DIR  the shared folder (default: <repo>/../shared)
 #   HEATLS             a heatls binary to measure instead of the built one
@@ -51,7 +57,8 @@ esac
 die() { echo "bench: $*" >&2; exit 1; }
 
 log=$(mktemp)
-trap 'rm -f "$log"' EXIT
+variants_dir=
+trap 'rm -f "$log"; [[ -z $variants_dir ]] || rm -rf "$variants_dir"' EXIT
 
 # Runs a build step quietly; shows its output only when it fails.
 quiet() {
@@ -61,7 +68,7 @@ quiet() {
   fi
 }
 
-targets=(bench_run bench_touch)
+targets=(bench_run bench_touch profile_variants)
 if [[ $self_check == 0 && -z ${HEATLS:-} ]]; then
   targets+=(heatls)
 fi
@@ -110,6 +117,24 @@ echo "   goals: heatls info within 1.5x the gzip -dc floor, peak RSS under 2x th
   --label "heatls json" "$heatls" json "$profile" -- \
   --label "heatls stat" "$heatls" stat "$profile" \
   || die "a command on the large profile failed to run (see above)"
+
+copies=${MERGE_COPIES:-8}
+echo
+echo "== merge and diff: $copies copies of the large profile with different sample values"
+variants_dir=$(mktemp -d)
+"$build/tests/bench/profile_variants" "$profile" "$variants_dir/copy" "$copies" \
+  || die "profile_variants failed"
+all=()
+for ((k = 1; k <= copies; k++)); do all+=("$variants_dir/copy$k.pb.gz"); done
+echo "   goal: a merge of N costs about N loads of one copy; a diff about two"
+"$bench_run" --runs "${MERGE_RUNS:-3}" -- \
+  --label "heatls info (one copy)" "$heatls" info "${all[0]}" -- \
+  --label "heatls info ($copies merged)" "$heatls" info "${all[@]}" -- \
+  --label "heatls info (diff: copy -base copy)" "$heatls" info "${all[0]}" -base "${all[1]}" -- \
+  --label "heatls top (diff, normalized)" "$heatls" top "${all[0]}" -base "${all[1]}" -normalize \
+  || die "a merge or diff command failed to run (see above)"
+rm -rf "$variants_dir"
+variants_dir=
 
 # The small golden profiles: the project's copy, else the shared one.
 shopt -s nullglob

@@ -7,7 +7,8 @@ set -euo pipefail
 # Build: the compiler, CMake and the five libraries (libcurl for profiles
 # fetched from URLs). Tests: Node.js and npm (the LSP transcript and client
 # tests), Go's standard-library sources (real files for the client tests to
-# open) and Go itself (the pprof service the net tests capture from),
+# open) and Go itself (the pprof service the net tests capture from, and
+# `go tool pprof`, the oracle of the diff tests in tests/cli/compare_test.sh),
 # valgrind, clang-format (the format test; Debian 12's is version 14, which
 # .clang-format is written for).
 packages=(cmake make gcc pkg-config libuv1-dev libjansson-dev

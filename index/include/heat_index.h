@@ -112,6 +112,14 @@ typedef struct hx_summary {
   hx_local_scope_t local_scope;
   /* perf-heatmap's MemoryUsageApprox(), which `stat` prints. */
   uint64_t reference_memory_approx;
+  /* Several profiles (hx_index_combine; a single load: 1, 0, ...). */
+  size_t inputs;        /* profiles summed on the new side */
+  size_t base_inputs;   /* profiles summed on the base side; 0: not a diff */
+  int64_t base_total;   /* diff: the base's total, after normalisation */
+  int64_t base_total_raw; /* diff: the base's total before it */
+  double base_scale;    /* diff: 1, or new total / base total (normalize) */
+  size_t regressions;   /* diff: points whose delta_cum > 0 */
+  size_t improvements;  /* diff: points whose delta_cum < 0 */
 } hx_summary_t;
 
 /* One (function, line) point. */
@@ -237,6 +245,92 @@ size_t hx_index_top(const hx_index_t *index, size_t n, const uint32_t **ids);
 /* Functions in rank order (hx_function_t.rank), as for hx_index_top. */
 size_t hx_index_top_functions(const hx_index_t *index, size_t n,
                               const uint32_t **ids);
+
+/* ---- several profiles: merge and diff (docs/levels.md) ----
+ *
+ * The index does no IO, and loads one profile per loader: a caller loads
+ * each profile into an index (in parallel if it likes: indexes share
+ * nothing), then combines them. The inputs are only read, and the result
+ * shares nothing with them: free them as soon as it is made. */
+
+typedef struct hx_combine_options {
+  double threshold; /* as hx_options_t: 0 means 0.5, else (0, 1] */
+  hx_local_scope_t local_scope;
+  int normalize; /* diff: scale the base by new total / base total */
+} hx_combine_options_t;
+
+/* Threshold 0.5, local scope function, no normalisation. */
+void hx_combine_options_init(hx_combine_options_t *opts);
+
+/* Sums the indexes inputs[0..n_inputs) (at least one) into one index: the
+ * index of the profile `go tool pprof -proto` makes of them. With
+ * n_bases > 0, also sums bases[0..n_bases) and makes a diff index: every
+ * point of either side, the new values in hx_point_t, the base's and the
+ * deltas in hx_index_point_diff(), signed levels. Every input must have
+ * been built with the same sample type (time units may differ: values are
+ * converted to the finest) and the same symbol rule. On success *out is a
+ * new index owned by the caller. On failure *out is NULL, err says why,
+ * and when one input is to blame *culprit (if not NULL) is its position:
+ * i for inputs[i], n_inputs + j for bases[j]; else SIZE_MAX. */
+int hx_index_combine(const hx_index_t *const *inputs, size_t n_inputs,
+                     const hx_index_t *const *bases, size_t n_bases,
+                     const hx_combine_options_t *opts, hx_index_t **out,
+                     size_t *culprit, hx_error_t *err);
+
+/* The same, one index at a time, so that a caller can free (or not yet
+ * have loaded) the others: a merge of N profiles need not hold N indexes.
+ * The merger copies what it keeps; each added index is only read and may
+ * be freed as soon as hx_merger_add returns. Add the profiles in their
+ * order (a key shows the path of the first that has it), then the bases
+ * (base != 0). A failed add names no input (the caller knows which it
+ * added) and leaves the merger failed: every later add and the finish
+ * return the same code and message, and its memory is freed at once. */
+typedef struct hx_merger hx_merger_t;
+
+/* A new merger (opts NULL: defaults), owned by the caller
+ * (hx_merger_free); HX_EINVAL for bad options, HX_ENOMEM. */
+int hx_merger_new(const hx_combine_options_t *opts, hx_merger_t **out,
+                  hx_error_t *err);
+int hx_merger_add(hx_merger_t *merger, const hx_index_t *index, int base,
+                  hx_error_t *err);
+/* The sum (a diff if a base was added) as a new index owned by the caller;
+ * the merger is done either way (free it). */
+int hx_merger_finish(hx_merger_t *merger, hx_index_t **out, hx_error_t *err);
+void hx_merger_free(hx_merger_t *merger); /* NULL is fine */
+
+/* 1 when the index is a diff (hx_index_combine with bases). */
+int hx_index_is_diff(const hx_index_t *index);
+
+/* A point's base side and its change, in a diff index. */
+typedef struct hx_point_diff {
+  int64_t base_flat, base_cum;   /* after normalisation; 0 when absent */
+  int64_t delta_flat, delta_cum; /* new minus base */
+  int8_t local, global; /* 1..5 regressions, -1..-5 improvements, 0 */
+} hx_point_diff_t;
+
+/* A function's base side and its change, in a diff index. Its
+ * hx_function_t max_local/max_global are the regression levels. */
+typedef struct hx_function_diff {
+  int64_t base_flat, base_cum; /* pprof's cum, as hx_function_t.cum */
+  int64_t delta_flat, delta_cum;
+  int8_t min_local, min_global; /* the deepest improvement level, <= 0 */
+} hx_function_diff_t;
+
+/* Borrowed, as hx_index_point (levels: until a relevel); NULL when the
+ * index is not a diff or i is out of range. In a diff index, hx_point_t's
+ * local and global are the signed levels clipped at 0. */
+const hx_point_diff_t *hx_index_point_diff(const hx_index_t *index,
+                                           size_t i);
+const hx_function_diff_t *hx_index_function_diff(const hx_index_t *index,
+                                                 size_t i);
+
+/* A diff's largest changes: the regressions by delta_cum descending, or
+ * (improvements != 0) the improvements by the size of the drop, each then
+ * by line descending and record order. As hx_index_top; 0 when the index
+ * is not a diff. (hx_index_top of a diff lists the regressions, then the
+ * unchanged points, then the improvements.) */
+size_t hx_index_top_changes(const hx_index_t *index, size_t n,
+                            int improvements, const uint32_t **ids);
 
 #ifdef __cplusplus
 }

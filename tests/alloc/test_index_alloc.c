@@ -17,6 +17,9 @@
  * calls malloc itself), and glibc's inside qsort and vsnprintf. The
  * LD_PRELOAD walk of the server (walk_server.mjs) covers zlib's.
  *
+ * hx_index_combine is walked the same way, on a merge and on a diff of
+ * two loaded indexes.
+ *
  * hx_index_relevel allocates nothing (its scratch is made at load time);
  * the test pins that, and checks that a relevel that fails leaves every
  * level as it was.
@@ -366,6 +369,110 @@ static void relevel(scenario_t *sc) {
          sc->name);
 }
 
+/* ---- combining indexes: a merge and a diff ---- */
+
+static uint64_t digest_combined(const hx_index_t *ix) {
+  uint64_t h = digest(ix);
+  const hx_summary_t *s = hx_index_summary(ix);
+  mix_u64(&h, s->inputs);
+  mix_u64(&h, s->base_inputs);
+  mix_u64(&h, (uint64_t)s->base_total);
+  mix_u64(&h, (uint64_t)s->base_total_raw);
+  mix_u64(&h, s->regressions);
+  mix_u64(&h, s->improvements);
+  for (size_t i = 0; i < hx_index_point_count(ix); i++) {
+    const hx_point_diff_t *d = hx_index_point_diff(ix, i);
+    if (!d)
+      break;
+    mix_u64(&h, (uint64_t)d->base_flat);
+    mix_u64(&h, (uint64_t)d->base_cum);
+    mix_u64(&h, (uint64_t)d->delta_flat);
+    mix_u64(&h, (uint64_t)d->delta_cum);
+    mix_u64(&h, ((uint64_t)(uint8_t)d->local << 8) | (uint8_t)d->global);
+  }
+  for (size_t i = 0; i < hx_index_function_count(ix); i++) {
+    const hx_function_diff_t *d = hx_index_function_diff(ix, i);
+    if (!d)
+      break;
+    mix_u64(&h, (uint64_t)d->delta_cum);
+    mix_u64(&h, ((uint64_t)(uint8_t)d->min_local << 8) |
+                    (uint8_t)d->min_global);
+  }
+  const uint32_t *ids;
+  size_t n = hx_index_top_changes(ix, SIZE_MAX, 1, &ids);
+  mix(&h, ids, n * sizeof *ids);
+  return h;
+}
+
+/* hx_index_combine with allocation N failing, for every N, once alone and
+ * once with every later one: each run gives the good result or HX_ENOMEM
+ * with *out NULL, and the inputs are never touched. */
+static void combine_walk(const char *name, const hx_index_t *const *in,
+                         size_t n_in, const hx_index_t *const *bases,
+                         size_t n_bases, int normalize) {
+  hx_combine_options_t o;
+  hx_combine_options_init(&o);
+  o.normalize = normalize;
+  uint64_t inputs_before = digest(in[0]);
+  hx_index_t *ix = NULL;
+  hx_error_t err;
+  fail_alloc_arm(0, 0);
+  int rc = hx_index_combine(in, n_in, bases, n_bases, &o, &ix, NULL, &err);
+  fail_alloc_disarm();
+  CHECK_INT(rc, 0);
+  if (rc != 0)
+    return;
+  long allocations = fail_alloc_count();
+  uint64_t good = digest_combined(ix);
+  hx_index_free(ix);
+  for (int rest = 0; rest <= 1; rest++) {
+    long at;
+    for (at = 1; at <= allocations + 1; at++) {
+      ix = (hx_index_t *)(uintptr_t)1;
+      memset(&err, 0, sizeof err);
+      size_t culprit = 0;
+      fail_alloc_arm(at, rest);
+      rc = hx_index_combine(in, n_in, bases, n_bases, &o, &ix, &culprit,
+                            &err);
+      int failures = fail_alloc_failed();
+      fail_alloc_disarm();
+      check_count++;
+      if (rc == 0) {
+        if (digest_combined(ix) != good)
+          CHECK_FAIL_AT(__FILE__, __LINE__,
+                        "%s: allocation %ld failing: a different result",
+                        name, at);
+        hx_index_free(ix);
+      } else {
+        CHECK_INT(rc, HX_ENOMEM);
+        CHECK(ix == NULL);
+        CHECK_INT(err.code, HX_ENOMEM);
+        CHECK_INT(culprit, SIZE_MAX);
+      }
+      if (!failures)
+        break;
+    }
+    CHECK_INT(at, allocations + 1);
+  }
+  CHECK(digest(in[0]) == inputs_before);
+  printf("%-24s %5ld allocations in a combine; N = 1..%ld walked twice\n",
+         name, allocations, allocations + 1);
+}
+
+static void combine_walks(scenario_t *a, scenario_t *b) {
+  hx_index_t *x = NULL, *y = NULL;
+  CHECK_INT(load(a, &x, NULL), 0);
+  CHECK_INT(load(b, &y, NULL), 0);
+  if (x && y) {
+    const hx_index_t *in[2] = {x, y};
+    const hx_index_t *base[1] = {y};
+    combine_walk("merge of two", in, 2, NULL, 0, 0);
+    combine_walk("diff, normalized", in, 2, base, 1, 1);
+  }
+  hx_index_free(x);
+  hx_index_free(y);
+}
+
 int main(int argc, char **argv) {
   const char *env = getenv("HEATLS_ALLOC_STRICT");
   strict = env && *env && strcmp(env, "0") != 0;
@@ -418,6 +525,7 @@ int main(int argc, char **argv) {
 
   for (int i = 0; i < 6; i++)
     walk(&sc[i]);
+  combine_walks(&sc[0], &sc[3]);
   relevel(&sc[0]);
   relevel(&sc[4]);
 

@@ -40,6 +40,8 @@
  * hx_index_relevel: bad thresholds and scopes fail with HX_EINVAL and
  * change nothing; another threshold and scope give the documented levels;
  * going back to the first ones gives back the first levels.
+ * Last, hx_index_combine: the index alone is itself again, with itself
+ * every value doubles, against itself (normalized or not) nothing changes.
  */
 #include <math.h>
 #include <stdint.h>
@@ -607,6 +609,91 @@ static void check_same_index(const hx_index_t *a, const hx_index_t *b,
                "%s: file %zu differs", what, i);
 }
 
+/* Whether two function records of ix have the same key as C strings
+ * (names that differ only after a NUL byte): a merge joins those. */
+static int has_equal_keys(const hx_index_t *ix) {
+  size_t n = hx_index_function_count(ix);
+  if (n > 4096)
+    return 1; /* too many to compare here: assume so */
+  for (size_t i = 0; i < n; i++)
+    for (size_t j = i + 1; j < n; j++) {
+      const hx_function_t *a = hx_index_function(ix, i);
+      const hx_function_t *b = hx_index_function(ix, j);
+      const char *pa = hx_index_file(ix, a->file)->path;
+      const char *pb = hx_index_file(ix, b->file)->path;
+      const char *ba = strrchr(pa, '/'), *bb = strrchr(pb, '/');
+      if (strcmp(a->name, b->name) == 0 && strcmp(a->type, b->type) == 0 &&
+          strcmp(a->package, b->package) == 0 &&
+          strcmp(ba ? ba : pa, bb ? bb : pb) == 0)
+        return 1;
+    }
+  return 0;
+}
+
+static int64_t twice(int64_t v) {
+  return v > INT64_MAX / 2 ? INT64_MAX : 2 * v;
+}
+
+/* hx_index_combine on ix: alone it is ix again; with itself every value
+ * doubles; against itself (normalized or not) nothing changes. */
+static void check_combine(const hx_index_t *ix, const hx_options_t *opts) {
+  hx_combine_options_t o;
+  hx_combine_options_init(&o);
+  o.threshold = hx_index_summary(ix)->threshold;
+  o.local_scope = hx_index_summary(ix)->local_scope;
+  hx_index_t *m = NULL;
+  hx_error_t err;
+  const hx_index_t *two[2] = {ix, ix};
+  int rc = hx_index_combine(two, 1, NULL, 0, &o, &m, NULL, &err);
+  FUZZ_CHECK(rc == 0, "combine of one: %d %s", rc, err.message);
+  if (hx_index_function_count(m) == hx_index_function_count(ix))
+    check_same_index(ix, m, "combine of one");
+  else
+    FUZZ_CHECK(has_equal_keys(ix), "combine of one joined distinct keys");
+  FUZZ_CHECK(!hx_index_is_diff(m), "a merge is a diff");
+  hx_index_free(m);
+
+  rc = hx_index_combine(two, 2, NULL, 0, &o, &m, NULL, &err);
+  FUZZ_CHECK(rc == 0, "combine of two: %d %s", rc, err.message);
+  if (hx_index_point_count(m) == hx_index_point_count(ix)) {
+    for (size_t i = 0; i < hx_index_point_count(ix); i++) {
+      const hx_point_t *p = hx_index_point(ix, i), *q = hx_index_point(m, i);
+      FUZZ_CHECK(q->cum == twice(p->cum) && q->flat == twice(p->flat) &&
+                     q->line == p->line,
+                 "merge with itself: point %zu not doubled", i);
+    }
+    FUZZ_CHECK(hx_index_summary(m)->total ==
+                   twice(hx_index_summary(ix)->total),
+               "merge with itself: total not doubled");
+  }
+  hx_index_free(m);
+
+  for (int normalize = 0; normalize <= 1; normalize++) {
+    o.normalize = normalize;
+    rc = hx_index_combine(two, 1, two + 1, 1, &o, &m, NULL, &err);
+    FUZZ_CHECK(rc == 0, "diff with itself: %d %s", rc, err.message);
+    const hx_summary_t *s = hx_index_summary(m);
+    FUZZ_CHECK(hx_index_is_diff(m) && s->regressions == 0 &&
+                   s->improvements == 0 && s->base_total == s->total,
+               "diff with itself: %zu regressions, %zu improvements",
+               s->regressions, s->improvements);
+    for (size_t i = 0; i < hx_index_point_count(m); i++) {
+      const hx_point_diff_t *d = hx_index_point_diff(m, i);
+      const hx_point_t *p = hx_index_point(m, i);
+      FUZZ_CHECK(d->delta_cum == 0 && d->delta_flat == 0 && d->local == 0 &&
+                     d->global == 0 && p->local == 0 && p->global == 0 &&
+                     d->base_cum == p->cum,
+                 "diff with itself: point %zu changed", i);
+    }
+    const uint32_t *ids;
+    FUZZ_CHECK(hx_index_top_changes(m, SIZE_MAX, 0, &ids) == 0 &&
+                   hx_index_top_changes(m, SIZE_MAX, 1, &ids) == 0,
+               "diff with itself lists changes");
+    hx_index_free(m);
+  }
+  (void)opts;
+}
+
 /* The options an input loads with, from a hash of its bytes. */
 static uint32_t options_for(const uint8_t *data, size_t size,
                             hx_options_t *opts) {
@@ -642,8 +729,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     opts.sample_type = NULL;
     rc = load_with(data, size, &opts, &ix, &err);
   }
-  if (rc == 0)
+  if (rc == 0) {
     check_index(ix, &opts, h);
+    check_combine(ix, &opts);
+  }
 
   int split_rc = load_split(data, size, &opts, h, &other, &split_err);
   FUZZ_CHECK(split_rc == rc && (rc == 0 || strcmp(split_err.message,

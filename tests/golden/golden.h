@@ -180,6 +180,7 @@ void gd_report(gd_stats_t *st, const char *what, const char *fmt, ...)
 
 #define GD_MAX_THRESHOLDS 8
 #define GD_MAX_SAMPLE_TYPES 8
+#define GD_MAX_INPUTS 16
 
 typedef enum gd_mode {
   GD_MODE_REFERENCE,
@@ -194,11 +195,15 @@ typedef struct gd_opts {
   int nthresholds;
   const char *sample_types[GD_MAX_SAMPLE_TYPES];
   int nsample_types;
+  /* --input: heatls is given these profiles (merged) instead of --profile,
+   * whose folder's expected files they must print. */
+  const char *inputs[GD_MAX_INPUTS];
+  int ninputs;
   int value_formats, json_canon, update;
 } gd_opts_t;
 
 typedef struct gd_cmd {
-  char *argv[16];
+  char *argv[16 + GD_MAX_INPUTS];
   int argc;
   char what[4096]; /* the command line, for messages */
 } gd_cmd_t;

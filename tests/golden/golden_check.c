@@ -28,6 +28,7 @@ static void usage(void) {
           "         [--name NAME] [--mode reference|own|overflow]\n"
           "         [--thresholds 0.1,0.5,0.9,1.0] [--no-value-formats]\n"
           "         [--json-canon] [--sample-type NAME]... [--hint TEXT]\n"
+          "         [--input FILE]... (heatls merges these instead)\n"
           "HEATLS_UPDATE_GOLDEN=1 rewrites DIR/heatls/ (own, overflow).\n");
 }
 
@@ -64,6 +65,8 @@ static int parse_args(int argc, char **argv, gd_opts_t *o) {
       o->hint = v;
     else if (!strcmp(a, "--thresholds"))
       thresholds = v;
+    else if (!strcmp(a, "--input") && o->ninputs < GD_MAX_INPUTS)
+      o->inputs[o->ninputs++] = v;
     else if (!strcmp(a, "--sample-type") &&
              o->nsample_types < GD_MAX_SAMPLE_TYPES)
       o->sample_types[o->nsample_types++] = v;
@@ -111,7 +114,10 @@ void gd_cmd_build(gd_cmd_t *c, const gd_opts_t *o, const char *sub,
     c->argv[c->argc++] = "--sample-type";
     c->argv[c->argc++] = (char *)sample_type;
   }
-  c->argv[c->argc++] = (char *)o->profile;
+  if (o->ninputs == 0)
+    c->argv[c->argc++] = (char *)o->profile;
+  for (int i = 0; i < o->ninputs; i++)
+    c->argv[c->argc++] = (char *)o->inputs[i];
   c->argv[c->argc] = NULL;
   size_t n = 0;
   c->what[0] = '\0';
