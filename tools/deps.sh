@@ -4,11 +4,14 @@
 # before every build.
 set -euo pipefail
 
-# Build: the compiler, CMake and the four libraries. Tests: Node.js and npm
-# (the LSP transcript and client tests), Go's standard-library sources
-# (real files for the client tests to open), valgrind.
+# Build: the compiler, CMake, the four libraries and tree-sitter's runtime
+# (libtree-sitter-dev; the grammars come from tools/deps-grammars.sh).
+# Tests: Node.js and npm (the LSP transcript and client tests), Go's
+# standard-library sources (real files for the client and search tests to
+# open), valgrind.
 packages=(cmake make gcc pkg-config libuv1-dev libjansson-dev
-          libprotobuf-c-dev protobuf-c-compiler zlib1g-dev golang-1.19-src
+          libprotobuf-c-dev protobuf-c-compiler zlib1g-dev libtree-sitter-dev
+          golang-1.19-src
           valgrind)
 # A Node.js from elsewhere (with its own npm) counts: Debian's npm package
 # would conflict with it.
