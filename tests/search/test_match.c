@@ -132,6 +132,24 @@ static void test_nested(void) {
           "4-7:if a { | 5-6:if b {");
 }
 
+/* The deliberate differences from gogrep of docs/search.md. */
+static void test_gogrep_differences(void) {
+  /* Two equal matches on one line are two matches (gogrep's recorded
+   * rows in ../shared/search hold one row per file, lines and text). */
+  FIND_EQ("go", "len($_)", GO("\t_ = len(s) + len(s)\n"),
+          "4-4:len(s) | 4-4:len(s)");
+  /* `for ; c ; {}` keeps its clause: it is a three-clause loop here, a
+   * bare `for c {}` to go/ast. */
+  FIND_EQ("go", "for $*_ { $*_ }", GO("\tfor ; c; {\n\t}\n"), "");
+  FIND_EQ("go", "for ; $c; { $*_ }", GO("\tfor ; c; {\n\t}\n"),
+          "4-5:for ; c; {");
+  /* A lone metavariable matches each span once, not each of the grammar's
+   * wrapper nodes that share it. */
+  FIND_EQ("go", "$x", "package p\nvar v = f(a)\n",
+          "1-2:package p | 1-1:package p | 1-1:p | 2-2:var v = f(a) | "
+          "2-2:v = f(a) | 2-2:v | 2-2:f(a) | 2-2:f | 2-2:(a) | 2-2:a");
+}
+
 static void test_parse_errors(void) {
   FIND_EQ("go", "for (", GO(""),
           "ERROR pattern does not parse as go code: syntax error at column 1");
@@ -173,6 +191,7 @@ int main(void) {
   test_sequences();
   test_statements();
   test_nested();
+  test_gogrep_differences();
   test_parse_errors();
   test_other_languages();
   hs_langs_free(langs);
