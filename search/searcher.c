@@ -144,13 +144,17 @@ int hs_searcher_check_capture(hs_searcher_t *s, const char *name,
                     "or a query)");
   if (strcmp(name, "_") == 0)
     return hs__fail(err, HS_ECAPTURE, "$_ cannot be tested: name it ($x)");
+  char saved[sizeof s->hot];
+  memcpy(saved, s->hot, sizeof saved);
   strcpy(s->hot, name);
   for (size_t i = 0; i < HS_MAX_LANGS; i++) {
     const compiled_t *c = &s->per_lang[i];
     if (c->state == 1) {
       int rc = check_hot(s, c, err);
-      if (rc < 0)
+      if (rc < 0) {
+        memcpy(s->hot, saved, sizeof saved); /* the searcher is unchanged */
         return rc;
+      }
     }
   }
   return 0;

@@ -1,7 +1,8 @@
 /*
  * walk.c: the files a search reads. Directories are walked depth first in
  * bytewise name order; ".git" and "vendor" are skipped unless named;
- * symbolic links below a named path are not followed. A structural search
+ * below a named path, symbolic links to files are read and those to
+ * directories are not followed. A structural search
  * reads the files of a language it knows (by extension, or --lang); a
  * regex reads every file. A file that cannot be read, is too big, takes
  * too long to parse, or is of a language the pattern does not parse in is
@@ -31,6 +32,7 @@ typedef struct walker {
   char *buf;
   size_t buf_cap;
   bool noted[HS_MAX_LANGS]; /* a warning about the language was given */
+  hs_error_t failed[HS_MAX_LANGS]; /* why the pattern fails in a language */
   hs_error_t lang_err;      /* the first language the pattern failed in */
   hs_error_t *err;
 } walker_t;
@@ -158,14 +160,10 @@ static int choose_lang(walker_t *w, const char *path, bool named,
     return ready == HS_ENOMEM ? hs__fail(w->err, ready, "out of memory")
                               : (*w->err = e, ready);
   if (ready == 0) {
+    /* Said at the end: as an error when nothing else was searched. */
     if (w->lang_err.code == 0)
       w->lang_err = e;
-    if (!w->noted[l->id]) {
-      w->noted[l->id] = true;
-      char msg[600];
-      snprintf(msg, sizeof msg, "%s: its files are skipped", e.message);
-      warn(w, NULL, e.code, msg);
-    }
+    w->failed[l->id] = e;
     return 0;
   }
   *lang = l;
@@ -268,6 +266,17 @@ static int walk(walker_t *w, const char *path, bool named, int depth) {
     warn_errno(w, path, "cannot stat", errno);
     return 0;
   }
+  if (S_ISLNK(st.st_mode)) {
+    /* Below a named path: a link to a file is read, one to a directory
+     * is not followed (no cycles), a dangling one is a file we cannot
+     * read. */
+    if (stat(path, &st) != 0) {
+      warn_errno(w, path, "cannot open", errno);
+      return 0;
+    }
+    if (!S_ISREG(st.st_mode))
+      return 0;
+  }
   if (S_ISDIR(st.st_mode)) {
     if (!named) {
       const char *base = strrchr(path, '/');
@@ -301,6 +310,13 @@ int hs_searcher_walk(hs_searcher_t *s, const char *const *paths, size_t n,
   int rc = 0;
   for (size_t i = 0; rc == 0 && i < n; i++)
     rc = walk(&w, paths[i], true, 0);
+  for (size_t i = 0; rc == 0 && w.stats.files > 0 && i < HS_MAX_LANGS; i++)
+    if (w.failed[i].code != 0) {
+      char msg[600];
+      snprintf(msg, sizeof msg, "%s: its files are skipped",
+               w.failed[i].message);
+      warn(&w, NULL, w.failed[i].code, msg);
+    }
   if (rc == 0 && w.stats.files == 0 && w.lang_err.code != 0) {
     *w.err = w.lang_err;
     rc = w.lang_err.code;

@@ -184,8 +184,9 @@ typedef struct hs_walk_stats {
 } hs_walk_stats_t;
 
 /* Walks paths[0..n): a directory recursively in bytewise name order
- * (".git" and "vendor" skipped unless named, symbolic links not followed
- * below the named paths), a file as it is. A structural search reads the
+ * (".git" and "vendor" skipped unless named; below the named paths,
+ * links to files read, links to directories not followed), a file as it
+ * is. A structural search reads the
  * files of known languages (opts->lang: only those; a file named
  * explicitly is read as opts->lang whatever its name); a regex, every
  * text file. Returns 0 (warnings are not errors), the callback's non-zero
