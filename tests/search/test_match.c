@@ -143,6 +143,9 @@ static void test_gogrep_differences(void) {
   FIND_EQ("go", "for $*_ { $*_ }", GO("\tfor ; c; {\n\t}\n"), "");
   FIND_EQ("go", "for ; $c; { $*_ }", GO("\tfor ; c; {\n\t}\n"),
           "4-5:for ; c; {");
+  /* Several type arguments: not one index. */
+  FIND_EQ("go", "$x[$_]", GO("\t_ = f[int, string]\n\t_ = g[int]\n"),
+          "5-5:g[int]");
   /* A lone metavariable matches each span once, not each of the grammar's
    * wrapper nodes that share it. */
   FIND_EQ("go", "$x", "package p\nvar v = f(a)\n",
