@@ -136,6 +136,10 @@ int hs__code_new(const hs_lang_t *lang, TSParser *parser, const char *text,
                  hs_code_t **out, hs_error_t *err);
 void hs__code_free(hs_code_t *c);
 bool hs__code_has_var(const hs_code_t *c, const char *name);
+/* Whether text can hold a match: every name and literal of the pattern
+ * must appear in it byte for byte, so a file without one of them needs no
+ * parse. */
+bool hs__code_may_match(const hs_code_t *c, const char *text, size_t len);
 int hs__code_run(const hs_code_t *c, const hs_lang_t *lang, TSNode root,
                  const char *text, hs_nodes_t *scratch, hs_result_t *out,
                  hs_error_t *err);

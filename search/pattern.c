@@ -442,3 +442,30 @@ bool hs__code_has_var(const hs_code_t *c, const char *name) {
       return true;
   return false;
 }
+
+/* Whether needle[0, n) occurs in text[0, len). */
+static bool contains(const char *text, size_t len, const char *needle,
+                     size_t n) {
+  if (n == 0)
+    return true;
+  for (const char *p = text, *end = text + len; (size_t)(end - p) >= n; p++) {
+    p = memchr(p, needle[0], (size_t)(end - p) - n + 1);
+    if (p == NULL)
+      return false;
+    if (memcmp(p, needle, n) == 0)
+      return true;
+  }
+  return false;
+}
+
+bool hs__code_may_match(const hs_code_t *c, const char *text, size_t len) {
+  /* Named leaves are matched by their text (match.c), so each must be in
+   * the file. Keywords and operators are matched by kind: not used. */
+  for (size_t i = 0; i < c->node_count; i++) {
+    const hs_pnode_t *p = &c->nodes[i];
+    if (p->type == HS_P_NODE && p->named && p->count == 0 && p->len > 0 &&
+        !contains(text, len, c->src + p->off, p->len))
+      return false;
+  }
+  return true;
+}

@@ -179,6 +179,8 @@ int hs_searcher_run(hs_searcher_t *s, const hs_lang_t *lang, const char *text,
   if (ready <= 0)
     return ready < 0 ? ready : s->per_lang[lang->id].err.code;
   const compiled_t *c = &s->per_lang[lang->id];
+  if (c->code && !hs__code_may_match(c->code, text ? text : "", len))
+    return 0;
   if (!ts_parser_set_language(s->parser, lang->ts))
     return hs__fail(err, HS_EGRAMMAR, "grammar of %s: ABI not supported",
                     lang->name);
