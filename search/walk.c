@@ -31,7 +31,7 @@ typedef struct walker {
   hs_result_t result;
   char *buf;
   size_t buf_cap;
-  bool noted[HS_MAX_LANGS]; /* a warning about the language was given */
+  bool noted[HS_MAX_LANGS]; /* files of the language had no grammar */
   hs_error_t failed[HS_MAX_LANGS]; /* why the pattern fails in a language */
   hs_error_t lang_err;      /* the first language the pattern failed in */
   hs_error_t *err;
@@ -142,16 +142,9 @@ static int choose_lang(walker_t *w, const char *path, bool named,
   if (l == NULL)
     return 0;
   if (l->ts == NULL) {
+    /* Said at the end, as for a pattern that does not parse. */
     w->stats.no_grammar++;
-    if (!w->noted[l->id]) {
-      w->noted[l->id] = true;
-      char msg[160];
-      snprintf(msg, sizeof msg,
-               "no tree-sitter grammar for %s in this build: its files are "
-               "skipped",
-               l->name);
-      warn(w, NULL, HS_ENOGRAMMAR, msg);
-    }
+    w->noted[l->id] = true;
     return 0;
   }
   hs_error_t e = {0};
@@ -310,6 +303,18 @@ int hs_searcher_walk(hs_searcher_t *s, const char *const *paths, size_t n,
   int rc = 0;
   for (size_t i = 0; rc == 0 && i < n; i++)
     rc = walk(&w, paths[i], true, 0);
+  const hs_langs_t *langs = w.opts->langs;
+  for (size_t i = 0; rc == 0 && w.stats.files > 0 && langs &&
+                     i < langs->count;
+       i++)
+    if (w.noted[i]) {
+      char msg[160];
+      snprintf(msg, sizeof msg,
+               "no tree-sitter grammar for %s in this build: its files are "
+               "skipped",
+               langs->items[i]->name);
+      warn(&w, NULL, HS_ENOGRAMMAR, msg);
+    }
   for (size_t i = 0; rc == 0 && w.stats.files > 0 && i < HS_MAX_LANGS; i++)
     if (w.failed[i].code != 0) {
       char msg[600];
