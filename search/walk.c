@@ -230,8 +230,9 @@ static int walk_dir(walker_t *w, const char *path, int depth) {
   closedir(dir);
   if (rc == 0 && count > 1)
     qsort(names, count, sizeof *names, by_name);
-  size_t plen = strlen(path);
-  bool slash = plen > 0 && path[plen - 1] == '/';
+  /* "." walks as gogrep's does: "x.go", not "./x.go". */
+  size_t plen = strcmp(path, ".") == 0 ? 0 : strlen(path);
+  bool slash = plen == 0 || path[plen - 1] == '/';
   for (size_t i = 0; rc == 0 && i < count; i++) {
     size_t n = strlen(names[i]);
     char *child = malloc(plen + n + 2);
