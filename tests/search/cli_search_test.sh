@@ -59,6 +59,14 @@ fi
 # Nothing hot: exit 1, no output.
 expect nothing 1 '^$' '^$' -- "$profile" 'g($_)' "$tmp/src/sub"
 expect everything 0 "^$tmp/src/sub/a.go:4: g\\(1\\)$" '^$' -- --min-level 0 "$profile" 'g($_)' "$tmp/src/sub"
+# PATH defaults to "."; below it, files are named as gogrep names them.
+out=$(cd "$tmp/src/sub" && "$heatls" search --min-level 0 "$profile" 'g($_)' 2>/dev/null)
+if [ "$out" = "a.go:4: g(1)" ]; then
+  passed=$((passed + 1))
+else
+  echo "FAIL default path: $out"
+  failed=$((failed + 1))
+fi
 # Flag forms and places.
 expect flags-after 0 "a.go:4" '^$' -- "$profile" 'g($_)' "$tmp/src/sub" --min-level=0
 expect dashdash 0 "a.go:4" '^$' -- --min-level 0 -- "$profile" 'g($_)' "$tmp/src/sub"
