@@ -13,13 +13,13 @@ struct hx_arena_block {
   _Alignas(16) unsigned char data[];
 };
 
-void hx_arena_init(hx_arena_t *arena, size_t block_size) {
+void hx__arena_init(hx_arena_t *arena, size_t block_size) {
   arena->head = NULL;
   arena->block_size = block_size ? block_size : 64 * 1024;
   arena->failed = false;
 }
 
-void hx_arena_close(hx_arena_t *arena) {
+void hx__arena_close(hx_arena_t *arena) {
   hx_arena_block_t *b = arena->head;
   while (b) {
     hx_arena_block_t *next = b->next;
@@ -29,7 +29,7 @@ void hx_arena_close(hx_arena_t *arena) {
   arena->head = NULL;
 }
 
-void hx_arena_reset(hx_arena_t *arena) {
+void hx__arena_reset(hx_arena_t *arena) {
   arena->failed = false;
   hx_arena_block_t *b = arena->head;
   if (!b)
@@ -45,7 +45,7 @@ void hx_arena_reset(hx_arena_t *arena) {
   }
 }
 
-void *hx_arena_alloc(hx_arena_t *arena, size_t size) {
+void *hx__arena_alloc(hx_arena_t *arena, size_t size) {
   size_t need = (size + 15) & ~(size_t)15;
   if (need < size) {
     arena->failed = true;
@@ -76,10 +76,10 @@ void *hx_arena_alloc(hx_arena_t *arena, size_t size) {
   return p;
 }
 
-char *hx_arena_strndup(hx_arena_t *arena, const char *s, size_t len) {
+char *hx__arena_strndup(hx_arena_t *arena, const char *s, size_t len) {
   if (len == SIZE_MAX)
     return NULL;
-  char *p = hx_arena_alloc(arena, len + 1);
+  char *p = hx__arena_alloc(arena, len + 1);
   if (!p)
     return NULL;
   if (len)
@@ -88,7 +88,7 @@ char *hx_arena_strndup(hx_arena_t *arena, const char *s, size_t len) {
   return p;
 }
 
-int hx_grow(void **items, size_t *cap, size_t need, size_t elem) {
+int hx__grow(void **items, size_t *cap, size_t need, size_t elem) {
   if (need <= *cap)
     return 0;
   size_t n = *cap ? *cap : 16;
@@ -98,7 +98,7 @@ int hx_grow(void **items, size_t *cap, size_t need, size_t elem) {
     n *= 2;
   }
   size_t bytes;
-  if (!hx_mul_ok(n, elem, &bytes))
+  if (!hx__mul_ok(n, elem, &bytes))
     return HX_ENOMEM;
   void *p = realloc(*items, bytes);
   if (!p)

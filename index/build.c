@@ -22,7 +22,7 @@
 #define NO_KEY UINT32_MAX
 
 /* A function key while building: slices into the raw bytes. */
-typedef struct key {
+typedef struct function_key {
   hx_slice_t package, type, name, base; /* base: file base name (Go) */
   hx_str_t file;    /* the full path of the first frame with this key */
   hx_str_t symbol;  /* the full symbol name of that frame */
@@ -30,7 +30,7 @@ typedef struct key {
   int64_t cum, flat;
   uint32_t record;    /* index of its function record after sorting */
   bool seen;          /* some frame resolved to this key */
-} key_t;
+} function_key_t;
 
 typedef struct build_point {
   int64_t flat, cum;
@@ -42,7 +42,7 @@ typedef struct builder {
   const hx_options_t *opts;
   size_t value_index;
   bool go;
-  key_t *keys;
+  function_key_t *keys;
   size_t key_count, key_cap;
   uint32_t *key_table; /* hash -> key id + 1 */
   size_t key_mask;
@@ -123,9 +123,9 @@ static int choose_sample_type(const hx_raw_t *raw, const char *want,
         break;
       used += (size_t)w;
     }
-    return hx_fail(err, HX_ESAMPLETYPE,
-                   "no sample type \"%s\" in the profile (it has: %s)", want,
-                   list);
+    return hx__fail(err, HX_ESAMPLETYPE,
+                    "no sample type \"%s\" in the profile (it has: %s)", want,
+                    list);
   }
   for (size_t i = 0; i < n; i++)
     if (slice_is(raw_string(raw, raw->sample_types[i][0]), "cpu") &&
@@ -175,14 +175,14 @@ static int grow_key_table(builder_t *b) {
   return 0;
 }
 
-static bool key_eq(const key_t *a, const key_t *b) {
+static bool key_eq(const function_key_t *a, const function_key_t *b) {
   return a->hash == b->hash && slice_eq(a->name, b->name) &&
          slice_eq(a->type, b->type) && slice_eq(a->base, b->base) &&
          slice_eq(a->package, b->package);
 }
 
 /* The key id of k (interned), or NO_KEY on allocation failure. */
-static uint32_t intern_key(builder_t *b, key_t *k) {
+static uint32_t intern_key(builder_t *b, function_key_t *k) {
   uint64_t h = 0xcbf29ce484222325ull;
   h = hash_bytes(h, k->package.ptr, k->package.len);
   h = hash_bytes(h, k->type.ptr, k->type.len);
@@ -196,8 +196,8 @@ static uint32_t intern_key(builder_t *b, key_t *k) {
       return id;
     slot = (slot + 1) & b->key_mask;
   }
-  if (hx_grow((void **)&b->keys, &b->key_cap, b->key_count + 1,
-              sizeof *b->keys) < 0)
+  if (hx__grow((void **)&b->keys, &b->key_cap, b->key_count + 1,
+               sizeof *b->keys) < 0)
     return NO_KEY;
   uint32_t id = (uint32_t)b->key_count++;
   b->keys[id] = *k;
@@ -215,15 +215,15 @@ static int make_keys(builder_t *b, hx_error_t *err) {
   b->key_table = calloc(b->key_mask + 1, sizeof *b->key_table);
   b->function_key = malloc((raw->function_count + 1) * sizeof(uint32_t));
   if (!b->key_table || !b->function_key)
-    return hx_fail(err, HX_ENOMEM, "out of memory for function keys");
+    return hx__fail(err, HX_ENOMEM, "out of memory for function keys");
   for (size_t i = 0; i < raw->function_count; i++) {
     hx_slice_t name = raw_string(raw, raw->functions[i].name);
     hx_slice_t file = raw_string(raw, raw->functions[i].filename);
-    key_t k;
+    function_key_t k;
     memset(&k, 0, sizeof k);
     if (b->go) {
       hx_symbol_t sym;
-      hx_symbol_parse(name.ptr, name.len, &sym);
+      hx__symbol_parse(name.ptr, name.len, &sym);
       if (sym.package.len == 0) {
         b->function_key[i] = NO_KEY;
         continue;
@@ -231,7 +231,7 @@ static int make_keys(builder_t *b, hx_error_t *err) {
       k.package = sym.package;
       k.type = sym.type;
       k.name = sym.func;
-      k.base = hx_path_base(file.ptr, file.len);
+      k.base = hx__path_base(file.ptr, file.len);
     } else {
       if (name.len == 0 && file.len == 0) {
         b->function_key[i] = NO_KEY; /* nothing to show for it */
@@ -242,7 +242,7 @@ static int make_keys(builder_t *b, hx_error_t *err) {
     }
     uint32_t id = intern_key(b, &k);
     if (id == NO_KEY)
-      return hx_fail(err, HX_ENOMEM, "out of memory for function keys");
+      return hx__fail(err, HX_ENOMEM, "out of memory for function keys");
     b->function_key[i] = id;
   }
   return 0;
@@ -286,8 +286,8 @@ static uint32_t point_for(builder_t *b, uint32_t key, uint32_t line) {
     slot = (slot + 1) & b->point_mask;
   }
   if (b->point_count >= NO_POINT - 1 ||
-      hx_grow((void **)&b->points, &b->point_cap, b->point_count + 1,
-              sizeof *b->points) < 0)
+      hx__grow((void **)&b->points, &b->point_cap, b->point_count + 1,
+               sizeof *b->points) < 0)
     return NO_POINT;
   uint32_t id = (uint32_t)b->point_count++;
   b->points[id] = (build_point_t){.key = key, .line = line};
@@ -353,24 +353,24 @@ static int walk_sample(builder_t *b, size_t s, const uint8_t *bytes,
   Perftools__Profiles__Sample *sample =
       perftools__profiles__sample__unpack(pb, size, bytes);
   if (!sample && ((hx_arena_t *)pb->allocator_data)->failed)
-    return hx_fail(err, HX_ENOMEM, "out of memory while reading sample %zu",
-                   s); /* protobuf-c returns NULL for both */
+    return hx__fail(err, HX_ENOMEM, "out of memory while reading sample %zu",
+                    s); /* protobuf-c returns NULL for both */
   if (!sample)
-    return hx_fail(err, HX_EPROTO, "protobuf: bad sample %zu", s);
+    return hx__fail(err, HX_EPROTO, "protobuf: bad sample %zu", s);
   if (sample->n_value != raw->sample_type_count)
-    return hx_fail(err, HX_EPROFILE,
-                   "sample %zu has %zu values for %zu sample types", s,
-                   sample->n_value, raw->sample_type_count);
+    return hx__fail(err, HX_EPROFILE,
+                    "sample %zu has %zu values for %zu sample types", s,
+                    sample->n_value, raw->sample_type_count);
   int64_t v = sample->value[b->value_index];
   size_t n = sample->n_location_id;
   uint64_t *ids = sample->location_id;
   /* Ids become location indices in place; the prefetches let the misses
    * of a deep stack overlap instead of queueing one after another. */
   for (size_t i = 0; i < n; i++) {
-    long li = hx_id_map_find(&raw->location_ids, ids[i]);
+    long li = hx__id_map_find(&raw->location_ids, ids[i]);
     if (li < 0)
-      return hx_fail(err, HX_EPROFILE, "sample %zu names unknown location id "
-                     "%llu", s, (unsigned long long)ids[i]);
+      return hx__fail(err, HX_EPROFILE, "sample %zu names unknown location id "
+                      "%llu", s, (unsigned long long)ids[i]);
     ids[i] = (uint64_t)li;
     if (i < PREFETCH_AHEAD)
       __builtin_prefetch(&b->sums[li], 1);
@@ -409,7 +409,7 @@ static int make_points(builder_t *b, hx_error_t *err) {
   const hx_raw_t *raw = b->raw;
   uint32_t *by_use = malloc(((size_t)b->used_locations + 1) * sizeof *by_use);
   if (!by_use)
-    return hx_fail(err, HX_ENOMEM, "out of memory for points");
+    return hx__fail(err, HX_ENOMEM, "out of memory for points");
   for (size_t li = 0; li < raw->location_count; li++)
     if (b->sums[li].first_use)
       by_use[b->sums[li].first_use - 1] = (uint32_t)li;
@@ -423,7 +423,7 @@ static int make_points(builder_t *b, hx_error_t *err) {
       if (key == NO_KEY)
         continue;
       const hx_raw_function_t *fn = &raw->functions[fr->function];
-      key_t *k = &b->keys[key];
+      function_key_t *k = &b->keys[key];
       if (!k->seen) {
         k->seen = true;
         k->file = raw->strings[fn->filename];
@@ -432,7 +432,7 @@ static int make_points(builder_t *b, hx_error_t *err) {
       b->filename_seen[fn->filename] = 1;
       uint32_t p = point_for(b, key, fr->line);
       if (p == NO_POINT) {
-        rc = hx_fail(err, HX_ENOMEM, "out of memory for points");
+        rc = hx__fail(err, HX_ENOMEM, "out of memory for points");
         break;
       }
       build_point_t *pt = &b->points[p];
@@ -452,7 +452,7 @@ static int make_points(builder_t *b, hx_error_t *err) {
 static int walk_samples(builder_t *b, hx_error_t *err) {
   const hx_raw_t *raw = b->raw;
   if (raw->location_count >= UINT32_MAX)
-    return hx_fail(err, HX_ETOOBIG, "too many locations");
+    return hx__fail(err, HX_ETOOBIG, "too many locations");
   b->sums = calloc(raw->location_count + 1, sizeof *b->sums);
   b->key_last_sample = calloc(b->key_count + 1, sizeof *b->key_last_sample);
   b->key_cum = calloc(b->key_count + 1, sizeof *b->key_cum);
@@ -462,22 +462,22 @@ static int walk_samples(builder_t *b, hx_error_t *err) {
   b->point_table_ids = malloc((b->point_mask + 1) * sizeof(uint32_t));
   if (!b->sums || !b->key_last_sample || !b->key_cum || !b->filename_seen ||
       !b->point_table || !b->point_table_ids)
-    return hx_fail(err, HX_ENOMEM, "out of memory for the sample walk");
+    return hx__fail(err, HX_ENOMEM, "out of memory for the sample walk");
   if (raw->sample_count >= UINT32_MAX)
-    return hx_fail(err, HX_ETOOBIG, "too many samples");
+    return hx__fail(err, HX_ETOOBIG, "too many samples");
   set_location_keys(b);
   hx_arena_t scratch;
-  hx_arena_init(&scratch, 64 * 1024);
+  hx__arena_init(&scratch, 64 * 1024);
   ProtobufCAllocator pb;
-  hx_pb_allocator_init(&pb, &scratch);
+  hx__pb_allocator_init(&pb, &scratch);
   int rc = 0;
   const uint8_t *bytes = raw->sample_bytes;
   for (size_t s = 0; s < raw->sample_count && rc == 0; s++) {
     rc = walk_sample(b, s, bytes, raw->sample_sizes[s], &pb, err);
     bytes += raw->sample_sizes[s];
-    hx_arena_reset(&scratch);
+    hx__arena_reset(&scratch);
   }
-  hx_arena_close(&scratch);
+  hx__arena_close(&scratch);
   if (rc == 0)
     rc = make_points(b, err);
   for (size_t k = 0; k < b->key_count; k++)
@@ -490,7 +490,7 @@ static int walk_samples(builder_t *b, hx_error_t *err) {
   b->sums = NULL;
   b->point_table = NULL;
   b->point_table_ids = NULL;
-  hx_raw_release_walk(b->raw);
+  hx__raw_release_walk(b->raw);
   return rc;
 }
 
@@ -498,8 +498,8 @@ static int walk_samples(builder_t *b, hx_error_t *err) {
 
 /* Function record order: (file, type, name, package), bytewise. */
 static int key_order(const void *pa, const void *pb) {
-  const key_t *a = *(const key_t *const *)pa;
-  const key_t *b = *(const key_t *const *)pb;
+  const function_key_t *a = *(const function_key_t *const *)pa;
+  const function_key_t *b = *(const function_key_t *const *)pb;
   int c = slice_cmp(str_slice(a->file), str_slice(b->file));
   if (!c)
     c = slice_cmp(a->type, b->type);
@@ -522,15 +522,15 @@ static int string_order(const void *pa, const void *pb) {
 }
 
 static char *copy_slice(hx_index_t *ix, hx_slice_t s) {
-  return hx_arena_strndup(&ix->strings, s.ptr ? s.ptr : "", s.len);
+  return hx__arena_strndup(&ix->strings, s.ptr ? s.ptr : "", s.len);
 }
 
 /* "pkg.(Type).Func", "pkg.Func", or the raw name: what stat prints. */
-static char *display_name(hx_index_t *ix, const key_t *k, bool go) {
+static char *display_name(hx_index_t *ix, const function_key_t *k, bool go) {
   if (!go)
     return copy_slice(ix, k->name);
   size_t n = k->package.len + k->type.len + k->name.len + 8;
-  char *buf = hx_arena_alloc(&ix->strings, n);
+  char *buf = hx__arena_alloc(&ix->strings, n);
   if (!buf)
     return NULL;
   if (k->type.len)
@@ -571,9 +571,9 @@ static int count_filenames(const builder_t *b, uint64_t *count,
 
 static int make_records(builder_t *b, hx_index_t *ix, hx_error_t *err) {
   /* Keys that no frame reached have no record. */
-  key_t **order = malloc((b->key_count + 1) * sizeof *order);
+  function_key_t **order = malloc((b->key_count + 1) * sizeof *order);
   if (!order)
-    return hx_fail(err, HX_ENOMEM, "out of memory for function records");
+    return hx__fail(err, HX_ENOMEM, "out of memory for function records");
   size_t nf = 0;
   for (size_t k = 0; k < b->key_count; k++)
     if (b->keys[k].seen)
@@ -585,7 +585,7 @@ static int make_records(builder_t *b, hx_index_t *ix, hx_error_t *err) {
   ix->files = calloc(nf + 1, sizeof *ix->files);
   if (!ix->functions || !ix->points || !ix->files) {
     free(order);
-    return hx_fail(err, HX_ENOMEM, "out of memory for function records");
+    return hx__fail(err, HX_ENOMEM, "out of memory for function records");
   }
   ix->function_count = nf;
   ix->point_count = b->point_count;
@@ -616,7 +616,7 @@ static int make_records(builder_t *b, hx_index_t *ix, hx_error_t *err) {
   size_t nfiles = 0;
   int rc = 0;
   for (size_t r = 0; r < nf && rc == 0; r++) {
-    const key_t *k = order[r];
+    const function_key_t *k = order[r];
     hx_function_t *fn = &ix->functions[r];
     qsort(&ix->points[fn->first_point], fn->point_count, sizeof *ix->points,
           line_order);
@@ -653,7 +653,7 @@ static int make_records(builder_t *b, hx_index_t *ix, hx_error_t *err) {
   ix->file_count = nfiles;
   free(order);
   if (rc < 0)
-    return hx_fail(err, HX_ENOMEM, "out of memory for function records");
+    return hx__fail(err, HX_ENOMEM, "out of memory for function records");
   return 0;
 }
 
@@ -678,7 +678,7 @@ static int copy_sample_types(const hx_raw_t *raw, hx_index_t *ix,
                              hx_error_t *err) {
   ix->sample_types = calloc(raw->sample_type_count, sizeof *ix->sample_types);
   if (!ix->sample_types)
-    return hx_fail(err, HX_ENOMEM, "out of memory");
+    return hx__fail(err, HX_ENOMEM, "out of memory");
   ix->sample_type_count = raw->sample_type_count;
   for (size_t i = 0; i < raw->sample_type_count; i++) {
     ix->sample_types[i].type =
@@ -686,7 +686,7 @@ static int copy_sample_types(const hx_raw_t *raw, hx_index_t *ix,
     ix->sample_types[i].unit =
         copy_slice(ix, raw_string(raw, raw->sample_types[i][1]));
     if (!ix->sample_types[i].type || !ix->sample_types[i].unit)
-      return hx_fail(err, HX_ENOMEM, "out of memory");
+      return hx__fail(err, HX_ENOMEM, "out of memory");
   }
   return 0;
 }
@@ -704,8 +704,8 @@ static void builder_close(builder_t *b) {
   free(b->filename_seen);
 }
 
-int hx_index_build(hx_raw_t *raw, const hx_options_t *opts,
-                   hx_index_t **out, hx_error_t *err) {
+int hx__index_build(hx_raw_t *raw, const hx_options_t *opts,
+                    hx_index_t **out, hx_error_t *err) {
   *out = NULL;
   builder_t b;
   memset(&b, 0, sizeof b);
@@ -713,8 +713,8 @@ int hx_index_build(hx_raw_t *raw, const hx_options_t *opts,
   b.opts = opts;
   hx_index_t *ix = calloc(1, sizeof *ix);
   if (!ix)
-    return hx_fail(err, HX_ENOMEM, "out of memory");
-  hx_arena_init(&ix->strings, 256 * 1024);
+    return hx__fail(err, HX_ENOMEM, "out of memory");
+  hx__arena_init(&ix->strings, 256 * 1024);
   uint64_t nfiles = 0, file_bytes = 0;
   int rc = choose_sample_type(raw, opts->sample_type, &b.value_index, err);
   if (rc == 0) {
@@ -724,11 +724,11 @@ int hx_index_build(hx_raw_t *raw, const hx_options_t *opts,
   if (rc == 0)
     rc = walk_samples(&b, err);
   if (rc == 0 && b.point_count == 0)
-    rc = hx_fail(err, HX_ENOSAMPLES,
-                 b.go ? "no sample has a frame in a Go package"
+    rc = hx__fail(err, HX_ENOSAMPLES,
+                  b.go ? "no sample has a frame in a Go package"
                       : "no sample has a frame with a function");
   if (rc == 0 && count_filenames(&b, &nfiles, &file_bytes) < 0)
-    rc = hx_fail(err, HX_ENOMEM, "out of memory");
+    rc = hx__fail(err, HX_ENOMEM, "out of memory");
   if (rc == 0)
     rc = copy_sample_types(raw, ix, err);
   if (rc == 0)
@@ -749,7 +749,7 @@ int hx_index_build(hx_raw_t *raw, const hx_options_t *opts,
         24 * (uint64_t)ix->function_count + 12 * nfiles + file_bytes;
     s->threshold = opts->threshold;
     s->local_scope = opts->local_scope;
-    rc = hx_index_rank(ix, err);
+    rc = hx__index_rank(ix, err);
   }
   builder_close(&b);
   if (rc < 0) {

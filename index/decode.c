@@ -1,11 +1,14 @@
 /*
  * decode.c: raw profile.proto bytes -> the tables of hx_raw_t.
  *
- * One pass over the top-level fields, read from the stream through a
- * window that holds a few complete fields at a time. Sample types,
+ * One pass over the top-level fields, through a window that holds a few
+ * complete fields at a time: the input stage (inflate.c) writes the bytes
+ * into it as they arrive, and it is decoded each time it is full, so the
+ * same fields are decoded at the same points however the bytes were split
+ * (and the window doubles when one field fills it). Sample types,
  * locations and functions are unpacked one message at a time by protobuf-c
  * into a scratch arena that is reset after each; strings are copied out;
- * samples are only set aside as bytes here (they come first in the stream,
+ * samples are only set aside as bytes here (they come first in a profile,
  * before the locations they name) and are unpacked by the sample walk in
  * build.c. So the raw profile is never in memory whole: of its bytes only
  * the samples are kept, about half of a Go profile. Afterwards every id and
@@ -30,34 +33,37 @@ enum {
 };
 
 static void *arena_pb_alloc(void *data, size_t size) {
-  return hx_arena_alloc(data, size);
+  return hx__arena_alloc(data, size);
 }
 static void arena_pb_free(void *data, void *ptr) {
-  (void)data; /* freed all at once by hx_arena_reset */
+  (void)data; /* freed all at once by hx__arena_reset */
   (void)ptr;
 }
 
-void hx_pb_allocator_init(ProtobufCAllocator *alloc, hx_arena_t *arena) {
+void hx__pb_allocator_init(ProtobufCAllocator *alloc, hx_arena_t *arena) {
   alloc->alloc = arena_pb_alloc;
   alloc->free = arena_pb_free;
   alloc->allocator_data = arena;
 }
 
-typedef struct decoder {
+struct hx_decoder {
   hx_raw_t *raw;
   hx_arena_t scratch;
   ProtobufCAllocator pb;
   size_t cap_strings, cap_types, cap_functions, cap_locations,
       cap_location_ids, cap_frames, cap_frame_ids, cap_samples,
       cap_sample_bytes;
-} decoder_t;
+  uint8_t *window; /* [0, end): bytes not decoded yet */
+  size_t window_cap, end;
+};
+typedef hx_decoder_t decoder_t;
 
 #define GROW(d, field, count_expr, capname)                                   \
-  hx_grow((void **)&(d)->raw->field, &(d)->capname, (count_expr) + 1,        \
-          sizeof *(d)->raw->field)
+  hx__grow((void **)&(d)->raw->field, &(d)->capname, (count_expr) + 1,       \
+           sizeof *(d)->raw->field)
 
 static int no_memory(hx_error_t *err) {
-  return hx_fail(err, HX_ENOMEM, "out of memory while decoding the profile");
+  return hx__fail(err, HX_ENOMEM, "out of memory while decoding the profile");
 }
 
 static int add_sample_type(decoder_t *d, const hx_field_t *f,
@@ -68,14 +74,14 @@ static int add_sample_type(decoder_t *d, const hx_field_t *f,
   if (!vt && d->scratch.failed)
     return no_memory(err); /* protobuf-c returns NULL for both */
   if (!vt)
-    return hx_fail(err, HX_EPROTO, "protobuf: bad sample_type %zu",
-                   raw->sample_type_count);
+    return hx__fail(err, HX_EPROTO, "protobuf: bad sample_type %zu",
+                    raw->sample_type_count);
   if (GROW(d, sample_types, raw->sample_type_count, cap_types) < 0)
     return no_memory(err);
   raw->sample_types[raw->sample_type_count][0] = vt->type;
   raw->sample_types[raw->sample_type_count][1] = vt->unit;
   raw->sample_type_count++;
-  hx_arena_reset(&d->scratch);
+  hx__arena_reset(&d->scratch);
   return 0;
 }
 
@@ -86,15 +92,15 @@ static int add_function(decoder_t *d, const hx_field_t *f, hx_error_t *err) {
   if (!fn && d->scratch.failed)
     return no_memory(err); /* protobuf-c returns NULL for both */
   if (!fn)
-    return hx_fail(err, HX_EPROTO, "protobuf: bad function %zu",
-                   raw->function_count);
+    return hx__fail(err, HX_EPROTO, "protobuf: bad function %zu",
+                    raw->function_count);
   if (GROW(d, functions, raw->function_count, cap_functions) < 0)
     return no_memory(err);
   hx_raw_function_t *rf = &raw->functions[raw->function_count++];
   rf->id = fn->id;
   rf->name = fn->name;
   rf->filename = fn->filename;
-  hx_arena_reset(&d->scratch);
+  hx__arena_reset(&d->scratch);
   return 0;
 }
 
@@ -105,17 +111,17 @@ static int add_location(decoder_t *d, const hx_field_t *f, hx_error_t *err) {
   if (!loc && d->scratch.failed)
     return no_memory(err); /* protobuf-c returns NULL for both */
   if (!loc)
-    return hx_fail(err, HX_EPROTO, "protobuf: bad location %zu",
-                   raw->location_count);
+    return hx__fail(err, HX_EPROTO, "protobuf: bad location %zu",
+                    raw->location_count);
   if (loc->n_line > UINT32_MAX - raw->frame_count)
-    return hx_fail(err, HX_ETOOBIG, "too many location lines");
+    return hx__fail(err, HX_ETOOBIG, "too many location lines");
   size_t frames = raw->frame_count + loc->n_line;
   if (GROW(d, locations, raw->location_count, cap_locations) < 0 ||
       GROW(d, location_id_list, raw->location_count, cap_location_ids) < 0 ||
-      hx_grow((void **)&raw->frames, &d->cap_frames, frames,
-              sizeof *raw->frames) < 0 ||
-      hx_grow((void **)&raw->frame_function_ids, &d->cap_frame_ids, frames,
-              sizeof *raw->frame_function_ids) < 0)
+      hx__grow((void **)&raw->frames, &d->cap_frames, frames,
+               sizeof *raw->frames) < 0 ||
+      hx__grow((void **)&raw->frame_function_ids, &d->cap_frame_ids, frames,
+               sizeof *raw->frame_function_ids) < 0)
     return no_memory(err);
   raw->location_id_list[raw->location_count] = loc->id;
   hx_raw_location_t *rl = &raw->locations[raw->location_count++];
@@ -129,18 +135,18 @@ static int add_location(decoder_t *d, const hx_field_t *f, hx_error_t *err) {
     fr->function = counts ? 0 : HX_FRAME_SKIP;
     fr->line = counts ? (uint32_t)line : 0;
   }
-  hx_arena_reset(&d->scratch);
+  hx__arena_reset(&d->scratch);
   return 0;
 }
 
 static int add_string(decoder_t *d, const hx_field_t *f, hx_error_t *err) {
   hx_raw_t *raw = d->raw;
   if (f->size > UINT32_MAX)
-    return hx_fail(err, HX_ETOOBIG, "a string of %zu bytes", f->size);
+    return hx__fail(err, HX_ETOOBIG, "a string of %zu bytes", f->size);
   if (GROW(d, strings, raw->string_count, cap_strings) < 0)
     return no_memory(err);
   char *copy =
-      hx_arena_strndup(&raw->string_arena, (const char *)f->data, f->size);
+      hx__arena_strndup(&raw->string_arena, (const char *)f->data, f->size);
   if (!copy)
     return no_memory(err);
   raw->strings[raw->string_count].ptr = copy;
@@ -152,10 +158,10 @@ static int add_string(decoder_t *d, const hx_field_t *f, hx_error_t *err) {
 static int add_sample(decoder_t *d, const hx_field_t *f, hx_error_t *err) {
   hx_raw_t *raw = d->raw;
   if (f->size > UINT32_MAX)
-    return hx_fail(err, HX_ETOOBIG, "a sample of %zu bytes", f->size);
+    return hx__fail(err, HX_ETOOBIG, "a sample of %zu bytes", f->size);
   if (GROW(d, sample_sizes, raw->sample_count, cap_samples) < 0 ||
-      hx_grow((void **)&raw->sample_bytes, &d->cap_sample_bytes,
-              raw->sample_bytes_size + f->size, 1) < 0)
+      hx__grow((void **)&raw->sample_bytes, &d->cap_sample_bytes,
+               raw->sample_bytes_size + f->size, 1) < 0)
     return no_memory(err);
   if (f->size)
     memcpy(raw->sample_bytes + raw->sample_bytes_size, f->data, f->size);
@@ -176,9 +182,9 @@ static int decode_field(decoder_t *d, const hx_field_t *f, hx_error_t *err) {
   default: return 0; /* a field heatls does not use */
   }
   if (f->wire_type != want)
-    return hx_fail(err, HX_EPROTO,
-                   "protobuf: profile field %u has wire type %u, not %u",
-                   f->number, f->wire_type, want);
+    return hx__fail(err, HX_EPROTO,
+                    "protobuf: profile field %u has wire type %u, not %u",
+                    f->number, f->wire_type, want);
   switch (f->number) {
   case PROFILE_SAMPLE_TYPE: return add_sample_type(d, f, err);
   case PROFILE_SAMPLE: return add_sample(d, f, err);
@@ -191,69 +197,93 @@ static int decode_field(decoder_t *d, const hx_field_t *f, hx_error_t *err) {
 
 #define WINDOW_SIZE ((size_t)1 << 20)
 
-/* Reads the stream through a window and decodes each complete field; a
- * field larger than the window grows it (the stream's own cap bounds it). */
-static int walk_fields(decoder_t *d, hx_stream_t *stream, hx_error_t *err) {
-  size_t cap = WINDOW_SIZE, start = 0, end = 0;
-  uint8_t *window = malloc(cap);
-  if (!window)
+int hx__decoder_new(hx_raw_t *raw, hx_decoder_t **out, hx_error_t *err) {
+  *out = NULL;
+  decoder_t *d = calloc(1, sizeof *d);
+  if (!d)
     return no_memory(err);
-  bool eof = false;
-  int rc = 0;
-  for (;;) {
-    hx_wire_t w = {window + start, window + end};
-    hx_field_t f;
-    while ((rc = hx_wire_next_partial(&w, &f, err)) > 0)
-      if ((rc = decode_field(d, &f, err)) < 0)
-        break;
-    if (rc < 0)
-      break;
-    start = (size_t)(w.pos - window);
-    if (eof) {
-      if (start != end)
-        rc = hx_fail(err, HX_EPROTO, "protobuf: truncated message");
-      break;
-    }
-    memmove(window, window + start, end - start);
-    end -= start;
-    start = 0;
-    if (end == cap) {
-      uint8_t *bigger = cap <= SIZE_MAX / 2 ? realloc(window, cap * 2) : NULL;
-      if (!bigger) {
-        rc = no_memory(err);
-        break;
-      }
-      window = bigger;
-      cap *= 2;
-    }
-    size_t got;
-    if ((rc = hx_stream_read(stream, window + end, cap - end, &got, err)) < 0)
-      break;
-    eof = got == 0;
-    end += got;
+  d->raw = raw;
+  hx__arena_init(&raw->string_arena, 256 * 1024);
+  hx__arena_init(&d->scratch, 64 * 1024);
+  hx__pb_allocator_init(&d->pb, &d->scratch);
+  d->window_cap = WINDOW_SIZE;
+  d->window = malloc(d->window_cap);
+  if (!d->window) {
+    hx__decoder_free(d);
+    return no_memory(err);
   }
-  free(window);
-  return rc;
+  *out = d;
+  return 0;
 }
+
+void hx__decoder_free(hx_decoder_t *d) {
+  if (!d)
+    return;
+  hx__arena_close(&d->scratch);
+  free(d->window);
+  free(d);
+}
+
+/* Decodes every complete field of the window and moves the rest (the
+ * start of a field) to its front. */
+static int decode_window(decoder_t *d, hx_error_t *err) {
+  hx_wire_t w = {d->window, d->window + d->end};
+  hx_field_t f;
+  int rc;
+  while ((rc = hx__wire_next_partial(&w, &f, err)) > 0)
+    if ((rc = decode_field(d, &f, err)) < 0)
+      return rc;
+  if (rc < 0)
+    return rc;
+  size_t start = (size_t)(w.pos - d->window);
+  memmove(d->window, d->window + start, d->end - start);
+  d->end -= start;
+  return 0;
+}
+
+int hx__decoder_room(hx_decoder_t *d, uint8_t **dst, size_t *room,
+                     hx_error_t *err) {
+  if (d->end == d->window_cap) {
+    int rc = decode_window(d, err);
+    if (rc < 0)
+      return rc;
+    if (d->end == d->window_cap) {
+      /* One field fills the window: double it. The input's cap on the
+       * raw size bounds it. */
+      uint8_t *bigger = d->window_cap <= SIZE_MAX / 2
+                            ? realloc(d->window, d->window_cap * 2)
+                            : NULL;
+      if (!bigger)
+        return no_memory(err);
+      d->window = bigger;
+      d->window_cap *= 2;
+    }
+  }
+  *dst = d->window + d->end;
+  *room = d->window_cap - d->end;
+  return 0;
+}
+
+void hx__decoder_wrote(hx_decoder_t *d, size_t n) { d->end += n; }
 
 static int check_string(const hx_raw_t *raw, int64_t index, const char *what,
                         unsigned long long id, hx_error_t *err) {
   if (index >= 0 && (uint64_t)index < raw->string_count)
     return 0;
-  return hx_fail(err, HX_EPROFILE,
-                 "%s %llu names string %lld, past the string table (%zu "
-                 "strings)",
-                 what, id, (long long)index, raw->string_count);
+  return hx__fail(err, HX_EPROFILE,
+                  "%s %llu names string %lld, past the string table (%zu "
+                  "strings)",
+                  what, id, (long long)index, raw->string_count);
 }
 
 /* Checks every reference the tables make and resolves frame function ids
  * to function indices. */
 static int check_references(hx_raw_t *raw, hx_error_t *err) {
   if (raw->sample_type_count == 0)
-    return hx_fail(err, HX_EPROFILE, "the profile has no sample type");
+    return hx__fail(err, HX_EPROFILE, "the profile has no sample type");
   if (raw->string_count > 0 && raw->strings[0].len != 0)
-    return hx_fail(err, HX_EPROFILE,
-                   "the string table does not start with an empty string");
+    return hx__fail(err, HX_EPROFILE,
+                    "the string table does not start with an empty string");
   int rc;
   for (size_t i = 0; i < raw->sample_type_count; i++)
     if ((rc = check_string(raw, raw->sample_types[i][0], "sample type", i,
@@ -272,53 +302,55 @@ static int check_references(hx_raw_t *raw, hx_error_t *err) {
       return rc;
   }
   hx_id_map_t functions;
-  if ((rc = hx_id_map_build(&functions,
-                            raw->functions ? &raw->functions[0].id : NULL,
-                            raw->function_count, sizeof *raw->functions,
-                            "function", err)) < 0)
+  if ((rc = hx__id_map_build(&functions,
+                             raw->functions ? &raw->functions[0].id : NULL,
+                             raw->function_count, sizeof *raw->functions,
+                             "function", err)) < 0)
     return rc;
   for (size_t i = 0; i < raw->location_count && rc == 0; i++) {
     const hx_raw_location_t *loc = &raw->locations[i];
     for (uint32_t j = 0; j < loc->frame_count; j++) {
       size_t at = loc->first_frame + j;
       hx_raw_frame_t *fr = &raw->frames[at];
-      long fi = hx_id_map_find(&functions, raw->frame_function_ids[at]);
+      long fi = hx__id_map_find(&functions, raw->frame_function_ids[at]);
       if (fi < 0) {
-        rc = hx_fail(err, HX_EPROFILE,
-                     "location %llu names unknown function id %llu",
-                     (unsigned long long)raw->location_id_list[i],
-                     (unsigned long long)raw->frame_function_ids[at]);
+        rc = hx__fail(err, HX_EPROFILE,
+                      "location %llu names unknown function id %llu",
+                      (unsigned long long)raw->location_id_list[i],
+                      (unsigned long long)raw->frame_function_ids[at]);
         break;
       }
       if (fr->function != HX_FRAME_SKIP)
         fr->function = (uint32_t)fi;
     }
   }
-  hx_id_map_close(&functions);
+  hx__id_map_close(&functions);
   free(raw->frame_function_ids);
   raw->frame_function_ids = NULL;
   if (rc == 0)
-    rc = hx_id_map_build(&raw->location_ids, raw->location_id_list,
-                         raw->location_count, sizeof(uint64_t), "location",
-                         err);
+    rc = hx__id_map_build(&raw->location_ids, raw->location_id_list,
+                          raw->location_count, sizeof(uint64_t), "location",
+                          err);
   free(raw->location_id_list);
   raw->location_id_list = NULL;
   return rc;
 }
 
-int hx_raw_decode(hx_raw_t *raw, hx_stream_t *stream, hx_error_t *err) {
-  decoder_t d = {.raw = raw};
-  hx_arena_init(&raw->string_arena, 256 * 1024);
-  hx_arena_init(&d.scratch, 64 * 1024);
-  hx_pb_allocator_init(&d.pb, &d.scratch);
-  int rc = walk_fields(&d, stream, err);
-  hx_arena_close(&d.scratch);
+int hx__decoder_finish(hx_decoder_t *d, hx_error_t *err) {
+  int rc = decode_window(d, err);
   if (rc < 0)
     return rc;
-  return check_references(raw, err);
+  if (d->end != 0)
+    return hx__fail(err, HX_EPROTO, "protobuf: truncated message");
+  /* The window and the scratch arena are done with. */
+  free(d->window);
+  d->window = NULL;
+  d->window_cap = d->end = 0;
+  hx__arena_close(&d->scratch);
+  return check_references(d->raw, err);
 }
 
-void hx_raw_release_walk(hx_raw_t *raw) {
+void hx__raw_release_walk(hx_raw_t *raw) {
   free(raw->location_id_list);
   free(raw->frame_function_ids);
   raw->location_id_list = NULL;
@@ -327,7 +359,7 @@ void hx_raw_release_walk(hx_raw_t *raw) {
   free(raw->frames);
   free(raw->sample_bytes);
   free(raw->sample_sizes);
-  hx_id_map_close(&raw->location_ids);
+  hx__id_map_close(&raw->location_ids);
   raw->locations = NULL;
   raw->frames = NULL;
   raw->sample_bytes = NULL;
@@ -335,9 +367,9 @@ void hx_raw_release_walk(hx_raw_t *raw) {
   raw->location_count = raw->frame_count = raw->sample_bytes_size = 0;
 }
 
-void hx_raw_close(hx_raw_t *raw) {
-  hx_raw_release_walk(raw);
-  hx_arena_close(&raw->string_arena);
+void hx__raw_close(hx_raw_t *raw) {
+  hx__raw_release_walk(raw);
+  hx__arena_close(&raw->string_arena);
   free(raw->strings);
   free(raw->sample_types);
   free(raw->functions);

@@ -23,17 +23,31 @@ const char *hx_strerror(int code) {
   }
 }
 
-int hx_fail(hx_error_t *err, int code, const char *fmt, ...) {
+static int set_message(hx_error_t *err, int code, const char *fmt,
+                       va_list ap) {
   if (!err)
     return code;
   err->code = code;
-  va_list ap;
-  va_start(ap, fmt);
   vsnprintf(err->message, sizeof err->message, fmt, ap);
-  va_end(ap);
   /* The message is one line whatever went into it (a file name, say). */
   for (char *p = err->message; *p; p++)
     if (*p == '\n' || *p == '\r')
       *p = ' ';
+  return code;
+}
+
+int hx_error_set(hx_error_t *err, int code, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  set_message(err, code, fmt, ap);
+  va_end(ap);
+  return code;
+}
+
+int hx__fail(hx_error_t *err, int code, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  set_message(err, code, fmt, ap);
+  va_end(ap);
   return code;
 }

@@ -16,17 +16,17 @@ static uint64_t id_at(const void *ids, size_t i, size_t stride) {
   return id;
 }
 
-int hx_id_map_build(hx_id_map_t *map, const uint64_t *ids, size_t n,
-                    size_t stride, const char *what, hx_error_t *err) {
+int hx__id_map_build(hx_id_map_t *map, const uint64_t *ids, size_t n,
+                     size_t stride, const char *what, hx_error_t *err) {
   memset(map, 0, sizeof *map);
   if (n > UINT32_MAX - 1)
-    return hx_fail(err, HX_ETOOBIG, "too many %ss (%zu)", what, n);
+    return hx__fail(err, HX_ETOOBIG, "too many %ss (%zu)", what, n);
   uint64_t max_id = 0;
   bool in_order = true;
   for (size_t i = 0; i < n; i++) {
     uint64_t id = id_at(ids, i, stride);
     if (id == 0)
-      return hx_fail(err, HX_EPROFILE, "%s %zu has id 0", what, i);
+      return hx__fail(err, HX_EPROFILE, "%s %zu has id 0", what, i);
     if (id > max_id)
       max_id = id;
     in_order = in_order && id == i + 1;
@@ -40,13 +40,13 @@ int hx_id_map_build(hx_id_map_t *map, const uint64_t *ids, size_t n,
     map->direct_size = (size_t)max_id + 1;
     map->direct = calloc(map->direct_size, sizeof *map->direct);
     if (!map->direct)
-      return hx_fail(err, HX_ENOMEM, "out of memory for %s ids", what);
+      return hx__fail(err, HX_ENOMEM, "out of memory for %s ids", what);
     for (size_t i = 0; i < n; i++) {
       uint64_t id = id_at(ids, i, stride);
       if (map->direct[id]) {
-        hx_id_map_close(map);
-        return hx_fail(err, HX_EPROFILE, "duplicate %s id %llu", what,
-                       (unsigned long long)id);
+        hx__id_map_close(map);
+        return hx__fail(err, HX_EPROFILE, "duplicate %s id %llu", what,
+                        (unsigned long long)id);
       }
       map->direct[id] = (uint32_t)i + 1;
     }
@@ -61,8 +61,8 @@ int hx_id_map_build(hx_id_map_t *map, const uint64_t *ids, size_t n,
   map->keys = calloc(size, sizeof *map->keys);
   map->values = malloc(size * sizeof *map->values);
   if (!map->keys || !map->values) {
-    hx_id_map_close(map);
-    return hx_fail(err, HX_ENOMEM, "out of memory for %s ids", what);
+    hx__id_map_close(map);
+    return hx__fail(err, HX_ENOMEM, "out of memory for %s ids", what);
   }
   map->mask = size - 1;
   map->shift = 64 - bits;
@@ -72,9 +72,9 @@ int hx_id_map_build(hx_id_map_t *map, const uint64_t *ids, size_t n,
     while (map->keys[slot] && map->keys[slot] != id)
       slot = (slot + 1) & map->mask;
     if (map->keys[slot] == id) {
-      hx_id_map_close(map);
-      return hx_fail(err, HX_EPROFILE, "duplicate %s id %llu", what,
-                     (unsigned long long)id);
+      hx__id_map_close(map);
+      return hx__fail(err, HX_EPROFILE, "duplicate %s id %llu", what,
+                      (unsigned long long)id);
     }
     map->keys[slot] = id;
     map->values[slot] = (uint32_t)i;
@@ -82,7 +82,7 @@ int hx_id_map_build(hx_id_map_t *map, const uint64_t *ids, size_t n,
   return 0;
 }
 
-void hx_id_map_close(hx_id_map_t *map) {
+void hx__id_map_close(hx_id_map_t *map) {
   free(map->direct);
   free(map->keys);
   free(map->values);

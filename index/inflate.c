@@ -1,239 +1,225 @@
 /*
- * inflate.c: a profile file or buffer as a stream of raw profile.proto
- * bytes.
+ * inflate.c: the profile's bytes as the caller pushes them -> raw
+ * profile.proto bytes in the decoder's window.
  *
  * Gzip is recognised by its magic bytes 1f 8b, anything else is taken as a
- * raw message. Concatenated gzip members are read one after another, as Go's
- * gzip reader does. The stream never yields more than max_size bytes: a
- * gzip bomb stops with HX_ETOOBIG there instead of exhausting memory. The
- * decoder reads the stream through a small window (decode.c), so the whole
- * raw profile is never in memory at once.
+ * raw message; a lone first byte 1f waits for the second. Concatenated gzip
+ * members are read one after another, as Go's gzip reader does, and
+ * trailing zero padding ends the stream. No more than max_size raw bytes
+ * pass: the input looks one byte further, so that "over the limit" can be
+ * told from "exactly at it", and a gzip bomb stops with HX_ETOOBIG there
+ * instead of exhausting memory. The bytes go straight into the decoder's
+ * window (decode.c), so the whole raw profile is never in memory at once,
+ * and neither is the caller's input beyond the piece it is feeding.
  */
 #include "internal.h"
 
-#include <errno.h>
-#include <fcntl.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
+#define ZLIB_CONST /* next_in points to const bytes */
 #include <zlib.h>
 
-#define READ_CHUNK (1u << 18)
+typedef enum format { FORMAT_UNKNOWN, FORMAT_RAW, FORMAT_GZIP } format_t;
 
-struct hx_stream {
-  int fd;                 /* -1 when reading from a buffer */
-  const uint8_t *buf;     /* the buffer, or chunk for fd */
-  size_t buf_size;        /* bytes in buf */
-  size_t buf_pos;         /* next unread byte of buf */
-  bool input_done;        /* no more compressed (or raw) input */
-  bool gzip;
-  bool member_done;       /* a gzip member ended; another may follow */
-  z_stream z;
+struct hx_input {
+  hx_decoder_t *dec;
   uint64_t produced, max_size;
-  uint8_t *chunk;         /* owned read buffer for fd */
+  format_t format;
+  bool have_first;  /* first holds a lone first byte 1f */
+  uint8_t first;
+  bool z_started;   /* z is initialised (inflateEnd owed) */
+  bool member_done; /* a gzip member ended; another may follow */
+  bool fed;         /* some byte arrived */
+  z_stream z;
 };
 
-static int fill_input(hx_stream_t *s, hx_error_t *err) {
-  if (s->buf_pos < s->buf_size || s->input_done)
-    return 0;
-  if (s->fd < 0) {
-    s->input_done = true;
-    return 0;
-  }
-  ssize_t n;
-  do
-    n = read(s->fd, s->chunk, READ_CHUNK);
-  while (n < 0 && errno == EINTR);
-  if (n < 0)
-    return hx_fail(err, HX_EIO, "read: %s", strerror(errno));
-  s->buf = s->chunk;
-  s->buf_size = (size_t)n;
-  s->buf_pos = 0;
-  s->input_done = n == 0;
+int hx__input_new(uint64_t max_size, hx_decoder_t *dec, hx_input_t **out,
+                  hx_error_t *err) {
+  *out = NULL;
+  hx_input_t *in = calloc(1, sizeof *in);
+  if (!in)
+    return hx__fail(err, HX_ENOMEM, "out of memory");
+  in->dec = dec;
+  in->max_size = max_size;
+  *out = in;
   return 0;
 }
 
-static int over_limit(const hx_stream_t *s, hx_error_t *err) {
-  return hx_fail(err, HX_ETOOBIG,
-                 "decompressed profile is over the limit of %llu bytes",
-                 (unsigned long long)s->max_size);
+void hx__input_free(hx_input_t *in) {
+  if (!in)
+    return;
+  if (in->z_started)
+    inflateEnd(&in->z);
+  free(in);
 }
 
-/* Copies raw input to dst. */
-static int read_plain(hx_stream_t *s, uint8_t *dst, size_t cap, size_t *got,
-                      hx_error_t *err) {
-  *got = 0;
-  while (*got < cap) {
-    int rc = fill_input(s, err);
-    if (rc < 0)
-      return rc;
-    if (s->buf_pos == s->buf_size)
-      break;
-    size_t n = s->buf_size - s->buf_pos;
-    if (n > cap - *got)
-      n = cap - *got;
-    memcpy(dst + *got, s->buf + s->buf_pos, n);
-    s->buf_pos += n;
-    *got += n;
-  }
-  return 0;
+static int over_limit(const hx_input_t *in, hx_error_t *err) {
+  return hx__fail(err, HX_ETOOBIG,
+                  "decompressed profile is over the limit of %llu bytes",
+                  (unsigned long long)in->max_size);
 }
 
-/* Inflates into dst until it is full or the input ends. */
-static int read_gzip(hx_stream_t *s, uint8_t *dst, size_t cap, size_t *got,
+/* Room in the decoder's window, cut to what the size cap still allows
+ * (one byte past it). */
+static int next_room(hx_input_t *in, uint8_t **dst, size_t *room,
                      hx_error_t *err) {
-  *got = 0;
-  while (*got < cap) {
-    int rc = fill_input(s, err);
-    if (rc < 0)
-      return rc;
-    if (s->member_done) {
-      /* Another member follows only if input remains; trailing zero
-       * padding (some tools write it) ends the stream too. */
-      while (s->buf_pos < s->buf_size && s->buf[s->buf_pos] == 0)
-        s->buf_pos++;
-      if (s->buf_pos == s->buf_size) {
-        if (s->input_done)
-          return 0;
-        continue;
-      }
-      if (inflateReset(&s->z) != Z_OK)
-        return hx_fail(err, HX_EGZIP, "gzip: cannot start the next member");
-      s->member_done = false;
-    }
-    if (s->buf_pos == s->buf_size && s->input_done)
-      return hx_fail(err, HX_EGZIP, "truncated gzip data");
-    size_t room = cap - *got;
-    s->z.next_in = (Bytef *)(s->buf + s->buf_pos);
-    s->z.avail_in = (uInt)(s->buf_size - s->buf_pos);
-    s->z.next_out = dst + *got;
-    s->z.avail_out = room > UINT_MAX ? UINT_MAX : (uInt)room;
-    uInt out_before = s->z.avail_out;
-    uInt in_before = s->z.avail_in;
-    int zr = inflate(&s->z, Z_NO_FLUSH);
-    s->buf_pos += in_before - s->z.avail_in;
-    *got += out_before - s->z.avail_out;
-    if (zr == Z_STREAM_END) {
-      s->member_done = true;
-      continue;
-    }
-    if (zr == Z_BUF_ERROR || zr == Z_OK)
-      continue; /* wants more input or more room; the loop provides both */
-    return hx_fail(err, HX_EGZIP, "corrupt gzip data: %s",
-                   s->z.msg ? s->z.msg : "inflate failed");
-  }
-  return 0;
-}
-
-int hx_stream_read(hx_stream_t *s, uint8_t *dst, size_t cap, size_t *got,
-                   hx_error_t *err) {
-  /* Never hand out more than max_size in all, but look one byte further
-   * so that "over the limit" can be told from "exactly at it". */
-  uint64_t allowed = s->max_size - s->produced; /* produced <= max_size */
+  int rc = hx__decoder_room(in->dec, dst, room, err);
+  if (rc < 0)
+    return rc;
+  uint64_t allowed = in->max_size - in->produced; /* produced <= max_size */
   if (allowed < UINT64_MAX)
     allowed++;
-  if (cap > allowed)
-    cap = (size_t)allowed;
-  int rc = s->gzip ? read_gzip(s, dst, cap, got, err)
-                   : read_plain(s, dst, cap, got, err);
-  if (rc < 0)
-    return rc;
-  s->produced += *got;
-  if (s->produced > s->max_size)
-    return over_limit(s, err);
+  if (*room > allowed)
+    *room = (size_t)allowed;
   return 0;
 }
 
-static bool is_gzip(const uint8_t *p, size_t n) {
-  return n >= 2 && p[0] == 0x1f && p[1] == 0x8b;
+static int wrote(hx_input_t *in, size_t n, hx_error_t *err) {
+  hx__decoder_wrote(in->dec, n);
+  in->produced += n;
+  return in->produced > in->max_size ? over_limit(in, err) : 0;
 }
 
-static int stream_new(uint64_t max_size, hx_stream_t **out, hx_error_t *err) {
-  hx_stream_t *s = calloc(1, sizeof *s);
-  if (!s)
-    return hx_fail(err, HX_ENOMEM, "out of memory");
-  s->fd = -1;
-  s->max_size = max_size;
-  *out = s;
+/* Raw input: copied into the window. */
+static int feed_raw(hx_input_t *in, const uint8_t *data, size_t size,
+                    hx_error_t *err) {
+  while (size > 0) {
+    uint8_t *dst;
+    size_t room;
+    int rc = next_room(in, &dst, &room, err);
+    if (rc < 0)
+      return rc;
+    size_t n = size < room ? size : room;
+    memcpy(dst, data, n);
+    data += n;
+    size -= n;
+    if ((rc = wrote(in, n, err)) < 0)
+      return rc;
+  }
   return 0;
 }
 
-static int start_gzip(hx_stream_t *s, hx_error_t *err) {
-  if (inflateInit2(&s->z, 15 + 16) != Z_OK)
-    return hx_fail(err, HX_ENOMEM, "cannot start zlib");
-  s->gzip = true;
+static int gzip_failed(const hx_input_t *in, hx_error_t *err) {
+  return hx__fail(err, HX_EGZIP, "corrupt gzip data: %s",
+                  in->z.msg ? in->z.msg : "inflate failed");
+}
+
+/* Gzip input: inflated into the window until zlib has taken all of it and
+ * given all it can. */
+static int feed_gzip(hx_input_t *in, const uint8_t *data, size_t size,
+                     hx_error_t *err) {
+  bool pending = false; /* zlib filled the room it had: it may hold more */
+  for (;;) {
+    if (in->member_done) {
+      /* Another member follows only if input remains; zero padding (some
+       * tools write it) is skipped, and ends the stream if nothing else
+       * comes. */
+      while (size > 0 && *data == 0) {
+        data++;
+        size--;
+      }
+      if (size == 0)
+        return 0;
+      if (inflateReset(&in->z) != Z_OK)
+        return hx__fail(err, HX_EGZIP, "gzip: cannot start the next member");
+      in->member_done = false;
+    }
+    if (size == 0 && !pending)
+      return 0;
+    uint8_t *dst;
+    size_t room;
+    int rc = next_room(in, &dst, &room, err);
+    if (rc < 0)
+      return rc;
+    in->z.next_in = data;
+    in->z.avail_in = size > UINT_MAX ? UINT_MAX : (uInt)size;
+    in->z.next_out = dst;
+    in->z.avail_out = room > UINT_MAX ? UINT_MAX : (uInt)room;
+    uInt in_before = in->z.avail_in, out_before = in->z.avail_out;
+    int zr = inflate(&in->z, Z_NO_FLUSH);
+    size_t used = in_before - in->z.avail_in;
+    size_t out = out_before - in->z.avail_out;
+    data += used;
+    size -= used;
+    if ((rc = wrote(in, out, err)) < 0)
+      return rc;
+    pending = in->z.avail_out == 0;
+    if (zr == Z_STREAM_END) {
+      in->member_done = true;
+      pending = false;
+      continue;
+    }
+    if (zr == Z_BUF_ERROR && used == 0 && out == 0) {
+      if (size == 0)
+        return 0; /* all input taken, nothing held back: wants more */
+      return gzip_failed(in, err); /* no progress with input and room */
+    }
+    if (zr == Z_OK || zr == Z_BUF_ERROR)
+      continue; /* wants more input or more room */
+    /* zlib reads on past a full window to the next block header or the
+     * trailer; when that is where it failed, the window is decoded first,
+     * as it is when the input happens to stop right there. */
+    if (pending && (rc = hx__decoder_room(in->dec, &dst, &room, err)) < 0)
+      return rc;
+    return gzip_failed(in, err);
+  }
+}
+
+static int feed_known(hx_input_t *in, const uint8_t *data, size_t size,
+                      hx_error_t *err) {
+  return in->format == FORMAT_GZIP ? feed_gzip(in, data, size, err)
+                                   : feed_raw(in, data, size, err);
+}
+
+/* The format is known from the first two bytes. */
+static int start(hx_input_t *in, bool gzip, hx_error_t *err) {
+  in->format = gzip ? FORMAT_GZIP : FORMAT_RAW;
+  if (!gzip)
+    return 0;
+  if (inflateInit2(&in->z, 15 + 16) != Z_OK)
+    return hx__fail(err, HX_ENOMEM, "cannot start zlib");
+  in->z_started = true;
   return 0;
 }
 
-int hx_stream_open_buffer(const void *data, size_t size, uint64_t max_size,
-                          hx_stream_t **out, hx_error_t *err) {
-  *out = NULL;
+int hx__input_feed(hx_input_t *in, const uint8_t *data, size_t size,
+                   hx_error_t *err) {
   if (size == 0)
-    return hx_fail(err, HX_EPROTO, "empty file");
-  hx_stream_t *s = NULL;
-  int rc = stream_new(max_size, &s, err);
-  if (rc < 0)
-    return rc;
-  s->buf = data;
-  s->buf_size = size;
-  s->input_done = true;
-  if (is_gzip(data, size) && (rc = start_gzip(s, err)) < 0) {
-    hx_stream_close(s);
-    return rc;
+    return 0;
+  in->fed = true;
+  if (in->format != FORMAT_UNKNOWN)
+    return feed_known(in, data, size, err);
+  int rc;
+  if (in->have_first) {
+    in->have_first = false;
+    if ((rc = start(in, data[0] == 0x8b, err)) < 0 ||
+        (rc = feed_known(in, &in->first, 1, err)) < 0)
+      return rc;
+    return feed_known(in, data, size, err);
   }
-  *out = s;
-  return 0;
+  if (data[0] == 0x1f && size == 1) {
+    in->first = data[0];
+    in->have_first = true;
+    return 0;
+  }
+  if ((rc = start(in, size >= 2 && data[0] == 0x1f && data[1] == 0x8b,
+                  err)) < 0)
+    return rc;
+  return feed_known(in, data, size, err);
 }
 
-int hx_stream_open_file(const char *path, uint64_t max_size,
-                        hx_stream_t **out, hx_error_t *err) {
-  *out = NULL;
-  int fd;
-  do
-    fd = open(path, O_RDONLY | O_CLOEXEC);
-  while (fd < 0 && errno == EINTR);
-  if (fd < 0)
-    return hx_fail(err, HX_EIO, "%s", strerror(errno));
-  struct stat st;
-  int rc = 0;
-  if (fstat(fd, &st) != 0)
-    rc = hx_fail(err, HX_EIO, "%s", strerror(errno));
-  else if (S_ISDIR(st.st_mode))
-    rc = hx_fail(err, HX_EIO, "is a directory");
-  else if (!S_ISREG(st.st_mode))
-    rc = hx_fail(err, HX_EIO, "not a regular file");
-  else if (st.st_size == 0)
-    rc = hx_fail(err, HX_EPROTO, "empty file");
-  hx_stream_t *s = NULL;
-  if (rc == 0)
-    rc = stream_new(max_size, &s, err);
-  if (rc < 0) {
-    close(fd);
-    return rc;
+int hx__input_finish(hx_input_t *in, hx_error_t *err) {
+  if (!in->fed)
+    return hx__fail(err, HX_EPROTO, "empty file");
+  int rc;
+  if (in->have_first) { /* one byte, 1f: not gzip */
+    in->have_first = false;
+    if ((rc = start(in, false, err)) < 0 ||
+        (rc = feed_known(in, &in->first, 1, err)) < 0)
+      return rc;
   }
-  s->fd = fd;
-  s->chunk = malloc(READ_CHUNK);
-  if (!s->chunk) {
-    hx_stream_close(s);
-    return hx_fail(err, HX_ENOMEM, "out of memory");
-  }
-  if ((rc = fill_input(s, err)) < 0 ||
-      (is_gzip(s->buf, s->buf_size) && (rc = start_gzip(s, err)) < 0)) {
-    hx_stream_close(s);
-    return rc;
-  }
-  *out = s;
+  if (in->format == FORMAT_GZIP && !in->member_done)
+    return hx__fail(err, HX_EGZIP, "truncated gzip data");
   return 0;
-}
-
-void hx_stream_close(hx_stream_t *s) {
-  if (!s)
-    return;
-  if (s->gzip)
-    inflateEnd(&s->z);
-  if (s->fd >= 0)
-    close(s->fd);
-  free(s->chunk);
-  free(s);
 }

@@ -2,7 +2,9 @@
  * internal.h: what the index's own files share and nobody else sees.
  *
  * The load pipeline, one file per step:
- *   inflate.c  file or buffer -> raw profile.proto bytes (gunzip, size cap)
+ *   index.c    hx_loader_*: the caller pushes the profile's bytes
+ *   inflate.c  bytes as they arrive -> raw profile.proto bytes (gunzip,
+ *              size cap), written into the decoder's window
  *   wire.c     walks protobuf fields of a message without unpacking it
  *   decode.c   raw bytes -> hx_raw_t: tables of sample types, strings,
  *              functions, locations and the places of the samples
@@ -23,7 +25,7 @@
 /* ---- errors (error.c) ---- */
 
 /* Fills err (if any) with code and a printf-style message; returns code. */
-int hx_fail(hx_error_t *err, int code, const char *fmt, ...)
+int hx__fail(hx_error_t *err, int code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
 /* ---- a bump allocator for strings and scratch (arena.c) ---- */
@@ -35,39 +37,42 @@ typedef struct hx_arena {
   bool failed; /* an allocation failed since init or the last reset */
 } hx_arena_t;
 
-void hx_arena_init(hx_arena_t *arena, size_t block_size);
-void hx_arena_close(hx_arena_t *arena);
+void hx__arena_init(hx_arena_t *arena, size_t block_size);
+void hx__arena_close(hx_arena_t *arena);
 /* Forgets every allocation but keeps the first block for reuse. */
-void hx_arena_reset(hx_arena_t *arena);
+void hx__arena_reset(hx_arena_t *arena);
 /* 16-byte aligned memory owned by the arena, or NULL. */
-void *hx_arena_alloc(hx_arena_t *arena, size_t size);
+void *hx__arena_alloc(hx_arena_t *arena, size_t size);
 /* A NUL-terminated copy of s[0..len) owned by the arena, or NULL. */
-char *hx_arena_strndup(hx_arena_t *arena, const char *s, size_t len);
+char *hx__arena_strndup(hx_arena_t *arena, const char *s, size_t len);
 
 /* Multiplies with an overflow check; false on overflow. */
-static inline bool hx_mul_ok(size_t a, size_t b, size_t *out) {
+static inline bool hx__mul_ok(size_t a, size_t b, size_t *out) {
   return !__builtin_mul_overflow(a, b, out);
 }
 
 /* Grows *items (of elem bytes each) so that it holds at least need items;
  * capacity doubles. 0 or HX_ENOMEM. */
-int hx_grow(void **items, size_t *cap, size_t need, size_t elem);
+int hx__grow(void **items, size_t *cap, size_t need, size_t elem);
 
-/* ---- the raw profile as a stream (inflate.c) ---- */
+/* ---- the profile's bytes as they arrive (inflate.c) ---- */
 
-typedef struct hx_stream hx_stream_t;
+typedef struct hx_decoder hx_decoder_t;
+typedef struct hx_input hx_input_t;
 
-/* Opens path (gzipped or raw) for reading; the errors of a file that
- * cannot be a profile (missing, a directory, empty) come from here. */
-int hx_stream_open_file(const char *path, uint64_t max_size,
-                        hx_stream_t **out, hx_error_t *err);
-/* The same over bytes in memory, which must outlive the stream. */
-int hx_stream_open_buffer(const void *data, size_t size, uint64_t max_size,
-                          hx_stream_t **out, hx_error_t *err);
-/* Reads up to cap raw bytes into dst; *got is 0 only at the end. */
-int hx_stream_read(hx_stream_t *s, uint8_t *dst, size_t cap, size_t *got,
+/* Takes the profile's bytes in pieces of any size, tells gzip from raw on
+ * the first two bytes, gunzips (concatenated members, trailing zero
+ * padding) and writes the raw profile.proto bytes into dec's window. No
+ * more than max_size raw bytes pass: one more is HX_ETOOBIG. dec is
+ * borrowed and must outlive the input. */
+int hx__input_new(uint64_t max_size, hx_decoder_t *dec, hx_input_t **out,
+                  hx_error_t *err);
+int hx__input_feed(hx_input_t *in, const uint8_t *data, size_t size,
                    hx_error_t *err);
-void hx_stream_close(hx_stream_t *s); /* NULL is fine */
+/* The end of the bytes: "empty file" when there were none, truncated gzip
+ * data when a member is unfinished. */
+int hx__input_finish(hx_input_t *in, hx_error_t *err);
+void hx__input_free(hx_input_t *in); /* NULL is fine */
 
 /* ---- protobuf wire format (wire.c) ---- */
 
@@ -86,12 +91,12 @@ typedef struct hx_field {
 } hx_field_t;
 
 /* 1 and the next field, 0 at the end, or HX_EPROTO on malformed input. */
-int hx_wire_next(hx_wire_t *w, hx_field_t *f, hx_error_t *err);
+int hx__wire_next(hx_wire_t *w, hx_field_t *f, hx_error_t *err);
 
-/* Like hx_wire_next, but a field cut off by the end of the data is not an
+/* Like hx__wire_next, but a field cut off by the end of the data is not an
  * error: 0 is returned and w is left at the field's start, so that the
  * caller can read more and try again. */
-int hx_wire_next_partial(hx_wire_t *w, hx_field_t *f, hx_error_t *err);
+int hx__wire_next_partial(hx_wire_t *w, hx_field_t *f, hx_error_t *err);
 
 /* ---- decoded tables (decode.c) ---- */
 
@@ -132,10 +137,10 @@ typedef struct hx_id_map {
 
 /* Builds the map from ids[0..n); HX_EPROFILE on a duplicate or a 0 id
  * (the message names `what` and the id). */
-int hx_id_map_build(hx_id_map_t *map, const uint64_t *ids, size_t n,
-                    size_t stride, const char *what, hx_error_t *err);
+int hx__id_map_build(hx_id_map_t *map, const uint64_t *ids, size_t n,
+                     size_t stride, const char *what, hx_error_t *err);
 /* The index of id, or -1. */
-static inline long hx_id_map_find(const hx_id_map_t *map, uint64_t id) {
+static inline long hx__id_map_find(const hx_id_map_t *map, uint64_t id) {
   if (map->identity)
     return id - 1 < map->identity ? (long)(id - 1) : -1;
   if (map->direct) {
@@ -151,7 +156,7 @@ static inline long hx_id_map_find(const hx_id_map_t *map, uint64_t id) {
   }
   return -1;
 }
-void hx_id_map_close(hx_id_map_t *map);
+void hx__id_map_close(hx_id_map_t *map);
 
 typedef struct hx_raw {
   hx_arena_t string_arena; /* the string table's bytes */
@@ -175,19 +180,30 @@ typedef struct hx_raw {
   hx_id_map_t location_ids;
 } hx_raw_t;
 
-/* Reads the stream and decodes its tables into raw (zeroed by the caller),
- * checking every cross-reference except sample location ids (build.c
- * checks those as it walks). */
-int hx_raw_decode(hx_raw_t *raw, hx_stream_t *stream, hx_error_t *err);
+/* Decodes raw profile.proto bytes into raw (zeroed by the caller) through
+ * a window of a few complete fields: the bytes are written into the window
+ * (hx__decoder_room, hx__decoder_wrote) and decoded each time it is full,
+ * so that when they are decoded does not depend on how they arrived. */
+int hx__decoder_new(hx_raw_t *raw, hx_decoder_t **out, hx_error_t *err);
+/* Where the next bytes go: *room > 0 bytes at *dst. A full window is
+ * decoded first, and doubled when one field fills it. */
+int hx__decoder_room(hx_decoder_t *d, uint8_t **dst, size_t *room,
+                     hx_error_t *err);
+/* n bytes were written at *dst of the last hx__decoder_room. */
+void hx__decoder_wrote(hx_decoder_t *d, size_t n);
+/* The end of the bytes: decodes the rest, then checks every cross-reference
+ * except sample location ids (build.c checks those as it walks). */
+int hx__decoder_finish(hx_decoder_t *d, hx_error_t *err);
+void hx__decoder_free(hx_decoder_t *d); /* NULL is fine; raw stays */
 /* Frees the samples, locations and frames, keeping strings, functions and
  * sample types. */
-void hx_raw_release_walk(hx_raw_t *raw);
+void hx__raw_release_walk(hx_raw_t *raw);
 /* Frees everything. */
-void hx_raw_close(hx_raw_t *raw);
+void hx__raw_close(hx_raw_t *raw);
 
 /* A protobuf-c allocator over an arena, reset after each small message. */
 struct ProtobufCAllocator;
-void hx_pb_allocator_init(struct ProtobufCAllocator *alloc, hx_arena_t *arena);
+void hx__pb_allocator_init(struct ProtobufCAllocator *alloc, hx_arena_t *arena);
 
 /* ---- the index (build.c, levels.c, query.c) ---- */
 
@@ -206,17 +222,17 @@ struct hx_index {
   uint32_t *function_order; /* function ids by rank */
   uint32_t *line_order;     /* per file: point ids by (line, hotness) */
   uint32_t *file_line_start; /* file f's slice of line_order starts here */
-  uint32_t *rank_counters;   /* scratch for hx_index_apply_levels */
+  uint32_t *rank_counters;   /* scratch for hx__index_apply_levels */
 };
 
 /* Builds the index from decoded tables. It releases the tables of the
- * sample walk (hx_raw_release_walk) as soon as the walk is done. */
-int hx_index_build(hx_raw_t *raw, const hx_options_t *opts,
-                   hx_index_t **out, hx_error_t *err);
+ * sample walk (hx__raw_release_walk) as soon as the walk is done. */
+int hx__index_build(hx_raw_t *raw, const hx_options_t *opts,
+                    hx_index_t **out, hx_error_t *err);
 
 /* Sorts points, lays out orders and computes every level (levels.c). */
-int hx_index_rank(hx_index_t *index, hx_error_t *err);
-void hx_index_apply_levels(hx_index_t *index, double threshold,
-                           hx_local_scope_t scope);
+int hx__index_rank(hx_index_t *index, hx_error_t *err);
+void hx__index_apply_levels(hx_index_t *index, double threshold,
+                            hx_local_scope_t scope);
 
 #endif

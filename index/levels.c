@@ -18,7 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-size_t hx_top_n(size_t count, double threshold) {
+size_t hx__top_n(size_t count, double threshold) {
   if (count == 0)
     return 0;
   /* A double multiply, as the reference does: 90 * 0.7 gives 62. */
@@ -28,7 +28,7 @@ size_t hx_top_n(size_t count, double threshold) {
   return n > count ? count : n;
 }
 
-uint8_t hx_chunk_level(size_t rank, size_t n) {
+uint8_t hx__chunk_level(size_t rank, size_t n) {
   if (n < 5)
     return (uint8_t)(5 - rank);
   uint64_t chunk = (5 * ((uint64_t)rank + 1) + n - 1) / n; /* 1..5 */
@@ -36,7 +36,7 @@ uint8_t hx_chunk_level(size_t rank, size_t n) {
 }
 
 static uint8_t level_of(size_t rank, size_t top) {
-  return rank < top ? hx_chunk_level(rank, top) : 0;
+  return rank < top ? hx__chunk_level(rank, top) : 0;
 }
 
 typedef struct ranked {
@@ -79,7 +79,7 @@ static int by_line_then_rank(const void *pa, const void *pb) {
   return a->rank < b->rank ? -1 : a->rank > b->rank;
 }
 
-int hx_index_rank(hx_index_t *ix, hx_error_t *err) {
+int hx__index_rank(hx_index_t *ix, hx_error_t *err) {
   size_t np = ix->point_count, nf = ix->function_count;
   ranked_t *ranked = malloc((np + 1) * sizeof *ranked);
   ranked_function_t *fr = malloc((nf + 1) * sizeof *fr);
@@ -95,7 +95,7 @@ int hx_index_rank(hx_index_t *ix, hx_error_t *err) {
   if (!ranked || !fr || !rank_of || !lines || !ix->global_order ||
       !ix->line_order || !ix->function_order || !ix->file_line_start ||
       !ix->rank_counters) {
-    rc = hx_fail(err, HX_ENOMEM, "out of memory while ranking");
+    rc = hx__fail(err, HX_ENOMEM, "out of memory while ranking");
     goto done;
   }
 
@@ -130,9 +130,9 @@ int hx_index_rank(hx_index_t *ix, hx_error_t *err) {
       ix->line_order[start + i] = lines[i].id;
   }
 
-  hx_index_apply_levels(ix, ix->summary.threshold > 0 ? ix->summary.threshold
+  hx__index_apply_levels(ix, ix->summary.threshold > 0 ? ix->summary.threshold
                                                        : HX_DEFAULT_THRESHOLD,
-                        ix->summary.local_scope);
+                         ix->summary.local_scope);
 done:
   free(ranked);
   free(fr);
@@ -141,14 +141,14 @@ done:
   return rc;
 }
 
-void hx_index_apply_levels(hx_index_t *ix, double threshold,
-                           hx_local_scope_t scope) {
+void hx__index_apply_levels(hx_index_t *ix, double threshold,
+                            hx_local_scope_t scope) {
   size_t np = ix->point_count;
   uint32_t *seen = ix->rank_counters;
   bool by_file = scope == HX_LOCAL_FILE;
   size_t groups = by_file ? ix->file_count : ix->function_count;
   memset(seen, 0, groups * sizeof *seen);
-  size_t top = hx_top_n(np, threshold);
+  size_t top = hx__top_n(np, threshold);
 
   for (size_t r = 0; r < np; r++) {
     hx_point_t *p = &ix->points[ix->global_order[r]];
@@ -157,7 +157,7 @@ void hx_index_apply_levels(hx_index_t *ix, double threshold,
     uint32_t group_size = by_file ? ix->files[fn->file].point_count
                                   : fn->point_count;
     p->global = level_of(r, top);
-    p->local = level_of(seen[group]++, hx_top_n(group_size, threshold));
+    p->local = level_of(seen[group]++, hx__top_n(group_size, threshold));
   }
 
   for (size_t f = 0; f < ix->file_count; f++)

@@ -48,7 +48,7 @@ static bool trim_lambda(const char *s, size_t *len) {
   }
 }
 
-void hx_symbol_parse(const char *name, size_t len, hx_symbol_t *out) {
+void hx__symbol_parse(const char *name, size_t len, hx_symbol_t *out) {
   memset(out, 0, sizeof *out);
   const char *rest = name;
   size_t rest_len = len;
@@ -97,7 +97,7 @@ void hx_symbol_parse(const char *name, size_t len, hx_symbol_t *out) {
   }
 }
 
-hx_slice_t hx_path_base(const char *path, size_t len) {
+hx_slice_t hx__path_base(const char *path, size_t len) {
   if (len == 0)
     return slice(".", 1);
   while (len > 0 && path[len - 1] == '/')

@@ -26,11 +26,11 @@ typedef struct hx_symbol {
 
 /* Parses name[0..len). The slices point into name. Never fails: a name the
  * reference cannot parse comes back with an empty package. */
-void hx_symbol_parse(const char *name, size_t len, hx_symbol_t *out);
+void hx__symbol_parse(const char *name, size_t len, hx_symbol_t *out);
 
 /* The base name of a path as Go's path/filepath.Base on Unix: "" -> ".",
  * trailing slashes dropped, "///" -> "/". Points into path, except for the
  * two constant results "." and "/". */
-hx_slice_t hx_path_base(const char *path, size_t len);
+hx_slice_t hx__path_base(const char *path, size_t len);
 
 #endif

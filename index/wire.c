@@ -21,7 +21,7 @@ static int read_varint(hx_wire_t *w, uint64_t *out, hx_error_t *err) {
       return 0;
     }
   }
-  return hx_fail(err, HX_EPROTO, "protobuf: varint longer than 10 bytes");
+  return hx__fail(err, HX_EPROTO, "protobuf: varint longer than 10 bytes");
 }
 
 /* 0 and the field, CUT_OFF, or a negative error. */
@@ -33,8 +33,8 @@ static int next_field(hx_wire_t *w, hx_field_t *f, hx_error_t *err) {
   f->wire_type = (uint32_t)(key & 7);
   uint64_t number = key >> 3;
   if (number == 0 || number > 0x1fffffff)
-    return hx_fail(err, HX_EPROTO, "protobuf: invalid field number %llu",
-                   (unsigned long long)number);
+    return hx__fail(err, HX_EPROTO, "protobuf: invalid field number %llu",
+                    (unsigned long long)number);
   f->number = (uint32_t)number;
   f->data = NULL;
   f->size = 0;
@@ -65,21 +65,21 @@ static int next_field(hx_wire_t *w, hx_field_t *f, hx_error_t *err) {
   }
   default:
     /* Groups (3, 4) are long deprecated; profile.proto never had them. */
-    return hx_fail(err, HX_EPROTO, "protobuf: unsupported wire type %u",
-                   f->wire_type);
+    return hx__fail(err, HX_EPROTO, "protobuf: unsupported wire type %u",
+                    f->wire_type);
   }
 }
 
-int hx_wire_next(hx_wire_t *w, hx_field_t *f, hx_error_t *err) {
+int hx__wire_next(hx_wire_t *w, hx_field_t *f, hx_error_t *err) {
   if (w->pos == w->end)
     return 0;
   int rc = next_field(w, f, err);
   if (rc == CUT_OFF)
-    return hx_fail(err, HX_EPROTO, "protobuf: truncated message");
+    return hx__fail(err, HX_EPROTO, "protobuf: truncated message");
   return rc < 0 ? rc : 1;
 }
 
-int hx_wire_next_partial(hx_wire_t *w, hx_field_t *f, hx_error_t *err) {
+int hx__wire_next_partial(hx_wire_t *w, hx_field_t *f, hx_error_t *err) {
   const uint8_t *start = w->pos;
   if (w->pos == w->end)
     return 0;

@@ -127,8 +127,7 @@ int rpc_cancel_remove(rpc_cancel_t *set, const json_t *id) {
 
 size_t rpc_cancel_count(const rpc_cancel_t *set) { return set->count; }
 
-int rpc_cancel_params_id(const json_t *params, json_t **id,
-                         rpc_error_t *err) {
+int rpc_cancel_params_id(const json_t *params, json_t **id, rpc_error_t *err) {
   json_t *v;
   if (!id)
     return rpc__fail(err, RPC_EINVAL, "rpc_cancel_params_id: id is NULL");

@@ -35,9 +35,7 @@ void rpc_dispatch_free(rpc_dispatch_t *table) {
   free(table);
 }
 
-size_t rpc_dispatch_count(const rpc_dispatch_t *table) {
-  return table->count;
-}
+size_t rpc_dispatch_count(const rpc_dispatch_t *table) { return table->count; }
 
 /* The index of name if present (*found = 1), else where it would go. */
 static size_t search(const rpc_dispatch_t *t, const char *name, int *found) {
@@ -150,8 +148,7 @@ void rpc_dispatch_route(const rpc_dispatch_t *table, const rpc_message_t *msg,
   if (life == RPC_LIFE_SHUTDOWN &&
       !(m && (m->flags & RPC_METHOD_AFTER_SHUTDOWN))) {
     if (is_request)
-      route_error(route, RPC_CODE_INVALID_REQUEST,
-                  "server is shutting down");
+      route_error(route, RPC_CODE_INVALID_REQUEST, "server is shutting down");
     return;
   }
   if (!m || !(m->flags & kind_flag)) {

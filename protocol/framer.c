@@ -31,12 +31,12 @@ struct rpc_framer {
   size_t max_body;
   char header[RPC_FRAMER_MAX_HEADER];
   size_t header_len;
-  char *body;          /* body_need + 1 bytes at least while in STATE_BODY */
+  char *body; /* body_need + 1 bytes at least while in STATE_BODY */
   size_t body_cap;
-  size_t body_need;    /* Content-Length of the current message */
+  size_t body_need; /* Content-Length of the current message */
   size_t body_got;
-  size_t skip_left;    /* bytes still to discard in STATE_SKIP */
-  char failure[200];   /* why the framer failed, for later calls */
+  size_t skip_left;  /* bytes still to discard in STATE_SKIP */
+  char failure[200]; /* why the framer failed, for later calls */
 };
 
 int rpc_framer_new(size_t max_body, rpc_framer_t **out, rpc_error_t *err) {
@@ -208,8 +208,8 @@ static int reserve_body(rpc_framer_t *f, rpc_error_t *err) {
       f->state = f->body_need ? STATE_SKIP : STATE_HEADER;
       f->skip_left = f->body_need;
       return rpc__fail(err, RPC_ENOMEM,
-                       "cannot allocate %zu bytes for a message body; "
-                       "skipped", want);
+                       "cannot allocate %zu bytes for a message body; skipped",
+                       want);
     }
     free(f->body);
     f->body = b;
@@ -312,8 +312,8 @@ int rpc_framer_feed(rpc_framer_t *framer, const char *data, size_t len,
   return 0;
 }
 
-int rpc_frame_encode(const char *body, size_t len, char **out,
-                     size_t *out_len, rpc_error_t *err) {
+int rpc_frame_encode(const char *body, size_t len, char **out, size_t *out_len,
+                     rpc_error_t *err) {
   char head[64];
   int n;
   char *buf;

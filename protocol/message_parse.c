@@ -78,8 +78,7 @@ int rpc_message_parse(const char *body, size_t len, rpc_message_t *msg,
   }
   msg->root = root;
   if (json_is_array(root))
-    return invalid(msg, RPC_CODE_INVALID_REQUEST,
-                   "batches are not supported");
+    return invalid(msg, RPC_CODE_INVALID_REQUEST, "batches are not supported");
   if (!json_is_object(root))
     return invalid(msg, RPC_CODE_INVALID_REQUEST,
                    "message is not a JSON object");

@@ -18,9 +18,9 @@
 #include "lsp_text.h"
 
 struct lsp_text {
-  char *data;      /* size bytes + NUL */
+  char *data; /* size bytes + NUL */
   size_t size, capacity, max;
-  size_t *starts;  /* line starts, line_count of them */
+  size_t *starts; /* line starts, line_count of them */
   size_t line_count;
 };
 
@@ -29,8 +29,8 @@ struct lsp_text {
 static size_t scan_starts(const char *data, size_t size, size_t *out) {
   size_t i, n = 0;
   for (i = 0; i < size; i++) {
-    if (data[i] == '\n' || (data[i] == '\r' && (i + 1 == size ||
-                                                 data[i + 1] != '\n'))) {
+    if (data[i] == '\n' ||
+        (data[i] == '\r' && (i + 1 == size || data[i + 1] != '\n'))) {
       if (out)
         out[n] = i + 1;
       n++;
@@ -112,9 +112,7 @@ void lsp_text_free(lsp_text_t *text) {
 
 const char *lsp_text_data(const lsp_text_t *text) { return text->data; }
 size_t lsp_text_size(const lsp_text_t *text) { return text->size; }
-size_t lsp_text_line_count(const lsp_text_t *text) {
-  return text->line_count;
-}
+size_t lsp_text_line_count(const lsp_text_t *text) { return text->line_count; }
 
 /* [*begin, *end): line i's content without its terminator. */
 static void line_bounds(const lsp_text_t *t, size_t i, size_t *begin,
@@ -302,11 +300,10 @@ int lsp_text_apply(lsp_text_t *text, const lsp_range_t *range,
   start = lsp_text_offset(text, range->start, enc);
   end = lsp_text_offset(text, range->end, enc);
   if (end < start)
-    return rpc__fail(err, RPC_ERANGE,
-                     "range end %u:%u comes before its start %u:%u",
-                     (unsigned)range->end.line, (unsigned)range->end.character,
-                     (unsigned)range->start.line,
-                     (unsigned)range->start.character);
+    return rpc__fail(
+        err, RPC_ERANGE, "range end %u:%u comes before its start %u:%u",
+        (unsigned)range->end.line, (unsigned)range->end.character,
+        (unsigned)range->start.line, (unsigned)range->start.character);
   if (len > text->max || text->size - (end - start) > text->max - len)
     return rpc__fail(err, RPC_ETOOBIG,
                      "edit would make the document larger than %zu bytes",

@@ -213,8 +213,9 @@ int cli_args_parse(cli_command_t command, const char *name, int argc,
 }
 
 static const char *const summaries[] = {
-    "print every profiled line with its values and levels (perf-heatmap's "
-    "stat)",
+    /* One string across two lines (parentheses: not a missing comma). */
+    ("print every profiled line with its values and levels "
+     "(perf-heatmap's stat)"),
     "print the hot lines of every file as JSON (perf-heatmap's json)",
     "print every point of the index, level 0 included, as TSV",
     "list the hottest lines of the profile",

@@ -4,6 +4,8 @@
  */
 #include "handlers.h"
 
+#include "error.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,7 +18,7 @@ int srv_request_doc(srv_env_t *env, const rpc_message_t *msg,
   if (!uri) {
     srv_outbox_error(env->out, msg->id, RPC_CODE_INVALID_PARAMS,
                      "%s needs textDocument.uri", msg->method);
-    return -1;
+    return SRV_EINVAL;
   }
   *doc = srv_workspace_find(srv_model_workspace(env->model), uri);
   return 0;

@@ -54,8 +54,8 @@ size_t srv_command_count(void);
 const char *srv_command_name(size_t i);
 
 /* The document a request names (textDocument.uri): *doc is it, or NULL when
- * it is not open (an empty answer, not an error). -1 after answering
- * -32602 when the request names no document. */
+ * it is not open (an empty answer, not an error). SRV_EINVAL after
+ * answering -32602 when the request names no document. */
 int srv_request_doc(srv_env_t *env, const rpc_message_t *msg,
                     const srv_doc_t **doc);
 

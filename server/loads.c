@@ -27,6 +27,7 @@ struct load_job {
   json_t *token; /* progress token (own reference), or NULL */
   char **roots;  /* workspace folders to scan (owned copies) */
   size_t root_count;
+  char *goroot, *gomodcache; /* as set, NULL: looked up (owned) */
   int from_watch;
   load_job_t *next;
   /* Results, written by the worker. */
@@ -44,6 +45,8 @@ static void job_free(load_job_t *job) {
   json_decref(job->id);
   json_decref(job->token);
   srv_workspace_roots_free(job->roots, job->root_count);
+  free(job->goroot);
+  free(job->gomodcache);
   free(job);
 }
 
@@ -55,10 +58,13 @@ static void fail(load_job_t *job, int code, const char *message) {
 
 static void work(uv_work_t *req) {
   load_job_t *job = req->data;
+  srv_go_settings_t go = {.goroot = job->goroot,
+                          .gomodcache = job->gomodcache};
   srv_profile_spec_t spec = {.source = &job->source,
                              .options = &job->opts,
                              .roots = (const char *const *)job->roots,
-                             .root_count = job->root_count};
+                             .root_count = job->root_count,
+                             .go = &go};
   job->rc = srv_profile_build(&spec, &job->profile, &job->err);
 }
 
@@ -214,6 +220,10 @@ static int build_job(srv_model_t *m, const srv_load_args_t *args,
   job->opts.sample_type = job->sample_type;
   if (rc == 0)
     rc = srv_workspace_roots_copy(m->ws, &job->roots, &job->root_count);
+  if (rc == 0 && ((set->goroot && !(job->goroot = strdup(set->goroot))) ||
+                  (set->gomodcache &&
+                   !(job->gomodcache = strdup(set->gomodcache)))))
+    rc = SRV_ENOMEM;
   job->from_watch = args->from_watch;
   return rc;
 }

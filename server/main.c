@@ -9,6 +9,7 @@
 #include "cli_search.h"
 #include "heat_index.h"
 #include "lsp_main.h"
+#include "profile_file.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -54,7 +55,8 @@ static int run_report(cli_command_t command, const char *name, int argc,
   }
   hx_index_t *index;
   hx_error_t err = {0};
-  if (hx_index_load_file(args.profile, &args.opts, &index, &err) < 0) {
+  if (srv_profile_file_read(args.profile, &args.opts, &index, NULL, &err) <
+      0) {
     fprintf(stderr, "heatls: %s: %s\n", args.profile, err.message);
     return 1;
   }

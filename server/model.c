@@ -255,8 +255,12 @@ void srv_model_update_settings(srv_model_t *m, const json_t *section) {
       what |= CHANGED_PROFILE;
     }
   } else if (m->profile &&
-             !srv_settings_same_string(old.sample_type, now->sample_type)) {
-    srv_load_args_t args = SRV_LOAD_ARGS_INIT; /* the loaded source again */
+             (!srv_settings_same_string(old.sample_type, now->sample_type) ||
+              !srv_settings_same_string(old.goroot, now->goroot) ||
+              !srv_settings_same_string(old.gomodcache, now->gomodcache))) {
+    /* The loaded source again: another sample type, or Go's paths found
+     * elsewhere (they are looked up when a profile is built). */
+    srv_load_args_t args = SRV_LOAD_ARGS_INIT;
     srv_model_load(m, &args);
   } else if (m->profile && (old.threshold != now->threshold ||
                             old.local_scope != now->local_scope)) {
@@ -270,7 +274,7 @@ void srv_model_update_settings(srv_model_t *m, const json_t *section) {
   model_changed(m, what);
   /* The watch setting, or a profile cleared above. */
   const char *want = watch_path(m);
-  if (!srv_settings_same_string(want, m->watcher.path))
+  if (!srv_settings_same_string(want, srv_watcher_path(&m->watcher)))
     follow(m);
   srv_settings_close(&old);
 }

@@ -82,7 +82,8 @@ typedef enum srv_match_kind {
   SRV_MATCH_EXACT,    /* the same path */
   SRV_MATCH_MAPPING,  /* through a user pathMapping */
   SRV_MATCH_SUFFIX,   /* the most common trailing components, unique */
-  SRV_MATCH_AMBIGUOUS /* several candidates tie: refused */
+  SRV_MATCH_AMBIGUOUS, /* several candidates tie: refused */
+  SRV_MATCH_GO         /* Go's own paths (go_paths.h); set by the caller */
 } srv_match_kind_t;
 
 typedef struct srv_match {

@@ -4,10 +4,11 @@
  */
 #include "profile.h"
 
+#include "profile_file.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 void srv_profile_free(srv_profile_t *profile) {
   if (!profile)
@@ -15,6 +16,12 @@ void srv_profile_free(srv_profile_t *profile) {
   srv_path_map_free(profile->paths);
   srv_scan_close(&profile->workspace);
   free(profile->file_paths);
+  for (size_t i = 0; profile->go_local && i < hx_index_file_count(
+                                               profile->index);
+       i++)
+    free(profile->go_local[i]);
+  free(profile->go_local);
+  free(profile->go_back);
   hx_index_free(profile->index);
   srv_source_close(&profile->source);
   free(profile->sample_type);
@@ -27,20 +34,46 @@ static int out_of_memory(hx_error_t *err) {
   return HX_ENOMEM;
 }
 
-/* Reads the source into p->index, recording what the file said. */
+/* Reads the source into p->index, recording what the descriptor that was
+ * read said of the file (not what the path names after the load). */
 static int read_source(const srv_profile_spec_t *spec, srv_profile_t *p,
                        hx_error_t *err) {
-  const char *path = spec->source->path;
-  int rc = hx_index_load_file(path, spec->options, &p->index, err);
+  srv_profile_file_t file;
+  int rc = srv_profile_file_read(spec->source->path, spec->options, &p->index,
+                                 &file, err);
   if (rc < 0)
     return rc;
-  struct stat st;
-  if (stat(path, &st) == 0) {
-    p->mtime_ns = (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
-    p->size = (int64_t)st.st_size;
-    p->inode = (int64_t)st.st_ino;
-  }
+  p->mtime_ns = file.mtime_ns;
+  p->size = file.size;
+  p->inode = file.inode;
   return 0;
+}
+
+static int by_local(const void *a, const void *b) {
+  return strcmp(((const srv_go_link_t *)a)->local,
+                ((const srv_go_link_t *)b)->local);
+}
+
+/* Each profile file's local file by Go's own paths. 0 or HX_ENOMEM. */
+static int map_go_paths(const srv_profile_spec_t *spec, srv_profile_t *p) {
+  size_t n = hx_index_file_count(p->index);
+  srv_go_env_t env;
+  if (srv_go_env_discover(spec->go, spec->roots, spec->root_count, &env) < 0)
+    return HX_ENOMEM;
+  p->go_local = calloc(n ? n : 1, sizeof *p->go_local);
+  p->go_back = calloc(n ? n : 1, sizeof *p->go_back);
+  int rc = p->go_local && p->go_back ? 0 : HX_ENOMEM;
+  for (size_t i = 0; i < n && rc == 0; i++) {
+    if (srv_go_local(&env, p->file_paths[i], &p->go_local[i]) < 0)
+      rc = HX_ENOMEM;
+    else if (p->go_local[i])
+      p->go_back[p->go_count++] =
+          (srv_go_link_t){.local = p->go_local[i], .file = (uint32_t)i};
+  }
+  srv_go_env_close(&env);
+  if (rc == 0)
+    qsort(p->go_back, p->go_count, sizeof *p->go_back, by_local);
+  return rc;
 }
 
 int srv_profile_build(const srv_profile_spec_t *spec, srv_profile_t **out,
@@ -63,6 +96,7 @@ int srv_profile_build(const srv_profile_spec_t *spec, srv_profile_t **out,
   if (!p->file_paths || srv_path_map_new(p->file_paths, n, &p->paths) < 0 ||
       srv_scan_run(spec->roots, spec->root_count, p->file_paths, n,
                    &p->workspace) < 0 ||
+      map_go_paths(spec, p) < 0 ||
       srv_source_copy(spec->source, &p->source) < 0 ||
       (spec->options->sample_type &&
        !(p->sample_type = strdup(spec->options->sample_type)))) {
@@ -71,6 +105,26 @@ int srv_profile_build(const srv_profile_spec_t *spec, srv_profile_t **out,
   }
   *out = p;
   return 0;
+}
+
+const char *srv_profile_go_local(const srv_profile_t *profile, size_t file) {
+  return profile->go_local ? profile->go_local[file] : NULL;
+}
+
+long srv_profile_go_file(const srv_profile_t *profile,
+                         const char *local_path) {
+  size_t lo = 0, hi = profile->go_count;
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo) / 2;
+    int c = strcmp(profile->go_back[mid].local, local_path);
+    if (c == 0)
+      return (long)profile->go_back[mid].file;
+    if (c < 0)
+      lo = mid + 1;
+    else
+      hi = mid;
+  }
+  return -1;
 }
 
 const char *srv_profile_base_name(const char *path) {

@@ -13,10 +13,17 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "go_paths.h"
 #include "heat_index.h"
 #include "path_map.h"
 #include "source.h"
 #include "workspace_scan.h"
+
+/* A profile file and the local file Go's paths give it. */
+typedef struct srv_go_link {
+  const char *local; /* borrowed from go_local */
+  uint32_t file;
+} srv_go_link_t;
 
 typedef struct srv_profile {
   hx_index_t *index;
@@ -27,6 +34,12 @@ typedef struct srv_profile {
   /* Files under the workspace folders that share a base name with a
    * profile file, as they were at load time. */
   srv_scan_t workspace;
+  /* The local file of each profile file by Go's own paths (go_paths.h):
+   * go_local[file] or NULL (owned); go_back: the files that have one,
+   * sorted by it, for the way back. */
+  char **go_local;
+  struct srv_go_link *go_back;
+  size_t go_count;
   /* What the descriptor the index was read from said (fstat), so that a
    * watch event that changed nothing does not reload the file, and a file
    * replaced during the load is reloaded. */
@@ -39,6 +52,7 @@ typedef struct srv_profile_spec {
   const hx_options_t *options;
   const char *const *roots; /* workspace folders to scan */
   size_t root_count;
+  const srv_go_settings_t *go; /* GOROOT and module cache as set */
 } srv_profile_spec_t;
 
 /* Builds *out (new, owned by the caller) from spec. On failure returns a
@@ -48,6 +62,14 @@ int srv_profile_build(const srv_profile_spec_t *spec, srv_profile_t **out,
                       hx_error_t *err);
 
 void srv_profile_free(srv_profile_t *profile); /* NULL is fine */
+
+/* The local file that shows profile file `file` by Go's own paths, or
+ * NULL (borrowed). */
+const char *srv_profile_go_local(const srv_profile_t *profile, size_t file);
+
+/* The profile file whose Go local file is local_path, or -1. */
+long srv_profile_go_file(const srv_profile_t *profile,
+                         const char *local_path);
 
 /* The base name of a profile file path (split on '/' and '\\'); borrowed
  * from path. */

@@ -40,6 +40,8 @@ static void free_mappings(srv_path_mapping_t *m, size_t n) {
 void srv_settings_close(srv_settings_t *s) {
   free(s->profile);
   free(s->sample_type);
+  free(s->goroot);
+  free(s->gomodcache);
   free_mappings(s->mappings, s->mapping_count);
   srv_settings_init(s);
 }
@@ -126,6 +128,7 @@ int srv_settings_apply(const srv_settings_t *base, const json_t *section,
   /* Strings and mappings are taken over below; until then s only borrows
    * base's, and nothing is freed on the error paths. */
   const char *profile = base->profile, *sample_type = base->sample_type;
+  const char *goroot = base->goroot, *gomodcache = base->gomodcache;
   const char *str;
   int present;
   const json_t *v;
@@ -140,6 +143,11 @@ int srv_settings_apply(const srv_settings_t *base, const json_t *section,
     if (get_string(section, "profile", &profile, &present, msg, msg_size) < 0)
       return SRV_EINVAL;
     if (get_string(section, "sampleType", &sample_type, &present, msg,
+                   msg_size) < 0)
+      return SRV_EINVAL;
+    if (get_string(section, "goroot", &goroot, &present, msg, msg_size) < 0)
+      return SRV_EINVAL;
+    if (get_string(section, "gomodcache", &gomodcache, &present, msg,
                    msg_size) < 0)
       return SRV_EINVAL;
     v = json_object_get(section, "threshold");
@@ -220,10 +228,16 @@ int srv_settings_apply(const srv_settings_t *base, const json_t *section,
   }
   s.profile = dup_or_null(profile);
   s.sample_type = dup_or_null(sample_type);
+  s.goroot = dup_or_null(goroot);
+  s.gomodcache = dup_or_null(gomodcache);
   if ((profile && *profile && !s.profile) ||
-      (sample_type && *sample_type && !s.sample_type)) {
+      (sample_type && *sample_type && !s.sample_type) ||
+      (goroot && *goroot && !s.goroot) ||
+      (gomodcache && *gomodcache && !s.gomodcache)) {
     free(s.profile);
     free(s.sample_type);
+    free(s.goroot);
+    free(s.gomodcache);
     free_mappings(s.mappings, s.mapping_count);
     return SRV_ENOMEM;
   }

@@ -31,6 +31,8 @@ typedef struct srv_settings {
   double threshold;  /* in (0, 1] */
   hx_local_scope_t local_scope;
   char *sample_type; /* NULL for the default choice */
+  char *goroot;      /* the local GOROOT; NULL: looked up (go_paths.h) */
+  char *gomodcache;  /* the local module cache; NULL: looked up */
   srv_hints_t hints;
   srv_path_mapping_t *mappings; /* from/to strings owned here */
   size_t mapping_count;

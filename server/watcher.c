@@ -109,6 +109,8 @@ void srv_watcher_follow(srv_watcher_t *w, const char *path,
   uv_timer_start(&w->timer, on_timer, 0, 0);
 }
 
+const char *srv_watcher_path(const srv_watcher_t *w) { return w->path; }
+
 static void on_closed(uv_handle_t *handle) { (void)handle; }
 
 void srv_watcher_close(srv_watcher_t *w) {

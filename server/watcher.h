@@ -49,6 +49,9 @@ int srv_watcher_init(srv_watcher_t *w, uv_loop_t *loop, srv_watch_fn on_change,
 void srv_watcher_follow(srv_watcher_t *w, const char *path,
                         const srv_file_stamp_t *baseline);
 
+/* The file followed, or NULL (borrowed). */
+const char *srv_watcher_path(const srv_watcher_t *w);
+
 /* Closes the handles; the watcher's memory may go once the loop has run
  * their close callbacks. */
 void srv_watcher_close(srv_watcher_t *w);

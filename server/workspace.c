@@ -136,6 +136,14 @@ static int context(const srv_workspace_t *ws, const char *base,
   return 0;
 }
 
+/* A match by the user's mappings or the same path wins over Go's own
+ * paths, which win over trailing components. */
+static int explicit_match(srv_match_t m) {
+  return m.kind == SRV_MATCH_MAPPING || m.kind == SRV_MATCH_EXACT;
+}
+
+/* The profile file that the local file at path shows (every rule: path_map
+ * and Go's paths). */
 static srv_match_t match_of(const srv_workspace_t *ws,
                             const srv_profile_t *profile, const char *path,
                             const char *base, int *oom) {
@@ -148,6 +156,11 @@ static srv_match_t match_of(const srv_workspace_t *ws,
   }
   srv_match_t m = srv_path_map_to_profile(profile->paths, path, &ctx);
   free(scratch);
+  if (!explicit_match(m)) {
+    long go = srv_profile_go_file(profile, path);
+    if (go >= 0)
+      m = (srv_match_t){.kind = SRV_MATCH_GO, .file = go};
+  }
   return m;
 }
 
@@ -367,5 +380,13 @@ int srv_workspace_local_file(const srv_workspace_t *ws,
   srv_match_t match;
   int rc = srv_path_map_to_local(profile->paths, file, &ctx, out, &match);
   free(scratch);
-  return rc < 0 ? SRV_ENOMEM : 0;
+  if (rc < 0)
+    return SRV_ENOMEM;
+  const char *go = srv_profile_go_local(profile, file);
+  if (go && !explicit_match(match)) {
+    free(*out);
+    if (!(*out = strdup(go)))
+      return SRV_ENOMEM;
+  }
+  return 0;
 }

@@ -8,11 +8,11 @@ set -euo pipefail
 # (libtree-sitter-dev; the grammars come from tools/deps-grammars.sh).
 # Tests: Node.js and npm (the LSP transcript and client tests), Go's
 # standard-library sources (real files for the client and search tests to
-# open), valgrind.
+# open), valgrind, clang-format (the format test; Debian 12's is version 14,
+# which .clang-format is written for).
 packages=(cmake make gcc pkg-config libuv1-dev libjansson-dev
           libprotobuf-c-dev protobuf-c-compiler zlib1g-dev libtree-sitter-dev
-          golang-1.19-src
-          valgrind)
+          golang-1.19-src valgrind clang-format)
 # A Node.js from elsewhere (with its own npm) counts: Debian's npm package
 # would conflict with it.
 if ! command -v node >/dev/null || ! command -v npm >/dev/null; then

@@ -14,6 +14,8 @@ echo "== heatls top -n 10 $profile"
 "$heatls" top -n 10 "$profile"
 echo
 echo "== heatls stat -threshold 0.1 -filename 'json/encode.go' (first 20 lines)"
-"$heatls" stat -threshold 0.1 -filename 'json/encode.go' "$profile" | head -n 20
+# sed reads the whole output: with head, heatls could be killed by SIGPIPE
+# (exit 141 under pipefail) whenever head exits before heatls has written all.
+"$heatls" stat -threshold 0.1 -filename 'json/encode.go' "$profile" | sed -n '1,20p'
 echo
 echo "heatls is at $heatls"

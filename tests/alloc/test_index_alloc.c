@@ -96,8 +96,8 @@ static uint64_t digest(const hx_index_t *ix) {
     const uint32_t *ids;
     mix_str(&h, f->path);
     mix_u64(&h, ((uint64_t)f->first_function << 32) | f->function_count);
-    mix_u64(&h, ((uint64_t)f->point_count << 16) | (f->max_local << 8) |
-                    f->max_global);
+    mix_u64(&h, ((uint64_t)f->point_count << 16) |
+                    ((uint64_t)f->max_local << 8) | f->max_global);
     size_t n = hx_index_file_lines(ix, i, 0, UINT32_MAX, &ids);
     mix(&h, ids, n * sizeof *ids);
   }
@@ -113,8 +113,8 @@ static uint64_t digest(const hx_index_t *ix) {
 
 typedef struct scenario {
   const char *name;
-  const char *path; /* load_file when from_file, else read into memory */
-  int from_file;
+  const char *path; /* read into memory */
+  size_t piece;  /* > 0: fed to a loader in pieces of this size */
   uint8_t *data; /* owned */
   size_t size;
   hx_options_t opts;
@@ -197,9 +197,37 @@ static int build_sparse(uint8_t **out, size_t *len) {
   return rc;
 }
 
+/* Through the loader's API, piece by piece. A failed feed must leave the
+ * loader failed: the next feed and the finish give the same code and
+ * message. */
+static int load_fed(const scenario_t *sc, hx_index_t **out, hx_error_t *err) {
+  hx_loader_t *l = (hx_loader_t *)(uintptr_t)1; /* must come back NULL */
+  int rc = hx_loader_new(&sc->opts, &l, err);
+  if (rc < 0) {
+    CHECK(l == NULL);
+    *out = NULL;
+    return rc;
+  }
+  for (size_t at = 0; at < sc->size && rc == 0; at += sc->piece) {
+    size_t n = sc->size - at < sc->piece ? sc->size - at : sc->piece;
+    rc = hx_loader_feed(l, sc->data + at, n, err);
+  }
+  if (rc == 0) {
+    rc = hx_loader_finish(l, out, err);
+  } else {
+    hx_error_t again;
+    CHECK_INT(hx_loader_feed(l, sc->data, 1, &again), rc);
+    CHECK_STR(again.message, err ? err->message : again.message);
+    CHECK_INT(hx_loader_finish(l, out, NULL), rc);
+    CHECK(*out == NULL);
+  }
+  hx_loader_free(l);
+  return rc;
+}
+
 static int load(const scenario_t *sc, hx_index_t **out, hx_error_t *err) {
-  if (sc->from_file)
-    return hx_index_load_file(sc->path, &sc->opts, out, err);
+  if (sc->piece)
+    return load_fed(sc, out, err);
   return hx_index_load_buffer(sc->data, sc->size, &sc->opts, out, err);
 }
 
@@ -353,25 +381,29 @@ int main(int argc, char **argv) {
   snprintf(sorted, sizeof sorted,
            "%s/golden/sort-uncompressed/sort-uncompressed.pb", argv[1]);
 
-  scenario_t sc[5];
+  scenario_t sc[6];
   memset(sc, 0, sizeof sc);
-  for (int i = 0; i < 5; i++)
+  for (int i = 0; i < 6; i++)
     hx_options_init(&sc[i].opts);
   sc[0].name = "wordfreq cpu.pb.gz";
   sc[0].path = wordfreq;
-  sc[1].name = "wordfreq (load_file)";
+  sc[1].name = "wordfreq (4 KiB feeds)";
   sc[1].path = wordfreq;
-  sc[1].from_file = 1;
+  sc[1].piece = 4096;
   sc[2].name = "edge-3types wall";
   sc[2].path = three;
   sc[2].opts.sample_type = "wall/nanoseconds";
   sc[3].name = "sort-uncompressed.pb";
   sc[3].path = sorted;
   sc[4].name = "built: sparse ids, raw";
+  sc[5].name = "sort-unc. (1000 B feeds)";
+  sc[5].path = sorted;
+  sc[5].piece = 1000;
   int ok = 1;
-  for (int i = 0; i < 4; i++) {
-    if (!sc[i].from_file &&
-        read_file(sc[i].path, &sc[i].data, &sc[i].size) < 0) {
+  for (int i = 0; i < 6; i++) {
+    if (i == 4)
+      continue; /* built below */
+    if (read_file(sc[i].path, &sc[i].data, &sc[i].size) < 0) {
       fprintf(stderr, "cannot read %s\n", sc[i].path);
       ok = 0;
     }
@@ -384,12 +416,12 @@ int main(int argc, char **argv) {
   if (!ok)
     CHECK_DONE();
 
-  for (int i = 0; i < 5; i++)
+  for (int i = 0; i < 6; i++)
     walk(&sc[i]);
   relevel(&sc[0]);
   relevel(&sc[4]);
 
-  for (int i = 0; i < 5; i++)
+  for (int i = 0; i < 6; i++)
     free(sc[i].data);
   CHECK_DONE();
 }

@@ -1,7 +1,8 @@
 /*
- * fuzz_profile.c: profile bytes through hx_index_load_buffer (index/: gzip
- * stream, wire walk, decode, reference checks, sample walk, records,
- * ranking, levels) and the lookups on what it builds.
+ * fuzz_profile.c: profile bytes through hx_index_load_buffer and through a
+ * loader fed in pieces (index/: gzip, wire walk, decode, reference checks,
+ * sample walk, records, ranking, levels) and the lookups on what it
+ * builds.
  *
  * Input: the profile's bytes, raw or gzipped (the loader tells them apart
  * by the gzip magic). Options (symbol rule, local scope, threshold, sample
@@ -12,6 +13,9 @@
  *
  * Loads, and what must agree:
  *   1. the bytes as given;
+ *   1b. the same bytes pushed into hx_loader_feed in pieces of 1 to 4096
+ *      bytes, sizes from the hash: the same code and message, or the same
+ *      index (check_same_index); a failed feed stays failed;
  *   2. when they are small and not gzip: the same bytes gzipped here with
  *      zlib (one member, or two members and some trailing zero padding,
  *      which the loader must read as one stream) must give the same result
@@ -63,17 +67,70 @@ static void check_failure(int rc, const hx_error_t *err) {
   FUZZ_CHECK(hx_strerror(rc) != NULL, "hx_strerror(%d) is NULL", rc);
 }
 
-static int load(const void *p, size_t n, const hx_options_t *opts,
-                hx_index_t **out) {
-  hx_error_t err;
-  memset(&err, 0, sizeof err);
-  *out = (hx_index_t *)&err; /* must be overwritten */
-  int rc = hx_index_load_buffer(p, n, opts, out, &err);
+static int load_with(const void *p, size_t n, const hx_options_t *opts,
+                     hx_index_t **out, hx_error_t *err) {
+  memset(err, 0, sizeof *err);
+  *out = (hx_index_t *)err; /* must be overwritten */
+  int rc = hx_index_load_buffer(p, n, opts, out, err);
   if (rc == 0)
     FUZZ_CHECK(*out != NULL, "load succeeded without an index");
   else {
     FUZZ_CHECK(*out == NULL, "failed load (%d) left *out set", rc);
-    check_failure(rc, &err);
+    check_failure(rc, err);
+  }
+  return rc;
+}
+
+static int load(const void *p, size_t n, const hx_options_t *opts,
+                hx_index_t **out) {
+  hx_error_t err;
+  return load_with(p, n, opts, out, &err);
+}
+
+/* The same bytes pushed into a loader in pieces of 1 to 4096 bytes whose
+ * sizes come from h (so from the input): the result must not depend on the
+ * split. A failed feed must stay failed, with the same code and message,
+ * through another feed and the finish. */
+static int load_split(const uint8_t *p, size_t n, const hx_options_t *opts,
+                      uint32_t h, hx_index_t **out, hx_error_t *err) {
+  hx_loader_t *l;
+  memset(err, 0, sizeof *err);
+  *out = NULL;
+  int rc = hx_loader_new(opts, &l, err);
+  FUZZ_CHECK(rc == 0, "hx_loader_new: %d %s", rc, err->message);
+  uint64_t state = h | ((uint64_t)h << 32) | 1;
+  size_t at = 0;
+  while (at < n && rc == 0) {
+    state ^= state << 13;
+    state ^= state >> 7;
+    state ^= state << 17;
+    size_t piece = 1 + (size_t)(state % ((size_t)1 << (state >> 60) % 13));
+    if (piece > n - at)
+      piece = n - at;
+    rc = hx_loader_feed(l, p + at, piece, err);
+    at += piece;
+  }
+  if (rc == 0) {
+    *out = (hx_index_t *)err; /* must be overwritten */
+    rc = hx_loader_finish(l, out, err);
+  } else {
+    hx_error_t again;
+    int rc2 = hx_loader_feed(l, p, n, &again);
+    FUZZ_CHECK(rc2 == rc && strcmp(again.message, err->message) == 0,
+               "feed after a failure: %d \"%s\", first %d \"%s\"", rc2,
+               again.message, rc, err->message);
+    *out = (hx_index_t *)err;
+    rc2 = hx_loader_finish(l, out, &again);
+    FUZZ_CHECK(rc2 == rc && strcmp(again.message, err->message) == 0,
+               "finish after a failure: %d \"%s\", first %d \"%s\"", rc2,
+               again.message, rc, err->message);
+  }
+  hx_loader_free(l);
+  if (rc == 0)
+    FUZZ_CHECK(*out != NULL, "split load succeeded without an index");
+  else {
+    FUZZ_CHECK(*out == NULL, "failed split load (%d) left *out set", rc);
+    check_failure(rc, err);
   }
   return rc;
 }
@@ -578,14 +635,25 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   uint32_t h = options_for(data, size, &opts);
   hx_index_t *ix, *other;
 
-  int rc = load(data, size, &opts, &ix);
+  hx_error_t err, split_err;
+  int rc = load_with(data, size, &opts, &ix, &err);
   if (rc == HX_ESAMPLETYPE && opts.sample_type) {
     /* Not one of its sample types: load it with the default choice. */
     opts.sample_type = NULL;
-    rc = load(data, size, &opts, &ix);
+    rc = load_with(data, size, &opts, &ix, &err);
   }
   if (rc == 0)
     check_index(ix, &opts, h);
+
+  int split_rc = load_split(data, size, &opts, h, &other, &split_err);
+  FUZZ_CHECK(split_rc == rc && (rc == 0 || strcmp(split_err.message,
+                                                  err.message) == 0),
+             "whole load %d \"%s\", split load %d \"%s\"", rc,
+             rc ? err.message : "", split_rc,
+             split_rc ? split_err.message : "");
+  if (rc == 0)
+    check_same_index(ix, other, "split");
+  hx_index_free(other);
 
   if (size > 0 && size <= SMALL && !is_gzip(data, size)) {
     uint8_t *gz;

@@ -34,7 +34,8 @@ static void torture(const char *name, void (*scenario)(void)) {
 
 static void sc_framer(void) {
   rpc_framer_t *f = NULL;
-  const char *stream = "Content-Length: 3\r\n\r\nabcContent-Length: 2\r\n\r\nok";
+  const char *stream =
+      "Content-Length: 3\r\n\r\nabcContent-Length: 2\r\n\r\nok";
   size_t off = 0, len = strlen(stream), used, blen;
   const char *body;
   int got = 0, nomem = 0, r;
@@ -199,8 +200,7 @@ static void sc_text(void) {
   }
   CHECK_INT(r, 0);
   /* Grows the buffer and the line table. */
-  r = lsp_text_apply(t, &rg, LSP_ENCODING_UTF16, "0123456789\n", 11, &c,
-                     NULL);
+  r = lsp_text_apply(t, &rg, LSP_ENCODING_UTF16, "0123456789\n", 11, &c, NULL);
   if (r == RPC_ENOMEM) {
     CHECK(fail_alloc_failed());
     CHECK_MEM(lsp_text_data(t), lsp_text_size(t), "ab\ncd");
@@ -238,8 +238,8 @@ static void sc_position_json(void) {
   json_t *v = lsp_range_to_json(&r);
   CHECK(v != NULL || fail_alloc_failed());
   if (v)
-    CHECK_INT(json_integer_value(json_object_get(
-                  json_object_get(v, "end"), "character")),
+    CHECK_INT(json_integer_value(
+                  json_object_get(json_object_get(v, "end"), "character")),
               4);
   json_decref(v);
 }

@@ -51,8 +51,8 @@ static rpc_dispatch_t *lsp_table(void) {
                              RPC_METHOD_REQUEST | RPC_METHOD_BEFORE_INIT,
                              NULL),
             0);
-  CHECK_INT(rpc_dispatch_add(t, "initialized", record,
-                             RPC_METHOD_NOTIFICATION, NULL),
+  CHECK_INT(rpc_dispatch_add(t, "initialized", record, RPC_METHOD_NOTIFICATION,
+                             NULL),
             0);
   CHECK_INT(rpc_dispatch_add(t, "shutdown", record, RPC_METHOD_REQUEST, NULL),
             0);

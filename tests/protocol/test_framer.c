@@ -130,9 +130,9 @@ static void test_idle_tracking(void) {
             0);
   CHECK_INT(used, 11);
   CHECK_INT(rpc_framer_idle(f), 0);
-  CHECK_INT(rpc_framer_feed(f, "gth: 3\r\n\r\nab", 12, &used, &body, &blen,
-                            NULL),
-            0);
+  CHECK_INT(
+      rpc_framer_feed(f, "gth: 3\r\n\r\nab", 12, &used, &body, &blen, NULL),
+      0);
   CHECK_INT(rpc_framer_idle(f), 0); /* in the middle of a body */
   CHECK_INT(rpc_framer_feed(f, "cContent", 8, &used, &body, &blen, NULL), 1);
   CHECK_INT(used, 1); /* stops right after the body */
@@ -248,8 +248,9 @@ static void test_fatal_headers(void) {
   /* A name of the same length as Content-Length is not it. */
   FATAL("Content-Lengtx: 2\r\n\r\nok", "missing Content-Length");
   /* Long or binary lines are cut and made printable in the message. */
-  FATAL("X-1234567890123456789012345678901234567890123456789 1\r\n\r\n",
-        "line without a colon: \"X-12345678901234567890123456789012345678...\"");
+  FATAL(
+      "X-1234567890123456789012345678901234567890123456789 1\r\n\r\n",
+      "line without a colon: \"X-12345678901234567890123456789012345678...\"");
   FATAL("\x01\xff: 1\r\n\r\n", "malformed header name \"??\"");
 }
 
@@ -301,9 +302,9 @@ static void test_over_cap_body(void) {
 
   rpc_framer_new(10, &f, NULL);
   CHECK_INT(rpc_framer_max_body(f), 10);
-  CHECK_INT(rpc_framer_feed(f, stream, strlen(stream), &used, &body, &blen,
-                            &err),
-            RPC_ETOOBIG);
+  CHECK_INT(
+      rpc_framer_feed(f, stream, strlen(stream), &used, &body, &blen, &err),
+      RPC_ETOOBIG);
   CHECK_INT(used, header); /* stops right after the header */
   CHECK_INT(err.code, RPC_ETOOBIG);
   CHECK(strstr(err.message, "11 bytes") != NULL);

@@ -110,8 +110,8 @@ static void test_responses(void) {
 
 /* body must classify as RPC_INVALID with code; has_id says whether the
  * answer can carry the message's id (then it is the integer id_value). */
-static void expect_invalid(const char *body, size_t len, int code,
-                           int has_id, long long id_value, const char *why) {
+static void expect_invalid(const char *body, size_t len, int code, int has_id,
+                           long long id_value, const char *why) {
   rpc_message_t m;
   CHECK_INT(rpc_message_parse(body, len, &m, NULL), 0);
   CHECK_INT(m.kind, RPC_INVALID);
@@ -131,10 +131,10 @@ static void expect_invalid(const char *body, size_t len, int code,
   rpc_message_close(&m);
 }
 
-#define PARSE_ERROR(s) \
+#define PARSE_ERROR(s)                                                        \
   expect_invalid(s, sizeof(s) - 1, -32700, 0, 0, "invalid JSON")
 #define INVALID(s, why) expect_invalid(s, sizeof(s) - 1, -32600, 0, 0, why)
-#define INVALID_ID(s, id, why) \
+#define INVALID_ID(s, id, why)                                                \
   expect_invalid(s, sizeof(s) - 1, -32600, 1, id, why)
 
 static void test_invalid(void) {
@@ -175,8 +175,8 @@ static void test_invalid(void) {
              "\"method\" must be a string");
   INVALID_ID("{\"jsonrpc\":\"2.0\",\"id\":7,\"method\":\"a\\u0000b\"}", 7,
              "\"method\" must be a string");
-  INVALID_ID("{\"jsonrpc\":\"2.0\",\"id\":8,\"method\":\"m\",\"params\":3}",
-             8, "\"params\" must be an object or an array");
+  INVALID_ID("{\"jsonrpc\":\"2.0\",\"id\":8,\"method\":\"m\",\"params\":3}", 8,
+             "\"params\" must be an object or an array");
   INVALID_ID("{\"jsonrpc\":\"2.0\",\"id\":8,\"method\":\"m\","
              "\"params\":\"x\"}",
              8, "\"params\" must be");
@@ -290,8 +290,9 @@ static void test_builders(void) {
   char *s;
   size_t len;
 
-  expect_dump(rpc_response_new(id1, json_pack("{s:{}}", "capabilities")),
-              "{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":{\"capabilities\":{}}}");
+  expect_dump(
+      rpc_response_new(id1, json_pack("{s:{}}", "capabilities")),
+      "{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":{\"capabilities\":{}}}");
   expect_dump(rpc_response_new(idx, NULL),
               "{\"jsonrpc\":\"2.0\",\"id\":\"x\",\"result\":null}");
   expect_dump(rpc_response_new(NULL, json_true()),
@@ -301,14 +302,14 @@ static void test_builders(void) {
   expect_dump(rpc_error_response_new(NULL, RPC_CODE_PARSE_ERROR, NULL, NULL),
               "{\"jsonrpc\":\"2.0\",\"id\":null,\"error\":{\"code\":-32700,"
               "\"message\":\"Parse error\"}}");
-  expect_dump(rpc_error_response_new(id1, RPC_CODE_INVALID_PARAMS,
-                                     "bad uri", json_string("untitled:1")),
+  expect_dump(rpc_error_response_new(id1, RPC_CODE_INVALID_PARAMS, "bad uri",
+                                     json_string("untitled:1")),
               "{\"jsonrpc\":\"2.0\",\"id\":1,\"error\":{\"code\":-32602,"
               "\"message\":\"bad uri\",\"data\":\"untitled:1\"}}");
-  expect_dump(rpc_error_response_new(idx, RPC_CODE_REQUEST_CANCELLED, NULL,
-                                     NULL),
-              "{\"jsonrpc\":\"2.0\",\"id\":\"x\",\"error\":{\"code\":-32800,"
-              "\"message\":\"Request cancelled\"}}");
+  expect_dump(
+      rpc_error_response_new(idx, RPC_CODE_REQUEST_CANCELLED, NULL, NULL),
+      "{\"jsonrpc\":\"2.0\",\"id\":\"x\",\"error\":{\"code\":-32800,"
+      "\"message\":\"Request cancelled\"}}");
 
   expect_dump(rpc_request_new(id1, "workspace/configuration",
                               json_pack("{s:[]}", "items")),
@@ -322,9 +323,9 @@ static void test_builders(void) {
   CHECK(rpc_request_new(NULL, "m", json_object()) == NULL);
   CHECK(rpc_request_new(id1, NULL, json_object()) == NULL);
 
-  expect_dump(rpc_notification_new("window/logMessage",
-                                   json_pack("{s:i,s:s}", "type", 3,
-                                             "message", "caf\xc3\xa9")),
+  expect_dump(rpc_notification_new(
+                  "window/logMessage",
+                  json_pack("{s:i,s:s}", "type", 3, "message", "caf\xc3\xa9")),
               "{\"jsonrpc\":\"2.0\",\"method\":\"window/logMessage\","
               "\"params\":{\"type\":3,\"message\":\"caf\xc3\xa9\"}}");
   expect_dump(rpc_notification_new("exit", NULL),
@@ -391,8 +392,8 @@ static void test_names(void) {
     for (i = 0; i < n; i++) {
       CHECK(strcmp(rpc_code_message(codes[i]), "Unknown error") != 0);
       for (j = 0; j < i; j++)
-        CHECK(strcmp(rpc_code_message(codes[i]),
-                     rpc_code_message(codes[j])) != 0);
+        CHECK(strcmp(rpc_code_message(codes[i]), rpc_code_message(codes[j])) !=
+              0);
     }
   }
   CHECK_STR(rpc_strerror(0), "success");

@@ -92,7 +92,9 @@ static void test_ascii(void) {
 
 static void test_two_and_three_bytes(void) {
   /* "a\u00e9b\u20acc": a(0) e-acute(1,2) b(3) euro(4,5,6) c(7), 8 bytes. */
-  const char *l = "a\xc3\xa9" "b\xe2\x82\xac" "c";
+  const char *l = "a\xc3\xa9"
+                  "b\xe2\x82\xac"
+                  "c";
   CHECK_INT(strlen(l), 8);
   CHECK_INT(units(l, U8), 8);
   CHECK_INT(units(l, U16), 5);
@@ -121,7 +123,8 @@ static void test_two_and_three_bytes(void) {
 static void test_surrogate_pairs(void) {
   /* "a\U0001F600b": a(0) grinning face(1..4) b(5). UTF-16: a=0, the face
    * is units 1 and 2, b=3. */
-  const char *l = "a\xf0\x9f\x98\x80" "b";
+  const char *l = "a\xf0\x9f\x98\x80"
+                  "b";
   CHECK_INT(units(l, U8), 6);
   CHECK_INT(units(l, U16), 4);
   CHECK_INT(units(l, U32), 3);
@@ -164,7 +167,8 @@ static void test_combining_marks(void) {
 
 static void test_invalid_bytes(void) {
   /* Each invalid byte is one unit in every encoding. */
-  const char *l = "a\xff" "b";
+  const char *l = "a\xff"
+                  "b";
   lsp_encoding_t e;
   for (e = LSP_ENCODING_UTF16; e <= LSP_ENCODING_UTF32; e++) {
     CHECK_INT(units(l, e), 3);
@@ -190,7 +194,8 @@ static void test_invalid_bytes(void) {
 /* Every character boundary survives byte -> column -> byte. */
 static void test_round_trip(void) {
   const char *l = "x\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80\xff"
-                  "e\xcc\x81\xf0\x9d\x84\x9e" "z";
+                  "e\xcc\x81\xf0\x9d\x84\x9e"
+                  "z";
   size_t len = strlen(l), b = 0;
   while (b <= len) {
     lsp_encoding_t e;

@@ -129,7 +129,7 @@ static void test_offsets(void) {
   CHECK_INT(lsp_text_offset(t, pos, U16), 5);
   CHECK_INT(lsp_text_offset(t, pos, U32), 6);
   CHECK_INT(lsp_text_offset(t, pos, U8), 1); /* inside the emoji */
-  pos.character = 2; /* between the surrogates */
+  pos.character = 2;                         /* between the surrogates */
   CHECK_INT(lsp_text_offset(t, pos, U16), 1);
   p = lsp_text_position(t, 5, U16);
   CHECK_INT(p.character, 3);
@@ -252,8 +252,7 @@ static void test_errors(void) {
   r = range(0, 0, 0, 2);
   CHECK_INT(lsp_text_apply(t, &r, U16, "XY", 2, &c, NULL), 0);
   expect_text(t, "XY\ncd12345", "XY|cd12345");
-  CHECK_INT(lsp_text_replace_all(t, "12345678901", 11, &c, &err),
-            RPC_ETOOBIG);
+  CHECK_INT(lsp_text_replace_all(t, "12345678901", 11, &c, &err), RPC_ETOOBIG);
   expect_text(t, "XY\ncd12345", "XY|cd12345");
   CHECK_INT(lsp_text_apply(t, NULL, U16, "", 0, &c, &err), RPC_EINVAL);
   CHECK_INT(lsp_text_apply(t, &r, U16, NULL, 1, &c, &err), RPC_EINVAL);
@@ -416,9 +415,9 @@ static unsigned rnd(unsigned n) {
 }
 
 static size_t random_text(char *out, unsigned tokens) {
-  static const char *const alphabet[] = {"a", "b", "\n", "\r", "\r\n",
-                                         "\xc3\xa9", "\xe2\x82\xac",
-                                         "\xf0\x9f\x98\x80"};
+  static const char *const alphabet[] = {
+      "a",    "b",        "\n",           "\r",
+      "\r\n", "\xc3\xa9", "\xe2\x82\xac", "\xf0\x9f\x98\x80"};
   size_t n = 0;
   unsigned i;
   for (i = 0; i < tokens; i++) {
@@ -439,8 +438,8 @@ static void test_random_edits(void) {
     size_t dn = random_text(doc, rnd(20)), in = random_text(ins, rnd(6));
     size_t oc = naive_lines(doc, dn, old_lines, MAXL), nc, s, e, wn, k;
     lsp_encoding_t enc = (lsp_encoding_t)rnd(3);
-    lsp_range_t r = range(rnd((unsigned)oc + 2), rnd(8),
-                          rnd((unsigned)oc + 2), rnd(8));
+    lsp_range_t r =
+        range(rnd((unsigned)oc + 2), rnd(8), rnd((unsigned)oc + 2), rnd(8));
     lsp_line_change_t c;
     lsp_text_t *t = NULL;
     int rc, bad = 0;
@@ -448,8 +447,7 @@ static void test_random_edits(void) {
     CHECK_INT(lsp_text_new(doc, dn, 0, &t, NULL), 0);
     s = naive_offset(doc, old_lines, oc, dn, r.start.line, r.start.character,
                      enc);
-    e = naive_offset(doc, old_lines, oc, dn, r.end.line, r.end.character,
-                     enc);
+    e = naive_offset(doc, old_lines, oc, dn, r.end.line, r.end.character, enc);
     rc = lsp_text_apply(t, &r, enc, ins, in, &c, NULL);
     if (e < s) {
       CHECK_INT(rc, RPC_ERANGE);

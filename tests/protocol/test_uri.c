@@ -49,7 +49,8 @@ static void test_decode(void) {
   /* Non-ASCII: encoded or raw UTF-8 give the same bytes. */
   expect_path("file:///tmp/caf%C3%A9.go", "/tmp/caf\xc3\xa9.go");
   expect_path("file:///tmp/caf\xc3\xa9.go", "/tmp/caf\xc3\xa9.go");
-  expect_path("file:///%E2%82%AC/%F0%9F%98%80", "/\xe2\x82\xac/\xf0\x9f\x98\x80");
+  expect_path("file:///%E2%82%AC/%F0%9F%98%80",
+              "/\xe2\x82\xac/\xf0\x9f\x98\x80");
   /* Characters some clients leave raw. */
   expect_path("file:///a:b/c@d/e+f/g=h;i,j!k'(l)*m&n$o",
               "/a:b/c@d/e+f/g=h;i,j!k'(l)*m&n$o");

@@ -123,7 +123,7 @@ static int make_tree(void) {
   snprintf(T.root, T_MAX, "%s/heatls-pathmap-XXXXXX",
            tmp && *tmp ? tmp : "/tmp");
   if (!mkdtemp(T.root)) {
-    CHECK(!"mkdtemp");
+    CHECK_FAIL_AT(__FILE__, __LINE__, "%s failed", "mkdtemp");
     return -1;
   }
   for (i = 0; i < N(dirs); i++)
@@ -649,7 +649,7 @@ static void test_long_paths(void) {
   srv_path_context_t c = {NULL, 0, open, 1, NULL, 0};
   srv_path_map_t *m;
   if (!at_max || !over || !local_x || !local_y) {
-    CHECK(!"malloc");
+    CHECK_FAIL_AT(__FILE__, __LINE__, "%s failed", "malloc");
     goto done;
   }
   CHECK_INT(strlen(at_max), SRV_PATH_MAX);
@@ -686,13 +686,13 @@ static void test_big_inputs(void) {
   srv_path_map_t *m;
   size_t i;
   if (!paths) {
-    CHECK(!"calloc");
+    CHECK_FAIL_AT(__FILE__, __LINE__, "%s failed", "calloc");
     return;
   }
   for (i = 0; i < ALL; i++) {
     paths[i] = malloc(32);
     if (!paths[i]) {
-      CHECK(!"malloc");
+      CHECK_FAIL_AT(__FILE__, __LINE__, "%s failed", "malloc");
       goto done;
     }
     if (i < DIRS)

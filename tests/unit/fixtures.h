@@ -34,6 +34,15 @@ int fx_worked_example(int gzip, uint8_t **buf, size_t *len);
 int fx_load(pb_builder_t *b, const hx_options_t *opts, hx_index_t **out,
             hx_error_t *err);
 
+/* Everything an index answers (summary, sample types, points, functions,
+ * files, their strings, the line, rank and function orders) as bytes, so
+ * that two indexes can be compared byte for byte. Caller frees *out.
+ * Returns 0 or -1 (out of memory). */
+int fx_index_dump(const hx_index_t *index, uint8_t **out, size_t *len);
+
+/* Reads a whole file. Caller frees *out. Returns 0 or -1. */
+int fx_read_file(const char *path, uint8_t **out, size_t *len);
+
 /* 1 when word occurs in text, ignoring ASCII case. */
 int fx_has_word(const char *text, const char *word);
 

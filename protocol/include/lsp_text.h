@@ -87,9 +87,10 @@ int lsp_text_replace_all(lsp_text_t *text, const char *data, size_t len,
                          lsp_line_change_t *change, rpc_error_t *err);
 
 /* Replaces the clamped range with data[0..len) (a didChange event with a
- * range); data is copied and must not point into the text. RPC_ERANGE when the range ends before it starts (after
- * clamping), RPC_ETOOBIG when the result would be over the cap; the text
- * is unchanged then. *change (may be NULL) is filled on success. */
+ * range); data is copied and must not point into the text. RPC_ERANGE when the
+ * range ends before it starts (after clamping), RPC_ETOOBIG when the result
+ * would be over the cap; the text is unchanged then. *change (may be NULL) is
+ * filled on success. */
 int lsp_text_apply(lsp_text_t *text, const lsp_range_t *range,
                    lsp_encoding_t enc, const char *data, size_t len,
                    lsp_line_change_t *change, rpc_error_t *err);

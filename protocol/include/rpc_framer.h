@@ -79,8 +79,8 @@ size_t rpc_framer_max_body(const rpc_framer_t *framer);
 /* Frames an outgoing body: *out is a new malloc'd buffer (free with free())
  * holding "Content-Length: <len>\r\n\r\n" followed by the len body bytes,
  * and *out_len its length. The body is only read. */
-int rpc_frame_encode(const char *body, size_t len, char **out,
-                     size_t *out_len, rpc_error_t *err);
+int rpc_frame_encode(const char *body, size_t len, char **out, size_t *out_len,
+                     rpc_error_t *err);
 
 #ifdef __cplusplus
 }

@@ -12,8 +12,8 @@
  *   - lines are 1-based, as in the profile; indices are 0-based;
  *   - everything returned by a query is borrowed from the index and lives
  *     until hx_index_free() or hx_index_relevel() (levels only).
- * The module does no printing, no exiting and no IO beyond reading the
- * profile file it is asked to load.
+ * The module does no printing, no exiting and no IO: the caller reads the
+ * profile and pushes its bytes into a loader (hx_loader_feed).
  */
 #ifndef HEATLS_HEAT_INDEX_H
 #define HEATLS_HEAT_INDEX_H
@@ -27,7 +27,7 @@ extern "C" {
 
 /* Error codes (negative). */
 enum {
-  HX_EIO = -1,         /* cannot open or read the file */
+  HX_EIO = -1,         /* cannot open or read the file (the callers' IO) */
   HX_EGZIP = -2,       /* corrupt or truncated gzip stream */
   HX_ETOOBIG = -3,     /* decompressed size or a count over its cap */
   HX_EPROTO = -4,      /* not a valid profile.proto message */
@@ -45,6 +45,15 @@ typedef struct hx_error {
 
 /* A static name for an HX_E* code ("corrupt gzip data", ...). */
 const char *hx_strerror(int code);
+
+/* Fills err (NULL is fine) with code and a printf-style one-line message
+ * (newlines become spaces); returns code. For callers that report their
+ * own failures in the index's terms (reading a profile's bytes, say). */
+int hx_error_set(hx_error_t *err, int code, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
 
 /* How function names become keys (docs/levels.md). */
 typedef enum hx_symbols {
@@ -142,13 +151,44 @@ typedef struct hx_file {
 
 typedef struct hx_index hx_index_t;
 
-/* Loads the profile at path and builds an index. On success *out is a new
- * index owned by the caller (free with hx_index_free). On failure *out is
- * NULL and err says why (its message names no file: callers add it). */
-int hx_index_load_file(const char *path, const hx_options_t *opts,
-                       hx_index_t **out, hx_error_t *err);
+/* A load in progress. The index does no IO: the caller pushes the
+ * profile's bytes (gzipped or raw, from a file, a socket, memory) as they
+ * arrive, in pieces of any size, and the loader decodes them through a
+ * window of a few fields, so neither the whole input nor the whole raw
+ * profile is kept. The result does not depend on how the bytes were split.
+ * A loader is used by one thread at a time. */
+typedef struct hx_loader hx_loader_t;
 
-/* The same from bytes in memory (gzipped or raw); data is only borrowed. */
+/* Starts a load with opts (NULL: defaults; opts and its sample_type string
+ * are copied). On success *out is a new loader owned by the caller (free
+ * with hx_loader_free); on failure (HX_EINVAL for bad options, HX_ENOMEM)
+ * *out is NULL. */
+int hx_loader_new(const hx_options_t *opts, hx_loader_t **out,
+                  hx_error_t *err);
+
+/* The next size bytes of the profile; data is only borrowed (size 0 is
+ * fine). Gzip is told from raw on the first two bytes. An error (corrupt
+ * gzip, over max_decompressed, not a profile.proto message, out of memory)
+ * can come as soon as the bytes show it; the loader then stays failed:
+ * every later hx_loader_feed and hx_loader_finish returns the same code
+ * and message, and the memory of the load is freed at once. */
+int hx_loader_feed(hx_loader_t *loader, const void *data, size_t size,
+                   hx_error_t *err);
+
+/* The end of the input: decodes what is left and builds the index. On
+ * success *out is a new index owned by the caller (free with
+ * hx_index_free). On failure *out is NULL and err says why; no input at
+ * all is HX_EPROTO "empty file". Either way the loader is done: free it
+ * with hx_loader_free (later feeds are HX_EINVAL, or the failure). */
+int hx_loader_finish(hx_loader_t *loader, hx_index_t **out,
+                     hx_error_t *err);
+
+/* Frees a load at any stage. NULL is fine. */
+void hx_loader_free(hx_loader_t *loader);
+
+/* A whole profile in memory (gzipped or raw), through a loader: a new
+ * index in *out as for hx_loader_finish; data is only borrowed. Messages
+ * name no file: callers add it. */
 int hx_index_load_buffer(const void *data, size_t size,
                          const hx_options_t *opts, hx_index_t **out,
                          hx_error_t *err);

@@ -40,10 +40,10 @@ extern "C" {
 
 /* Flags of a registered method. */
 enum {
-  RPC_METHOD_REQUEST = 1u << 0,        /* handles requests */
-  RPC_METHOD_NOTIFICATION = 1u << 1,   /* handles notifications */
-  RPC_METHOD_BEFORE_INIT = 1u << 2,    /* allowed before initialize */
-  RPC_METHOD_AFTER_SHUTDOWN = 1u << 3  /* allowed after shutdown */
+  RPC_METHOD_REQUEST = 1u << 0,       /* handles requests */
+  RPC_METHOD_NOTIFICATION = 1u << 1,  /* handles notifications */
+  RPC_METHOD_BEFORE_INIT = 1u << 2,   /* allowed before initialize */
+  RPC_METHOD_AFTER_SHUTDOWN = 1u << 3 /* allowed after shutdown */
 };
 
 /* The server's lifecycle, as the caller tracks it. */
@@ -64,10 +64,10 @@ typedef struct rpc_method {
 } rpc_method_t;
 
 typedef enum rpc_route_action {
-  RPC_ROUTE_CALL = 0,   /* call route.method->handler */
-  RPC_ROUTE_IGNORE,     /* drop silently */
-  RPC_ROUTE_ERROR,      /* answer with route.code / route.message */
-  RPC_ROUTE_RESPONSE    /* a response to one of the caller's requests */
+  RPC_ROUTE_CALL = 0, /* call route.method->handler */
+  RPC_ROUTE_IGNORE,   /* drop silently */
+  RPC_ROUTE_ERROR,    /* answer with route.code / route.message */
+  RPC_ROUTE_RESPONSE  /* a response to one of the caller's requests */
 } rpc_route_action_t;
 
 typedef struct rpc_route {
@@ -90,8 +90,7 @@ void rpc_dispatch_free(rpc_dispatch_t *table); /* NULL is fine */
  * the name is already there, RPC_ETOOBIG past RPC_DISPATCH_MAX_METHODS,
  * RPC_EINVAL for a NULL/empty name, a NULL handler or no kind flag. */
 int rpc_dispatch_add(rpc_dispatch_t *table, const char *name,
-                     rpc_handler_fn handler, unsigned flags,
-                     rpc_error_t *err);
+                     rpc_handler_fn handler, unsigned flags, rpc_error_t *err);
 
 /* The method registered under name (borrowed), or NULL. */
 const rpc_method_t *rpc_dispatch_find(const rpc_dispatch_t *table,

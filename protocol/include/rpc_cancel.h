@@ -56,8 +56,7 @@ size_t rpc_cancel_count(const rpc_cancel_t *set);
 /* The id inside $/cancelRequest params ({"id": integer | string}): *id is
  * borrowed from params. RPC_ESHAPE (answer nothing: it is a notification)
  * when params is not such an object. */
-int rpc_cancel_params_id(const json_t *params, json_t **id,
-                         rpc_error_t *err);
+int rpc_cancel_params_id(const json_t *params, json_t **id, rpc_error_t *err);
 
 #ifdef __cplusplus
 }
