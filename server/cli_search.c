@@ -17,6 +17,7 @@
 #include "heat_index.h"
 #include "heat_search.h"
 #include "path_map.h"
+#include "profile_file.h"
 
 #include <errno.h>
 #include <math.h>
@@ -508,7 +509,7 @@ static int search(const args_t *a) {
   hx.threshold = a->threshold;
   hx.sample_type = a->sample_type;
   hx_error_t herr = {0};
-  if (hx_index_load_file(a->profile, &hx, &index, &herr) < 0) {
+  if (srv_profile_file_read(a->profile, &hx, &index, NULL, &herr) < 0) {
     fprintf(stderr, "heatls search: %s: %s\n", a->profile, herr.message);
     goto done;
   }
