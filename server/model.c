@@ -55,6 +55,7 @@ void srv_model_close(srv_model_t *m) {
   m->closing = 1;
   srv_watcher_close(&m->watcher);
   model_loads_close(m);
+  model_searches_close(m);
 }
 
 void srv_model_free(srv_model_t *m) {

@@ -10,7 +10,13 @@
 #include "rpc_cancel.h"
 #include "watcher.h"
 
-typedef struct load_job load_job_t; /* loads.c */
+typedef struct load_job load_job_t;         /* searches.c: cancel marks a search (it stops at its next file); close
+ * stops them all. */
+void model_searches_cancel(srv_model_t *m, const json_t *id);
+void model_searches_close(srv_model_t *m);
+
+/* loads.c */
+typedef struct model_search model_search_t; /* searches.c */
 
 struct srv_model {
   uv_loop_t *loop;
@@ -27,6 +33,9 @@ struct srv_model {
   rpc_cancel_t *cancel; /* ids of load requests not answered yet */
   load_job_t *load_running, *load_head, *load_tail;
   uint64_t progress_tokens;
+
+  /* Code searches on the thread pool (they share the cancel set). */
+  model_search_t *searches;
 };
 
 /* What changed, for model_changed(). */
@@ -46,6 +55,11 @@ void model_install(srv_model_t *m, srv_profile_t *p);
 
 /* A profile's summary, counting `documents` as lit (new reference). */
 json_t *model_summary_of(const srv_profile_t *p, size_t documents);
+
+/* searches.c: cancel marks a search (it stops at its next file); close
+ * stops them all. */
+void model_searches_cancel(srv_model_t *m, const json_t *id);
+void model_searches_close(srv_model_t *m);
 
 /* loads.c */
 int model_loads_init(srv_model_t *m);
