@@ -7,6 +7,7 @@
 #define HEATLS_SRV_MODEL_INTERNAL_H
 
 #include "model.h"
+#include "diagnostics.h"
 #include "rpc_cancel.h"
 #include "watcher.h"
 
@@ -33,6 +34,12 @@ struct srv_model {
   rpc_cancel_t *cancel; /* ids of load requests not answered yet */
   load_job_t *load_running, *load_head, *load_tail;
   uint64_t progress_tokens;
+
+  /* Hot-path diagnostics: the rules, and the timer that debounces the
+   * edits before documents are checked again. */
+  srv_diagnostics_t *diagnostics;
+  uv_timer_t diagnostics_timer;
+  int diagnostics_timer_open;
 
   /* Code searches on the thread pool (they share the cancel set). */
   model_search_t *searches;

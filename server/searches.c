@@ -39,23 +39,6 @@ static void work(uv_work_t *req) {
   srv_search_job_run(s->job);
 }
 
-/* The hottest annotation of an open document on 0-based lines
- * [first, last], by the level in use, then cum; NULL when none. */
-static const hx_point_t *doc_heat(const srv_doc_t *doc,
-                                  const hx_index_t *index, uint32_t first,
-                                  uint32_t last, int local) {
-  const hx_point_t *best = NULL;
-  size_t i = srv_annos_lower_bound(doc->annos, doc->anno_count, first);
-  for (; i < doc->anno_count && doc->annos[i].line <= last; i++) {
-    const hx_point_t *p = hx_index_point(index, doc->annos[i].point);
-    int level = local ? p->local : p->global;
-    int best_level = best ? (local ? best->local : best->global) : -1;
-    if (level > best_level || (level == best_level && p->cum > best->cum))
-      best = p;
-  }
-  return best;
-}
-
 /* The heat of one hit (all 0 when cold or not profiled). An open document
  * is judged by its annotations, which follow its edits; a file on disk by
  * the profile's lines. */
@@ -69,7 +52,7 @@ static hs_line_heat_t hit_heat(const srv_model_t *m, const srv_search_job_t *job
       h->doc >= 0 ? srv_workspace_find(m->ws, job->docs[h->doc].uri) : NULL;
   if (doc) {
     const hx_point_t *p =
-        doc_heat(doc, index, h->first_line - 1, h->last_line - 1, local);
+        srv_doc_hottest(doc, index, h->first_line, h->last_line, local);
     if (p)
       out = (hs_line_heat_t){.line = 1, .global = p->global,
                              .local = p->local, .cum = p->cum,
