@@ -4,6 +4,8 @@
  */
 #include "handlers.h"
 
+#include "heat_search.h"
+
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -249,6 +251,78 @@ bad:
                    "| \"file\", uri?}] (a file scope needs uri)");
 }
 
+/* An optional integer member in [lo, hi]: 0, or -1 when present and not. */
+static int int_member(const json_t *obj, const char *key, long lo, long hi,
+                      long *out) {
+  const json_t *v = json_object_get(obj, key);
+  if (!v || json_is_null(v))
+    return 0;
+  if (!json_is_integer(v) || json_integer_value(v) < lo ||
+      json_integer_value(v) > hi)
+    return -1;
+  *out = (long)json_integer_value(v);
+  return 0;
+}
+
+/* An optional string member: 0, or -1 when present and not a string. */
+static int string_member(const json_t *obj, const char *key,
+                         const char **out) {
+  const json_t *v = json_object_get(obj, key);
+  if (!v || json_is_null(v))
+    return 0;
+  if (!json_is_string(v))
+    return -1;
+  *out = json_string_value(v);
+  return 0;
+}
+
+static void search(srv_env_t *env, const rpc_message_t *msg,
+                   const json_t *args) {
+  const json_t *arg = json_array_get(args, 0);
+  srv_search_args_t a = {.min_level = 1,
+                         .id = msg->id,
+                         .work_token = json_object_get(msg->params,
+                                                       "workDoneToken")};
+  const char *kind = NULL, *scope = NULL;
+  long min_level = 1, limit = 0;
+  if (!json_is_object(arg) || string_member(arg, "pattern", &a.pattern) < 0 ||
+      !a.pattern || !*a.pattern || string_member(arg, "kind", &kind) < 0 ||
+      string_member(arg, "language", &a.language) < 0 ||
+      string_member(arg, "hot", &a.hot) < 0 ||
+      string_member(arg, "scope", &scope) < 0 ||
+      int_member(arg, "minLevel", 0, 5, &min_level) < 0 ||
+      int_member(arg, "limit", 1, 100000, &limit) < 0)
+    goto bad;
+  const json_t *local = json_object_get(arg, "local");
+  const json_t *cold = json_object_get(arg, "cold");
+  if ((local && !json_is_boolean(local)) || (cold && !json_is_boolean(cold)))
+    goto bad;
+  a.local = json_is_true(local);
+  a.cold = json_is_true(cold);
+  if (!kind || strcmp(kind, "pattern") == 0)
+    a.kind = HS_KIND_PATTERN;
+  else if (strcmp(kind, "query") == 0)
+    a.kind = HS_KIND_QUERY;
+  else if (strcmp(kind, "regex") == 0)
+    a.kind = HS_KIND_REGEX;
+  else
+    goto bad;
+  if (a.kind == HS_KIND_REGEX && a.hot)
+    goto bad; /* a regex has no captures */
+  if (a.cold && min_level == 0)
+    goto bad;
+  a.scope = scope && strcmp(scope, "workspace") != 0 ? scope : NULL;
+  a.min_level = (int)min_level;
+  a.limit = (size_t)limit;
+  srv_model_search(env->model, &a);
+  return;
+bad:
+  srv_outbox_error(env->out, msg->id, RPC_CODE_INVALID_PARAMS,
+                   "heatls.search takes [{pattern, kind?: \"pattern\" | "
+                   "\"query\" | \"regex\", language?, hot?, minLevel?: 0..5, "
+                   "local?, cold?, scope?: \"workspace\" | uri, limit?}]");
+}
+
 static const struct {
   const char *name;
   command_fn fn;
@@ -256,7 +330,8 @@ static const struct {
                 {"heatls.clearProfile", clear_profile},
                 {"heatls.hotspots", hotspots},
                 {"heatls.status", status},
-                {"heatls.reloadProfile", reload_profile}};
+                {"heatls.reloadProfile", reload_profile},
+                {"heatls.search", search}};
 
 #define COMMAND_COUNT (sizeof commands / sizeof *commands)
 

@@ -184,6 +184,23 @@ uint32_t srv_doc_point_line(const srv_doc_t *doc, const hx_index_t *index,
   return line > 0 ? line - 1 : 0;
 }
 
+const hx_point_t *srv_doc_hottest(const srv_doc_t *doc,
+                                  const hx_index_t *index, uint32_t first,
+                                  uint32_t last, int local) {
+  const hx_point_t *best = NULL;
+  if (first == 0 || last < first)
+    return NULL;
+  size_t i = srv_annos_lower_bound(doc->annos, doc->anno_count, first - 1);
+  for (; i < doc->anno_count && doc->annos[i].line <= last - 1; i++) {
+    const hx_point_t *p = hx_index_point(index, doc->annos[i].point);
+    int level = local ? p->local : p->global;
+    int best_level = best ? (local ? best->local : best->global) : -1;
+    if (level > best_level || (level == best_level && p->cum > best->cum))
+      best = p;
+  }
+  return best;
+}
+
 size_t srv_annos_lower_bound(const srv_anno_t *annos, size_t count,
                              uint32_t line) {
   size_t lo = 0, hi = count;

@@ -37,7 +37,9 @@ typedef struct srv_doc {
   srv_match_t match; /* how that was decided */
   srv_anno_t *annos; /* owned */
   size_t anno_count;
-  int painted; /* the last decorations sent had lines */
+  int painted;   /* the last decorations sent had lines */
+  int diagnosed; /* the last diagnostics published had some */
+  int stale;     /* edited since its diagnostics were made */
 } srv_doc_t;
 
 /* The store: documents sorted by URI (bytewise) for O(log n) lookup. */
@@ -92,6 +94,13 @@ size_t srv_annos_on_line(const srv_anno_t *annos, size_t count,
  * one, else the profile's line converted. */
 uint32_t srv_doc_point_line(const srv_doc_t *doc, const hx_index_t *index,
                             uint32_t point);
+
+/* The hottest point on the document's lines [first, last], counted from 1
+ * as the profile and the search module count them, by its global level
+ * (local with `local`), then cum; NULL when none is there. */
+const hx_point_t *srv_doc_hottest(const srv_doc_t *doc,
+                                  const hx_index_t *index, uint32_t first,
+                                  uint32_t last, int local);
 
 /* The first annotation with line >= line. */
 size_t srv_annos_lower_bound(const srv_anno_t *annos, size_t count,

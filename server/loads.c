@@ -536,6 +536,7 @@ void srv_model_cancel_progress(srv_model_t *m, const json_t *token) {
 void srv_model_cancel(srv_model_t *m, const json_t *id) {
   if (!rpc_cancel_mark(m->cancel, id))
     return;
+  model_searches_cancel(m, id);
   load_job_t **link = &m->load_head;
   m->load_tail = NULL;
   while (*link) {

@@ -7,6 +7,7 @@
 #include "cli_args.h"
 #include "cli_load.h"
 #include "cli_output.h"
+#include "cli_search.h"
 #include "heat_index.h"
 #include "lsp_main.h"
 
@@ -34,6 +35,7 @@ static void print_usage(FILE *out) {
         "  dump   every point of the index as TSV\n"
         "  top    the hottest lines\n"
         "  info   sample types, totals and sizes of a profile\n"
+        "  search the hot matches of a code pattern, a query or a regex\n"
         "\n"
         "Run 'heatls COMMAND --help' for the flags of a command.\n",
         out);
@@ -85,8 +87,11 @@ int main(int argc, char **argv) {
   }
   if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "version") == 0) {
     printf("heatls %s\n", HEATLS_VERSION);
+    cli_search_languages(stdout);
     return 0;
   }
+  if (strcmp(cmd, "search") == 0)
+    return cli_search_main(argc - 2, argv + 2);
   int command = cli_command_from_name(cmd);
   if (command < 0) {
     fprintf(stderr, "heatls: unknown command \"%s\" (run 'heatls --help')\n",

@@ -39,6 +39,15 @@ int srv_model_new(uv_loop_t *loop, srv_outbox_t *out, int log_level,
     rc = model_loads_init(m);
   if (rc == 0)
     rc = srv_watcher_init(&m->watcher, loop, on_file_changed, m);
+  char warning[300];
+  if (rc == 0)
+    rc = srv_diagnostics_new(NULL, NULL, 0, &m->diagnostics, warning,
+                             sizeof warning);
+  if (rc == 0) {
+    rc = srv_error_from_uv(uv_timer_init(loop, &m->diagnostics_timer));
+    m->diagnostics_timer_open = rc == 0;
+    m->diagnostics_timer.data = m;
+  }
   if (rc < 0) {
     srv_model_close(m);
     uv_run(loop, UV_RUN_DEFAULT); /* the watcher's close callbacks */
@@ -54,7 +63,12 @@ void srv_model_close(srv_model_t *m) {
     return;
   m->closing = 1;
   srv_watcher_close(&m->watcher);
+  if (m->diagnostics_timer_open) {
+    m->diagnostics_timer_open = 0;
+    uv_close((uv_handle_t *)&m->diagnostics_timer, NULL);
+  }
   model_loads_close(m);
+  model_searches_close(m);
 }
 
 void srv_model_free(srv_model_t *m) {
@@ -62,6 +76,7 @@ void srv_model_free(srv_model_t *m) {
     return;
   srv_profile_free(m->profile);
   srv_workspace_free(m->ws);
+  srv_diagnostics_free(m->diagnostics);
   model_loads_free(m);
   srv_settings_close(&m->settings);
   free(m);
@@ -95,9 +110,30 @@ const hx_index_t *srv_model_index(const srv_model_t *m) {
 
 /* ---- the "profile changed" path ---- */
 
+static void diagnose(srv_model_t *m, srv_doc_t *doc) {
+  const hx_index_t *index = srv_model_index(m);
+  srv_diagnostics_publish(m->diagnostics, m->out, doc, index,
+                          m->client.encoding,
+                          index ? hx_index_summary(index) : NULL);
+}
+
+/* Every document shown anew is checked again, but one being edited: the
+ * debounce timer checks it once the edits pause. */
 static void paint_doc(void *ctx, srv_doc_t *doc) {
   srv_model_t *m = ctx;
   srv_paint(m->out, doc, srv_model_index(m), m->settings.hints);
+  if (!doc->stale)
+    diagnose(m, doc);
+}
+
+static void on_edits_paused(uv_timer_t *timer) {
+  srv_model_t *m = timer->data;
+  size_t n = srv_workspace_doc_count(m->ws);
+  for (size_t i = 0; i < n; i++) {
+    srv_doc_t *doc = srv_workspace_doc(m->ws, i);
+    if (doc->stale)
+      diagnose(m, doc);
+  }
 }
 
 static void ignore_doc(void *ctx, srv_doc_t *doc) {
@@ -198,6 +234,34 @@ static void use_settings(srv_model_t *m, srv_settings_t *next) {
                                           : m->cli_log_level));
 }
 
+static int same_rules(const srv_settings_t *a, const srv_settings_t *b) {
+  if (a->disabled_count != b->disabled_count ||
+      !(a->rules == b->rules ||
+        (a->rules && b->rules && json_equal(a->rules, b->rules))))
+    return 0;
+  for (size_t i = 0; i < a->disabled_count; i++)
+    if (strcmp(a->disabled_rules[i], b->disabled_rules[i]) != 0)
+      return 0;
+  return 1;
+}
+
+/* New rules from the settings; the old ones stay when memory runs out. */
+static int use_rules(srv_model_t *m) {
+  srv_diagnostics_t *d;
+  char warning[300];
+  const srv_settings_t *s = &m->settings;
+  if (srv_diagnostics_new(s->rules, s->disabled_rules, s->disabled_count, &d,
+                          warning, sizeof warning) < 0) {
+    srv_outbox_show(m->out, 2, "rules not applied: out of memory");
+    return 0;
+  }
+  srv_diagnostics_free(m->diagnostics);
+  m->diagnostics = d;
+  if (warning[0])
+    srv_outbox_show(m->out, 2, "%s (the rule is left out)", warning);
+  return 1;
+}
+
 void srv_model_init_settings(srv_model_t *m, const json_t *section,
                              char *warning, size_t size) {
   warning[0] = 0;
@@ -207,6 +271,8 @@ void srv_model_init_settings(srv_model_t *m, const json_t *section,
   if (rc == 0) {
     srv_settings_close(&m->settings);
     use_settings(m, &next);
+    if (m->settings.rules || m->settings.disabled_count)
+      use_rules(m);
   } else if (rc == SRV_ENOMEM) {
     snprintf(warning, size, "out of memory reading the settings");
   }
@@ -272,6 +338,8 @@ void srv_model_update_settings(srv_model_t *m, const json_t *section) {
     what |= CHANGED_MODE;
   if (!same_mappings(&old, now))
     what |= CHANGED_LINKS;
+  if (!same_rules(&old, now) && use_rules(m))
+    what |= CHANGED_LEVELS; /* every lit document checked again */
   model_changed(m, what);
   /* The watch setting, or a profile cleared above. */
   const char *want = watch_path(m);
@@ -334,11 +402,18 @@ void srv_model_change(srv_model_t *m, const char *uri, const json_t *version,
     if (srv_annos_move(doc->annos, &doc->anno_count, &lines))
       moved = 1;
   }
+  doc->stale = 1;
   if (moved)
     paint_doc(m, doc);
+  if (m->diagnostics_timer_open)
+    uv_timer_start(&m->diagnostics_timer, on_edits_paused,
+                   SRV_DIAGNOSTICS_DEBOUNCE_MS, 0);
 }
 
 void srv_model_close_doc(srv_model_t *m, const char *uri) {
+  srv_doc_t *doc = srv_workspace_find(m->ws, uri);
+  if (doc)
+    srv_diagnostics_clear(m->out, doc);
   srv_workspace_close(m->ws, m->profile, uri, paint_doc, m);
 }
 

@@ -118,6 +118,26 @@ void srv_model_cancel_progress(srv_model_t *m, const json_t *token);
  * capture. */
 void srv_model_clear(srv_model_t *m);
 
+/* A code search (heatls.search). Strings are borrowed for the call. */
+typedef struct srv_search_args {
+  int kind;             /* an hs_kind_t */
+  const char *pattern;
+  const char *language; /* NULL: by file extension */
+  const char *hot;      /* a capture whose lines decide the heat, or NULL */
+  int min_level;        /* 0: every match; 1..5: only those this hot */
+  int local;            /* local levels instead of global ones */
+  int cold;             /* only the matches that are not hot */
+  const char *scope;    /* a document URI, or NULL for the workspace */
+  size_t limit;
+  const json_t *id;     /* the request to answer */
+  const json_t *work_token;
+} srv_search_args_t;
+
+/* Searches on the thread pool and answers args->id with the matches
+ * ([{uri, range, text, global, local, cum, cumText}]), their heat taken
+ * when the search ends. */
+void srv_model_search(srv_model_t *m, const srv_search_args_t *args);
+
 /* heatls.status: the loaded profile's summary (new reference), or null. */
 json_t *srv_model_summary(const srv_model_t *m);
 

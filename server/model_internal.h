@@ -8,10 +8,17 @@
 
 #include "model.h"
 #include "http.h"
+#include "diagnostics.h"
 #include "rpc_cancel.h"
 #include "watcher.h"
 
-typedef struct load_job load_job_t; /* loads.c */
+typedef struct load_job load_job_t;         /* searches.c: cancel marks a search (it stops at its next file); close
+ * stops them all. */
+void model_searches_cancel(srv_model_t *m, const json_t *id);
+void model_searches_close(srv_model_t *m);
+
+/* loads.c */
+typedef struct model_search model_search_t; /* searches.c */
 
 struct srv_model {
   uv_loop_t *loop;
@@ -32,6 +39,15 @@ struct srv_model {
   uv_timer_t tick;      /* progress of a capture, once a second */
   int tick_open;
   uint64_t repeat_gen;  /* a repeated capture goes on while it is its own */
+
+  /* Hot-path diagnostics: the rules, and the timer that debounces the
+   * edits before documents are checked again. */
+  srv_diagnostics_t *diagnostics;
+  uv_timer_t diagnostics_timer;
+  int diagnostics_timer_open;
+
+  /* Code searches on the thread pool (they share the cancel set). */
+  model_search_t *searches;
 };
 
 /* What changed, for model_changed(). */
@@ -51,6 +67,11 @@ void model_install(srv_model_t *m, srv_profile_t *p);
 
 /* A profile's summary, counting `documents` as lit (new reference). */
 json_t *model_summary_of(const srv_profile_t *p, size_t documents);
+
+/* searches.c: cancel marks a search (it stops at its next file); close
+ * stops them all. */
+void model_searches_cancel(srv_model_t *m, const json_t *id);
+void model_searches_close(srv_model_t *m);
 
 /* loads.c */
 int model_loads_init(srv_model_t *m);

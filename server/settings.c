@@ -42,6 +42,10 @@ void srv_settings_close(srv_settings_t *s) {
   free(s->sample_type);
   free(s->goroot);
   free(s->gomodcache);
+  json_decref(s->rules);
+  for (size_t i = 0; i < s->disabled_count; i++)
+    free(s->disabled_rules[i]);
+  free(s->disabled_rules);
   free_mappings(s->mappings, s->mapping_count);
   srv_fetch_close(&s->fetch);
   srv_settings_init(s);
@@ -210,6 +214,97 @@ static int parse_fetch(const srv_fetch_t *base, const json_t *section,
   return rc;
 }
 
+/* One rule of the "rules" setting: its members' types (whether its
+ * pattern compiles is told when it is first used). */
+static int check_rule(const json_t *r, size_t i, char *msg, size_t size) {
+  static const char *const strings[] = {"id",       "pattern", "query",
+                                        "regex",    "language", "message",
+                                        "severity", "hot"};
+  if (!json_is_object(r)) {
+    snprintf(msg, size, "setting heatls.rules[%zu] must be an object", i);
+    return SRV_EINVAL;
+  }
+  for (size_t k = 0; k < sizeof strings / sizeof *strings; k++) {
+    const json_t *v = json_object_get(r, strings[k]);
+    if (v && !json_is_string(v)) {
+      snprintf(msg, size, "setting heatls.rules[%zu].%s must be a string", i,
+               strings[k]);
+      return SRV_EINVAL;
+    }
+  }
+  int kinds = (json_object_get(r, "pattern") != NULL) +
+              (json_object_get(r, "query") != NULL) +
+              (json_object_get(r, "regex") != NULL);
+  const char *id = json_string_value(json_object_get(r, "id"));
+  const char *severity = json_string_value(json_object_get(r, "severity"));
+  const json_t *level = json_object_get(r, "minLevel");
+  static const char *const severities[] = {"error", "warning", "information",
+                                           "hint"};
+  if (!id || !*id || kinds != 1 ||
+      !json_is_string(json_object_get(r, "message")) ||
+      (json_object_get(r, "regex") == NULL &&
+       !json_is_string(json_object_get(r, "language"))) ||
+      (severity && one_of(severity, severities, 4) < 0) ||
+      (level && (!json_is_integer(level) || json_integer_value(level) < 1 ||
+                 json_integer_value(level) > 5))) {
+    snprintf(msg, size, "setting heatls.rules[%zu] needs an id, one of "
+             "pattern, query or regex, a language (but for a regex), a "
+             "message, and may have minLevel (1 to 5), severity (error, "
+             "warning, information, hint) and hot", i);
+    return SRV_EINVAL;
+  }
+  return 0;
+}
+
+static int check_rules(const json_t *v, char *msg, size_t size) {
+  if (!json_is_array(v) || json_array_size(v) > SRV_MAX_RULES) {
+    snprintf(msg, size, "setting heatls.rules must be an array of at most "
+             "%d rule objects", SRV_MAX_RULES);
+    return SRV_EINVAL;
+  }
+  size_t i;
+  const json_t *r;
+  json_array_foreach(v, i, r) {
+    if (check_rule(r, i, msg, size) < 0)
+      return SRV_EINVAL;
+  }
+  return 0;
+}
+
+static int check_disabled(const json_t *v, char *msg, size_t size) {
+  size_t i;
+  const json_t *id;
+  if (!json_is_array(v) || json_array_size(v) > SRV_MAX_RULES)
+    goto bad;
+  json_array_foreach(v, i, id) {
+    if (!json_is_string(id))
+      goto bad;
+  }
+  return 0;
+bad:
+  snprintf(msg, size, "setting heatls.disabledRules must be an array of at "
+           "most %d rule ids", SRV_MAX_RULES);
+  return SRV_EINVAL;
+}
+
+/* The disabled ids of v (an array checked above), or base's: copies. */
+static int copy_disabled(const json_t *v, const srv_settings_t *base,
+                         srv_settings_t *s) {
+  size_t n = v ? json_array_size(v) : base->disabled_count;
+  s->disabled_rules = n ? calloc(n, sizeof *s->disabled_rules) : NULL;
+  s->disabled_count = 0;
+  if (n && !s->disabled_rules)
+    return SRV_ENOMEM;
+  for (size_t i = 0; i < n; i++) {
+    const char *id = v ? json_string_value(json_array_get(v, i))
+                       : base->disabled_rules[i];
+    if (!(s->disabled_rules[i] = strdup(id)))
+      return SRV_ENOMEM;
+    s->disabled_count++;
+  }
+  return 0;
+}
+
 int srv_settings_apply(const srv_settings_t *base, const json_t *section,
                        srv_settings_t *out, char *msg, size_t msg_size) {
   srv_settings_t s = *base;
@@ -292,9 +387,21 @@ int srv_settings_apply(const srv_settings_t *base, const json_t *section,
     }
   }
 
+  const json_t *rules = section ? json_object_get(section, "rules") : NULL;
+  if (rules && json_is_null(rules))
+    rules = NULL;
+  if (rules && check_rules(rules, msg, msg_size) < 0)
+    return SRV_EINVAL;
+  const json_t *disabled =
+      section ? json_object_get(section, "disabledRules") : NULL;
+  if (disabled && json_is_null(disabled))
+    disabled = NULL;
+  if (disabled && check_disabled(disabled, msg, msg_size) < 0)
+    return SRV_EINVAL;
   int rc = parse_fetch(&base->fetch, section, &s.fetch, msg, msg_size);
   if (rc < 0)
     return rc;
+
   /* Every value is valid: build the copy. */
   v = section ? json_object_get(section, "pathMappings") : NULL;
   if (v && !json_is_null(v)) {
@@ -326,7 +433,12 @@ int srv_settings_apply(const srv_settings_t *base, const json_t *section,
   s.sample_type = dup_or_null(sample_type);
   s.goroot = dup_or_null(goroot);
   s.gomodcache = dup_or_null(gomodcache);
-  if ((profile && *profile && !s.profile) ||
+  /* A deep copy: the rules must not change under the settings' owner. */
+  s.rules = rules ? json_deep_copy(rules)
+                  : base->rules ? json_deep_copy(base->rules) : NULL;
+  int disabled_rc = copy_disabled(disabled, base, &s);
+  if (disabled_rc < 0 || ((rules || base->rules) && !s.rules) ||
+      (profile && *profile && !s.profile) ||
       (sample_type && *sample_type && !s.sample_type) ||
       (goroot && *goroot && !s.goroot) ||
       (gomodcache && *gomodcache && !s.gomodcache)) {
@@ -334,6 +446,10 @@ int srv_settings_apply(const srv_settings_t *base, const json_t *section,
     free(s.sample_type);
     free(s.goroot);
     free(s.gomodcache);
+    json_decref(s.rules);
+    for (size_t i = 0; i < s.disabled_count; i++)
+      free(s.disabled_rules[i]);
+    free(s.disabled_rules);
     free_mappings(s.mappings, s.mapping_count);
     srv_fetch_close(&s.fetch);
     return SRV_ENOMEM;

@@ -26,6 +26,7 @@ typedef enum srv_hints {
 } srv_hints_t;
 
 #define SRV_MAX_PATH_MAPPINGS 64
+#define SRV_MAX_RULES 64
 
 typedef struct srv_settings {
   char *profile;     /* a profile to load; NULL for none */
@@ -42,6 +43,12 @@ typedef struct srv_settings {
   /* How URL sources are fetched: seconds, timeout, caFile, clientCert,
    * clientKey, headers (values owned here, never logged). */
   srv_fetch_t fetch;
+  /* Hot-path diagnostics (diagnostics.h): the user's rules, checked for
+   * shape here (an array of objects; owned reference, NULL for none), and
+   * the ids of rules turned off (owned strings). */
+  json_t *rules;
+  char **disabled_rules;
+  size_t disabled_count;
 } srv_settings_t;
 
 /* The defaults. */

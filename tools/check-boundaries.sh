@@ -75,9 +75,9 @@ declare -A words_what=([index]="LSP or JSON-RPC" [search]="LSP or JSON-RPC"
 # (server: anything).
 declare -A links_ok=([index]="zlib protobuf-c libm"
                      [protocol]="jansson libm"
-                     [search]="module:index libm")
+                     [search]="module:index tree-sitter libdl libm")
 declare -A links_what=([index]="zlib and protobuf-c" [protocol]="jansson"
-                       [search]="the index")
+                       [search]="the index, tree-sitter and libdl (a user's grammar)")
 
 # words A B C: "A, B or C"
 words_or() {
@@ -291,6 +291,9 @@ link_kind() {
     PkgConfig::ZLIB | ZLIB::ZLIB | z | -lz) echo zlib ;;
     PkgConfig::CURL | PkgConfig::LIBCURL | CURL::libcurl | curl | -lcurl) echo curl ;;
     m | -lm) echo libm ;;
+    PkgConfig::TREESITTER | tree-sitter | -ltree-sitter) echo tree-sitter ;;
+    '${CMAKE_DL_LIBS}' | dl | -ldl) echo libdl ;;
+    Threads::Threads | pthread | -lpthread) echo threads ;;
     *)
       if [[ -n ${target_module[$1]:-} ]]; then
         echo "module:${target_module[$1]}"

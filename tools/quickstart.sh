@@ -4,6 +4,7 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 "$root/tools/deps.sh"
+"$root/tools/deps-grammars.sh" # tree-sitter grammars for heatls search
 cmake -S "$root" -B "$root/build/release" -DCMAKE_BUILD_TYPE=Release \
   -DBUILD_TESTING=OFF >/dev/null
 cmake --build "$root/build/release" -j"$(nproc)" >/dev/null

@@ -11,7 +11,8 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 "$root/tools/deps.sh"
-# The editors the client tests drive (tools/deps-<editor>.sh).
+# The editors the client tests drive and the grammars of heatls search
+# (tools/deps-<name>.sh).
 for script in "$root"/tools/deps-*.sh; do
   [ -e "$script" ] && "$script"
 done

@@ -120,7 +120,7 @@ static void lifecycle(void) {
                       "capabilities");
   const json_t *cmds = json_object_get(
       json_object_get(caps, "executeCommandProvider"), "commands");
-  CHECK_INT(json_array_size(cmds), 5);
+  CHECK_INT(json_array_size(cmds), 6);
   CHECK_STR(json_string_value(json_array_get(cmds, 0)), "heatls.loadProfile");
   CHECK_STR(json_string_value(json_object_get(caps, "positionEncoding")),
             "utf-16");
