@@ -13,7 +13,8 @@
  *    statements is a sequence pattern.
  * 3. The tree below the root becomes pattern nodes: a node whose text is a
  *    placeholder is a metavariable (the largest such node: an
- *    expression_statement made of `$*_` is the sequence variable itself);
+ *    expression_statement made of `$*_` is the sequence variable itself,
+ *    and so is one of `$*_;`: a node whose only child is a placeholder);
  *    any other node keeps its kind, its children as nodes.c sees them, and
  *    its text, which a leaf must match exactly.
  */
@@ -229,6 +230,15 @@ static int build(builder_t *b, TSNode n, int depth, uint32_t *out) {
   long count = hs__children(b->lang, n, &b->stack);
   if (count < 0)
     return hs__fail(b->err, HS_ENOMEM, "out of memory");
+  /* A statement made of a metavariable and a separator (C's `$body;`) is
+   * the metavariable, as one without a separator is. */
+  if (count == 1 && node.named && depth > 0) {
+    TSNode only = b->stack.items[from];
+    if (placeholder(b, ts_node_start_byte(only), ts_node_end_byte(only)) >= 0) {
+      b->stack.count = from;
+      return build(b, only, depth, out);
+    }
+  }
   node.count = (uint32_t)count;
   int rc = build_list(b, from, (size_t)count, depth, &node.first);
   b->stack.count = from;

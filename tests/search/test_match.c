@@ -176,6 +176,11 @@ static void test_other_languages(void) {
             "void f(void) {\n  p = malloc(n * 8);\n  q = malloc(4);\n"
             "  r = calloc(n * 8);\n}\n",
             "2-2:p = malloc(n * 8)");
+  if (hs_lang_has_grammar(hs_langs_find(langs, "c")))
+    /* `$body;` is any statement, braces or not. */
+    FIND_EQ("c", "while ($c) $body;",
+            "void f(void) {\n  while (a) b++;\n  while (c) {\n    d();\n  }\n}\n",
+            "2-2:while (a) b++; | 3-5:while (c) {");
   if (hs_lang_has_grammar(hs_langs_find(langs, "python")))
     FIND_EQ("python", "len($x) == 0",
             "if len(a) == 0:\n    pass\nif len(b) > 0:\n    pass\n",
