@@ -91,8 +91,11 @@ static int var_id(hs_code_t *c, const char *name, size_t n, uint32_t *out) {
 /* Rewrites the metavariables of text into placeholders: *out is the new
  * text (malloc'd), b->occ the occurrences. */
 static int rewrite(builder_t *b, const char *text, char **out) {
+  /* Each metavariable takes at least 2 bytes ("$x") and becomes at most
+   * 6 + 5 (the pattern's cap allows under 10^5 of them): 6 times its size
+   * is enough. */
   size_t n = strlen(text);
-  size_t cap = n * 4 + 64, len = 0;
+  size_t cap = n * 6 + 64, len = 0;
   char *buf = malloc(cap);
   if (buf == NULL)
     return hs__fail(b->err, HS_ENOMEM, "out of memory");
@@ -102,6 +105,13 @@ static int rewrite(builder_t *b, const char *text, char **out) {
       continue;
     }
     size_t start = i++;
+    if (start > 0 && ident_char(text[start - 1])) {
+      free(buf);
+      return hs__fail(b->err, HS_EPATTERN,
+                      "bad metavariable at column %zu: it follows a name "
+                      "without a space",
+                      start + 1);
+    }
     bool seq = false;
     if (i < n && text[i] == '*') {
       seq = true;

@@ -153,6 +153,32 @@ static void test_gogrep_differences(void) {
           "2-2:v = f(a) | 2-2:v | 2-2:f(a) | 2-2:f | 2-2:(a) | 2-2:a");
 }
 
+/* Many metavariables: the rewritten pattern is much longer than the
+ * user's. */
+static void test_many_variables(void) {
+  char pattern[40000], text[40000];
+  size_t p = 0, t = 0;
+  p += (size_t)snprintf(pattern + p, sizeof pattern - p, "f(");
+  t += (size_t)snprintf(text + t, sizeof text - t, "package p\nvar _ = f(");
+  for (int i = 0; i < 5000; i++) {
+    p += (size_t)snprintf(pattern + p, sizeof pattern - p, "%s$a", i ? "," : "");
+    t += (size_t)snprintf(text + t, sizeof text - t, "%s1", i ? "," : "");
+  }
+  snprintf(pattern + p, sizeof pattern - p, ")");
+  snprintf(text + t, sizeof text - t, ")\n");
+  char *got = find(langs, "go", pattern, text);
+  CHECK(strncmp(got, "2-2:f(1,1,1", 11) == 0);
+  free(got);
+  /* The densest: "$a" after "$a", 2 bytes each, 5.5 times longer. */
+  for (p = 0; p + 2 < 30000; p += 2)
+    memcpy(pattern + p, "$a", 2);
+  pattern[p] = '\0';
+  got = find(langs, "go", pattern, "package p\n");
+  CHECK_STR(got, "ERROR bad metavariable at column 3: it follows a name "
+                 "without a space");
+  free(got);
+}
+
 static void test_parse_errors(void) {
   FIND_EQ("go", "for (", GO(""),
           "ERROR pattern does not parse as go code: syntax error at column 1");
@@ -200,6 +226,7 @@ int main(void) {
   test_statements();
   test_nested();
   test_gogrep_differences();
+  test_many_variables();
   test_parse_errors();
   test_other_languages();
   hs_langs_free(langs);
