@@ -342,9 +342,13 @@ static int choose_root(builder_t *b, TSNode top, uint32_t start, uint32_t end) {
     long count = hs__children(b->lang, n, &b->stack);
     if (count < 0)
       return hs__fail(b->err, HS_ENOMEM, "out of memory");
+    if (count != 1) {
+      b->stack.count = from;
+      break;
+    }
     TSNode only = b->stack.items[from];
     b->stack.count = from;
-    if (count != 1 || !ts_node_is_named(only) ||
+    if (!ts_node_is_named(only) ||
         !spans(only, ts_node_start_byte(n), ts_node_end_byte(n)))
       break;
     n = only;

@@ -179,6 +179,57 @@ static void test_many_variables(void) {
   free(got);
 }
 
+/* Patterns made of random Go tokens and metavariables, over a real
+ * source: each compiles or is refused with HS_EPATTERN, and runs without
+ * a crash (the sanitizer build checks memory). */
+static void test_random_patterns(void) {
+  static const char *tokens[] = {
+      "$x", "$_", "$*_", "$*y", "f", "(", ")", "{", "}", "[", "]", ",", ";",
+      "\n", "=", ":=", "+", "if", "for", "range", "return", "x", "1", "\"s\"",
+      ".", "func", "var", "go", "&&", "!", "*", "..."};
+  const char *text = "package p\n\nfunc f(x []int) (r int) {\n"
+                     "\tfor _, v := range x {\n\t\tif v > 1 && !g(v) {\n"
+                     "\t\t\tr += v\n\t\t}\n\t}\n\tgo f(x[1:]...)\n"
+                     "\treturn r\n}\n";
+  hs_options_t opts;
+  hs_options_init(&opts);
+  opts.langs = langs;
+  opts.lang = hs_langs_find(langs, "go");
+  unsigned state = 12345;
+  int compiled = 0, refused = 0, bad = 0;
+  for (int round = 0; round < 3000; round++) {
+    char pattern[256] = "";
+    int n = 1 + (int)((state = state * 1103515245u + 12345u) >> 16) % 8;
+    for (int i = 0; i < n; i++) {
+      state = state * 1103515245u + 12345u;
+      const char *t = tokens[(state >> 16) % (sizeof tokens / sizeof *tokens)];
+      strncat(pattern, t, sizeof pattern - strlen(pattern) - 2);
+      strcat(pattern, " ");
+    }
+    opts.pattern = pattern;
+    hs_searcher_t *s = NULL;
+    hs_error_t err = {0};
+    int rc = hs_searcher_new(&opts, &s, &err);
+    if (rc == 0) {
+      hs_result_t r;
+      hs_result_init(&r);
+      rc = hs_searcher_run(s, opts.lang, text, strlen(text), &r, &err);
+      hs_result_close(&r);
+      compiled++;
+    } else {
+      refused++;
+    }
+    if (rc != 0 && rc != HS_EPATTERN) {
+      fprintf(stderr, "pattern \"%s\": %d %s\n", pattern, rc, err.message);
+      bad++;
+    }
+    hs_searcher_free(s);
+  }
+  CHECK_INT(bad, 0);
+  CHECK(compiled > 100);
+  CHECK(refused > 100);
+}
+
 static void test_parse_errors(void) {
   FIND_EQ("go", "for (", GO(""),
           "ERROR pattern does not parse as go code: syntax error at column 1");
@@ -227,6 +278,7 @@ int main(void) {
   test_nested();
   test_gogrep_differences();
   test_many_variables();
+  test_random_patterns();
   test_parse_errors();
   test_other_languages();
   hs_langs_free(langs);
