@@ -230,6 +230,52 @@ static void test_random_patterns(void) {
   CHECK(refused > 100);
 }
 
+/* Sources made of random tokens (syntax errors, missing nodes) under
+ * patterns of every shape: no crash, no error. */
+static void test_random_sources(void) {
+  static const char *tokens[] = {
+      "f", "(", ")", "{", "}", "[", "]", ",", ";", "\n", "=", ":=", "+",
+      "if", "for", "range", "return", "x", "1", "\"s\"", ".", "func", "var",
+      "append", "len", "err", "nil", "!=", "else", "/* c */", "`r`", "'c'"};
+  static const char *patterns[] = {
+      "append($*_)", "for $*_ { $*_ }", "$x = append($x, $*_)", "$x[$_]",
+      "if err != nil { return $*_ }", "$x := $_; return $x", "$x",
+      "for $_, $_ := range $_ { $*_ }", "f($*a, $*a)"};
+  unsigned state = 777;
+  int bad = 0;
+  for (size_t k = 0; k < sizeof patterns / sizeof *patterns; k++) {
+    hs_options_t opts;
+    hs_options_init(&opts);
+    opts.langs = langs;
+    opts.lang = hs_langs_find(langs, "go");
+    opts.pattern = patterns[k];
+    hs_searcher_t *s = NULL;
+    hs_error_t err = {0};
+    CHECK_INT(hs_searcher_new(&opts, &s, &err), 0);
+    for (int round = 0; s && round < 300; round++) {
+      char text[1024] = "package p\nfunc g() {\n";
+      int n = 1 + (int)((state = state * 1103515245u + 12345u) >> 16) % 60;
+      for (int i = 0; i < n; i++) {
+        state = state * 1103515245u + 12345u;
+        strcat(text, tokens[(state >> 16) % (sizeof tokens / sizeof *tokens)]);
+        strcat(text, (state >> 8) & 1 ? " " : "");
+      }
+      hs_result_t r;
+      hs_result_init(&r);
+      if (hs_searcher_run(s, opts.lang, text, strlen(text), &r, &err) != 0)
+        bad++;
+      for (size_t i = 0; i < r.count; i++)
+        if (r.matches[i].end > strlen(text) ||
+            r.matches[i].start > r.matches[i].end ||
+            r.matches[i].first_line > r.matches[i].last_line)
+          bad++;
+      hs_result_close(&r);
+    }
+    hs_searcher_free(s);
+  }
+  CHECK_INT(bad, 0);
+}
+
 static void test_parse_errors(void) {
   FIND_EQ("go", "for (", GO(""),
           "ERROR pattern does not parse as go code: syntax error at column 1");
@@ -279,6 +325,7 @@ int main(void) {
   test_gogrep_differences();
   test_many_variables();
   test_random_patterns();
+  test_random_sources();
   test_parse_errors();
   test_other_languages();
   hs_langs_free(langs);
