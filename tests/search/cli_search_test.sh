@@ -105,6 +105,11 @@ expect bad-query 2 '^$' 'query for go: syntax error at line 1, column 17' -- --q
 expect bad-predicate 2 '^$' 'unsupported predicate #foo\?' -- --query "$profile" '((identifier) @i (#foo? @i "x"))' "$tmp/src"
 expect bad-hot 2 '^$' 'no capture named \$y' -- --hot '$y' "$profile" '$x.String()' "$tmp/src"
 expect hot-regex 2 '^$' '--hot needs a pattern or a query' -- --regex --hot x "$profile" 'x' "$tmp/src"
+expect lang-regex 2 '^$' '--lang does not apply to --regex' -- --regex --lang go "$profile" 'x' "$tmp/src"
+expect sort-json 0 '^\{"file": ' '^$' -- --sort heat --format json "$profile" 'len($_)' "$tmp/src"
+expect bad-sort 2 '^$' '--sort size: must be file or heat' -- --sort size "$profile" 'x' "$tmp/src"
+expect flag-value 2 '^$' 'flag -local takes no value' -- --local=yes "$profile" 'x' "$tmp/src"
+expect flag-missing 2 '^$' 'flag needs an argument: -lang' -- "$profile" 'x' "$tmp/src" --lang
 expect bad-profile 2 '^$' "nosuch.pb: No such file or directory" -- "$tmp/nosuch.pb" 'len($_)' "$tmp/src"
 expect bad-level 2 '^$' '--min-level 9: must be 0 to 5' -- --min-level 9 "$profile" 'x' "$tmp/src"
 expect bad-threshold 2 '^$' '-threshold 2: must be in \(0, 1\]' -- -threshold 2 "$profile" 'x' "$tmp/src"
