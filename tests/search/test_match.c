@@ -138,11 +138,13 @@ static void test_gogrep_differences(void) {
    * rows in ../shared/search hold one row per file, lines and text). */
   FIND_EQ("go", "len($_)", GO("\t_ = len(s) + len(s)\n"),
           "4-4:len(s) | 4-4:len(s)");
-  /* `for ; c ; {}` keeps its clause: it is a three-clause loop here, a
-   * bare `for c {}` to go/ast. */
-  FIND_EQ("go", "for $*_ { $*_ }", GO("\tfor ; c; {\n\t}\n"), "");
-  FIND_EQ("go", "for ; $c; { $*_ }", GO("\tfor ; c; {\n\t}\n"),
+  /* `for ; c; {}` is `for c {}`, as in go/ast (and `for ;; {}` is
+   * `for {}`): not a difference any more. */
+  FIND_EQ("go", "for $*_ { $*_ }",
+          GO("\tfor ; c; {\n\t}\n\tfor ;; {\n\t}\n\tfor ; c; i++ {\n\t}\n"),
           "4-5:for ; c; {");
+  FIND_EQ("go", "for ; $c; { $*_ }", GO("\tfor c {\n\t}\n\tfor ; d; {\n\t}\n"),
+          "4-5:for c { | 6-7:for ; d; {");
   /* Several type arguments: not one index. */
   FIND_EQ("go", "$x[$_]", GO("\t_ = f[int, string]\n\t_ = g[int]\n"),
           "5-5:g[int]");
