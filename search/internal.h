@@ -67,6 +67,9 @@ typedef struct hs_lang_info {
   /* Node types in which $*x stands for exactly one child, as in go/ast
    * a for loop's condition is one expression, not a list. */
   const char *single_slot[4];
+  /* (node type, field, field): a node of that type without either field
+   * is no node: Go's `for ; c; {}` is go/ast's `for c {}`. */
+  const char *empty_clause[3];
 } hs_lang_info_t;
 
 #define HS_KIND_SPLIT 0x10000u /* times (pair + 1), added to the symbol */
@@ -85,6 +88,8 @@ struct hs_lang {
   size_t alias_count;
   TSSymbol single_slot[4];
   size_t single_slot_count;
+  TSSymbol clause;          /* 0: none */
+  TSFieldId clause_fields[2];
 };
 
 struct hs_langs {

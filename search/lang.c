@@ -44,7 +44,8 @@ static const hs_lang_info_t builtins[] = {
       {"qualified_type", "selector_expression"},
       {"generic_type", "index_expression"},
       {"type_instantiation_expression", "index_expression"}},
-     {"for_statement", NULL}},
+     {"for_statement", NULL},
+     {"for_clause", "initializer", "update"}},
     {"c",
      {".c", ".h", NULL},
      C_GRAMMAR,
@@ -55,7 +56,8 @@ static const hs_lang_info_t builtins[] = {
      {NULL},
      {{NULL, NULL}},
      {{NULL, NULL}},
-     {NULL}},
+     {NULL},
+     {NULL, NULL, NULL}},
     {"python",
      {".py", ".pyi", NULL},
      PYTHON_GRAMMAR,
@@ -66,13 +68,14 @@ static const hs_lang_info_t builtins[] = {
      {NULL},
      {{NULL, NULL}},
      {{NULL, NULL}},
-     {NULL}},
+     {NULL},
+     {NULL, NULL, NULL}},
 };
 
 /* A user grammar of another language: the pattern is the whole file. */
 static const hs_lang_info_t generic = {
     NULL,       {NULL}, NULL, {{"source", "", "\n"}, {NULL, NULL, NULL}},
-    {NULL},     {{NULL, NULL}}, {{NULL, NULL}}, {NULL}};
+    {NULL},     {{NULL, NULL}}, {{NULL, NULL}}, {NULL}, {NULL, NULL, NULL}};
 
 const hs_lang_info_t *hs__builtin(size_t i) {
   return i < hs__builtin_total() ? &builtins[i] : NULL;
@@ -101,6 +104,7 @@ void hs__lang_resolve(hs_lang_t *lang) {
   lang->split_count = 0;
   lang->alias_count = 0;
   lang->single_slot_count = 0;
+  lang->clause = 0;
   if (lang->ts == NULL)
     return;
   for (size_t i = 0; i < 4 && lang->info->transparent[i]; i++) {
@@ -115,6 +119,13 @@ void hs__lang_resolve(hs_lang_t *lang) {
       lang->alias_from[lang->alias_count] = from;
       lang->alias_to[lang->alias_count++] = to;
     }
+  }
+  const char *const *clause = lang->info->empty_clause;
+  if (clause[0]) {
+    lang->clause = symbol_named(lang->ts, clause[0]);
+    for (size_t i = 0; i < 2; i++)
+      lang->clause_fields[i] = ts_language_field_id_for_name(
+          lang->ts, clause[i + 1], (uint32_t)strlen(clause[i + 1]));
   }
   for (size_t i = 0; i < 4 && lang->info->single_slot[i]; i++) {
     TSSymbol sym = symbol_named(lang->ts, lang->info->single_slot[i]);

@@ -41,7 +41,16 @@ bool hs__skipped(TSNode n) {
          ts_node_start_byte(n) == ts_node_end_byte(n);
 }
 
+/* A clause without its optional parts (Go's `for ; c; {}`). */
+static bool empty_clause(const hs_lang_t *lang, TSNode n) {
+  return lang->clause != 0 && ts_node_symbol(n) == lang->clause &&
+         ts_node_is_null(ts_node_child_by_field_id(n, lang->clause_fields[0])) &&
+         ts_node_is_null(ts_node_child_by_field_id(n, lang->clause_fields[1]));
+}
+
 bool hs__transparent(const hs_lang_t *lang, TSNode n) {
+  if (empty_clause(lang, n))
+    return true;
   TSSymbol sym = ts_node_symbol(n);
   for (size_t i = 0; i < lang->transparent_count; i++)
     if (lang->transparent[i] == sym)
@@ -100,9 +109,12 @@ uint32_t hs__kind(const hs_lang_t *lang, TSNode n) {
     if (sym != lang->split_node[k])
       continue;
     uint32_t count = ts_node_named_child_count(n);
-    for (uint32_t i = 0; i < count; i++)
-      if (ts_node_symbol(ts_node_named_child(n, i)) == lang->split_child[k])
+    for (uint32_t i = 0; i < count; i++) {
+      TSNode child = ts_node_named_child(n, i);
+      if (ts_node_symbol(child) == lang->split_child[k] &&
+          !empty_clause(lang, child))
         return (uint32_t)sym + (uint32_t)(k + 1) * HS_KIND_SPLIT;
+    }
   }
   for (size_t k = 0; k < lang->alias_count; k++)
     if (sym == lang->alias_from[k])

@@ -13,7 +13,8 @@
  *    statements is a sequence pattern.
  * 3. The tree below the root becomes pattern nodes: a node whose text is a
  *    placeholder is a metavariable (the largest such node: an
- *    expression_statement made of `$*_` is the sequence variable itself);
+ *    expression_statement made of `$*_` is the sequence variable itself,
+ *    and so is one of `$*_;`: a node whose only child is a placeholder);
  *    any other node keeps its kind, its children as nodes.c sees them, and
  *    its text, which a leaf must match exactly.
  */
@@ -90,8 +91,11 @@ static int var_id(hs_code_t *c, const char *name, size_t n, uint32_t *out) {
 /* Rewrites the metavariables of text into placeholders: *out is the new
  * text (malloc'd), b->occ the occurrences. */
 static int rewrite(builder_t *b, const char *text, char **out) {
+  /* Each metavariable takes at least 2 bytes ("$x") and becomes at most
+   * 6 + 5 (the pattern's cap allows under 10^5 of them): 6 times its size
+   * is enough. */
   size_t n = strlen(text);
-  size_t cap = n * 4 + 64, len = 0;
+  size_t cap = n * 6 + 64, len = 0;
   char *buf = malloc(cap);
   if (buf == NULL)
     return hs__fail(b->err, HS_ENOMEM, "out of memory");
@@ -101,6 +105,13 @@ static int rewrite(builder_t *b, const char *text, char **out) {
       continue;
     }
     size_t start = i++;
+    if (start > 0 && ident_char(text[start - 1])) {
+      free(buf);
+      return hs__fail(b->err, HS_EPATTERN,
+                      "bad metavariable at column %zu: it follows a name "
+                      "without a space",
+                      start + 1);
+    }
     bool seq = false;
     if (i < n && text[i] == '*') {
       seq = true;
@@ -229,6 +240,15 @@ static int build(builder_t *b, TSNode n, int depth, uint32_t *out) {
   long count = hs__children(b->lang, n, &b->stack);
   if (count < 0)
     return hs__fail(b->err, HS_ENOMEM, "out of memory");
+  /* A statement made of a metavariable and a separator (C's `$body;`) is
+   * the metavariable, as one without a separator is. */
+  if (count == 1 && node.named && depth > 0) {
+    TSNode only = b->stack.items[from];
+    if (placeholder(b, ts_node_start_byte(only), ts_node_end_byte(only)) >= 0) {
+      b->stack.count = from;
+      return build(b, only, depth, out);
+    }
+  }
   node.count = (uint32_t)count;
   int rc = build_list(b, from, (size_t)count, depth, &node.first);
   b->stack.count = from;
@@ -322,9 +342,13 @@ static int choose_root(builder_t *b, TSNode top, uint32_t start, uint32_t end) {
     long count = hs__children(b->lang, n, &b->stack);
     if (count < 0)
       return hs__fail(b->err, HS_ENOMEM, "out of memory");
+    if (count != 1) {
+      b->stack.count = from;
+      break;
+    }
     TSNode only = b->stack.items[from];
     b->stack.count = from;
-    if (count != 1 || !ts_node_is_named(only) ||
+    if (!ts_node_is_named(only) ||
         !spans(only, ts_node_start_byte(n), ts_node_end_byte(n)))
       break;
     n = only;

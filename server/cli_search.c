@@ -57,6 +57,7 @@ typedef struct run {
   record_t *records;
   size_t record_count, record_cap;
   size_t printed;
+  size_t files_mapped, files_unmapped; /* files with matches */
   bool failed; /* out of memory or output error */
 } run_t;
 
@@ -402,6 +403,10 @@ static int keep(run_t *r, const char *text, int level, int64_t cum) {
 static int on_file(void *data, const hs_file_t *f) {
   run_t *r = data;
   long file = map_path(r, f->path);
+  if (file >= 0)
+    r->files_mapped++;
+  else
+    r->files_unmapped++;
   for (size_t i = 0; i < f->result->count; i++) {
     const hs_match_t *m = &f->result->matches[i];
     hs_line_heat_t h;
@@ -531,6 +536,12 @@ static int search(const args_t *a) {
     fprintf(stderr, "heatls search: out of memory\n");
     goto done;
   }
+  if (a->min_level > 0 && r.files_mapped == 0 && r.files_unmapped > 0 &&
+      hx_index_file_count(index) > 0)
+    fprintf(stderr,
+            "heatls search: none of the %zu files with matches is in the "
+            "profile (it names files such as %s)\n",
+            r.files_unmapped, hx_index_file(index, 0)->path);
   if (a->sort_heat)
     print_sorted(&r);
   if (a->json)

@@ -56,8 +56,8 @@ else
   echo "FAIL hot/cold split: all $all hot $hot cold $cold hot5 $hot5"
   failed=$((failed + 1))
 fi
-# Nothing hot: exit 1, no output.
-expect nothing 1 '^$' '^$' -- "$profile" 'g($_)' "$tmp/src/sub"
+# Nothing hot: exit 1, no output; a note when no file is in the profile.
+expect nothing 1 '^$' '^heatls search: none of the 1 files with matches is in the profile \(it names files such as /' -- "$profile" 'g($_)' "$tmp/src/sub"
 expect everything 0 "^$tmp/src/sub/a.go:4: g\\(1\\)$" '^$' -- --min-level 0 "$profile" 'g($_)' "$tmp/src/sub"
 # PATH defaults to "."; below it, files are named as gogrep names them.
 out=$(cd "$tmp/src/sub" && "$heatls" search --min-level 0 "$profile" 'g($_)' 2>/dev/null)
@@ -74,7 +74,7 @@ expect dashdash 0 "a.go:4" '^$' -- --min-level 0 -- "$profile" 'g($_)' "$tmp/src
 expect json 0 '^\[$' '^$' -- --format json "$profile" 'len($x)' "$tmp/src" --min-level 0
 expect json-fields 0 '"line": [0-9]+, "end_line": [0-9]+, "start": [0-9]+, "end": [0-9]+, "language": "go", "text": "len\(p\)", "captures": \{"x": "p"\}, "hot": (true|false), "heat": ' '^$' -- --format json --min-level 0 "$profile" 'len($x)' "$tmp/src"
 expect json-heat 0 '"heat": \{"line": [0-9]+, "global": [1-5], "local": [0-5], "cum": [0-9]+, "flat": [0-9]+, "cumText": "[0-9.]+s"\}' '^$' -- --format json "$profile" 'len($_)' "$tmp/src"
-expect json-none 1 '^\[\]$' '^$' -- --format json "$profile" 'g($_)' "$tmp/src/sub"
+expect json-none 1 '^\[\]$' 'none of the 1 files' -- --format json "$profile" 'g($_)' "$tmp/src/sub"
 # --sort heat: hottest first, with the time.
 sorted=$("$heatls" search --sort heat "$profile" 'len($_)' "$tmp/src" | sed -E 's/.*\[([0-9.]+)s G([0-9]).*/\2 \1/')
 if [ -n "$sorted" ] && [ "$sorted" = "$(sort -s -k1,1nr -k2,2gr <<<"$sorted")" ]; then
@@ -105,6 +105,11 @@ expect bad-query 2 '^$' 'query for go: syntax error at line 1, column 17' -- --q
 expect bad-predicate 2 '^$' 'unsupported predicate #foo\?' -- --query "$profile" '((identifier) @i (#foo? @i "x"))' "$tmp/src"
 expect bad-hot 2 '^$' 'no capture named \$y' -- --hot '$y' "$profile" '$x.String()' "$tmp/src"
 expect hot-regex 2 '^$' '--hot needs a pattern or a query' -- --regex --hot x "$profile" 'x' "$tmp/src"
+expect lang-regex 2 '^$' '--lang does not apply to --regex' -- --regex --lang go "$profile" 'x' "$tmp/src"
+expect sort-json 0 '^\{"file": ' '^$' -- --sort heat --format json "$profile" 'len($_)' "$tmp/src"
+expect bad-sort 2 '^$' '--sort size: must be file or heat' -- --sort size "$profile" 'x' "$tmp/src"
+expect flag-value 2 '^$' 'flag -local takes no value' -- --local=yes "$profile" 'x' "$tmp/src"
+expect flag-missing 2 '^$' 'flag needs an argument: -lang' -- "$profile" 'x' "$tmp/src" --lang
 expect bad-profile 2 '^$' "nosuch.pb: No such file or directory" -- "$tmp/nosuch.pb" 'len($_)' "$tmp/src"
 expect bad-level 2 '^$' '--min-level 9: must be 0 to 5' -- --min-level 9 "$profile" 'x' "$tmp/src"
 expect bad-threshold 2 '^$' '-threshold 2: must be in \(0, 1\]' -- -threshold 2 "$profile" 'x' "$tmp/src"

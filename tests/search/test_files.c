@@ -190,7 +190,7 @@ static void test_large_file(void) {
   printf("50 MB file: %.2fs: %s\n", s, l.text);
   CHECK(strcmp(l.text, "large.go:1 ") == 0 ||
         strstr(l.text, "warn[large.go: parsing took over") != NULL);
-  CHECK(s < 120);
+  CHECK(s < 240); /* parse timeout 30 s, then the walk of the tree; a loaded machine */
   /* With a smaller cap the same file is skipped at once. */
   hs_options_t opts;
   hs_options_init(&opts);

@@ -138,11 +138,13 @@ static void test_gogrep_differences(void) {
    * rows in ../shared/search hold one row per file, lines and text). */
   FIND_EQ("go", "len($_)", GO("\t_ = len(s) + len(s)\n"),
           "4-4:len(s) | 4-4:len(s)");
-  /* `for ; c ; {}` keeps its clause: it is a three-clause loop here, a
-   * bare `for c {}` to go/ast. */
-  FIND_EQ("go", "for $*_ { $*_ }", GO("\tfor ; c; {\n\t}\n"), "");
-  FIND_EQ("go", "for ; $c; { $*_ }", GO("\tfor ; c; {\n\t}\n"),
+  /* `for ; c; {}` is `for c {}`, as in go/ast (and `for ;; {}` is
+   * `for {}`): not a difference any more. */
+  FIND_EQ("go", "for $*_ { $*_ }",
+          GO("\tfor ; c; {\n\t}\n\tfor ;; {\n\t}\n\tfor ; c; i++ {\n\t}\n"),
           "4-5:for ; c; {");
+  FIND_EQ("go", "for ; $c; { $*_ }", GO("\tfor c {\n\t}\n\tfor ; d; {\n\t}\n"),
+          "4-5:for c { | 6-7:for ; d; {");
   /* Several type arguments: not one index. */
   FIND_EQ("go", "$x[$_]", GO("\t_ = f[int, string]\n\t_ = g[int]\n"),
           "5-5:g[int]");
@@ -151,6 +153,129 @@ static void test_gogrep_differences(void) {
   FIND_EQ("go", "$x", "package p\nvar v = f(a)\n",
           "1-2:package p | 1-1:package p | 1-1:p | 2-2:var v = f(a) | "
           "2-2:v = f(a) | 2-2:v | 2-2:f(a) | 2-2:f | 2-2:(a) | 2-2:a");
+}
+
+/* Many metavariables: the rewritten pattern is much longer than the
+ * user's. */
+static void test_many_variables(void) {
+  char pattern[40000], text[40000];
+  size_t p = 0, t = 0;
+  p += (size_t)snprintf(pattern + p, sizeof pattern - p, "f(");
+  t += (size_t)snprintf(text + t, sizeof text - t, "package p\nvar _ = f(");
+  for (int i = 0; i < 5000; i++) {
+    p += (size_t)snprintf(pattern + p, sizeof pattern - p, "%s$a", i ? "," : "");
+    t += (size_t)snprintf(text + t, sizeof text - t, "%s1", i ? "," : "");
+  }
+  snprintf(pattern + p, sizeof pattern - p, ")");
+  snprintf(text + t, sizeof text - t, ")\n");
+  char *got = find(langs, "go", pattern, text);
+  CHECK(strncmp(got, "2-2:f(1,1,1", 11) == 0);
+  free(got);
+  /* The densest: "$a" after "$a", 2 bytes each, 5.5 times longer. */
+  for (p = 0; p + 2 < 30000; p += 2)
+    memcpy(pattern + p, "$a", 2);
+  pattern[p] = '\0';
+  got = find(langs, "go", pattern, "package p\n");
+  CHECK_STR(got, "ERROR bad metavariable at column 3: it follows a name "
+                 "without a space");
+  free(got);
+}
+
+/* Patterns made of random Go tokens and metavariables, over a real
+ * source: each compiles or is refused with HS_EPATTERN, and runs without
+ * a crash (the sanitizer build checks memory). */
+static void test_random_patterns(void) {
+  static const char *tokens[] = {
+      "$x", "$_", "$*_", "$*y", "f", "(", ")", "{", "}", "[", "]", ",", ";",
+      "\n", "=", ":=", "+", "if", "for", "range", "return", "x", "1", "\"s\"",
+      ".", "func", "var", "go", "&&", "!", "*", "..."};
+  const char *text = "package p\n\nfunc f(x []int) (r int) {\n"
+                     "\tfor _, v := range x {\n\t\tif v > 1 && !g(v) {\n"
+                     "\t\t\tr += v\n\t\t}\n\t}\n\tgo f(x[1:]...)\n"
+                     "\treturn r\n}\n";
+  hs_options_t opts;
+  hs_options_init(&opts);
+  opts.langs = langs;
+  opts.lang = hs_langs_find(langs, "go");
+  unsigned state = 12345;
+  int compiled = 0, refused = 0, bad = 0;
+  for (int round = 0; round < 3000; round++) {
+    char pattern[256] = "";
+    int n = 1 + (int)((state = state * 1103515245u + 12345u) >> 16) % 8;
+    for (int i = 0; i < n; i++) {
+      state = state * 1103515245u + 12345u;
+      const char *t = tokens[(state >> 16) % (sizeof tokens / sizeof *tokens)];
+      strncat(pattern, t, sizeof pattern - strlen(pattern) - 2);
+      strcat(pattern, " ");
+    }
+    opts.pattern = pattern;
+    hs_searcher_t *s = NULL;
+    hs_error_t err = {0};
+    int rc = hs_searcher_new(&opts, &s, &err);
+    if (rc == 0) {
+      hs_result_t r;
+      hs_result_init(&r);
+      rc = hs_searcher_run(s, opts.lang, text, strlen(text), &r, &err);
+      hs_result_close(&r);
+      compiled++;
+    } else {
+      refused++;
+    }
+    if (rc != 0 && rc != HS_EPATTERN) {
+      fprintf(stderr, "pattern \"%s\": %d %s\n", pattern, rc, err.message);
+      bad++;
+    }
+    hs_searcher_free(s);
+  }
+  CHECK_INT(bad, 0);
+  CHECK(compiled > 100);
+  CHECK(refused > 100);
+}
+
+/* Sources made of random tokens (syntax errors, missing nodes) under
+ * patterns of every shape: no crash, no error. */
+static void test_random_sources(void) {
+  static const char *tokens[] = {
+      "f", "(", ")", "{", "}", "[", "]", ",", ";", "\n", "=", ":=", "+",
+      "if", "for", "range", "return", "x", "1", "\"s\"", ".", "func", "var",
+      "append", "len", "err", "nil", "!=", "else", "/* c */", "`r`", "'c'"};
+  static const char *patterns[] = {
+      "append($*_)", "for $*_ { $*_ }", "$x = append($x, $*_)", "$x[$_]",
+      "if err != nil { return $*_ }", "$x := $_; return $x", "$x",
+      "for $_, $_ := range $_ { $*_ }", "f($*a, $*a)"};
+  unsigned state = 777;
+  int bad = 0;
+  for (size_t k = 0; k < sizeof patterns / sizeof *patterns; k++) {
+    hs_options_t opts;
+    hs_options_init(&opts);
+    opts.langs = langs;
+    opts.lang = hs_langs_find(langs, "go");
+    opts.pattern = patterns[k];
+    hs_searcher_t *s = NULL;
+    hs_error_t err = {0};
+    CHECK_INT(hs_searcher_new(&opts, &s, &err), 0);
+    for (int round = 0; s && round < 300; round++) {
+      char text[1024] = "package p\nfunc g() {\n";
+      int n = 1 + (int)((state = state * 1103515245u + 12345u) >> 16) % 60;
+      for (int i = 0; i < n; i++) {
+        state = state * 1103515245u + 12345u;
+        strcat(text, tokens[(state >> 16) % (sizeof tokens / sizeof *tokens)]);
+        strcat(text, (state >> 8) & 1 ? " " : "");
+      }
+      hs_result_t r;
+      hs_result_init(&r);
+      if (hs_searcher_run(s, opts.lang, text, strlen(text), &r, &err) != 0)
+        bad++;
+      for (size_t i = 0; i < r.count; i++)
+        if (r.matches[i].end > strlen(text) ||
+            r.matches[i].start > r.matches[i].end ||
+            r.matches[i].first_line > r.matches[i].last_line)
+          bad++;
+      hs_result_close(&r);
+    }
+    hs_searcher_free(s);
+  }
+  CHECK_INT(bad, 0);
 }
 
 static void test_parse_errors(void) {
@@ -176,6 +301,11 @@ static void test_other_languages(void) {
             "void f(void) {\n  p = malloc(n * 8);\n  q = malloc(4);\n"
             "  r = calloc(n * 8);\n}\n",
             "2-2:p = malloc(n * 8)");
+  if (hs_lang_has_grammar(hs_langs_find(langs, "c")))
+    /* `$body;` is any statement, braces or not. */
+    FIND_EQ("c", "while ($c) $body;",
+            "void f(void) {\n  while (a) b++;\n  while (c) {\n    d();\n  }\n}\n",
+            "2-2:while (a) b++; | 3-5:while (c) {");
   if (hs_lang_has_grammar(hs_langs_find(langs, "python")))
     FIND_EQ("python", "len($x) == 0",
             "if len(a) == 0:\n    pass\nif len(b) > 0:\n    pass\n",
@@ -195,6 +325,9 @@ int main(void) {
   test_statements();
   test_nested();
   test_gogrep_differences();
+  test_many_variables();
+  test_random_patterns();
+  test_random_sources();
   test_parse_errors();
   test_other_languages();
   hs_langs_free(langs);
