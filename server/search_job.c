@@ -126,6 +126,8 @@ static int search_docs(srv_search_job_t *job, hs_searcher_t *s,
   hs_result_t res;
   hs_result_init(&res);
   int rc = 0;
+  size_t parsed = 0; /* documents the pattern could be run on */
+  hs_error_t refused = {0};
   for (size_t i = 0; i < job->doc_count && rc == 0; i++) {
     const srv_search_doc_t *d = &job->docs[i];
     if (!d->path || atomic_load(&job->cancelled))
@@ -143,7 +145,9 @@ static int search_docs(srv_search_job_t *job, hs_searcher_t *s,
       rc = fail(job, HS_ENOMEM, "out of memory");
     } else if (src < 0) {
       job->skipped++;
-    } else if (res.count > 0) {
+      if (!refused.code)
+        refused = err;
+    } else if (parsed++, res.count > 0) {
       r->path = d->path;
       r->doc = (int)i;
       if (add_hits(r, d->text, d->len, &res) < 0)
@@ -151,6 +155,10 @@ static int search_docs(srv_search_job_t *job, hs_searcher_t *s,
     }
   }
   hs_result_close(&res);
+  /* Only documents were searched and the pattern fits none of them: that
+   * is the answer (a pattern that does not parse, say). */
+  if (rc == 0 && parsed == 0 && refused.code && job->root_count == 0)
+    rc = fail(job, refused.code, refused.message);
   return rc;
 }
 
