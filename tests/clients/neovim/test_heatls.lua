@@ -347,6 +347,30 @@ capture = function(dir)
   ok(wait(function()
     return status ~= nil
   end) and status.path == source, 'after the cancel the previous capture stays', vim.inspect(status))
+
+  -- :HeatlsCapture! repeats: rounds on tokens the server makes, until
+  -- :HeatlsCancel.
+  before = #heatls.progress()
+  vim.cmd('HeatlsCapture! ' .. url .. ' 1')
+  local function rounds()
+    local tokens, n = {}, 0
+    for _, r in ipairs(reports_since(before)) do
+      if r.kind == 'end' and r.message == 'loaded' and not tokens[r.token] then
+        tokens[r.token] = true
+        n = n + 1
+      end
+    end
+    return n
+  end
+  ok(vim.wait(30000, function()
+    return rounds() >= 3
+  end, 20), ':HeatlsCapture! captures again and again (3 rounds, each with its progress)',
+    tostring(rounds()))
+  vim.cmd('HeatlsCancel')
+  vim.wait(300)
+  local stopped = rounds()
+  vim.wait(2500)
+  eq(rounds(), stopped, ':HeatlsCancel ends the repetition')
   vim.fn.jobstop(job)
 end
 
