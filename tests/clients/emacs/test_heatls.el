@@ -715,7 +715,30 @@ START is called with a callback and returns the progress token."
           (heatls-test-equal "after the cancel the previous capture stays"
                              source (plist-get (with-current-buffer buffer
                                                  (heatls-status))
-                                               :path)))))
+                                               :path)))
+        ;; C-u: again and again, on tokens the server makes, until cancelled.
+        (let* ((before heatls--progress-log)
+               (rounds (lambda ()
+                         (let (tokens)
+                           (cl-loop for r in heatls--progress-log
+                                    until (eq r (car before))
+                                    when (and (equal (plist-get r :kind) "end")
+                                              (equal (plist-get r :message) "loaded"))
+                                    do (cl-pushnew (plist-get r :token) tokens
+                                                   :test #'equal))
+                           (length tokens)))))
+          (with-current-buffer buffer
+            (heatls-capture-profile url 1 t))
+          (heatls-test-check
+           "a repeated capture runs three rounds, each with its progress"
+           (heatls-test-wait (lambda () (>= (funcall rounds) 3)) 30)
+           (format "%d rounds" (funcall rounds)))
+          (with-current-buffer buffer (heatls-cancel-capture))
+          (heatls-test-settle 0.3)
+          (let ((stopped (funcall rounds)))
+            (heatls-test-settle 2.5)
+            (heatls-test-equal "heatls-cancel-capture ends the repetition"
+                               stopped (funcall rounds))))))
     (delete-process process)))
 
 (condition-case err
