@@ -11,16 +11,22 @@
 // The load request carries a work-done token of ours, so its $/progress
 // ("capturing CPU profile: 12 s of 30", then the bytes received) shows as a
 // notification with a Cancel button, which sends
-// window/workDoneProgress/cancel. (vscode-languageclient shows the progress
-// of tokens the server creates, those of a repeated capture's later rounds,
-// in the status bar, where VS Code gives no Cancel button.)
+// window/workDoneProgress/cancel. The tokens the server creates (a repeated
+// capture's later rounds, a load from the settings) are followed here too,
+// rather than by vscode-languageclient, which shows every progress in the
+// status bar, where VS Code gives no Cancel button: a cancellable one (a
+// fetch) goes in a notification with a Cancel button, which also ends a
+// repetition, the others in the status bar.
 import * as vscode from 'vscode';
 import {
   ExecuteCommandRequest,
   LanguageClient,
   ResponseError,
   WorkDoneProgress,
+  WorkDoneProgressBegin,
   WorkDoneProgressCancelNotification,
+  WorkDoneProgressCreateRequest,
+  WorkDoneProgressReport,
 } from 'vscode-languageclient/node';
 
 import { ProfileSummary } from './status';
@@ -119,6 +125,60 @@ export async function askCapture(state: vscode.Memento): Promise<CaptureArgs | u
 
 let tokens = 0;
 
+/** A report for VS Code's progress from a begin or report value (title dropped). */
+function progressStep(value: WorkDoneProgressBegin | WorkDoneProgressReport, reported: { total: number }):
+  { message?: string; increment?: number } {
+  const message = value.kind === 'begin'
+    ? [value.title.replace(/^heatls: /, ''), value.message].filter(Boolean).join(': ')
+    : value.message;
+  let increment: number | undefined;
+  if (typeof value.percentage === 'number') {
+    const to = Math.max(0, Math.min(100, value.percentage));
+    increment = Math.max(0, to - reported.total);
+    reported.total += increment;
+  }
+  return { message, increment };
+}
+
+/**
+ * Follows the progress tokens the server creates (window/workDoneProgress/
+ * create): a cancellable progress in a notification with a Cancel button,
+ * another in the status bar. Call after the client has started: it takes
+ * the request over from vscode-languageclient.
+ */
+export function followServerProgress(client: LanguageClient): vscode.Disposable {
+  return client.onRequest(WorkDoneProgressCreateRequest.type, ({ token }) => {
+    let finish: (() => void) | undefined;
+    let report: ((value: WorkDoneProgressReport) => void) | undefined;
+    let ended = false;
+    const listening = client.onProgress(WorkDoneProgress.type, token, (value) => {
+      if (value.kind === 'begin') {
+        const cancellable = value.cancellable === true;
+        void vscode.window.withProgress({
+          location: cancellable ? vscode.ProgressLocation.Notification : vscode.ProgressLocation.Window,
+          title: 'heatls',
+          cancellable,
+        }, (progress, cancel) => {
+          const reported = { total: 0 };
+          cancel.onCancellationRequested(() => {
+            void client.sendNotification(WorkDoneProgressCancelNotification.type, { token });
+          });
+          progress.report(progressStep(value, reported));
+          report = (v) => progress.report(progressStep(v, reported));
+          return ended ? Promise.resolve() : new Promise<void>((resolve) => { finish = resolve; });
+        });
+      } else if (value.kind === 'report') {
+        report?.(value);
+      } else {
+        ended = true;
+        listening.dispose();
+        finish?.();
+      }
+    });
+    return null;
+  });
+}
+
 /**
  * Runs a load command of the server (heatls.loadProfile with a URL,
  * heatls.reloadProfile) with its progress in a cancellable notification.
@@ -131,19 +191,9 @@ export async function loadWithProgress(client: LanguageClient, command: string,
   return vscode.window.withProgress(
     { location: vscode.ProgressLocation.Notification, title: 'heatls', cancellable: true },
     async (progress, cancel) => {
-      let reported = 0;
+      const reported = { total: 0 };
       const listening = client.onProgress(WorkDoneProgress.type, token, (value) => {
-        if (value.kind === 'end') return;
-        const message = value.kind === 'begin'
-          ? [value.title.replace(/^heatls: /, ''), value.message].filter(Boolean).join(': ')
-          : value.message;
-        let increment: number | undefined;
-        if (typeof value.percentage === 'number') {
-          const to = Math.max(0, Math.min(100, value.percentage));
-          increment = Math.max(0, to - reported);
-          reported += increment;
-        }
-        progress.report({ message, increment });
+        if (value.kind !== 'end') progress.report(progressStep(value, reported));
       });
       const cancelling = cancel.onCancellationRequested(() => {
         void client.sendNotification(WorkDoneProgressCancelNotification.type, { token });

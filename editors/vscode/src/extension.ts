@@ -24,7 +24,7 @@ import {
   TransportKind,
 } from 'vscode-languageclient/node';
 
-import { askCapture, CaptureArgs, loadWithProgress } from './capture';
+import { askCapture, CaptureArgs, followServerProgress, loadWithProgress } from './capture';
 import { DecorationsParams, HeatDecorations } from './decorations';
 import { Hotspot, pickHotspot } from './hotspots';
 import { ProfileStatus, ProfileSummary } from './status';
@@ -32,7 +32,8 @@ import { ProfileStatus, ProfileSummary } from './status';
 const SECTION = 'heatls';
 /** The settings the server reads (docs/protocol.md); path and gutter are ours. */
 const SERVER_SETTINGS = ['profile', 'threshold', 'localScope', 'sampleType', 'hints',
-  'pathMappings', 'watch', 'logLevel'];
+  'pathMappings', 'watch', 'logLevel', 'seconds', 'timeout', 'caFile', 'clientCert',
+  'clientKey', 'headers'];
 const HINT_MODES = ['both', 'global', 'local', 'off'];
 
 let client: LanguageClient | undefined;
@@ -127,6 +128,7 @@ function start(): Promise<LanguageClient | undefined> {
       return undefined;
     }
     client = c;
+    followServerProgress(c);
     refreshStatus();
     return c;
   })();

@@ -22,8 +22,9 @@
 // seconds and has a Cancel button; the painted lines and hints of the
 // service's main.go must be what `heatls dump` says of the body the proxy
 // kept, and the status bar names the source. Then "heatls: Reload Profile"
-// (the same again, the URL box proposing the last URL on the way) and a
-// capture cancelled from its notification. The extension is built in BUILD/extension and
+// (the same again, the URL box proposing the last URL on the way), a
+// capture cancelled from its notification, and one again and again (1 s
+// rounds) until the Cancel of a later round's notification. The extension is built in BUILD/extension and
 // VS Code's state is in BUILD/run (code-server.log, data/logs).
 //
 // Prints "ok - ..." / "not ok - ..." per check, then "N passed, M failed".
@@ -534,6 +535,27 @@ async function capture(page, work) {
       'after the cancel the last capture stays painted');
     check((await statusText(page)).includes(source), 'after the cancel the status bar still names the source',
       await statusText(page));
+
+    // 11e. Again and again: 1 s rounds back to back, each with a
+    // notification of its own, until the Cancel of one of them.
+    const before = recorder.bodies.length;
+    await runCommand(page, 'heatls: Capture Profile from URL...');
+    await answerInput(page, 'heatls: capture a profile from a URL', `http://127.0.0.1:${recorder.port}`);
+    await answerInput(page, 'heatls: capture for how many seconds', '1');
+    await answerPick(page, 'heatls: once, or again and again', 'Capture again and again');
+    const rounds = await until(async () => recorder.bodies.length >= before + 3, 30_000);
+    check(rounds, 'again and again: three rounds captured back to back',
+      `${recorder.bodies.length - before} rounds`);
+    const later = await until(async () => /capturing CPU profile: \d+ s of 1\b/.test(await toastText(page)), 10_000);
+    check(later, 'again and again: a later round shows its progress in a notification', await toastText(page));
+    await button.first().click({ timeout: 5_000 });
+    await page.waitForTimeout(500);
+    const stopped = recorder.bodies.length;
+    await page.waitForTimeout(3000);
+    check(recorder.bodies.length === stopped, 'the Cancel of a later round ends the repetition',
+      `${stopped} bodies, then ${recorder.bodies.length}`);
+    check((await statusText(page)).includes(`live: 127.0.0.1:${recorder.port} cpu 1s`),
+      'the status bar names the repeated source', await statusText(page));
   } finally {
     svc.child.kill();
     recorder.server.close();
