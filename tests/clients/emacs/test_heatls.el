@@ -717,6 +717,10 @@ START is called with a callback and returns the progress token."
                                                  (heatls-status))
                                                :path)))
         ;; C-u: again and again, on tokens the server makes, until cancelled.
+        ;; Go stops the cancelled capture's profiling when it notices the
+        ;; closed connection: until then a new CPU capture gets "cpu
+        ;; profiling already in use", which would end the repetition.
+        (heatls-test-settle 1.5)
         (let* ((before heatls--progress-log)
                (rounds (lambda ()
                          (let (tokens)

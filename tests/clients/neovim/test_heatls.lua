@@ -349,7 +349,10 @@ capture = function(dir)
   end) and status.path == source, 'after the cancel the previous capture stays', vim.inspect(status))
 
   -- :HeatlsCapture! repeats: rounds on tokens the server makes, until
-  -- :HeatlsCancel.
+  -- :HeatlsCancel. Go stops the cancelled capture's profiling when it
+  -- notices the closed connection: until then a new CPU capture gets
+  -- "cpu profiling already in use", which would end the repetition.
+  vim.wait(1500)
   before = #heatls.progress()
   vim.cmd('HeatlsCapture! ' .. url .. ' 1')
   local function rounds()

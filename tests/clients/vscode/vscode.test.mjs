@@ -537,7 +537,11 @@ async function capture(page, work) {
       await statusText(page));
 
     // 11e. Again and again: 1 s rounds back to back, each with a
-    // notification of its own, until the Cancel of one of them.
+    // notification of its own, until the Cancel of one of them. Go stops
+    // the cancelled capture's profiling when it notices the closed
+    // connection: until then a new CPU capture gets "cpu profiling already
+    // in use", which would end the repetition.
+    await page.waitForTimeout(1500);
     const before = recorder.bodies.length;
     await runCommand(page, 'heatls: Capture Profile from URL...');
     await answerInput(page, 'heatls: capture a profile from a URL', `http://127.0.0.1:${recorder.port}`);
