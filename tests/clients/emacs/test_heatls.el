@@ -736,7 +736,10 @@ START is called with a callback and returns the progress token."
           (heatls-test-check
            "a repeated capture runs three rounds, each with its progress"
            (heatls-test-wait (lambda () (>= (funcall rounds) 3)) 30)
-           (format "%d rounds" (funcall rounds)))
+           (format "%d rounds\n  %S\n  %S" (funcall rounds)
+                   (cl-loop for r in heatls--progress-log
+                            until (eq r (car before)) collect r)
+                   (seq-take heatls-test-messages 6)))
           (with-current-buffer buffer (heatls-cancel-capture))
           (heatls-test-settle 0.3)
           (let ((stopped (funcall rounds)))

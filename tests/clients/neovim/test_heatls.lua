@@ -368,7 +368,8 @@ capture = function(dir)
   ok(vim.wait(30000, function()
     return rounds() >= 3
   end, 20), ':HeatlsCapture! captures again and again (3 rounds, each with its progress)',
-    tostring(rounds()))
+    tostring(rounds()) .. ' rounds\n' .. vim.inspect(reports_since(before))
+      .. '\n' .. vim.inspect(vim.list_slice(notes, math.max(1, #notes - 5))))
   vim.cmd('HeatlsCancel')
   vim.wait(300)
   local stopped = rounds()
