@@ -528,6 +528,12 @@ Each is a plist (:token :kind :title :message :percentage).")
 (defvar heatls--progress-open (make-hash-table :test #'equal)
   "The open progress tokens: token -> (SERVER TITLE REPORTER).")
 
+(defvar heatls--cancel-next nil
+  "(SERVER . TIME) of a cancel that found no progress open, or nil.
+Between two rounds of a repeated capture none is open: the next
+round to begin on SERVER (on a token of the server's) within 2 s is
+cancelled.")
+
 (defvar heatls--progress-counter 0
   "The number of the last progress token that heatls.el made.")
 
@@ -560,6 +566,14 @@ Each is a plist (:token :kind :title :message :percentage).")
       (setcdr (nthcdr 199 heatls--progress-log) nil))
     (pcase kind
       ("begin"
+       (when (and heatls--cancel-next
+                  (eq (car heatls--cancel-next) server)
+                  (< (- (float-time) (cdr heatls--cancel-next)) 2)
+                  (not (and (stringp token)
+                            (string-prefix-p "heatls-emacs-" token))))
+         (setq heatls--cancel-next nil)
+         (jsonrpc-notify server :window/workDoneProgress/cancel
+                         (list :token token)))
        (let ((reporter
               (and (heatls--own-progress-p)
                    (make-progress-reporter
@@ -776,7 +790,9 @@ the progress token."
 ;;;###autoload
 (defun heatls-cancel-capture ()
   "Cancel the captures in progress and end a repeated capture.
-The previous profile stays.  Returns how many were cancelled."
+The previous profile stays.  Between two rounds of a repeated
+capture, the next round is cancelled when it begins.  Returns how
+many were cancelled."
   (interactive)
   (let ((server (heatls--server))
         (count 0))
@@ -786,8 +802,10 @@ The previous profile stays.  Returns how many were cancelled."
                                  (list :token token))
                  (cl-incf count)))
              heatls--progress-open)
+    (setq heatls--cancel-next (and (zerop count) (cons server (float-time))))
     (when (zerop count)
-      (message "heatls: nothing to cancel"))
+      (message "heatls: no capture in progress (the next round of a \
+repeated one is cancelled if it begins)"))
     count))
 
 ;;;###autoload

@@ -159,7 +159,7 @@ function M.cancel()
   end
   local n = require('heatls.progress').cancel(c)
   if n == 0 then
-    M.notify('nothing to cancel')
+    M.notify('no capture in progress (the next round of a repeated one is cancelled if it begins)')
   end
 end
 

@@ -17,9 +17,15 @@ M.show = true
 -- Every report received, oldest first (at most 200):
 -- {token, kind, title, message, percentage}.
 local log = {}
--- client id -> {[token] = true} while a progress is open.
+-- client id -> {[token] = {title, cancelled}} while a progress is open.
 local open = {}
+-- client id -> the time (uv.now()) of a cancel that found no progress open:
+-- between two rounds of a repeated capture there is none, so the next
+-- round to begin (on a token of the server's) within 2 s is cancelled.
+local cancel_next = {}
 local counter = 0
+
+local uv = vim.uv or vim.loop
 
 --- A fresh work-done token for a request of the plugin.
 function M.token()
@@ -49,6 +55,15 @@ function M.handler(err, result, ctx, config)
     if value.kind == 'begin' then
       open[id][token] = { title = value.title }
       title = value.title
+      local own = type(token) == 'string' and token:find('^heatls%-nvim%-') ~= nil
+      if cancel_next[id] and not own and uv.now() - cancel_next[id] < 2000 then
+        cancel_next[id] = nil
+        local c = vim.lsp.get_client_by_id(id)
+        if c then
+          open[id][token].cancelled = true
+          compat.notify(c, 'window/workDoneProgress/cancel', { token = token })
+        end
+      end
     elseif open[id][token] then
       title = open[id][token].title
     end
@@ -85,7 +100,8 @@ function M.handler(err, result, ctx, config)
 end
 
 --- Cancels every open progress of client c (window/workDoneProgress/cancel);
---- returns how many.
+--- returns how many. When none is open (as between two rounds of a
+--- repeated capture), the next round that begins within 2 s is cancelled.
 function M.cancel(c)
   local n = 0
   for token, entry in pairs(open[c.id] or {}) do
@@ -93,6 +109,7 @@ function M.cancel(c)
     compat.notify(c, 'window/workDoneProgress/cancel', { token = token })
     n = n + 1
   end
+  cancel_next[c.id] = n == 0 and uv.now() or nil
   return n
 end
 
