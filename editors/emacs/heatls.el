@@ -756,8 +756,9 @@ URL is what `go tool pprof' takes: \"localhost:6060\" (a Go
 program's net/http/pprof: a CPU profile),
 \"http://host:6060/debug/pprof/heap\", https://...  SECONDS is the
 length of the capture (for heap, allocs, mutex, block and goroutine,
-the window of a delta profile); nil leaves it to the server's
-`seconds' setting.  With REPEAT (interactively, a prefix argument),
+the window of a delta profile); nil or 0 leaves it to the server's
+`seconds' setting (by default none: a heap snapshot, or pprof's 30 s
+of CPU).  With REPEAT (interactively, a prefix argument),
 capture again as soon as each capture is shown, until
 `heatls-clear-profile', another load or `heatls-cancel-capture'.
 
@@ -772,7 +773,7 @@ capture failed or was cancelled.  Returns the progress token."
            current-prefix-arg)))
   (let ((server (heatls--server))
         (argument (list :path url)))
-    (when seconds
+    (when (and seconds (> seconds 0))
       (setq argument (plist-put argument :seconds seconds)))
     (when repeat
       (setq argument (plist-put argument :repeat t)))
