@@ -23,7 +23,9 @@
 ;; - `heatls-mode' (or `global-heatls-mode') paints each hot line with
 ;;   the face `heatls-level-1' .. `heatls-level-5', from the
 ;;   `heatls/decorations' notifications of the server;
-;; - `heatls-load-profile', `heatls-clear-profile', `heatls-status',
+;; - `heatls-load-profile', `heatls-capture-profile' (from a running
+;;   service's URL, with progress), `heatls-reload-profile',
+;;   `heatls-cancel-capture', `heatls-clear-profile', `heatls-status',
 ;;   `heatls-hotspots' (a `next-error' buffer of the hottest lines)
 ;;   and `heatls-toggle-level' (both -> global -> local -> off) drive
 ;;   the server;
@@ -137,6 +139,12 @@ or the hints show twice); nil: never."
   "Seconds to wait for the server to answer a command such as a profile load."
   :type 'number)
 
+(defcustom heatls-capture-seconds 30
+  "The length of a capture that `heatls-capture-profile' proposes, in seconds.
+For a CPU profile, the time it samples; for heap, allocs, mutex,
+block and goroutine, the window of a delta profile."
+  :type 'natnum)
+
 (defcustom heatls-profile-file-regexp
   "\\.\\(?:pb\\.gz\\|pprof\\|prof\\|pb\\)\\'"
   "File names that `heatls-load-profile' offers for completion."
@@ -208,13 +216,20 @@ For an entry of `eglot-server-programs' of your own:
           (t heatls-initialization-options))))
 
 (cl-defmethod eglot-client-capabilities :around ((_server heatls-lsp-server))
-  "Announce workspace/inlayHint/refresh, which heatls sends after a load."
+  "Announce workspace/inlayHint/refresh, which heatls sends after a load.
+Also window.workDoneProgress, which eglot 1.9 does not announce: the
+rounds of a repeated capture report progress on tokens the server
+creates (see `heatls--handle-progress')."
   (let* ((caps (copy-tree (cl-call-next-method)))
-         (workspace (plist-get caps :workspace)))
+         (workspace (plist-get caps :workspace))
+         (window (plist-get caps :window)))
     (unless (plist-get workspace :inlayHint)
       (setq caps (plist-put caps :workspace
                             (plist-put workspace :inlayHint
                                        (list :refreshSupport t)))))
+    (unless (plist-get window :workDoneProgress)
+      (setq caps (plist-put caps :window
+                            (plist-put window :workDoneProgress t))))
     caps))
 
 (defun heatls--heatls-server-p (server)
@@ -495,6 +510,100 @@ eglot asked for, which it would not ask for again."
   (when heatls--lines
     (heatls--schedule-hints heatls-hint-delay)))
 
+;;;; Progress
+
+;; While a profile is fetched or captured the server reports work-done
+;; progress ($/progress): "capturing CPU profile: 12 s of 30", then the
+;; bytes received, then "loaded", "failed" or "cancelled".  Eglot 1.10
+;; and later show it themselves (`eglot-report-progress': in the mode
+;; line, or in *Messages*); with older eglot (1.9, Emacs 28) heatls.el
+;; shows it with a progress reporter of its own in the echo area.  Every
+;; report is also kept in `heatls--progress-log', and open tokens in
+;; `heatls--progress-open', for `heatls-cancel-capture'.
+
+(defvar heatls--progress-log nil
+  "The progress reports received, newest first (at most 200).
+Each is a plist (:token :kind :title :message :percentage).")
+
+(defvar heatls--progress-open (make-hash-table :test #'equal)
+  "The open progress tokens: token -> (SERVER TITLE REPORTER).")
+
+(defvar heatls--cancel-next nil
+  "(SERVER . TIME) of a cancel that found no progress open, or nil.
+Between two rounds of a repeated capture none is open: the next
+round to begin on SERVER (on a token of the server's) within 2 s is
+cancelled.")
+
+(defvar heatls--progress-counter 0
+  "The number of the last progress token that heatls.el made.")
+
+(defun heatls--progress-token ()
+  "A fresh work-done token for a request of heatls.el."
+  (format "heatls-emacs-%d" (cl-incf heatls--progress-counter)))
+
+(defun heatls--own-progress-p ()
+  "Non-nil if heatls.el shows progress itself: eglot does not (before 1.10)."
+  (not (boundp 'eglot-report-progress)))
+
+(defun heatls--progress-text (title message)
+  "TITLE and MESSAGE of a progress report, for people."
+  (string-join (delq nil (list (and (stringp title)
+                                    (string-remove-prefix "heatls: " title))
+                               (and (stringp message) message)))
+               ": "))
+
+(defun heatls--handle-progress (server token value)
+  "Keep and show the progress report VALUE for TOKEN from SERVER."
+  (let* ((kind (plist-get value :kind))
+         (message (plist-get value :message))
+         (percentage (plist-get value :percentage))
+         (entry (gethash token heatls--progress-open))
+         (title (if (equal kind "begin") (plist-get value :title) (nth 1 entry))))
+    (push (list :token token :kind kind :title title :message message
+                :percentage percentage)
+          heatls--progress-log)
+    (when (nthcdr 200 heatls--progress-log)
+      (setcdr (nthcdr 199 heatls--progress-log) nil))
+    (pcase kind
+      ("begin"
+       (when (and heatls--cancel-next
+                  (eq (car heatls--cancel-next) server)
+                  (< (- (float-time) (cdr heatls--cancel-next)) 2)
+                  (not (and (stringp token)
+                            (string-prefix-p "heatls-emacs-" token))))
+         (setq heatls--cancel-next nil)
+         (jsonrpc-notify server :window/workDoneProgress/cancel
+                         (list :token token)))
+       (let ((reporter
+              (and (heatls--own-progress-p)
+                   (make-progress-reporter
+                    (concat "heatls: " (heatls--progress-text title message) " ")
+                    0 100))))
+         (puthash token (list server title reporter) heatls--progress-open)))
+      ("report"
+       (let ((reporter (nth 2 entry)))
+         (when reporter
+           (progress-reporter-force-update
+            reporter (or percentage 0)
+            (concat "heatls: " (heatls--progress-text title message) " ")))))
+      ("end"
+       (remhash token heatls--progress-open)
+       (when (and (nth 2 entry) message)
+         (message "heatls: %s" (heatls--progress-text title message)))))))
+
+(cl-defmethod eglot-handle-notification
+  ((server heatls-lsp-server) (_method (eql $/progress)) &key token value)
+  "Keep and show the progress VALUE on TOKEN; let eglot show it too."
+  (heatls--handle-progress server token value)
+  (unless (heatls--own-progress-p)
+    (cl-call-next-method)))
+
+(cl-defmethod eglot-handle-request
+  ((_server heatls-lsp-server) (_method (eql window/workDoneProgress/create))
+   &rest _params)
+  "Accept a progress token that the server makes (a repeated capture's)."
+  nil)
+
 ;;;; Modes
 
 ;;;###autoload
@@ -547,11 +656,17 @@ hot line are shown at its end, in the face `heatls-hint'."
 
 ;;;; Commands
 
+(defun heatls--source-name (path)
+  "The profile source PATH for people: a file's name, or a URL's live: name."
+  (cond ((null path) "?")
+        ((string-prefix-p "live: " path) path)
+        (t (file-name-nondirectory path))))
+
 (defun heatls--summary-string (summary)
   "A line for people about the profile SUMMARY that the server sent."
   (format "heatls: %s loaded (%s, total %s): %d lines, %d functions, \
 %d files; %d open %s lit"
-          (file-name-nondirectory (or (plist-get summary :path) "?"))
+          (heatls--source-name (plist-get summary :path))
           (or (plist-get summary :sampleType) "?")
           (or (plist-get summary :totalText) "?")
           (or (plist-get summary :lines) 0)
@@ -595,6 +710,104 @@ profile could not be loaded; the message area tells which."
       (jsonrpc-error
        (message "heatls: %s" (heatls--error-message err))
        nil))))
+
+(defvar heatls-url-history nil
+  "The URLs given to `heatls-capture-profile', newest first.")
+
+(defun heatls--load-async (server command arguments on-summary)
+  "Ask SERVER to run the load COMMAND with ARGUMENTS, not waiting for it.
+The request carries a progress token of its own.  When the answer
+comes, show it, and call ON-SUMMARY, if non-nil, with the summary,
+or nil when the load failed or was cancelled.  Returns the token."
+  (let ((token (heatls--progress-token)))
+    (jsonrpc-async-request
+     server :workspace/executeCommand
+     (list :command command :arguments (apply #'vector arguments)
+           :workDoneToken token)
+     :success-fn (lambda (summary)
+                   (message "%s" (heatls--summary-string summary))
+                   (when on-summary (funcall on-summary summary)))
+     :error-fn (lambda (error)
+                 (message "heatls: %s"
+                          (if (eql (plist-get error :code) -32800)
+                              "cancelled; the previous profile stays"
+                            (plist-get error :message)))
+                 (when on-summary (funcall on-summary nil)))
+     ;; A capture takes its seconds, then the download: no timeout of
+     ;; ours, the server's own applies (1.5 x the capture, or 60 s).
+     :timeout nil)
+    token))
+
+(defun heatls--read-url ()
+  "Read a profile URL, proposing the last one."
+  (let* ((last (car heatls-url-history))
+         (url (read-string (if last
+                               (format "Capture from URL (default %s): " last)
+                             "Capture from URL (e.g. localhost:6060): ")
+                           nil 'heatls-url-history last)))
+    (when (string-empty-p (string-trim url))
+      (user-error "No URL given"))
+    (string-trim url)))
+
+;;;###autoload
+(defun heatls-capture-profile (url &optional seconds repeat on-summary)
+  "Capture a profile from URL, a running service, and paint its heat.
+URL is what `go tool pprof' takes: \"localhost:6060\" (a Go
+program's net/http/pprof: a CPU profile),
+\"http://host:6060/debug/pprof/heap\", https://...  SECONDS is the
+length of the capture (for heap, allocs, mutex, block and goroutine,
+the window of a delta profile); nil or 0 leaves it to the server's
+`seconds' setting (by default none: a heap snapshot, or pprof's 30 s
+of CPU).  With REPEAT (interactively, a prefix argument),
+capture again as soon as each capture is shown, until
+`heatls-clear-profile', another load or `heatls-cancel-capture'.
+
+Does not wait: the progress shows while the capture runs, then the
+summary, whose source reads \"live: 127.0.0.1:6060 cpu 30s\".
+ON-SUMMARY, if non-nil, is called with the summary, or nil when the
+capture failed or was cancelled.  Returns the progress token."
+  (interactive
+   (let ((url (heatls--read-url)))
+     (list url
+           (read-number "Seconds: " heatls-capture-seconds)
+           current-prefix-arg)))
+  (let ((server (heatls--server))
+        (argument (list :path url)))
+    (when (and seconds (> seconds 0))
+      (setq argument (plist-put argument :seconds seconds)))
+    (when repeat
+      (setq argument (plist-put argument :repeat t)))
+    (heatls--load-async server "heatls.loadProfile" (list argument)
+                        on-summary)))
+
+;;;###autoload
+(defun heatls-reload-profile (&optional on-summary)
+  "Load the loaded profile's source again: read its file, or capture again.
+Does not wait; ON-SUMMARY as for `heatls-capture-profile'.  Returns
+the progress token."
+  (interactive)
+  (heatls--load-async (heatls--server) "heatls.reloadProfile" nil on-summary))
+
+;;;###autoload
+(defun heatls-cancel-capture ()
+  "Cancel the captures in progress and end a repeated capture.
+The previous profile stays.  Between two rounds of a repeated
+capture, the next round is cancelled when it begins.  Returns how
+many were cancelled."
+  (interactive)
+  (let ((server (heatls--server))
+        (count 0))
+    (maphash (lambda (token entry)
+               (when (eq (car entry) server)
+                 (jsonrpc-notify server :window/workDoneProgress/cancel
+                                 (list :token token))
+                 (cl-incf count)))
+             heatls--progress-open)
+    (setq heatls--cancel-next (and (zerop count) (cons server (float-time))))
+    (when (zerop count)
+      (message "heatls: no capture in progress (the next round of a \
+repeated one is cancelled if it begins)"))
+    count))
 
 ;;;###autoload
 (defun heatls-status ()
@@ -640,6 +853,9 @@ level in \"both\" and \"global\", by their local level in
 (defvar heatls-command-map
   (let ((map (make-sparse-keymap)))
     (define-key map "l" #'heatls-load-profile)
+    (define-key map "u" #'heatls-capture-profile)
+    (define-key map "r" #'heatls-reload-profile)
+    (define-key map "k" #'heatls-cancel-capture)
     (define-key map "c" #'heatls-clear-profile)
     (define-key map "h" #'heatls-hotspots)
     (define-key map "t" #'heatls-toggle-level)

@@ -20,6 +20,39 @@ vim.api.nvim_create_user_command('HeatlsLoad', function(args)
   end
 end, { nargs = 1, complete = 'file', desc = 'heatls: load a pprof profile' })
 
+vim.api.nvim_create_user_command('HeatlsCapture', function(args)
+  local h = heatls()
+  if not h then
+    return
+  end
+  local url, seconds = args.fargs[1], args.fargs[2]
+  local n = tonumber(seconds)
+  if #args.fargs > 2 or (seconds and not (n and n >= 0 and n == math.floor(n))) then
+    vim.notify('heatls: HeatlsCapture takes a URL and a whole number of seconds',
+      vim.log.levels.ERROR)
+    return
+  end
+  h.capture(url, n, args.bang)
+end, {
+  nargs = '+',
+  bang = true,
+  desc = 'heatls: capture a profile from a URL (! captures again and again)',
+})
+
+vim.api.nvim_create_user_command('HeatlsReload', function()
+  local h = heatls()
+  if h then
+    h.reload()
+  end
+end, { nargs = 0, desc = 'heatls: load the profile again from its file or URL' })
+
+vim.api.nvim_create_user_command('HeatlsCancel', function()
+  local h = heatls()
+  if h then
+    h.cancel()
+  end
+end, { nargs = 0, desc = 'heatls: cancel a capture, end a repeated one' })
+
 vim.api.nvim_create_user_command('HeatlsClear', function()
   local h = heatls()
   if h then

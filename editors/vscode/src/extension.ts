@@ -3,11 +3,13 @@
 // Starts `heatls --stdio` (setting heatls.path) through vscode-languageclient
 // for every file: document, and adds what plain LSP does not carry: line
 // colours from the heatls/decorations notification, a status bar item naming
-// the loaded profile, and four palette commands.
+// the loaded profile, and the palette commands (capture.ts asks what to
+// capture from a URL and shows the progress of fetching loads).
 //
 // vscode-languageclient registers each command of the server's
 // executeCommandProvider (heatls.loadProfile, heatls.clearProfile,
-// heatls.hotspots, heatls.status) as a VS Code command of the same id, so
+// heatls.hotspots, heatls.status, heatls.reloadProfile) as a VS Code command
+// of the same id, so
 // the palette commands here have ids of their own and send
 // workspace/executeCommand themselves.
 import * as os from 'os';
@@ -22,6 +24,7 @@ import {
   TransportKind,
 } from 'vscode-languageclient/node';
 
+import { askCapture, CaptureArgs, followServerProgress, loadWithProgress } from './capture';
 import { DecorationsParams, HeatDecorations } from './decorations';
 import { Hotspot, pickHotspot } from './hotspots';
 import { ProfileStatus, ProfileSummary } from './status';
@@ -29,7 +32,8 @@ import { ProfileStatus, ProfileSummary } from './status';
 const SECTION = 'heatls';
 /** The settings the server reads (docs/protocol.md); path and gutter are ours. */
 const SERVER_SETTINGS = ['profile', 'threshold', 'localScope', 'sampleType', 'hints',
-  'pathMappings', 'watch', 'logLevel'];
+  'pathMappings', 'watch', 'logLevel', 'seconds', 'timeout', 'caFile', 'clientCert',
+  'clientKey', 'headers'];
 const HINT_MODES = ['both', 'global', 'local', 'off'];
 
 let client: LanguageClient | undefined;
@@ -37,15 +41,19 @@ let starting: Promise<LanguageClient | undefined> | undefined;
 let decorations: HeatDecorations;
 let status: ProfileStatus;
 let statusTimer: NodeJS.Timeout | undefined;
+let globalState: vscode.Memento;
 
 export function activate(context: vscode.ExtensionContext): void {
   const config = vscode.workspace.getConfiguration(SECTION);
   decorations = new HeatDecorations(context.extensionPath, config.get<boolean>('gutter', false));
   status = new ProfileStatus();
+  globalState = context.globalState;
   context.subscriptions.push(decorations, status);
 
   context.subscriptions.push(
     vscode.commands.registerCommand('heatls.pickAndLoadProfile', loadProfile),
+    vscode.commands.registerCommand('heatls.captureProfile', captureProfile),
+    vscode.commands.registerCommand('heatls.reload', reloadProfile),
     vscode.commands.registerCommand('heatls.clear', clearProfile),
     vscode.commands.registerCommand('heatls.showHotspots', showHotspots),
     vscode.commands.registerCommand('heatls.toggleLevel', toggleLevel),
@@ -120,6 +128,7 @@ function start(): Promise<LanguageClient | undefined> {
       return undefined;
     }
     client = c;
+    followServerProgress(c);
     refreshStatus();
     return c;
   })();
@@ -205,6 +214,29 @@ async function loadProfile(arg?: string | vscode.Uri): Promise<ProfileSummary | 
     c.outputChannel.appendLine(`heatls.loadProfile ${file}: ${message(err)}`);
     return undefined;
   }
+}
+
+/**
+ * heatls: Capture Profile from URL... arg: heatls.loadProfile's object
+ * ({path, seconds, repeat}), e.g. from a keybinding; without one, asked.
+ */
+async function captureProfile(arg?: CaptureArgs): Promise<ProfileSummary | undefined> {
+  const args = arg && typeof arg.path === 'string' ? arg : await askCapture(globalState);
+  if (!args) return undefined;
+  const c = await running();
+  if (!c) return undefined;
+  const summary = await loadWithProgress(c, 'heatls.loadProfile', [args]);
+  if (summary) status.show(summary);
+  return summary;
+}
+
+/** heatls: Reload Profile: the loaded profile's source again (a URL: captured again). */
+async function reloadProfile(): Promise<ProfileSummary | undefined> {
+  const c = await running();
+  if (!c) return undefined;
+  const summary = await loadWithProgress(c, 'heatls.reloadProfile', []);
+  if (summary) status.show(summary);
+  return summary;
 }
 
 /** heatls: Clear Profile. */

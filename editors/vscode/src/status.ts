@@ -1,6 +1,7 @@
 // status.ts: the status bar item that names the loaded profile.
 //
-// Shows "<file> · <sample type> <total>" while a profile is loaded (from the
+// Shows "<file> · <sample type> <total>" while a profile is loaded, or
+// "live: 127.0.0.1:6060 cpu 30s · ..." for a capture (from the
 // answer of heatls.loadProfile or heatls.status) and hides otherwise. A click
 // shows the hotspots.
 import * as path from 'path';
@@ -21,6 +22,14 @@ export interface ProfileSummary {
   localScope?: string;
 }
 
+/**
+ * The source for the status bar: a file's base name, or a URL source as the
+ * server names it ("live: 127.0.0.1:6060 cpu 30s"), whole.
+ */
+export function sourceName(source: string): string {
+  return source.startsWith('live: ') ? source : path.basename(source);
+}
+
 export class ProfileStatus implements vscode.Disposable {
   private readonly item: vscode.StatusBarItem;
 
@@ -38,7 +47,7 @@ export class ProfileStatus implements vscode.Disposable {
       return;
     }
     const total = summary.totalText ?? (summary.total !== undefined ? String(summary.total) : '');
-    this.item.text = `$(flame) ${path.basename(summary.path)} · ${summary.sampleType} ${total}`.trim();
+    this.item.text = `$(flame) ${sourceName(summary.path)} · ${summary.sampleType} ${total}`.trim();
     const tooltip = new vscode.MarkdownString();
     tooltip.appendText(`heatls: ${summary.path}\n\n`);
     tooltip.appendText(`${summary.sampleType} (${summary.unit ?? '?'}), total ${total}\n\n`);

@@ -50,7 +50,8 @@
                     (buffer-string))))
         (dolist (fn '(heatls-mode global-heatls-mode heatls-load-profile
                       heatls-clear-profile heatls-hotspots heatls-toggle-level
-                      heatls-status))
+                      heatls-status heatls-capture-profile
+                      heatls-reload-profile heatls-cancel-capture))
           (check (format "autoload for %s" fn)
                  (string-match-p (format "(autoload '%s " fn) text))))))
   (message "%d passed, %d failed" passed failed)

@@ -8,6 +8,7 @@
 ;;   HEATLS_TESTDATA   the repository's testdata folder
 ;;   HEATLS_EMACS_DIR  editors/emacs
 ;;   HEATLS_TMP        a fresh scratch folder outside any repository
+;;   HEATLS_PPROFSVC   the Go service of testdata/programs/pprofsvc
 ;;
 ;; Copies testdata/programs/wordfreq/*.go into the scratch folder (the
 ;; profile names them /home/ci/work/wordfreq/...: heatls has to map them),
@@ -29,7 +30,15 @@
 ;; - the `heatls-hotspots' buffer of the profile and of count.go alone,
 ;;   `compile-goto-error' and `next-error';
 ;; - an edit above the hot lines; a profile that fails to load;
-;;   `heatls-status'; `heatls-mode' off and on; `heatls-clear-profile'.
+;;   `heatls-status'; `heatls-mode' off and on; `heatls-clear-profile';
+;; - a capture from a running service: pprofsvc serves net/http/pprof on
+;;   127.0.0.1, its main.go takes the place of wordfreq's, and
+;;   `heatls-capture-profile' takes 2 s of CPU from it: the progress (the
+;;   capture's seconds and the end; eglot's own reporter on eglot 1.10+,
+;;   heatls.el's in the echo area before), the source in the summary and
+;;   `heatls-status', and the painted lines of main.go against what
+;;   heatls.hotspots says of that document for the same capture; then
+;;   `heatls-reload-profile' and `heatls-cancel-capture'.
 ;; Prints "N passed, M failed", exits 1 on a failure.
 
 ;;; Code:
@@ -80,8 +89,15 @@
 (defvar heatls-test-last-message nil
   "The last message shown: batch mode has no echo area to ask.")
 
+(defvar heatls-test-messages nil
+  "Every message shown, newest first.")
+
 (advice-add 'message :filter-return
-            (lambda (text) (when text (setq heatls-test-last-message text)) text))
+            (lambda (text)
+              (when text
+                (setq heatls-test-last-message text)
+                (push text heatls-test-messages))
+              text))
 
 (defun heatls-test-wait (predicate &optional seconds)
   "Read the server's messages until PREDICATE is true or SECONDS (10) pass.
@@ -543,8 +559,216 @@ each whole buffer.  heatls.el marks a buffer when its heat changes."
                        nil (with-current-buffer (heatls-test-buffer "main.go")
                              (heatls-status)))))
 
+;;;; A capture from a running service
+
+(defun heatls-test-hotspot-lines (server buffer)
+  "Per line of BUFFER (1-based), the hotspots of its hottest points.
+An alist (LINE . ENTRIES) from heatls.hotspots of that document:
+the server's index of the same capture, a way apart from the
+decorations.  Ties in cum keep every entry."
+  (let ((entries (heatls--execute
+                  server "heatls.hotspots"
+                  (list :limit 10000 :scope "file"
+                        :uri (with-current-buffer buffer
+                               (plist-get (eglot--TextDocumentIdentifier) :uri)))))
+        best)
+    (seq-doseq (entry entries)
+      (let* ((line (1+ (plist-get entry :line)))
+             (old (assq line best)))
+        (cond ((null old) (push (list line entry) best))
+              ((> (plist-get entry :cum) (plist-get (cadr old) :cum))
+               (setcdr old (list entry)))
+              ((= (plist-get entry :cum) (plist-get (cadr old) :cum))
+               (setcdr old (cons entry (cdr old)))))))
+    best))
+
+(defun heatls-test-painted-as (faces best)
+  "Nil if FACES (LINE . FACE) are those of BEST; else what differs."
+  (or (cl-loop for (line . face) in faces
+               unless (cl-some (lambda (e) (eq face (heatls-level-face
+                                                     (plist-get e :global))))
+                               (cdr (assq line best)))
+               collect (list 'painted line face))
+      (cl-loop for (line . entries) in best
+               when (and (> (plist-get (car entries) :global) 0)
+                         (not (assq line faces)))
+               collect (list 'not-painted line (plist-get (car entries) :global)))))
+
+(defun heatls-test-progress (token)
+  "The progress reports on TOKEN, oldest first."
+  (reverse (cl-remove-if-not (lambda (r) (equal (plist-get r :token) token))
+                             heatls--progress-log)))
+
+(defun heatls-test-captured (what server buffer source start)
+  "Check the capture WHAT that START began: progress, SOURCE, painting.
+START is called with a callback and returns the progress token."
+  (let* ((summary 'waiting)
+         (messages-before (length heatls-test-messages))
+         (eglot-saw nil)
+         (own-saw nil)
+         (token (with-current-buffer buffer
+                  (funcall start (lambda (s) (setq summary s))))))
+    (heatls-test-wait
+     (lambda ()
+       (when (and (fboundp 'eglot--progress-reporters)
+                  (gethash token (eglot--progress-reporters server)))
+         (setq eglot-saw t))
+       (when (nth 2 (gethash token heatls--progress-open))
+         (setq own-saw t))
+       (not (eq summary 'waiting)))
+     30)
+    (heatls-test-equal (format "%s: the summary names the source" what)
+                       source (and (listp summary) (plist-get summary :path)))
+    (let* ((reports (heatls-test-progress token))
+           (shown (seq-take heatls-test-messages
+                            (- (length heatls-test-messages) messages-before))))
+      (heatls-test-check (format "%s: progress begins" what)
+                         (equal (plist-get (car reports) :title)
+                                "heatls: fetching profile")
+                         (format "%S" reports))
+      (heatls-test-check
+       (format "%s: progress counts the capture's seconds" what)
+       (cl-some (lambda (r)
+                  (string-match-p "\\`capturing CPU profile: [0-9]+ s of 2\\'"
+                                  (or (plist-get r :message) "")))
+                reports)
+       (format "%S" reports))
+      (heatls-test-equal (format "%s: progress ends \"loaded\"" what)
+                         '("end" "loaded")
+                         (let ((last (car (last reports))))
+                           (list (plist-get last :kind) (plist-get last :message))))
+      (if (heatls--own-progress-p)
+          (heatls-test-check
+           (format "%s: heatls.el's progress reporter shows it (eglot 1.9)" what)
+           own-saw)
+        (heatls-test-check (format "%s: eglot's progress reporter shows it" what)
+                           eglot-saw))
+      (heatls-test-check (format "%s: the summary is shown" what)
+                         (cl-some (lambda (m) (string-prefix-p
+                                               (format "heatls: %s loaded (cpu, total" source)
+                                               m))
+                                  shown)
+                         (format "%S" shown)))
+    (let ((best (heatls-test-hotspot-lines server buffer))
+          diff)
+      (heatls-test-wait
+       (lambda () (null (setq diff (heatls-test-painted-as
+                                    (heatls-test-faces buffer) best))))
+       5)
+      (heatls-test-check (format "%s: the capture has lines of main.go" what)
+                         best)
+      (heatls-test-check
+       (format "%s: painted lines and levels are those of heatls.hotspots" what)
+       (null diff)
+       (format "%S\n  painted %S\n  hotspots %S" diff (heatls-test-faces buffer) best)))))
+
+(defun heatls-test-capture ()
+  "Capture from pprofsvc, reload, cancel."
+  (let ((svc (getenv "HEATLS_PPROFSVC"))
+        port process)
+    (unless (heatls-test-check "HEATLS_PPROFSVC is the built service"
+                               (and svc (file-executable-p svc)) svc)
+      (cl-return-from heatls-test-capture))
+    ;; It ends when its stdin closes (Emacs exits) or after -life.
+    (setq process
+          (make-process :name "pprofsvc" :command (list svc "-life" "100s")
+                        :connection-type 'pipe :noquery t
+                        :filter (lambda (_p out)
+                                  (when (string-match "port \\([0-9]+\\)" out)
+                                    (setq port (match-string 1 out))))))
+    (unless (heatls-test-check "pprofsvc listens on 127.0.0.1"
+                               (heatls-test-wait (lambda () port) 10))
+      (cl-return-from heatls-test-capture))
+    ;; The service's main.go takes the place of wordfreq's (same folder,
+    ;; so the same project and server; one main.go open).
+    (kill-buffer (heatls-test-buffer "main.go"))
+    (copy-file (expand-file-name "programs/pprofsvc/main.go" heatls-test-testdata)
+               (expand-file-name "main.go" heatls-test-dir) t)
+    (let ((buffer (find-file-noselect (expand-file-name "main.go" heatls-test-dir)))
+          (source (format "live: 127.0.0.1:%s cpu 2s" port))
+          (url (format "127.0.0.1:%s" port)))
+      (with-current-buffer buffer (funcall heatls-test-mode))
+      (heatls-test-check "eglot manages the service's main.go"
+                         (heatls-test-wait
+                          (lambda () (with-current-buffer buffer
+                                       (and (eglot-managed-p) heatls-mode)))))
+      (let ((server (with-current-buffer buffer (eglot-current-server))))
+        (heatls-test-captured
+         "heatls-capture-profile" server buffer source
+         (lambda (done) (heatls-capture-profile url 2 nil done)))
+        (let* ((status (with-current-buffer buffer (heatls-status)))
+               (shown heatls-test-last-message))
+          (heatls-test-equal "heatls-status names the source"
+                             source (plist-get status :path))
+          (heatls-test-check "heatls-status shows the source"
+                             (string-prefix-p (format "heatls: %s loaded" source)
+                                              (or shown ""))
+                             shown))
+        (heatls-test-captured
+         "heatls-reload-profile" server buffer source
+         (lambda (done) (heatls-reload-profile done)))
+        ;; A 5 s capture cancelled once it reports: the capture stays.
+        (let* ((summary 'waiting)
+               (token (with-current-buffer buffer
+                        (heatls-capture-profile
+                         (concat url "/debug/pprof/profile") 5 nil
+                         (lambda (s) (setq summary s))))))
+          (heatls-test-check
+           "a 5 s capture reports progress"
+           (heatls-test-wait
+            (lambda () (cl-some (lambda (r) (equal (plist-get r :kind) "report"))
+                                (heatls-test-progress token)))))
+          (heatls-test-equal "heatls-cancel-capture cancels one capture"
+                             1 (with-current-buffer buffer (heatls-cancel-capture)))
+          (heatls-test-wait (lambda () (not (eq summary 'waiting))))
+          (let ((shown heatls-test-last-message))
+            (heatls-test-equal "the cancelled capture ends without a summary"
+                               nil summary)
+            (heatls-test-equal "the cancel is shown"
+                               "heatls: cancelled; the previous profile stays"
+                               shown))
+          (heatls-test-equal "its progress ends"
+                             "end" (plist-get (car (last (heatls-test-progress token)))
+                                              :kind))
+          (heatls-test-equal "after the cancel the previous capture stays"
+                             source (plist-get (with-current-buffer buffer
+                                                 (heatls-status))
+                                               :path)))
+        ;; C-u: again and again, on tokens the server makes, until cancelled.
+        ;; Go stops the cancelled capture's profiling when it notices the
+        ;; closed connection: until then a new CPU capture gets "cpu
+        ;; profiling already in use", which would end the repetition.
+        (heatls-test-settle 1.5)
+        (let* ((before heatls--progress-log)
+               (rounds (lambda ()
+                         (let (tokens)
+                           (cl-loop for r in heatls--progress-log
+                                    until (eq r (car before))
+                                    when (and (equal (plist-get r :kind) "end")
+                                              (equal (plist-get r :message) "loaded"))
+                                    do (cl-pushnew (plist-get r :token) tokens
+                                                   :test #'equal))
+                           (length tokens)))))
+          (with-current-buffer buffer
+            (heatls-capture-profile url 1 t))
+          (heatls-test-check
+           "a repeated capture runs three rounds, each with its progress"
+           (heatls-test-wait (lambda () (>= (funcall rounds) 3)) 30)
+           (format "%d rounds\n  %S\n  %S" (funcall rounds)
+                   (cl-loop for r in heatls--progress-log
+                            until (eq r (car before)) collect r)
+                   (seq-take heatls-test-messages 6)))
+          (with-current-buffer buffer (heatls-cancel-capture))
+          (heatls-test-settle 0.3)
+          (let ((stopped (funcall rounds)))
+            (heatls-test-settle 2.5)
+            (heatls-test-equal "heatls-cancel-capture ends the repetition"
+                               stopped (funcall rounds))))))
+    (delete-process process)))
+
 (condition-case err
-    (heatls-test-run)
+    (progn (heatls-test-run)
+           (heatls-test-capture))
   (error (heatls-test-check "the test runs to its end" nil
                             (error-message-string err))))
 (heatls-test-finish)

@@ -7,11 +7,20 @@
 -- /home/ci/work/wordfreq; what each line should show is computed from
 -- `heatls dump` of the same profile. Prints one line per check and
 -- "N passed, M failed"; exits with :cquit on any failure.
+--
+-- Then a capture from a running service: HEATLS_PPROFSVC (the Go service of
+-- testdata/programs/pprofsvc, built by the client_pprofsvc fixture) serves
+-- net/http/pprof on 127.0.0.1; :HeatlsCapture takes 2 s of CPU from it with
+-- progress, and the painted lines of its main.go (a copy in the workspace)
+-- must be what heatls.hotspots says of that document for the same capture;
+-- then :HeatlsStatus, :HeatlsReload and :HeatlsCancel.
 local bin = os.getenv('HEATLS_BIN')
 local testdata = os.getenv('HEATLS_TESTDATA')
 local scratch = os.getenv('HEATLS_TMP')
+local pprofsvc = os.getenv('HEATLS_PPROFSVC')
 
 local uv = vim.uv or vim.loop
+local capture -- the capture part, defined below
 local passed, failed = 0, 0
 local TIMEOUT = 5000
 
@@ -146,6 +155,227 @@ local function want_hints(rows, mode)
     out[row] = label
   end
   return out
+end
+
+-- workspace/executeCommand, synchronously (0.11+ prefers the method form).
+local function execute_sync(c, command, arguments, bufnr)
+  local params = { command = command, arguments = arguments }
+  local r
+  if has('0.11') then
+    r = c:request_sync('workspace/executeCommand', params, 10000, bufnr)
+  else
+    r = c.request_sync('workspace/executeCommand', params, 10000, bufnr)
+  end
+  assert(r and not r.err, command .. ' failed: ' .. vim.inspect(r))
+  return r.result
+end
+
+-- What buffer b should show: per row the levels heatls.hotspots gives the
+-- hottest point of that row (largest cum; any of them on a tie), from the
+-- server's index of the same capture (decorations come another way).
+local function hotspot_rows(c, b)
+  local uri = vim.uri_from_bufnr(b)
+  local list = execute_sync(c, 'heatls.hotspots',
+    { { limit = 10000, scope = 'file', uri = uri } }, b)
+  local best = {}
+  for _, h in ipairs(list) do
+    local old = best[h.line]
+    if not old or h.cum > old[1].cum then
+      best[h.line] = { h }
+    elseif h.cum == old[1].cum then
+      table.insert(old, h)
+    end
+  end
+  return best, #list
+end
+
+-- Whether painted ({[row] = group}) is what best (hotspot_rows) wants.
+local function matches(painted, best)
+  for row, group in pairs(painted) do
+    local ok_row = false
+    for _, h in ipairs(best[row] or {}) do
+      ok_row = ok_row or group == 'HeatlsLevel' .. h.global
+    end
+    if not ok_row then
+      return false, string.format('row %d painted %s', row, group)
+    end
+  end
+  for row, hs in pairs(best) do
+    if hs[1].global > 0 and not painted[row] then
+      return false, string.format('row %d not painted (G%d)', row, hs[1].global)
+    end
+  end
+  return true
+end
+
+local function reports_since(n)
+  local out = {}
+  for i, r in ipairs(require('heatls').progress()) do
+    if i > n then
+      table.insert(out, r)
+    end
+  end
+  return out
+end
+
+capture = function(dir)
+  if not ok(pprofsvc and uv.fs_stat(pprofsvc) ~= nil, 'HEATLS_PPROFSVC is the built service',
+    tostring(pprofsvc)) then
+    return
+  end
+  local heatls = require('heatls')
+  -- The service ends when its stdin closes (Neovim exits) or after -life.
+  local port
+  local job = vim.fn.jobstart({ pprofsvc, '-life', '100s' }, {
+    on_stdout = function(_, data)
+      for _, line in ipairs(data) do
+        port = port or tonumber(line:match('^port (%d+)'))
+      end
+    end,
+  })
+  if not ok(job > 0 and vim.wait(10000, function()
+    return port ~= nil
+  end, 20), 'pprofsvc listens on 127.0.0.1') then
+    return
+  end
+  local lsp_events = 0
+  vim.api.nvim_create_autocmd(has('0.10') and 'LspProgress' or 'User', {
+    pattern = has('0.10') and '*' or 'LspProgressUpdate',
+    callback = function()
+      lsp_events = lsp_events + 1
+    end,
+  })
+
+  -- The service's main.go, where its profile's path is not.
+  vim.fn.mkdir(dir .. '/pprofsvc', 'p')
+  assert(uv.fs_copyfile(testdata .. '/programs/pprofsvc/main.go', dir .. '/pprofsvc/main.go'))
+  vim.cmd('edit pprofsvc/main.go')
+  local b = vim.api.nvim_get_current_buf()
+  ok(wait(function()
+    return #heatls.clients(b) == 1
+  end), 'heatls attached to pprofsvc/main.go')
+  local c = heatls.clients(b)[1]
+
+  local source = string.format('live: 127.0.0.1:%d cpu 2s', port)
+  local url = string.format('127.0.0.1:%d', port)
+  local function captured(what, since_notes, since_reports, cmd)
+    vim.cmd(cmd)
+    ok(vim.wait(30000, function()
+      for i = since_notes + 1, #notes do
+        if notes[i].msg:find('loaded ' .. source, 1, true) then
+          return true
+        end
+      end
+      return false
+    end, 20), what .. ': the summary names the source "' .. source .. '"')
+    local reports = reports_since(since_reports)
+    local token = reports[1] and reports[1].token
+    local counted, ended = nil, nil
+    for _, r in ipairs(reports) do
+      if r.token == token and r.kind == 'report' and r.message
+        and r.message:match('^capturing CPU profile: %d+ s of 2$') then
+        counted = counted or r
+      end
+      if r.token == token and r.kind == 'end' then
+        ended = r
+      end
+    end
+    ok(reports[1] and reports[1].kind == 'begin' and reports[1].title == 'heatls: fetching profile',
+      what .. ': progress begins', vim.inspect(reports[1]))
+    ok(counted ~= nil, what .. ': progress counts the capture\'s seconds ("capturing CPU profile: N s of 2")',
+      vim.inspect(reports))
+    ok(ended ~= nil and ended.message == 'loaded', what .. ': progress ends "loaded"', vim.inspect(ended))
+    ok(#notes_matching('heatls: fetching profile: capturing CPU profile: ') > 0,
+      what .. ': the seconds are shown through vim.notify')
+    -- The painted lines, against the server's hotspots of this document.
+    local best, n = hotspot_rows(c, b)
+    local good, why = false, nil
+    vim.wait(5000, function()
+      good, why = matches((heatls.painted(b)), best)
+      return good
+    end, 20)
+    ok(n > 0 and next(best) ~= nil, what .. ': the capture has lines of main.go (' .. n .. ' points)')
+    ok(good, what .. ': painted lines and levels are those of heatls.hotspots', (why or '') .. '\n'
+      .. vim.inspect({ painted = heatls.painted(b), hotspots = best }))
+    ok(select(2, heatls.painted(b)) == 'both', what .. ': painted in mode both')
+  end
+
+  local r0 = #heatls.progress()
+  captured(':HeatlsCapture', #notes, r0, 'HeatlsCapture ' .. url .. ' 2')
+  ok(lsp_events > 0, has('0.10') and 'Neovim\'s LspProgress autocommand saw the reports'
+    or 'Neovim\'s LspProgressUpdate autocommand saw the reports', tostring(lsp_events))
+
+  local status
+  heatls.status(function(_, s)
+    status = s
+  end)
+  ok(wait(function()
+    return status ~= nil
+  end) and status.path == source, ':HeatlsStatus names the source', vim.inspect(status))
+
+  captured(':HeatlsReload', #notes, #heatls.progress(), 'HeatlsReload')
+
+  -- :HeatlsCancel during a capture: it ends "cancelled", the profile stays.
+  local before = #heatls.progress()
+  vim.cmd('HeatlsCapture ' .. url .. '/debug/pprof/profile 5')
+  ok(vim.wait(10000, function()
+    for _, r in ipairs(reports_since(before)) do
+      if r.kind == 'report' then
+        return true
+      end
+    end
+    return false
+  end, 20), 'a 5 s capture reports progress')
+  vim.cmd('HeatlsCancel')
+  local ended
+  ok(vim.wait(5000, function()
+    for _, r in ipairs(reports_since(before)) do
+      if r.kind == 'end' then
+        ended = r
+      end
+    end
+    return ended ~= nil
+  end, 20), ':HeatlsCancel ends the capture\'s progress', vim.inspect(ended))
+  ok(wait(function()
+    return #notes_matching('cancelled; the previous profile stays') == 1
+  end), ':HeatlsCancel: the capture is answered cancelled, and says so',
+    vim.inspect(vim.list_slice(notes, #notes - 4)))
+  status = nil
+  heatls.status(function(_, s)
+    status = s
+  end)
+  ok(wait(function()
+    return status ~= nil
+  end) and status.path == source, 'after the cancel the previous capture stays', vim.inspect(status))
+
+  -- :HeatlsCapture! repeats: rounds on tokens the server makes, until
+  -- :HeatlsCancel. Go stops the cancelled capture's profiling when it
+  -- notices the closed connection: until then a new CPU capture gets
+  -- "cpu profiling already in use", which would end the repetition.
+  vim.wait(1500)
+  before = #heatls.progress()
+  vim.cmd('HeatlsCapture! ' .. url .. ' 1')
+  local function rounds()
+    local tokens, n = {}, 0
+    for _, r in ipairs(reports_since(before)) do
+      if r.kind == 'end' and r.message == 'loaded' and not tokens[r.token] then
+        tokens[r.token] = true
+        n = n + 1
+      end
+    end
+    return n
+  end
+  ok(vim.wait(30000, function()
+    return rounds() >= 3
+  end, 20), ':HeatlsCapture! captures again and again (3 rounds, each with its progress)',
+    tostring(rounds()) .. ' rounds\n' .. vim.inspect(reports_since(before))
+      .. '\n' .. vim.inspect(vim.list_slice(notes, math.max(1, #notes - 5))))
+  vim.cmd('HeatlsCancel')
+  vim.wait(300)
+  local stopped = rounds()
+  vim.wait(2500)
+  eq(rounds(), stopped, ':HeatlsCancel ends the repetition')
+  vim.fn.jobstop(job)
 end
 
 local function run()
@@ -416,6 +646,8 @@ local function run()
   end
   ok(#notes_matching('profile cleared') == 1, ':HeatlsClear says so')
 
+  capture(dir)
+
   -- :help heatls: the tags file builds.
   local docdir = scratch .. '/doc'
   vim.fn.mkdir(docdir, 'p')
@@ -425,7 +657,8 @@ local function run()
     assert(uv.fs_copyfile(doc, docdir .. '/heatls.txt'))
     vim.cmd('helptags ' .. vim.fn.fnameescape(docdir))
     local tags = table.concat(vim.fn.readfile(docdir .. '/tags'), '\n')
-    for _, tag in ipairs({ 'heatls', 'heatls.txt', ':HeatlsLoad', ':HeatlsToggle', 'HeatlsLevel1', 'HeatlsHint' }) do
+    for _, tag in ipairs({ 'heatls', 'heatls.txt', ':HeatlsLoad', ':HeatlsToggle', 'HeatlsLevel1', 'HeatlsHint',
+      ':HeatlsCapture', ':HeatlsReload', ':HeatlsCancel' }) do
       ok(tags:find('\n' .. vim.pesc(tag) .. '\t') or tags:find('^' .. vim.pesc(tag) .. '\t'),
         'tag ' .. tag)
     end

@@ -3,6 +3,7 @@
 // test.
 //
 //   node vscode.test.mjs --heatls BIN --source DIR --build DIR [--tools DIR]
+//                        [--pprofsvc BIN]
 //
 // Packages the extension into a .vsix, installs it into a fresh code-server
 // profile, opens a copy of testdata/programs/wordfreq (under a path unlike
@@ -12,7 +13,18 @@
 // levels, the inlay hints and the status bar; then the same after each
 // "heatls: Toggle Level", on tokenize.go opened after the load, then
 // "heatls: Show Hotspots" and "heatls: Clear Profile". Saves a screenshot to
-// BUILD/vscode-heatls.png. The extension is built in BUILD/extension and
+// BUILD/vscode-heatls.png. Then a capture from a running service: pprofsvc
+// (--pprofsvc, the Go service of testdata/programs/pprofsvc) serves
+// net/http/pprof on 127.0.0.1 behind a small proxy of the test's that keeps
+// each body it passes on; "heatls: Capture Profile from URL..." takes 2 s of
+// CPU from its /debug/pprof (the URL box, the pick of profiles, the
+// duration, "once"), with the progress in a notification that counts the
+// seconds and has a Cancel button; the painted lines and hints of the
+// service's main.go must be what `heatls dump` says of the body the proxy
+// kept, and the status bar names the source. Then "heatls: Reload Profile"
+// (the same again, the URL box proposing the last URL on the way), a
+// capture cancelled from its notification, and one again and again (1 s
+// rounds) until the Cancel of a later round's notification. The extension is built in BUILD/extension and
 // VS Code's state is in BUILD/run (code-server.log, data/logs).
 //
 // Prints "ok - ..." / "not ok - ..." per check, then "N passed, M failed".
@@ -24,6 +36,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
+import http from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
 
@@ -45,6 +58,7 @@ const source = path.resolve(args.source);
 const build = path.resolve(args.build);
 const tools = path.resolve(args.tools || process.env.HEATLS_VSCODE_TOOLS || '/opt/heatls-vscode');
 const ci = /^(1|true|yes|on)$/i.test(process.env.CI || '');
+const pprofsvc = args.pprofsvc ? path.resolve(args.pprofsvc) : undefined;
 
 // Node.js 24 and its npm (tools/deps-vscode.sh writes bin/npm, which builds
 // native modules for that Node).
@@ -148,8 +162,8 @@ function run(command, argv, options) {
 // What the page should show, from `heatls dump`
 
 /** Per profile line of the file named base: the hottest point (largest cum). */
-function expectedLines(base) {
-  const dump = run(heatls, ['dump', profile]);
+function expectedLines(base, from = profile) {
+  const dump = run(heatls, ['dump', from]);
   const lines = new Map();
   let inFile = false;
   for (const row of dump.split('\n')) {
@@ -316,10 +330,12 @@ async function runCommand(page, title) {
   await page.keyboard.press('Enter');
 }
 
-/** Opens name with Ctrl+P; waits until its line shows text (a line only
- * that file has: the editor before it may start the same way). On a busy
- * machine Quick Open can drop the keys; the whole sequence is retried. */
-async function openFile(page, name, line, text) {
+/** Opens name with Ctrl+P (the row that has rowText: the base name when
+ * name is a path, which the row shows apart from its folder); waits until
+ * its line shows text (a line only that file has: the editor before it may
+ * start the same way). On a busy machine Quick Open can drop the keys; the
+ * whole sequence is retried. */
+async function openFile(page, name, line, text, rowText = path.basename(name)) {
   const shows = async () => (await readEditor(page))?.texts?.[line]?.startsWith(text);
   const opened = await until(async () => {
     await until(async () => {
@@ -330,7 +346,7 @@ async function openFile(page, name, line, text) {
       return true;
     }, 20_000);
     await page.keyboard.type(name);
-    await page.locator('.quick-input-widget .monaco-list-row', { hasText: name })
+    await page.locator('.quick-input-widget .monaco-list-row', { hasText: rowText })
       .first().waitFor({ timeout: 20_000 });
     await page.keyboard.press('Enter');
     return until(shows, 10_000);
@@ -357,6 +373,219 @@ async function freePort() {
   });
 }
 
+// ---------------------------------------------------------------------------
+// A capture from a running service
+
+/** pprofsvc on 127.0.0.1; resolves to {port, child}. It ends when its stdin closes. */
+function startService() {
+  return new Promise((resolve, reject) => {
+    const child = spawn(pprofsvc, ['-life', '200s'], { stdio: ['pipe', 'pipe', 'inherit'] });
+    let out = '';
+    const timer = setTimeout(() => reject(new Error('pprofsvc did not start within 10 s')), 10_000);
+    child.on('error', reject);
+    child.stdout.on('data', (d) => {
+      out += d;
+      const m = /port (\d+)/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve({ port: Number(m[1]), child });
+      }
+    });
+  });
+}
+
+/**
+ * A proxy on 127.0.0.1 in front of port that keeps each answer's body in
+ * dir/captured-N.pb.gz (bodies lists them) and passes it on whole. A client
+ * that goes away takes the upstream request with it.
+ */
+function startRecorder(port, dir) {
+  const bodies = [];
+  const server = http.createServer((req, res) => {
+    const up = http.request({ host: '127.0.0.1', port, path: req.url, method: req.method, headers: req.headers },
+      (answer) => {
+        const chunks = [];
+        answer.on('data', (c) => chunks.push(c));
+        answer.on('end', () => {
+          const body = Buffer.concat(chunks);
+          const file = path.join(dir, `captured-${bodies.length + 1}.pb.gz`);
+          fs.writeFileSync(file, body);
+          bodies.push({ url: req.url, status: answer.statusCode, file });
+          const headers = { ...answer.headers, 'content-length': String(body.length) };
+          delete headers['transfer-encoding'];
+          res.writeHead(answer.statusCode, headers);
+          res.end(body);
+        });
+      });
+    up.on('error', () => res.destroy());
+    res.on('close', () => {
+      if (!res.writableEnded) up.destroy();
+    });
+    req.pipe(up);
+  });
+  return new Promise((resolve) => {
+    server.listen(0, '127.0.0.1', () => resolve({ port: server.address().port, bodies, server }));
+  });
+}
+
+/** The text of the notification toasts. */
+async function toastText(page) {
+  return page.evaluate(() => [...document.querySelectorAll('.notifications-toasts .notification-toast')]
+    .map((e) => e.innerText.replace(/\s+/g, ' ').trim()).join(' | '));
+}
+
+/** Answers the quick input that shows title: fills value (when given), then Enter. */
+async function answerInput(page, title, value) {
+  const widget = page.locator('.quick-input-widget', { hasText: title });
+  await widget.waitFor({ state: 'visible', timeout: 15_000 });
+  const box = widget.locator('.quick-input-box input');
+  if (value !== undefined) {
+    await box.fill(value);
+    await until(async () => (await box.inputValue()) === value, 3_000);
+  }
+  await page.keyboard.press('Enter');
+  await widget.waitFor({ state: 'hidden', timeout: 5_000 }).catch(() => undefined);
+}
+
+/** Picks the row of the quick pick titled title that has text. */
+async function answerPick(page, title, text) {
+  const widget = page.locator('.quick-input-widget', { hasText: title });
+  await widget.waitFor({ state: 'visible', timeout: 15_000 });
+  await widget.locator('.quick-input-box input').fill(text);
+  await until(async () => (await widget.locator('.monaco-list-row.focused').first()
+    .textContent({ timeout: 1000 }))?.includes(text), 5_000);
+  await page.keyboard.press('Enter');
+  await widget.waitFor({ state: 'hidden', timeout: 5_000 }).catch(() => undefined);
+}
+
+/**
+ * Watches the toasts while a capture runs until done() (or ms pass): the
+ * progress messages seen, whether a Cancel button showed, whether the toast
+ * went away at the end, and the status bar then.
+ */
+async function watchCapture(page, done, ms = 40_000) {
+  const seen = new Set();
+  let cancelButton = false;
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    const text = await toastText(page).catch(() => '');
+    if (text) seen.add(text);
+    if (await page.locator('.notifications-toasts .notification-toast a.monaco-button', { hasText: 'Cancel' })
+      .count().catch(() => 0)) cancelButton = true;
+    if (await done()) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const closed = await until(async () => !(await toastText(page)).includes('fetching profile'), 10_000);
+  return { seen: [...seen], cancelButton, status: await statusText(page), closed };
+}
+
+async function capture(page, work) {
+  if (!pprofsvc) {
+    check(false, 'the capture runs (no --pprofsvc given)');
+    return;
+  }
+  const svc = await startService();
+  const recorder = await startRecorder(svc.port, work);
+  try {
+    const index = `http://127.0.0.1:${recorder.port}/debug/pprof`;
+    const source = `live: 127.0.0.1:${recorder.port} cpu 2s`;
+    log(`pprofsvc on port ${svc.port}, the recording proxy on ${recorder.port}`);
+    await openFile(page, 'pprofsvc/main.go', 1, '// pprofsvc:');
+
+    // The painted lines and hints against heatls dump of the body the proxy kept.
+    const checkCaptured = async (what, body) => {
+      check(body && body.status === 200 && /^\/debug\/pprof\/profile\?(.*&)?seconds=2\b/.test(body.url),
+        `${what}: the service answered the 2 s CPU capture`, JSON.stringify(body));
+      if (!body) return;
+      const points = expectedLines('pprofsvc/main.go', body.file);
+      check(points.size > 0, `${what}: heatls dump of the captured body has lines of main.go (${points.size})`);
+      await expectEditor(page, expectFor(points, 'both'), what);
+    };
+    const checkProgress = (what, watched) => {
+      check(watched.seen.some((t) => /capturing CPU profile: \d+ s of 2\b/.test(t)),
+        `${what}: the notification counts the capture's seconds`, watched.seen.join('\n'));
+      check(watched.cancelButton, `${what}: the notification has a Cancel button`, watched.seen.join('\n'));
+      check(watched.closed, `${what}: the notification goes away at the end`, watched.seen.join('\n'));
+      check(watched.status.includes(`${source} · cpu `),
+        `${what}: the status bar names the source "${source}"`, `status bar: ${watched.status}`);
+    };
+
+    // 11a. heatls: Capture Profile from URL... on the /debug/pprof index.
+    await runCommand(page, 'heatls: Capture Profile from URL...');
+    await answerInput(page, 'heatls: capture a profile from a URL', index);
+    await answerPick(page, 'heatls: which profile', 'CPU');
+    await answerInput(page, 'heatls: capture for how many seconds', '2');
+    await answerPick(page, 'heatls: once, or again and again', 'Capture once');
+    let watched = await watchCapture(page, async () => (await statusText(page)).includes(source));
+    checkProgress('captured', watched);
+    await checkCaptured('captured', recorder.bodies[0]);
+
+    // 11b. The URL box proposes the last URL (Escape leaves it).
+    await runCommand(page, 'heatls: Capture Profile from URL...');
+    const box = page.locator('.quick-input-widget', { hasText: 'heatls: capture a profile from a URL' })
+      .locator('.quick-input-box input');
+    await box.waitFor({ state: 'visible', timeout: 15_000 });
+    const proposed = await until(async () => ((await box.inputValue()) === index ? index : undefined), 5_000);
+    check(proposed === index, 'the URL box proposes the last URL', `shows "${await box.inputValue()}"`);
+    await page.keyboard.press('Escape');
+
+    // 11c. heatls: Reload Profile captures the same source again.
+    await runCommand(page, 'heatls: Reload Profile');
+    watched = await watchCapture(page, async () => recorder.bodies.length >= 2
+      && !(await toastText(page)).includes('fetching profile'));
+    checkProgress('reloaded', watched);
+    check(recorder.bodies.length === 2, 'the reload captured again', `${recorder.bodies.length} bodies`);
+    await checkCaptured('reloaded', recorder.bodies[1]);
+
+    // 11d. A 10 s capture cancelled from its notification: the last stays.
+    const painted = (await readEditor(page))?.levels;
+    await runCommand(page, 'heatls: Capture Profile from URL...');
+    await answerInput(page, 'heatls: capture a profile from a URL', `http://127.0.0.1:${recorder.port}`);
+    await answerInput(page, 'heatls: capture for how many seconds', '10');
+    await answerPick(page, 'heatls: once, or again and again', 'Capture once');
+    const button = page.locator('.notifications-toasts .notification-toast a.monaco-button', { hasText: 'Cancel' });
+    const counting = await until(async () => /capturing CPU profile: \d+ s of 10\b/.test(await toastText(page)), 15_000);
+    check(counting, 'a 10 s capture counts its seconds', await toastText(page));
+    await button.first().click({ timeout: 5_000 });
+    const told = await until(async () => /capture cancelled; the previous profile stays/.test(await toastText(page)), 10_000);
+    check(told, 'the Cancel button cancels the capture, and says so', await toastText(page));
+    check(recorder.bodies.length === 2, 'the cancelled capture got no body', `${recorder.bodies.length} bodies`);
+    const after = await readEditor(page);
+    check(after && sameMap(after.levels, new Map(Object.entries(painted || {}).map(([k, v]) => [Number(k), v]))),
+      'after the cancel the last capture stays painted');
+    check((await statusText(page)).includes(source), 'after the cancel the status bar still names the source',
+      await statusText(page));
+
+    // 11e. Again and again: 1 s rounds back to back, each with a
+    // notification of its own, until the Cancel of one of them. Go stops
+    // the cancelled capture's profiling when it notices the closed
+    // connection: until then a new CPU capture gets "cpu profiling already
+    // in use", which would end the repetition.
+    await page.waitForTimeout(1500);
+    const before = recorder.bodies.length;
+    await runCommand(page, 'heatls: Capture Profile from URL...');
+    await answerInput(page, 'heatls: capture a profile from a URL', `http://127.0.0.1:${recorder.port}`);
+    await answerInput(page, 'heatls: capture for how many seconds', '1');
+    await answerPick(page, 'heatls: once, or again and again', 'Capture again and again');
+    const rounds = await until(async () => recorder.bodies.length >= before + 3, 30_000);
+    check(rounds, 'again and again: three rounds captured back to back',
+      `${recorder.bodies.length - before} rounds`);
+    const later = await until(async () => /capturing CPU profile: \d+ s of 1\b/.test(await toastText(page)), 10_000);
+    check(later, 'again and again: a later round shows its progress in a notification', await toastText(page));
+    await button.first().click({ timeout: 5_000 });
+    await page.waitForTimeout(500);
+    const stopped = recorder.bodies.length;
+    await page.waitForTimeout(3000);
+    check(recorder.bodies.length === stopped, 'the Cancel of a later round ends the repetition',
+      `${stopped} bodies, then ${recorder.bodies.length}`);
+    check((await statusText(page)).includes(`live: 127.0.0.1:${recorder.port} cpu 1s`),
+      'the status bar names the repeated source', await statusText(page));
+  } finally {
+    svc.child.kill();
+    recorder.server.close();
+  }
+}
+
 async function main() {
   const points = expectedLines('count.go');
   const tokenizePoints = expectedLines('tokenize.go');
@@ -374,6 +603,10 @@ async function main() {
   for (const f of fs.readdirSync(wordfreq).filter((f) => f.endsWith('.go') || f === 'go.mod')) {
     fs.copyFileSync(path.join(wordfreq, f), path.join(workspace, f));
   }
+  // The service's main.go, for the capture.
+  fs.mkdirSync(path.join(workspace, 'pprofsvc'));
+  fs.copyFileSync(path.join(source, 'testdata/programs/pprofsvc/main.go'),
+    path.join(workspace, 'pprofsvc/main.go'));
 
   // 1. The .vsix, built from a copy of editors/vscode in the build folder so
   // that the source tree gets no node_modules or out/. npm ci runs again only
@@ -566,6 +799,9 @@ async function main() {
     await expectEditor(page, { paint: new Map(), hints: new Map() }, 'cleared');
     const gone = await until(async () => !(await statusText(page)).includes('cpu.pb.gz'), 10_000);
     check(gone, 'the status bar item goes away after the clear', `status bar: ${await statusText(page)}`);
+
+    // 11. A capture from a running service.
+    await capture(page, work);
   } finally {
     if (browser) await browser.close().catch(() => undefined);
     cleanup();

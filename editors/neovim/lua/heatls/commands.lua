@@ -1,7 +1,8 @@
--- heatls.commands: what :HeatlsLoad, :HeatlsClear, :HeatlsHotspots and
--- :HeatlsToggle do, through workspace/executeCommand and
--- workspace/didChangeConfiguration. Each works on the heatls client of the
--- current buffer, or the first one running when the buffer has none.
+-- heatls.commands: what :HeatlsLoad, :HeatlsCapture, :HeatlsReload,
+-- :HeatlsCancel, :HeatlsClear, :HeatlsHotspots and :HeatlsToggle do, through
+-- workspace/executeCommand and workspace/didChangeConfiguration. Each works
+-- on the heatls client of the current buffer, or the first one running when
+-- the buffer has none.
 local compat = require('heatls.compat')
 
 -- vim.uv since 0.10, vim.loop before.
@@ -44,11 +45,22 @@ local function client()
   return c
 end
 
-local function execute(c, command, arguments, on_result)
+local function execute(c, command, arguments, on_result, token)
   local params = { command = command, arguments = arguments or {} }
+  if token then
+    -- Progress on a token of ours: the server reports on it whether or not
+    -- the client announced window.workDoneProgress.
+    params.workDoneToken = token
+  end
   compat.request(c, 'workspace/executeCommand', params, function(err, result)
-    if err then
+    if err and err.code == -32800 then
+      -- Cancelled (:HeatlsCancel); Neovim 0.7 to 0.12 do not pass this
+      -- answer on, so heatls.progress says it when the progress ends.
+      M.notify('cancelled; the previous profile stays')
+    elseif err then
       M.notify(err.message or tostring(err), vim.log.levels.ERROR)
+    end
+    if err then
       if on_result then
         on_result(err, nil)
       end
@@ -87,6 +99,68 @@ function M.load(path, on_result)
       on_result(err, result)
     end
   end)
+end
+
+--- Captures a profile from a URL (a Go service's net/http/pprof, e.g.
+--- "localhost:6060" or "http://host:6060/debug/pprof/heap"): seconds is the
+--- capture's duration (nil: the server's default), repeat captures again
+--- back to back until :HeatlsClear, another load or :HeatlsCancel. Progress
+--- is shown as it comes (heatls.progress). on_result(err, summary) is
+--- optional; with repeat it is called for the first round only, and not
+--- for a capture cancelled by :HeatlsCancel.
+function M.capture(url, seconds, repeat_, on_result)
+  local c = client()
+  if not c then
+    return
+  end
+  if not url or url == '' then
+    M.notify('HeatlsCapture needs a URL, e.g. localhost:6060', vim.log.levels.ERROR)
+    return
+  end
+  local arg = { path = url }
+  if seconds then
+    arg.seconds = seconds
+  end
+  if repeat_ then
+    arg['repeat'] = true
+  end
+  local progress = require('heatls.progress')
+  execute(c, 'heatls.loadProfile', { arg }, function(err, result)
+    if not err and type(result) == 'table' then
+      M.notify('loaded ' .. M.summary_text(result))
+    end
+    if on_result then
+      on_result(err, result)
+    end
+  end, progress.token())
+end
+
+--- Loads the loaded profile's source again (a URL is captured again).
+function M.reload(on_result)
+  local c = client()
+  if not c then
+    return
+  end
+  execute(c, 'heatls.reloadProfile', {}, function(err, result)
+    if not err and type(result) == 'table' then
+      M.notify('loaded ' .. M.summary_text(result))
+    end
+    if on_result then
+      on_result(err, result)
+    end
+  end, require('heatls.progress').token())
+end
+
+--- Cancels the captures in progress (and ends a repeated capture).
+function M.cancel()
+  local c = client()
+  if not c then
+    return
+  end
+  local n = require('heatls.progress').cancel(c)
+  if n == 0 then
+    M.notify('no capture in progress (the next round of a repeated one is cancelled if it begins)')
+  end
 end
 
 function M.clear(on_result)

@@ -8,6 +8,7 @@ local commands = require('heatls.commands')
 local decorations = require('heatls.decorations')
 local highlights = require('heatls.highlights')
 local hints = require('heatls.hints')
+local progress = require('heatls.progress')
 
 local M = {}
 
@@ -26,6 +27,8 @@ M.defaults = {
   root_dir = nil,
   -- Show the server's inlay hints ("G5 L4 · 2.50s").
   inlay_hints = true,
+  -- Show the progress of a profile fetch or capture through vim.notify.
+  progress = true,
 }
 
 M.config = nil
@@ -84,6 +87,7 @@ local function client_config(root)
   local handlers = {
     ['heatls/decorations'] = decorations.handler,
     ['window/showMessage'] = commands.show_message_handler,
+    ['$/progress'] = progress.handler,
   }
   if hints.builtin then
     handlers['workspace/inlayHint/refresh'] = hints.builtin_refresh_handler
@@ -175,6 +179,7 @@ function M.setup(opts)
   end
   M.config = config
   hints.enabled = config.inlay_hints ~= false
+  progress.show = config.progress ~= false
 
   augroup = vim.api.nvim_create_augroup('heatls', { clear = true })
   highlights.setup(augroup)
@@ -200,6 +205,9 @@ end
 -- The commands, for mappings and scripts. Each takes an optional
 -- on_result(err, result) callback.
 M.load = commands.load
+M.capture = commands.capture
+M.reload = commands.reload
+M.cancel = commands.cancel
 M.clear = commands.clear
 M.hotspots = commands.hotspots
 M.toggle = commands.toggle
@@ -213,5 +221,8 @@ M.painted = decorations.painted
 
 --- The inlay hints shown in bufnr: {[row] = label}.
 M.hints = hints.shown
+
+--- The $/progress reports received: {token, kind, title, message, percentage}.
+M.progress = progress.reports
 
 return M
