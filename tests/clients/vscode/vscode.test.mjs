@@ -643,6 +643,8 @@ async function main() {
   fs.mkdirSync(path.join(dirs.data, 'User'), { recursive: true });
   fs.writeFileSync(path.join(dirs.data, 'User/settings.json'), JSON.stringify({
     'heatls.path': heatls,
+    // A 1 s capture's default limit is 1.5 s: too tight for a busy machine.
+    'heatls.timeout': 30,
     'chat.disableAIFeatures': true,
     'workbench.secondarySideBar.defaultVisibility': 'hidden',
     'editor.inlayHints.enabled': 'on',
