@@ -12,7 +12,6 @@
  * and sorted by line, and the strings copied into the index.
  */
 #include "internal.h"
-#include "profile.pb-c.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -348,22 +347,22 @@ static void add_function_cum(builder_t *b, uint32_t key, size_t sample,
 enum { PREFETCH_AHEAD = 8 };
 
 static int walk_sample(builder_t *b, size_t s, const uint8_t *bytes,
-                       size_t size, ProtobufCAllocator *pb, hx_error_t *err) {
+                       size_t size, hx_sample_buf_t *sample,
+                       hx_error_t *err) {
   const hx_raw_t *raw = b->raw;
-  Perftools__Profiles__Sample *sample =
-      perftools__profiles__sample__unpack(pb, size, bytes);
-  if (!sample && ((hx_arena_t *)pb->allocator_data)->failed)
+  int prc = hx__sample_parse(bytes, size, b->value_index, sample);
+  if (prc == HX_ENOMEM)
     return hx__fail(err, HX_ENOMEM, "out of memory while reading sample %zu",
-                    s); /* protobuf-c returns NULL for both */
-  if (!sample)
+                    s);
+  if (prc < 0)
     return hx__fail(err, HX_EPROTO, "protobuf: bad sample %zu", s);
-  if (sample->n_value != raw->sample_type_count)
+  if (sample->value_count != raw->sample_type_count)
     return hx__fail(err, HX_EPROFILE,
                     "sample %zu has %zu values for %zu sample types", s,
-                    sample->n_value, raw->sample_type_count);
-  int64_t v = sample->value[b->value_index];
-  size_t n = sample->n_location_id;
-  uint64_t *ids = sample->location_id;
+                    sample->value_count, raw->sample_type_count);
+  int64_t v = sample->value;
+  size_t n = sample->id_count;
+  uint64_t *ids = sample->ids;
   /* Ids become location indices in place; the prefetches let the misses
    * of a deep stack overlap instead of queueing one after another. */
   for (size_t i = 0; i < n; i++) {
@@ -466,18 +465,15 @@ static int walk_samples(builder_t *b, hx_error_t *err) {
   if (raw->sample_count >= UINT32_MAX)
     return hx__fail(err, HX_ETOOBIG, "too many samples");
   set_location_keys(b);
-  hx_arena_t scratch;
-  hx__arena_init(&scratch, 64 * 1024);
-  ProtobufCAllocator pb;
-  hx__pb_allocator_init(&pb, &scratch);
+  hx_sample_buf_t sample;
+  memset(&sample, 0, sizeof sample);
   int rc = 0;
   const uint8_t *bytes = raw->sample_bytes;
   for (size_t s = 0; s < raw->sample_count && rc == 0; s++) {
-    rc = walk_sample(b, s, bytes, raw->sample_sizes[s], &pb, err);
+    rc = walk_sample(b, s, bytes, raw->sample_sizes[s], &sample, err);
     bytes += raw->sample_sizes[s];
-    hx__arena_reset(&scratch);
   }
-  hx__arena_close(&scratch);
+  hx__sample_buf_close(&sample);
   if (rc == 0)
     rc = make_points(b, err);
   for (size_t k = 0; k < b->key_count; k++)
