@@ -73,10 +73,10 @@ declare -A words_what=([index]="LSP or JSON-RPC" [search]="LSP or JSON-RPC"
                        [protocol]="profile, index or libuv")
 # What each module's targets may link besides its own targets
 # (server: anything).
-declare -A links_ok=([index]="zlib protobuf-c libm"
+declare -A links_ok=([index]="zlib protobuf-c threads libm"
                      [protocol]="jansson libm"
                      [search]="module:index libm")
-declare -A links_what=([index]="zlib and protobuf-c" [protocol]="jansson"
+declare -A links_what=([index]="zlib, protobuf-c and threads" [protocol]="jansson"
                        [search]="the index")
 
 # words A B C: "A, B or C"
@@ -291,6 +291,7 @@ link_kind() {
     PkgConfig::ZLIB | ZLIB::ZLIB | z | -lz) echo zlib ;;
     PkgConfig::CURL | PkgConfig::LIBCURL | CURL::libcurl | curl | -lcurl) echo curl ;;
     m | -lm) echo libm ;;
+    Threads::Threads | pthread | -pthread | -lpthread) echo threads ;;
     *)
       if [[ -n ${target_module[$1]:-} ]]; then
         echo "module:${target_module[$1]}"
