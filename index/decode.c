@@ -322,6 +322,14 @@ int hx__decoder_finish(hx_decoder_t *d, hx_error_t *err) {
   return check_references(d->raw, err);
 }
 
+void hx__raw_release_samples(hx_raw_t *raw) {
+  free(raw->sample_bytes);
+  free(raw->sample_sizes);
+  raw->sample_bytes = NULL;
+  raw->sample_sizes = NULL;
+  raw->sample_bytes_size = 0;
+}
+
 void hx__raw_release_walk(hx_raw_t *raw) {
   free(raw->location_id_list);
   free(raw->frame_function_ids);

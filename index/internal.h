@@ -233,6 +233,8 @@ void hx__decoder_wrote(hx_decoder_t *d, size_t n);
  * except sample location ids (build.c checks those as it walks). */
 int hx__decoder_finish(hx_decoder_t *d, hx_error_t *err);
 void hx__decoder_free(hx_decoder_t *d); /* NULL is fine; raw stays */
+/* Frees the samples' bytes once the sample walk has read them. */
+void hx__raw_release_samples(hx_raw_t *raw);
 /* Frees the samples, locations and frames, keeping strings, functions and
  * sample types. */
 void hx__raw_release_walk(hx_raw_t *raw);
