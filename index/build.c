@@ -280,9 +280,15 @@ static int grow_point_table(builder_t *b) {
 
 /* The point of (key, line), created if new; NO_POINT on failure. The +1
  * keeps 0 free to mark an empty slot (key ids stay below 2^32 - 1). */
+/* The first slot the point (key, line) is looked for in. */
+static size_t point_slot(const builder_t *b, uint32_t key, uint32_t line) {
+  uint64_t k = ((uint64_t)key << 32 | line) + 1;
+  return (size_t)((k * 0x9E3779B97F4A7C15ull) >> 20) & b->point_mask;
+}
+
 static uint32_t point_for(builder_t *b, uint32_t key, uint32_t line) {
   uint64_t k = ((uint64_t)key << 32 | line) + 1;
-  size_t slot = (size_t)((k * 0x9E3779B97F4A7C15ull) >> 20) & b->point_mask;
+  size_t slot = point_slot(b, key, line);
   while (b->point_table[slot]) {
     if (b->point_table[slot] == k)
       return b->point_table_ids[slot];
@@ -410,6 +416,12 @@ static int walk_sample(builder_t *b, size_t s, const uint8_t *bytes,
   for (size_t i = 0; i < n; i++) {
     if (i + PREFETCH_AHEAD < n)
       __builtin_prefetch(&b->sums[ids[i + PREFETCH_AHEAD]], 1);
+    /* Half way there, that record has arrived: its keys are fetched. */
+    if (i + PREFETCH_AHEAD / 2 < n) {
+      uint32_t next = b->sums[ids[i + PREFETCH_AHEAD / 2]].key;
+      if (next != NO_KEY && (next & MULTI))
+        __builtin_prefetch(&b->multi_keys[next & ~MULTI]);
+    }
     location_sum_t *sum = &b->sums[ids[i]];
     sum->cum = add_sat(sum->cum, v);
     if (sum->first_use == 0)
@@ -437,6 +449,20 @@ static int walk_sample(builder_t *b, size_t s, const uint8_t *bytes,
 static int make_points(builder_t *b, hx_error_t *err) {
   const hx_raw_t *raw = b->raw;
   for (size_t li = 0; li < raw->location_count; li++) {
+    /* Frames lie in location order: the point table's slot of a frame a
+     * few locations on is fetched while this one is added. */
+    if (li + PREFETCH_AHEAD < raw->location_count) {
+      const hx_raw_location_t *ahead = &raw->locations[li + PREFETCH_AHEAD];
+      if (ahead->frame_count) {
+        const hx_raw_frame_t *fr = &raw->frames[ahead->first_frame];
+        uint32_t key = frame_key(b, fr);
+        if (key != NO_KEY) {
+          size_t slot = point_slot(b, key, fr->line);
+          __builtin_prefetch(&b->point_table[slot]);
+          __builtin_prefetch(&b->point_table_ids[slot]);
+        }
+      }
+    }
     const location_sum_t *sum = &b->sums[li];
     if (!sum->first_use || sum->key == NO_KEY)
       continue;
