@@ -278,14 +278,14 @@ static int grow_point_table(builder_t *b) {
   return 0;
 }
 
-/* The point of (key, line), created if new; NO_POINT on failure. The +1
- * keeps 0 free to mark an empty slot (key ids stay below 2^32 - 1). */
 /* The first slot the point (key, line) is looked for in. */
 static size_t point_slot(const builder_t *b, uint32_t key, uint32_t line) {
   uint64_t k = ((uint64_t)key << 32 | line) + 1;
   return (size_t)((k * 0x9E3779B97F4A7C15ull) >> 20) & b->point_mask;
 }
 
+/* The point of (key, line), created if new; NO_POINT on failure. The +1
+ * keeps 0 free to mark an empty slot (key ids stay below 2^32 - 1). */
 static uint32_t point_for(builder_t *b, uint32_t key, uint32_t line) {
   uint64_t k = ((uint64_t)key << 32 | line) + 1;
   size_t slot = point_slot(b, key, line);
