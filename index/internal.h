@@ -4,8 +4,10 @@
  * The load pipeline, one file per step:
  *   index.c    hx_loader_*: the caller pushes the profile's bytes
  *   inflate.c  bytes as they arrive -> raw profile.proto bytes (gunzip,
- *              size cap), written into the decoder's window
+ *              size cap), written into the decoder's window (by a worker
+ *              thread past the first 2 MiB of a gzipped profile)
  *   wire.c     walks protobuf fields of a message without unpacking it
+ *   message.c  reads Sample, Location, Function, ValueType from bytes
  *   decode.c   raw bytes -> hx_raw_t: tables of sample types, strings,
  *              functions, locations and the places of the samples
  *   build.c    hx_raw_t -> points and function records (the sample walk)
