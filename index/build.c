@@ -12,7 +12,6 @@
  * and sorted by line, and the strings copied into the index.
  */
 #include "internal.h"
-#include "profile.pb-c.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,6 +28,7 @@ typedef struct function_key {
   uint64_t hash;
   int64_t cum, flat;
   uint32_t record;    /* index of its function record after sorting */
+  uint32_t first_use; /* first_use of the location that set file, symbol */
   bool seen;          /* some frame resolved to this key */
 } function_key_t;
 
@@ -53,6 +53,9 @@ typedef struct builder {
   uint32_t *point_table_ids;
   size_t point_mask;
   struct location_sum *sums; /* per raw location (phase A) */
+  int64_t *location_flat;    /* per raw location: value as the leaf */
+  uint32_t *multi_keys;      /* see location_sum_t.key */
+  size_t multi_count, multi_cap;
   uint32_t used_locations;   /* locations some sample reached */
   uint32_t *key_last_sample; /* per key: 1 + last sample counted in cum */
   int64_t *key_cum;          /* per key: pprof's cum */
@@ -275,11 +278,17 @@ static int grow_point_table(builder_t *b) {
   return 0;
 }
 
+/* The first slot the point (key, line) is looked for in. */
+static size_t point_slot(const builder_t *b, uint32_t key, uint32_t line) {
+  uint64_t k = ((uint64_t)key << 32 | line) + 1;
+  return (size_t)((k * 0x9E3779B97F4A7C15ull) >> 20) & b->point_mask;
+}
+
 /* The point of (key, line), created if new; NO_POINT on failure. The +1
  * keeps 0 free to mark an empty slot (key ids stay below 2^32 - 1). */
 static uint32_t point_for(builder_t *b, uint32_t key, uint32_t line) {
   uint64_t k = ((uint64_t)key << 32 | line) + 1;
-  size_t slot = (size_t)((k * 0x9E3779B97F4A7C15ull) >> 20) & b->point_mask;
+  size_t slot = point_slot(b, key, line);
   while (b->point_table[slot]) {
     if (b->point_table[slot] == k)
       return b->point_table_ids[slot];
@@ -305,12 +314,15 @@ static uint32_t point_for(builder_t *b, uint32_t key, uint32_t line) {
  * cache (deep stacks make it the hot loop of a load). */
 typedef struct location_sum {
   int64_t cum;        /* value of samples, once per occurrence in a stack */
-  int64_t flat;       /* value of samples where it was the leaf location */
   uint32_t first_use; /* 1 + order in which samples first reached it */
-  uint32_t key;       /* the key of its only counting frame, or NO_KEY */
+  uint32_t key;       /* the key of its only counting frame, NO_KEY, or
+                         MULTI | i: its keys are multi_keys[i ..], the
+                         last one marked with MULTI */
 } location_sum_t;
+/* 16 bytes, so that four share a cache line: the flat value, added once
+ * per sample only, lives in its own array (location_flat). */
 
-#define MANY_KEYS (UINT32_MAX - 1) /* location with several counting frames */
+#define MULTI 0x80000000u /* a location with several counting frames */
 
 /* Whether frame fr counts, and its key. */
 static uint32_t frame_key(const builder_t *b, const hx_raw_frame_t *fr) {
@@ -320,20 +332,41 @@ static uint32_t frame_key(const builder_t *b, const hx_raw_frame_t *fr) {
                                        : b->function_key[fr->function];
 }
 
-/* The key of each location if it has exactly one counting frame, so that
- * phase A reads no frame for most locations. */
-static void set_location_keys(builder_t *b) {
+/* The keys of each location, so that phase A reads no frame: the key of
+ * its only counting frame, or a run of multi_keys (one read instead of the
+ * location's and its frames' when several inlined lines count). */
+static int set_location_keys(builder_t *b, hx_error_t *err) {
   const hx_raw_t *raw = b->raw;
+  if (b->key_count >= MULTI)
+    return hx__fail(err, HX_ETOOBIG, "too many functions");
   for (size_t li = 0; li < raw->location_count; li++) {
     const hx_raw_location_t *loc = &raw->locations[li];
-    uint32_t key = NO_KEY;
+    uint32_t key = NO_KEY, counting = 0;
     for (uint32_t j = 0; j < loc->frame_count; j++) {
       uint32_t k = frame_key(b, &raw->frames[loc->first_frame + j]);
-      if (k != NO_KEY)
-        key = key == NO_KEY ? k : MANY_KEYS;
+      if (k != NO_KEY) {
+        key = k;
+        counting++;
+      }
+    }
+    if (counting > 1) {
+      size_t at = b->multi_count;
+      if (at + counting >= MULTI)
+        return hx__fail(err, HX_ETOOBIG, "too many location lines");
+      if (hx__grow((void **)&b->multi_keys, &b->multi_cap, at + counting,
+                   sizeof *b->multi_keys) < 0)
+        return hx__fail(err, HX_ENOMEM, "out of memory for the sample walk");
+      for (uint32_t j = 0; j < loc->frame_count; j++) {
+        uint32_t k = frame_key(b, &raw->frames[loc->first_frame + j]);
+        if (k != NO_KEY)
+          b->multi_keys[b->multi_count++] = k;
+      }
+      b->multi_keys[b->multi_count - 1] |= MULTI;
+      key = MULTI | (uint32_t)at;
     }
     b->sums[li].key = key;
   }
+  return 0;
 }
 
 /* pprof's cum for a function: the value once per sample it is in. */
@@ -348,22 +381,22 @@ static void add_function_cum(builder_t *b, uint32_t key, size_t sample,
 enum { PREFETCH_AHEAD = 8 };
 
 static int walk_sample(builder_t *b, size_t s, const uint8_t *bytes,
-                       size_t size, ProtobufCAllocator *pb, hx_error_t *err) {
+                       size_t size, hx_sample_buf_t *sample,
+                       hx_error_t *err) {
   const hx_raw_t *raw = b->raw;
-  Perftools__Profiles__Sample *sample =
-      perftools__profiles__sample__unpack(pb, size, bytes);
-  if (!sample && ((hx_arena_t *)pb->allocator_data)->failed)
+  int prc = hx__sample_parse(bytes, size, b->value_index, sample);
+  if (prc == HX_ENOMEM)
     return hx__fail(err, HX_ENOMEM, "out of memory while reading sample %zu",
-                    s); /* protobuf-c returns NULL for both */
-  if (!sample)
+                    s);
+  if (prc < 0)
     return hx__fail(err, HX_EPROTO, "protobuf: bad sample %zu", s);
-  if (sample->n_value != raw->sample_type_count)
+  if (sample->value_count != raw->sample_type_count)
     return hx__fail(err, HX_EPROFILE,
                     "sample %zu has %zu values for %zu sample types", s,
-                    sample->n_value, raw->sample_type_count);
-  int64_t v = sample->value[b->value_index];
-  size_t n = sample->n_location_id;
-  uint64_t *ids = sample->location_id;
+                    sample->value_count, raw->sample_type_count);
+  int64_t v = sample->value;
+  size_t n = sample->id_count;
+  uint64_t *ids = sample->ids;
   /* Ids become location indices in place; the prefetches let the misses
    * of a deep stack overlap instead of queueing one after another. */
   for (size_t i = 0; i < n; i++) {
@@ -378,45 +411,63 @@ static int walk_sample(builder_t *b, size_t s, const uint8_t *bytes,
   if (v <= 0)
     return 0; /* no heat, but checked all the same */
   b->total = add_sat(b->total, v);
+  if (n > 0)
+    b->location_flat[ids[0]] = add_sat(b->location_flat[ids[0]], v);
   for (size_t i = 0; i < n; i++) {
     if (i + PREFETCH_AHEAD < n)
       __builtin_prefetch(&b->sums[ids[i + PREFETCH_AHEAD]], 1);
+    /* Half way there, that record has arrived: its keys are fetched. */
+    if (i + PREFETCH_AHEAD / 2 < n) {
+      uint32_t next = b->sums[ids[i + PREFETCH_AHEAD / 2]].key;
+      if (next != NO_KEY && (next & MULTI))
+        __builtin_prefetch(&b->multi_keys[next & ~MULTI]);
+    }
     location_sum_t *sum = &b->sums[ids[i]];
     sum->cum = add_sat(sum->cum, v);
-    if (i == 0)
-      sum->flat = add_sat(sum->flat, v);
     if (sum->first_use == 0)
       sum->first_use = ++b->used_locations;
-    if (sum->key < MANY_KEYS) {
+    if (sum->key == NO_KEY)
+      continue;
+    if (!(sum->key & MULTI)) {
       add_function_cum(b, sum->key, s, v);
-    } else if (sum->key == MANY_KEYS) {
-      const hx_raw_location_t *loc = &raw->locations[ids[i]];
-      for (uint32_t j = 0; j < loc->frame_count; j++) {
-        uint32_t k = frame_key(b, &raw->frames[loc->first_frame + j]);
-        if (k != NO_KEY)
-          add_function_cum(b, k, s, v);
-      }
+      continue;
     }
+    const uint32_t *multi = &b->multi_keys[sum->key & ~MULTI];
+    do
+      add_function_cum(b, *multi & ~MULTI, s, v);
+    while (!(*multi++ & MULTI));
   }
   return 0;
 }
 
-/* Phase B: the frames of each used location, in the order samples first
- * reached them, become points. That order matters: the first frame of a
- * key decides the full path its function record shows (perf-heatmap's
- * rule when one key comes from several directories). */
+/* Phase B: the frames of each used location become points, one location
+ * after another in memory order. Which frame of a key comes first in the
+ * order samples first reached them still matters: it decides the full
+ * path its function record shows (perf-heatmap's rule when one key comes
+ * from several directories), so each key keeps the smallest first_use it
+ * was met with (the earlier frame within one location). */
 static int make_points(builder_t *b, hx_error_t *err) {
   const hx_raw_t *raw = b->raw;
-  uint32_t *by_use = malloc(((size_t)b->used_locations + 1) * sizeof *by_use);
-  if (!by_use)
-    return hx__fail(err, HX_ENOMEM, "out of memory for points");
-  for (size_t li = 0; li < raw->location_count; li++)
-    if (b->sums[li].first_use)
-      by_use[b->sums[li].first_use - 1] = (uint32_t)li;
-  int rc = 0;
-  for (size_t u = 0; u < b->used_locations && rc == 0; u++) {
-    const location_sum_t *sum = &b->sums[by_use[u]];
-    const hx_raw_location_t *loc = &raw->locations[by_use[u]];
+  for (size_t li = 0; li < raw->location_count; li++) {
+    /* Frames lie in location order: the point table's slot of a frame a
+     * few locations on is fetched while this one is added. */
+    if (li + PREFETCH_AHEAD < raw->location_count) {
+      const hx_raw_location_t *ahead = &raw->locations[li + PREFETCH_AHEAD];
+      if (ahead->frame_count) {
+        const hx_raw_frame_t *fr = &raw->frames[ahead->first_frame];
+        uint32_t key = frame_key(b, fr);
+        if (key != NO_KEY) {
+          size_t slot = point_slot(b, key, fr->line);
+          __builtin_prefetch(&b->point_table[slot]);
+          __builtin_prefetch(&b->point_table_ids[slot]);
+        }
+      }
+    }
+    const location_sum_t *sum = &b->sums[li];
+    if (!sum->first_use || sum->key == NO_KEY)
+      continue;
+    const hx_raw_location_t *loc = &raw->locations[li];
+    int64_t flat = b->location_flat[li];
     for (uint32_t j = 0; j < loc->frame_count; j++) {
       const hx_raw_frame_t *fr = &raw->frames[loc->first_frame + j];
       uint32_t key = frame_key(b, fr);
@@ -424,29 +475,27 @@ static int make_points(builder_t *b, hx_error_t *err) {
         continue;
       const hx_raw_function_t *fn = &raw->functions[fr->function];
       function_key_t *k = &b->keys[key];
-      if (!k->seen) {
+      if (!k->seen || sum->first_use < k->first_use) {
         k->seen = true;
+        k->first_use = sum->first_use;
         k->file = raw->strings[fn->filename];
         k->symbol = raw->strings[fn->name];
       }
       b->filename_seen[fn->filename] = 1;
       uint32_t p = point_for(b, key, fr->line);
-      if (p == NO_POINT) {
-        rc = hx__fail(err, HX_ENOMEM, "out of memory for points");
-        break;
-      }
+      if (p == NO_POINT)
+        return hx__fail(err, HX_ENOMEM, "out of memory for points");
       build_point_t *pt = &b->points[p];
       pt->cum = add_sat(pt->cum, sum->cum);
       /* Only the first frame of the leaf location gets flat, skipped or
        * not: the innermost inlined function of the leaf. */
       if (j == 0) {
-        pt->flat = add_sat(pt->flat, sum->flat);
-        k->flat = add_sat(k->flat, sum->flat);
+        pt->flat = add_sat(pt->flat, flat);
+        k->flat = add_sat(k->flat, flat);
       }
     }
   }
-  free(by_use);
-  return rc;
+  return 0;
 }
 
 static int walk_samples(builder_t *b, hx_error_t *err) {
@@ -454,30 +503,32 @@ static int walk_samples(builder_t *b, hx_error_t *err) {
   if (raw->location_count >= UINT32_MAX)
     return hx__fail(err, HX_ETOOBIG, "too many locations");
   b->sums = calloc(raw->location_count + 1, sizeof *b->sums);
+  b->location_flat = calloc(raw->location_count + 1,
+                            sizeof *b->location_flat);
   b->key_last_sample = calloc(b->key_count + 1, sizeof *b->key_last_sample);
   b->key_cum = calloc(b->key_count + 1, sizeof *b->key_cum);
   b->filename_seen = calloc(raw->string_count + 1, 1);
   b->point_mask = 4095;
   b->point_table = calloc(b->point_mask + 1, sizeof *b->point_table);
   b->point_table_ids = malloc((b->point_mask + 1) * sizeof(uint32_t));
-  if (!b->sums || !b->key_last_sample || !b->key_cum || !b->filename_seen ||
+  if (!b->sums || !b->location_flat || !b->key_last_sample || !b->key_cum || !b->filename_seen ||
       !b->point_table || !b->point_table_ids)
     return hx__fail(err, HX_ENOMEM, "out of memory for the sample walk");
   if (raw->sample_count >= UINT32_MAX)
     return hx__fail(err, HX_ETOOBIG, "too many samples");
-  set_location_keys(b);
-  hx_arena_t scratch;
-  hx__arena_init(&scratch, 64 * 1024);
-  ProtobufCAllocator pb;
-  hx__pb_allocator_init(&pb, &scratch);
-  int rc = 0;
+  int rc = set_location_keys(b, err);
+  if (rc < 0)
+    return rc;
+  hx_sample_buf_t sample;
+  memset(&sample, 0, sizeof sample);
   const uint8_t *bytes = raw->sample_bytes;
   for (size_t s = 0; s < raw->sample_count && rc == 0; s++) {
-    rc = walk_sample(b, s, bytes, raw->sample_sizes[s], &pb, err);
+    rc = walk_sample(b, s, bytes, raw->sample_sizes[s], &sample, err);
     bytes += raw->sample_sizes[s];
-    hx__arena_reset(&scratch);
   }
-  hx__arena_close(&scratch);
+  hx__sample_buf_close(&sample);
+  /* The samples are done with: their bytes go before the points grow. */
+  hx__raw_release_samples(b->raw);
   if (rc == 0)
     rc = make_points(b, err);
   for (size_t k = 0; k < b->key_count; k++)
@@ -485,9 +536,13 @@ static int walk_samples(builder_t *b, hx_error_t *err) {
   /* What the walk needed is done with: give it back before the index
    * arrays are made, so that the two never add up. */
   free(b->sums);
+  free(b->location_flat);
+  free(b->multi_keys);
   free(b->point_table);
   free(b->point_table_ids);
   b->sums = NULL;
+  b->location_flat = NULL;
+  b->multi_keys = NULL;
   b->point_table = NULL;
   b->point_table_ids = NULL;
   hx__raw_release_walk(b->raw);
@@ -714,6 +769,8 @@ static void builder_close(builder_t *b) {
   free(b->point_table);
   free(b->point_table_ids);
   free(b->sums);
+  free(b->location_flat);
+  free(b->multi_keys);
   free(b->key_last_sample);
   free(b->key_cum);
   free(b->filename_seen);

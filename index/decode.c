@@ -6,17 +6,15 @@
  * into it as they arrive, and it is decoded each time it is full, so the
  * same fields are decoded at the same points however the bytes were split
  * (and the window doubles when one field fills it). Sample types,
- * locations and functions are unpacked one message at a time by protobuf-c
- * into a scratch arena that is reset after each; strings are copied out;
- * samples are only set aside as bytes here (they come first in a profile,
- * before the locations they name) and are unpacked by the sample walk in
- * build.c. So the raw profile is never in memory whole: of its bytes only
+ * locations and functions are read one message at a time (message.c) into
+ * compact tables; strings are copied out; samples are only set aside as
+ * bytes here (they come first in a profile, before the locations they
+ * name) and are read by the sample walk in build.c. So the raw profile is never in memory whole: of its bytes only
  * the samples are kept, about half of a Go profile. Afterwards every id and
  * string index is checked, so that nothing later can meet a dangling
  * reference.
  */
 #include "internal.h"
-#include "profile.pb-c.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -32,24 +30,9 @@ enum {
   PROFILE_DEFAULT_SAMPLE_TYPE = 14
 };
 
-static void *arena_pb_alloc(void *data, size_t size) {
-  return hx__arena_alloc(data, size);
-}
-static void arena_pb_free(void *data, void *ptr) {
-  (void)data; /* freed all at once by hx__arena_reset */
-  (void)ptr;
-}
-
-void hx__pb_allocator_init(ProtobufCAllocator *alloc, hx_arena_t *arena) {
-  alloc->alloc = arena_pb_alloc;
-  alloc->free = arena_pb_free;
-  alloc->allocator_data = arena;
-}
-
 struct hx_decoder {
   hx_raw_t *raw;
-  hx_arena_t scratch;
-  ProtobufCAllocator pb;
+  hx_location_buf_t location; /* the lines of one location, reused */
   size_t cap_strings, cap_types, cap_functions, cap_locations,
       cap_location_ids, cap_frames, cap_frame_ids, cap_samples,
       cap_sample_bytes;
@@ -69,53 +52,45 @@ static int no_memory(hx_error_t *err) {
 static int add_sample_type(decoder_t *d, const hx_field_t *f,
                            hx_error_t *err) {
   hx_raw_t *raw = d->raw;
-  Perftools__Profiles__ValueType *vt =
-      perftools__profiles__value_type__unpack(&d->pb, f->size, f->data);
-  if (!vt && d->scratch.failed)
-    return no_memory(err); /* protobuf-c returns NULL for both */
-  if (!vt)
+  uint64_t vt[2]; /* type, unit */
+  if (hx__varint_message_parse(f->data, f->size, 2, vt, 2) < 0)
     return hx__fail(err, HX_EPROTO, "protobuf: bad sample_type %zu",
                     raw->sample_type_count);
   if (GROW(d, sample_types, raw->sample_type_count, cap_types) < 0)
     return no_memory(err);
-  raw->sample_types[raw->sample_type_count][0] = vt->type;
-  raw->sample_types[raw->sample_type_count][1] = vt->unit;
+  raw->sample_types[raw->sample_type_count][0] = (int64_t)vt[0];
+  raw->sample_types[raw->sample_type_count][1] = (int64_t)vt[1];
   raw->sample_type_count++;
-  hx__arena_reset(&d->scratch);
   return 0;
 }
 
 static int add_function(decoder_t *d, const hx_field_t *f, hx_error_t *err) {
   hx_raw_t *raw = d->raw;
-  Perftools__Profiles__Function *fn =
-      perftools__profiles__function__unpack(&d->pb, f->size, f->data);
-  if (!fn && d->scratch.failed)
-    return no_memory(err); /* protobuf-c returns NULL for both */
-  if (!fn)
+  uint64_t fn[4]; /* id, name, system_name, filename (start_line: 5) */
+  if (hx__varint_message_parse(f->data, f->size, 5, fn, 4) < 0)
     return hx__fail(err, HX_EPROTO, "protobuf: bad function %zu",
                     raw->function_count);
   if (GROW(d, functions, raw->function_count, cap_functions) < 0)
     return no_memory(err);
   hx_raw_function_t *rf = &raw->functions[raw->function_count++];
-  rf->id = fn->id;
-  rf->name = fn->name;
-  rf->filename = fn->filename;
-  hx__arena_reset(&d->scratch);
+  rf->id = fn[0];
+  rf->name = (int64_t)fn[1];
+  rf->filename = (int64_t)fn[3];
   return 0;
 }
 
 static int add_location(decoder_t *d, const hx_field_t *f, hx_error_t *err) {
   hx_raw_t *raw = d->raw;
-  Perftools__Profiles__Location *loc =
-      perftools__profiles__location__unpack(&d->pb, f->size, f->data);
-  if (!loc && d->scratch.failed)
-    return no_memory(err); /* protobuf-c returns NULL for both */
-  if (!loc)
+  hx_location_buf_t *loc = &d->location;
+  int rc = hx__location_parse(f->data, f->size, loc);
+  if (rc == HX_ENOMEM)
+    return no_memory(err);
+  if (rc < 0)
     return hx__fail(err, HX_EPROTO, "protobuf: bad location %zu",
                     raw->location_count);
-  if (loc->n_line > UINT32_MAX - raw->frame_count)
+  if (loc->line_count > UINT32_MAX - raw->frame_count)
     return hx__fail(err, HX_ETOOBIG, "too many location lines");
-  size_t frames = raw->frame_count + loc->n_line;
+  size_t frames = raw->frame_count + loc->line_count;
   if (GROW(d, locations, raw->location_count, cap_locations) < 0 ||
       GROW(d, location_id_list, raw->location_count, cap_location_ids) < 0 ||
       hx__grow((void **)&raw->frames, &d->cap_frames, frames,
@@ -126,16 +101,15 @@ static int add_location(decoder_t *d, const hx_field_t *f, hx_error_t *err) {
   raw->location_id_list[raw->location_count] = loc->id;
   hx_raw_location_t *rl = &raw->locations[raw->location_count++];
   rl->first_frame = (uint32_t)raw->frame_count;
-  rl->frame_count = (uint32_t)loc->n_line;
-  for (size_t i = 0; i < loc->n_line; i++) {
-    int64_t line = loc->line[i]->line;
+  rl->frame_count = (uint32_t)loc->line_count;
+  for (size_t i = 0; i < loc->line_count; i++) {
+    int64_t line = loc->lines[i].line;
     bool counts = line >= 0 && line <= (int64_t)UINT32_MAX;
-    raw->frame_function_ids[raw->frame_count] = loc->line[i]->function_id;
+    raw->frame_function_ids[raw->frame_count] = loc->lines[i].function_id;
     hx_raw_frame_t *fr = &raw->frames[raw->frame_count++];
     fr->function = counts ? 0 : HX_FRAME_SKIP;
     fr->line = counts ? (uint32_t)line : 0;
   }
-  hx__arena_reset(&d->scratch);
   return 0;
 }
 
@@ -204,8 +178,6 @@ int hx__decoder_new(hx_raw_t *raw, hx_decoder_t **out, hx_error_t *err) {
     return no_memory(err);
   d->raw = raw;
   hx__arena_init(&raw->string_arena, 256 * 1024);
-  hx__arena_init(&d->scratch, 64 * 1024);
-  hx__pb_allocator_init(&d->pb, &d->scratch);
   d->window_cap = WINDOW_SIZE;
   d->window = malloc(d->window_cap);
   if (!d->window) {
@@ -219,7 +191,7 @@ int hx__decoder_new(hx_raw_t *raw, hx_decoder_t **out, hx_error_t *err) {
 void hx__decoder_free(hx_decoder_t *d) {
   if (!d)
     return;
-  hx__arena_close(&d->scratch);
+  hx__location_buf_close(&d->location);
   free(d->window);
   free(d);
 }
@@ -342,12 +314,20 @@ int hx__decoder_finish(hx_decoder_t *d, hx_error_t *err) {
     return rc;
   if (d->end != 0)
     return hx__fail(err, HX_EPROTO, "protobuf: truncated message");
-  /* The window and the scratch arena are done with. */
+  /* The window and the location buffer are done with. */
   free(d->window);
   d->window = NULL;
   d->window_cap = d->end = 0;
-  hx__arena_close(&d->scratch);
+  hx__location_buf_close(&d->location);
   return check_references(d->raw, err);
+}
+
+void hx__raw_release_samples(hx_raw_t *raw) {
+  free(raw->sample_bytes);
+  free(raw->sample_sizes);
+  raw->sample_bytes = NULL;
+  raw->sample_sizes = NULL;
+  raw->sample_bytes_size = 0;
 }
 
 void hx__raw_release_walk(hx_raw_t *raw) {

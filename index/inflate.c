@@ -11,16 +11,55 @@
  * instead of exhausting memory. The bytes go straight into the decoder's
  * window (decode.c), so the whole raw profile is never in memory at once,
  * and neither is the caller's input beyond the piece it is feeding.
+ *
+ * Past the first THREAD_AFTER raw bytes of a gzipped profile, decoding
+ * moves to a worker thread so that it runs beside inflate on a second
+ * core: the caller's thread inflates into a ring of CHUNKS buffers and the
+ * worker copies each full one into the decoder's window, which it alone
+ * touches from then on. The window is decoded at the same bytes as on one
+ * thread, so the result, and which error wins, do not change: a failure of
+ * the worker is found at the next hand-over and returned by that feed (or
+ * the finish); a failure of inflate first lets the worker decode every byte
+ * inflated before it, so that an earlier decoding error wins as it would
+ * on one thread. The worker is joined before any feed or finish returns an
+ * error, at the finish and in hx__input_free, so no thread outlives the
+ * call that ends the load. If the thread or its buffers cannot be had, the
+ * load simply stays on one thread.
  */
 #include "internal.h"
 
 #include <limits.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #define ZLIB_CONST /* next_in points to const bytes */
 #include <zlib.h>
 
 typedef enum format { FORMAT_UNKNOWN, FORMAT_RAW, FORMAT_GZIP } format_t;
+
+#define THREAD_AFTER ((uint64_t)2 << 20) /* raw bytes before the worker */
+#define CHUNK_SIZE ((size_t)512 << 10)
+#define CHUNKS 4
+
+/* The worker and the ring of chunks it shares with the caller's thread.
+ * Chunks [tail, head) (mod CHUNKS) are full and the worker's; chunk
+ * head % CHUNKS is the one being filled when fewer than CHUNKS are full.
+ * mu guards head, tail, len, end, abort and failed; error is the worker's
+ * until it has set failed (or exited). */
+typedef struct worker {
+  pthread_t thread;
+  pthread_mutex_t mu;
+  pthread_cond_t cv;
+  uint8_t *chunk[CHUNKS];
+  size_t len[CHUNKS];
+  size_t head, tail;
+  bool end;         /* no more chunks will come */
+  bool decode_full; /* at the end: decode a full window first */
+  bool abort;       /* stop at once (the load is freed) */
+  bool failed;      /* error holds the worker's failure */
+  hx_decoder_t *dec;
+  hx_error_t error;
+} worker_t;
 
 struct hx_input {
   hx_decoder_t *dec;
@@ -31,6 +70,8 @@ struct hx_input {
   bool z_started;   /* z is initialised (inflateEnd owed) */
   bool member_done; /* a gzip member ended; another may follow */
   bool fed;         /* some byte arrived */
+  bool no_thread;   /* the worker could not be started: stay on one */
+  worker_t *worker; /* running (joined when set back to NULL) */
   z_stream z;
 };
 
@@ -46,9 +87,13 @@ int hx__input_new(uint64_t max_size, hx_decoder_t *dec, hx_input_t **out,
   return 0;
 }
 
+static int worker_stop(hx_input_t *in, bool abort, bool decode_full,
+                       hx_error_t *err);
+
 void hx__input_free(hx_input_t *in) {
   if (!in)
     return;
+  worker_stop(in, true, false, NULL);
   if (in->z_started)
     inflateEnd(&in->z);
   free(in);
@@ -60,13 +105,183 @@ static int over_limit(const hx_input_t *in, hx_error_t *err) {
                   (unsigned long long)in->max_size);
 }
 
-/* Room in the decoder's window, cut to what the size cap still allows
- * (one byte past it). */
+/* ---- the worker ---- */
+
+/* n bytes into the decoder's window, decoded each time it is full. */
+static int copy_into(hx_decoder_t *dec, const uint8_t *data, size_t n,
+                     hx_error_t *err) {
+  while (n > 0) {
+    uint8_t *dst;
+    size_t room;
+    int rc = hx__decoder_room(dec, &dst, &room, err);
+    if (rc < 0)
+      return rc;
+    size_t k = n < room ? n : room;
+    memcpy(dst, data, k);
+    hx__decoder_wrote(dec, k);
+    data += k;
+    n -= k;
+  }
+  return 0;
+}
+
+static void *worker_main(void *arg) {
+  worker_t *w = arg;
+  pthread_mutex_lock(&w->mu);
+  for (;;) {
+    while (w->tail == w->head && !w->end && !w->abort)
+      pthread_cond_wait(&w->cv, &w->mu);
+    if (w->abort)
+      break;
+    if (w->tail == w->head) { /* the end, every chunk decoded */
+      if (w->decode_full) {
+        uint8_t *dst;
+        size_t room;
+        pthread_mutex_unlock(&w->mu);
+        int rc = hx__decoder_room(w->dec, &dst, &room, &w->error);
+        pthread_mutex_lock(&w->mu);
+        w->failed = rc < 0;
+      }
+      break;
+    }
+    size_t i = w->tail % CHUNKS;
+    pthread_mutex_unlock(&w->mu);
+    int rc = copy_into(w->dec, w->chunk[i], w->len[i], &w->error);
+    pthread_mutex_lock(&w->mu);
+    w->tail++;
+    if (rc < 0) {
+      w->failed = true;
+      break;
+    }
+    pthread_cond_broadcast(&w->cv); /* a chunk is free */
+  }
+  pthread_cond_broadcast(&w->cv);
+  pthread_mutex_unlock(&w->mu);
+  return NULL;
+}
+
+static void worker_free(worker_t *w) {
+  for (size_t i = 0; i < CHUNKS; i++)
+    free(w->chunk[i]);
+  free(w);
+}
+
+/* Starts the worker; on any failure the load stays on one thread. */
+static void worker_start(hx_input_t *in) {
+  in->no_thread = true; /* one attempt */
+  worker_t *w = calloc(1, sizeof *w);
+  if (!w)
+    return;
+  w->dec = in->dec;
+  bool ok = true;
+  for (size_t i = 0; i < CHUNKS && ok; i++)
+    ok = (w->chunk[i] = malloc(CHUNK_SIZE)) != NULL;
+  if (!ok) {
+    worker_free(w);
+    return;
+  }
+  if (pthread_mutex_init(&w->mu, NULL) != 0) {
+    worker_free(w);
+    return;
+  }
+  if (pthread_cond_init(&w->cv, NULL) != 0) {
+    pthread_mutex_destroy(&w->mu);
+    worker_free(w);
+    return;
+  }
+  if (pthread_create(&w->thread, NULL, worker_main, w) != 0) {
+    pthread_cond_destroy(&w->cv);
+    pthread_mutex_destroy(&w->mu);
+    worker_free(w);
+    return;
+  }
+  in->worker = w;
+}
+
+/* Hands the chunk being filled to the worker and waits for a free one.
+ * HX_E* when the worker has failed (after joining it: its error in err). */
+static int worker_push(hx_input_t *in, hx_error_t *err) {
+  worker_t *w = in->worker;
+  pthread_mutex_lock(&w->mu);
+  w->head++;
+  pthread_cond_broadcast(&w->cv);
+  while (w->head - w->tail == CHUNKS && !w->failed)
+    pthread_cond_wait(&w->cv, &w->mu);
+  bool failed = w->failed;
+  if (!failed)
+    w->len[w->head % CHUNKS] = 0;
+  pthread_mutex_unlock(&w->mu);
+  return failed ? worker_stop(in, false, false, err) : 0;
+}
+
+/* Ends the worker: unless abort, hands it the chunk being filled and
+ * waits until it has decoded every byte (and, with decode_full, a window
+ * left full, as one thread would before reporting a gzip failure). Joins
+ * and frees it. Returns 0, or the worker's failure with its message in
+ * err. */
+static int worker_stop(hx_input_t *in, bool abort, bool decode_full,
+                       hx_error_t *err) {
+  worker_t *w = in->worker;
+  if (!w)
+    return 0;
+  pthread_mutex_lock(&w->mu);
+  if (abort) {
+    w->abort = true;
+  } else {
+    if (!w->failed && w->len[w->head % CHUNKS] > 0)
+      w->head++; /* there is room: only a free chunk is filled */
+    w->end = true;
+    w->decode_full = decode_full;
+  }
+  pthread_cond_broadcast(&w->cv);
+  pthread_mutex_unlock(&w->mu);
+  pthread_join(w->thread, NULL);
+  pthread_cond_destroy(&w->cv);
+  pthread_mutex_destroy(&w->mu);
+  int rc = 0;
+  if (w->failed && !abort) {
+    rc = w->error.code;
+    if (err)
+      *err = w->error;
+  }
+  worker_free(w);
+  in->worker = NULL;
+  return rc;
+}
+
+/* rc, a failure of the caller's side, unless the worker, stopped first,
+ * failed on earlier bytes: then its failure. */
+static int stop_after(hx_input_t *in, int rc, bool decode_full,
+                      hx_error_t *err) {
+  if (!in->worker)
+    return rc;
+  int wrc = worker_stop(in, false, decode_full, err);
+  return wrc < 0 ? wrc : rc;
+}
+
+/* ---- the caller's side ---- */
+
+/* Room for the next raw bytes: in the decoder's window, or in the chunk
+ * being filled once the worker runs; cut to what the size cap still
+ * allows (one byte past it). */
 static int next_room(hx_input_t *in, uint8_t **dst, size_t *room,
                      hx_error_t *err) {
-  int rc = hx__decoder_room(in->dec, dst, room, err);
-  if (rc < 0)
+  if (!in->worker && !in->no_thread && in->format == FORMAT_GZIP &&
+      in->produced >= THREAD_AFTER)
+    worker_start(in);
+  int rc;
+  worker_t *w = in->worker;
+  if (w) {
+    /* head is written by this thread only: read without the lock. */
+    if (w->len[w->head % CHUNKS] == CHUNK_SIZE &&
+        (rc = worker_push(in, err)) < 0)
+      return rc;
+    size_t i = w->head % CHUNKS;
+    *dst = w->chunk[i] + w->len[i];
+    *room = CHUNK_SIZE - w->len[i];
+  } else if ((rc = hx__decoder_room(in->dec, dst, room, err)) < 0) {
     return rc;
+  }
   uint64_t allowed = in->max_size - in->produced; /* produced <= max_size */
   if (allowed < UINT64_MAX)
     allowed++;
@@ -76,7 +291,10 @@ static int next_room(hx_input_t *in, uint8_t **dst, size_t *room,
 }
 
 static int wrote(hx_input_t *in, size_t n, hx_error_t *err) {
-  hx__decoder_wrote(in->dec, n);
+  if (in->worker)
+    in->worker->len[in->worker->head % CHUNKS] += n;
+  else
+    hx__decoder_wrote(in->dec, n);
   in->produced += n;
   return in->produced > in->max_size ? over_limit(in, err) : 0;
 }
@@ -159,7 +377,10 @@ static int feed_gzip(hx_input_t *in, const uint8_t *data, size_t size,
       continue; /* wants more input or more room */
     /* zlib reads on past a full window to the next block header or the
      * trailer; when that is where it failed, the window is decoded first,
-     * as it is when the input happens to stop right there. */
+     * as it is when the input happens to stop right there. The worker
+     * does the same with the window it has. */
+    if (in->worker)
+      return stop_after(in, gzip_failed(in, err), true, err);
     if (pending && (rc = hx__decoder_room(in->dec, &dst, &room, err)) < 0)
       return rc;
     return gzip_failed(in, err);
@@ -168,8 +389,10 @@ static int feed_gzip(hx_input_t *in, const uint8_t *data, size_t size,
 
 static int feed_known(hx_input_t *in, const uint8_t *data, size_t size,
                       hx_error_t *err) {
-  return in->format == FORMAT_GZIP ? feed_gzip(in, data, size, err)
-                                   : feed_raw(in, data, size, err);
+  int rc = in->format == FORMAT_GZIP ? feed_gzip(in, data, size, err)
+                                     : feed_raw(in, data, size, err);
+  /* Whatever failed, no worker outlives the failure. */
+  return rc < 0 ? stop_after(in, rc, false, err) : rc;
 }
 
 /* The format is known from the first two bytes. */
@@ -220,6 +443,9 @@ int hx__input_finish(hx_input_t *in, hx_error_t *err) {
       return rc;
   }
   if (in->format == FORMAT_GZIP && !in->member_done)
-    return hx__fail(err, HX_EGZIP, "truncated gzip data");
-  return 0;
+    return stop_after(in, hx__fail(err, HX_EGZIP, "truncated gzip data"),
+                      false, err);
+  /* Every raw byte decoded but the window's rest, which the decoder's
+   * finish takes on the caller's thread. */
+  return worker_stop(in, false, false, err);
 }

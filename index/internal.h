@@ -4,8 +4,10 @@
  * The load pipeline, one file per step:
  *   index.c    hx_loader_*: the caller pushes the profile's bytes
  *   inflate.c  bytes as they arrive -> raw profile.proto bytes (gunzip,
- *              size cap), written into the decoder's window
+ *              size cap), written into the decoder's window (by a worker
+ *              thread past the first 2 MiB of a gzipped profile)
  *   wire.c     walks protobuf fields of a message without unpacking it
+ *   message.c  reads Sample, Location, Function, ValueType from bytes
  *   decode.c   raw bytes -> hx_raw_t: tables of sample types, strings,
  *              functions, locations and the places of the samples
  *   build.c    hx_raw_t -> points and function records (the sample walk)
@@ -99,6 +101,44 @@ int hx__wire_next(hx_wire_t *w, hx_field_t *f, hx_error_t *err);
  * error: 0 is returned and w is left at the field's start, so that the
  * caller can read more and try again. */
 int hx__wire_next_partial(hx_wire_t *w, hx_field_t *f, hx_error_t *err);
+
+/* ---- the small messages, read without protobuf-c (message.c) ---- */
+
+/* A Sample: its location ids, how many values it has and the one asked
+ * for. The buffers are reused from one sample to the next. */
+typedef struct hx_sample_buf {
+  uint64_t *ids;
+  size_t id_count, id_cap;
+  size_t value_count;
+  int64_t value; /* value[value_index], 0 when there are fewer values */
+} hx_sample_buf_t;
+
+/* 0, HX_EPROTO on malformed bytes, HX_ENOMEM (no message: the caller
+ * names the sample). */
+int hx__sample_parse(const uint8_t *data, size_t size, size_t value_index,
+                     hx_sample_buf_t *s);
+void hx__sample_buf_close(hx_sample_buf_t *s);
+
+/* A Location: its id and its lines, as the profile gives them. */
+typedef struct hx_location_buf {
+  uint64_t id;
+  struct hx_line_ref {
+    uint64_t function_id;
+    int64_t line;
+  } *lines;
+  size_t line_count, line_cap;
+} hx_location_buf_t;
+
+int hx__location_parse(const uint8_t *data, size_t size,
+                       hx_location_buf_t *l);
+void hx__location_buf_close(hx_location_buf_t *l);
+
+/* A message whose fields 1..known are all varints (Function: 5,
+ * ValueType: 2): fields[i] is field i + 1 (the last one given, 0 when
+ * absent) for i < field_count; other fields are skipped. */
+int hx__varint_message_parse(const uint8_t *data, size_t size,
+                             uint32_t known, uint64_t *fields,
+                             size_t field_count);
 
 /* ---- decoded tables (decode.c) ---- */
 
@@ -197,15 +237,14 @@ void hx__decoder_wrote(hx_decoder_t *d, size_t n);
  * except sample location ids (build.c checks those as it walks). */
 int hx__decoder_finish(hx_decoder_t *d, hx_error_t *err);
 void hx__decoder_free(hx_decoder_t *d); /* NULL is fine; raw stays */
+/* Frees the samples' bytes once the sample walk has read them. */
+void hx__raw_release_samples(hx_raw_t *raw);
 /* Frees the samples, locations and frames, keeping strings, functions and
  * sample types. */
 void hx__raw_release_walk(hx_raw_t *raw);
 /* Frees everything. */
 void hx__raw_close(hx_raw_t *raw);
 
-/* A protobuf-c allocator over an arena, reset after each small message. */
-struct ProtobufCAllocator;
-void hx__pb_allocator_init(struct ProtobufCAllocator *alloc, hx_arena_t *arena);
 
 /* ---- the index (build.c, levels.c, query.c) ---- */
 

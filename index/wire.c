@@ -2,8 +2,8 @@
  * wire.c: walks the fields of a protobuf message one at a time.
  *
  * Used for the top-level Profile message, whose repeated fields are far
- * too many to unpack at once: each sample, location and function is handed
- * to protobuf-c on its own instead (decode.c, build.c).
+ * too many to unpack at once: each sample, location and function is read
+ * on its own instead (message.c, called from decode.c and build.c).
  */
 #include "internal.h"
 

@@ -16,7 +16,10 @@
 #   5,000-line document, each next to a same-run baseline, and RSS with 100
 #   open documents (tests/bench/lsp_bench.mjs)
 # on bench/large-synth.pb.gz in the shared folder (55.6 MB raw, 34.7 MB gzip),
-# then `heatls json` on each small golden profile (mostly process start).
+# then `heatls json` on each small golden profile (mostly process start),
+# the language server, and last how cost grows: `heatls json` next to
+# `gzip -dc` on seeded synthetic profiles of the large one's shape at 1/8 to
+# 4 times its size (tests/bench/gen_synth.c, in a temporary folder).
 #
 # How to read it: "median s" is wall time; "x base" is a command's median over
 # the floor's (goal for heatls info: 1.5x); "peak RSS MB" is the largest
@@ -36,6 +39,9 @@
 #   HEATLS_SHARED_DIR  the shared folder (default: <repo>/../shared)
 #   HEATLS             a heatls binary to measure instead of the built one
 #   LSP_REQUESTS       inlayHint requests in the server benchmark (default 1000)
+#   SCALES             the scaling table's sizes, as factors of the large
+#                      profile (default "0.125 0.25 0.5 1 2 4"; "" skips it)
+#   SCALE_RUNS         runs per command per size (default 3)
 # Exit status: 0 if everything ran, 1 if a build or a command failed.
 set -euo pipefail
 
@@ -165,4 +171,41 @@ if command -v node >/dev/null; then
     || die "the language server benchmark failed"
 else
   echo "   node not found: skipped (tools/deps.sh installs it)"
+fi
+
+# ---- how cost grows: synthetic profiles of the large one's shape --------
+# Kept apart from the sections above. gen_synth writes one seeded profile per
+# size into a temporary folder (removed at exit); each is measured on its
+# own, heatls json interleaved with gzip -dc on the same file, and one line
+# per size sums it up. On a busy machine only the ratios mean much.
+scales=${SCALES-0.125 0.25 0.5 1 2 4}
+scale_runs=${SCALE_RUNS:-3}
+if [[ -n $scales ]]; then
+  echo
+  echo "== how cost grows: heatls json next to gzip -dc, synthetic profiles of the large one's shape (seed 1, $scale_runs runs each)"
+  quiet cmake --build "$build" --target gen_synth -j "$(nproc)"
+  gen_synth=$build/tests/bench/gen_synth
+  synth_dir=$(mktemp -d)
+  trap 'rm -f "$log"; rm -rf "$synth_dir"' EXIT
+  rows=()
+  for scale in $scales; do
+    f=$synth_dir/synth-$scale.pb.gz
+    "$gen_synth" "$scale" 1 "$f" || die "gen_synth $scale failed"
+    out=$("$bench_run" --runs "$scale_runs" --raw "$f" -- \
+      --label gzip gzip -dc "$f" -- \
+      --label heatls-json "$heatls" json "$f") \
+      || die "a command on the $scale profile failed to run"
+    raw_mb=$(sed -nE 's/^raw size: ([0-9.]+) MB.*/\1/p' <<<"$out")
+    rows+=("$(awk -v scale="$scale" -v raw="$raw_mb" '
+      $1 == "gzip" { g = $2 }
+      $1 == "heatls-json" { h = $2; cpu = $5; rss = $6; ratio = $7; rr = $8 }
+      END { printf "%6s %9s %10.3f %11.3f %6.2f %8.3f %9.1f %7.2f %10.2f\n",
+                   scale, raw, g, h, ratio, cpu, rss, rr, (raw > 0 ? h / raw * 1000 : 0) }' <<<"$out")")
+    rm -f "$f"
+  done
+  printf '%6s %9s %10s %11s %6s %8s %9s %7s %10s\n' scale "raw MB" "gzip -dc s" \
+    "heatls s" "x gzip" "cpu s" "RSS MB" RSS/raw "ms per MB"
+  printf '%s\n' "${rows[@]}"
+  echo "   (median wall time of the runs; cpu s is heatls's user + system time, both threads;"
+  echo "    a flat \"ms per MB\" column is linear growth)"
 fi

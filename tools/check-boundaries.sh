@@ -73,10 +73,10 @@ declare -A words_what=([index]="LSP or JSON-RPC" [search]="LSP or JSON-RPC"
                        [protocol]="profile, index or libuv")
 # What each module's targets may link besides its own targets
 # (server: anything).
-declare -A links_ok=([index]="zlib protobuf-c libm"
+declare -A links_ok=([index]="zlib protobuf-c threads libm"
                      [protocol]="jansson libm"
                      [search]="module:index tree-sitter libdl libm")
-declare -A links_what=([index]="zlib and protobuf-c" [protocol]="jansson"
+declare -A links_what=([index]="zlib, protobuf-c and threads" [protocol]="jansson"
                        [search]="the index, tree-sitter and libdl (a user's grammar)")
 
 # words A B C: "A, B or C"
@@ -293,7 +293,7 @@ link_kind() {
     m | -lm) echo libm ;;
     PkgConfig::TREESITTER | tree-sitter | -ltree-sitter) echo tree-sitter ;;
     '${CMAKE_DL_LIBS}' | dl | -ldl) echo libdl ;;
-    Threads::Threads | pthread | -lpthread) echo threads ;;
+    Threads::Threads | pthread | -pthread | -lpthread) echo threads ;;
     *)
       if [[ -n ${target_module[$1]:-} ]]; then
         echo "module:${target_module[$1]}"

@@ -10,6 +10,13 @@
 //                   no-op request (hover on a line without heat)
 //   memory          RSS with the profile loaded, then with 100 open
 //                   documents of 5,000 lines each
+//   in the server   the server's own time for each inlayHint, from the
+//                   request parsed to the reply written (its debug log:
+//                   "handled METHOD in N ms"), next to the client's
+//   threshold       a threshold change (relevel, repaint) with 100 open
+//                   documents that have heat: the server's time for
+//                   didChangeConfiguration, and the client's until the
+//                   answer to a request sent right after it
 //
 // Usage: node lsp_bench.mjs HEATLS PROFILE [REQUESTS]
 // Plain Node (no packages): frames JSON-RPC itself.
@@ -30,12 +37,35 @@ const REQUESTS = Number(requestsArg || 1000);
 
 class Server {
   constructor() {
-    this.proc = spawn(heatls, ['--stdio', '--log-level', 'warn'],
-                      { stdio: ['pipe', 'pipe', 'inherit'] });
+    this.proc = spawn(heatls, ['--stdio', '--log-level', 'debug'],
+                      { stdio: ['pipe', 'pipe', 'pipe'] });
     this.buf = Buffer.alloc(0);
     this.waiting = new Map();
     this.nextId = 1;
+    this.handled = new Map(); // method -> the server's times, ms
     this.proc.stdout.on('data', (d) => this.read(d));
+    let errText = '';
+    this.proc.stderr.on('data', (d) => {
+      errText += d.toString();
+      let nl;
+      while ((nl = errText.indexOf('\n')) >= 0) {
+        const line = errText.slice(0, nl);
+        errText = errText.slice(nl + 1);
+        const m = /handled (\S+) in ([0-9.]+) ms/.exec(line);
+        if (m) {
+          if (!this.handled.has(m[1])) this.handled.set(m[1], []);
+          this.handled.get(m[1]).push(Number(m[2]));
+        } else if (/ (warn|error): /.test(line)) {
+          process.stderr.write(line + '\n');
+        }
+      }
+    });
+  }
+  // Resolves once the server's log has `count` times for `method`.
+  async handledTimes(method, count) {
+    while ((this.handled.get(method) || []).length < count)
+      await new Promise((r) => setTimeout(r, 5));
+    return this.handled.get(method);
   }
   read(data) {
     this.buf = Buffer.concat([this.buf, data]);
@@ -154,6 +184,9 @@ try {
     noop.push(performance.now() - t);
   }
   row(`inlayHint (${hintCount} hints)`, hint, noop);
+  const inServer = await s.handledTimes('textDocument/inlayHint', REQUESTS);
+  const hoverInServer = await s.handledTimes('textDocument/hover', REQUESTS);
+  row('inlayHint in server', inServer.slice(-REQUESTS), hoverInServer.slice(-REQUESTS));
 
   // 100 open documents of 5,000 lines.
   for (let i = 0; i < 100; i++) {
@@ -164,6 +197,35 @@ try {
   console.log(`RSS: start ${rssStart.toFixed(1)} MB, profile loaded ${rssLoaded.toFixed(1)} MB, ` +
               `+100 documents of ${(text.length / 1024).toFixed(0)} KiB ${rssDocs.toFixed(1)} MB ` +
               `(${((rssDocs - rssLoaded) / 100 * 1024).toFixed(0)} KiB per document)`);
+
+  // A threshold change with 100 open documents that have heat: the
+  // profile's files with the most profiled lines, as local files.
+  for (let i = 0; i < 100; i++)
+    s.notify('textDocument/didClose', { textDocument: { uri: `file://${tmp}/doc${i}.go` } });
+  const busiestFiles = [...counts.entries()].sort((a, b) => b[1] - a[1]).slice(0, 100);
+  let lit = 0;
+  for (const [p] of busiestFiles) {
+    const local2 = path.join(tmp, 'lit', ...p.split('/').filter(Boolean).slice(-3));
+    mkdirSync(path.dirname(local2), { recursive: true });
+    if (local2 === local) continue;
+    s.notify('textDocument/didOpen', { textDocument: { uri: `file://${local2}`, languageId: 'go', version: 1, text } });
+    lit++;
+  }
+  await s.request('workspace/executeCommand', { command: 'heatls.status', arguments: [] });
+  const client = [];
+  const before = (s.handled.get('workspace/didChangeConfiguration') || []).length;
+  const CHANGES = 10;
+  for (let i = 0; i < CHANGES; i++) {
+    const t = performance.now();
+    s.notify('workspace/didChangeConfiguration', { settings: { heatls: { threshold: i % 2 ? 0.5 : 0.3 } } });
+    // Messages are handled in order: this answer comes after the repaint.
+    await s.request('workspace/executeCommand', { command: 'heatls.status', arguments: [] });
+    client.push(performance.now() - t);
+  }
+  const server = (await s.handledTimes('workspace/didChangeConfiguration', before + CHANGES)).slice(before);
+  row(`threshold (${lit + 1} docs)`, server, client);
+  console.log('   (threshold: the server\'s time for didChangeConfiguration, relevel and repaint; ' +
+              'baseline: the client\'s, until the answer to a request sent after it)');
   await s.close();
 } finally {
   rmSync(tmp, { recursive: true, force: true });
