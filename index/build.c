@@ -23,8 +23,8 @@
 /* A function key while building: slices into the raw bytes. */
 typedef struct function_key {
   hx_slice_t package, type, name, base; /* base: file base name (Go) */
-  hx_str_t file;    /* the full path of the first frame with this key */
-  hx_str_t symbol;  /* the full symbol name of that frame */
+  hx_str_t file;   /* the full path of the first frame with this key */
+  hx_str_t symbol; /* the full symbol name of that frame */
   uint64_t hash;
   int64_t cum, flat;
   uint32_t record;    /* index of its function record after sorting */
@@ -381,8 +381,7 @@ static void add_function_cum(builder_t *b, uint32_t key, size_t sample,
 enum { PREFETCH_AHEAD = 8 };
 
 static int walk_sample(builder_t *b, size_t s, const uint8_t *bytes,
-                       size_t size, hx_sample_buf_t *sample,
-                       hx_error_t *err) {
+                       size_t size, hx_sample_buf_t *sample, hx_error_t *err) {
   const hx_raw_t *raw = b->raw;
   int prc = hx__sample_parse(bytes, size, b->value_index, sample);
   if (prc == HX_ENOMEM)
@@ -402,8 +401,10 @@ static int walk_sample(builder_t *b, size_t s, const uint8_t *bytes,
   for (size_t i = 0; i < n; i++) {
     long li = hx__id_map_find(&raw->location_ids, ids[i]);
     if (li < 0)
-      return hx__fail(err, HX_EPROFILE, "sample %zu names unknown location id "
-                      "%llu", s, (unsigned long long)ids[i]);
+      return hx__fail(err, HX_EPROFILE,
+                      "sample %zu names unknown location id "
+                      "%llu",
+                      s, (unsigned long long)ids[i]);
     ids[i] = (uint64_t)li;
     if (i < PREFETCH_AHEAD)
       __builtin_prefetch(&b->sums[li], 1);
@@ -503,16 +504,15 @@ static int walk_samples(builder_t *b, hx_error_t *err) {
   if (raw->location_count >= UINT32_MAX)
     return hx__fail(err, HX_ETOOBIG, "too many locations");
   b->sums = calloc(raw->location_count + 1, sizeof *b->sums);
-  b->location_flat = calloc(raw->location_count + 1,
-                            sizeof *b->location_flat);
+  b->location_flat = calloc(raw->location_count + 1, sizeof *b->location_flat);
   b->key_last_sample = calloc(b->key_count + 1, sizeof *b->key_last_sample);
   b->key_cum = calloc(b->key_count + 1, sizeof *b->key_cum);
   b->filename_seen = calloc(raw->string_count + 1, 1);
   b->point_mask = 4095;
   b->point_table = calloc(b->point_mask + 1, sizeof *b->point_table);
   b->point_table_ids = malloc((b->point_mask + 1) * sizeof(uint32_t));
-  if (!b->sums || !b->location_flat || !b->key_last_sample || !b->key_cum || !b->filename_seen ||
-      !b->point_table || !b->point_table_ids)
+  if (!b->sums || !b->location_flat || !b->key_last_sample || !b->key_cum ||
+      !b->filename_seen || !b->point_table || !b->point_table_ids)
     return hx__fail(err, HX_ENOMEM, "out of memory for the sample walk");
   if (raw->sample_count >= UINT32_MAX)
     return hx__fail(err, HX_ETOOBIG, "too many samples");
@@ -635,8 +635,8 @@ uint64_t hx__memory_approx(const hx_index_t *ix) {
   for (size_t i = 0; i < ix->filename_count; i++)
     bytes += strlen(ix->filenames[i]);
   return 68 * (uint64_t)ix->function_count + 16 * (uint64_t)ix->point_count +
-         24 * (uint64_t)ix->function_count + 12 * (uint64_t)ix->filename_count +
-         bytes;
+         24 * (uint64_t)ix->function_count +
+         12 * (uint64_t)ix->filename_count + bytes;
 }
 
 static int make_records(builder_t *b, hx_index_t *ix, hx_error_t *err) {
@@ -704,8 +704,8 @@ static int make_records(builder_t *b, hx_index_t *ix, hx_error_t *err) {
       rc = HX_ENOMEM;
       break;
     }
-    bool new_file = r == 0 || slice_cmp(str_slice(k->file),
-                                        str_slice(order[r - 1]->file));
+    bool new_file =
+        r == 0 || slice_cmp(str_slice(k->file), str_slice(order[r - 1]->file));
     if (new_file) {
       hx_file_t *f = &ix->files[nfiles++];
       f->path = copy_slice(ix, str_slice(k->file));
@@ -731,8 +731,10 @@ static void set_unit(hx_summary_t *s) {
   static const struct {
     const char *unit;
     int64_t ns;
-  } times[] = {{"nanoseconds", 1}, {"microseconds", 1000},
-               {"milliseconds", 1000000}, {"seconds", 1000000000}};
+  } times[] = {{"nanoseconds", 1},
+               {"microseconds", 1000},
+               {"milliseconds", 1000000},
+               {"seconds", 1000000000}};
   s->unit_kind = HX_UNIT_COUNT;
   s->ns_per_unit = 0;
   for (size_t i = 0; i < sizeof times / sizeof times[0]; i++)
@@ -776,8 +778,8 @@ static void builder_close(builder_t *b) {
   free(b->filename_seen);
 }
 
-int hx__index_build(hx_raw_t *raw, const hx_options_t *opts,
-                    hx_index_t **out, hx_error_t *err) {
+int hx__index_build(hx_raw_t *raw, const hx_options_t *opts, hx_index_t **out,
+                    hx_error_t *err) {
   *out = NULL;
   builder_t b;
   memset(&b, 0, sizeof b);
@@ -797,7 +799,7 @@ int hx__index_build(hx_raw_t *raw, const hx_options_t *opts,
   if (rc == 0 && b.point_count == 0)
     rc = hx__fail(err, HX_ENOSAMPLES,
                   b.go ? "no sample has a frame in a Go package"
-                      : "no sample has a frame with a function");
+                       : "no sample has a frame with a function");
   if (rc == 0 && store_filenames(&b, ix) < 0)
     rc = hx__fail(err, HX_ENOMEM, "out of memory");
   if (rc == 0)

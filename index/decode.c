@@ -9,10 +9,10 @@
  * locations and functions are read one message at a time (message.c) into
  * compact tables; strings are copied out; samples are only set aside as
  * bytes here (they come first in a profile, before the locations they
- * name) and are read by the sample walk in build.c. So the raw profile is never in memory whole: of its bytes only
- * the samples are kept, about half of a Go profile. Afterwards every id and
- * string index is checked, so that nothing later can meet a dangling
- * reference.
+ * name) and are read by the sample walk in build.c. So the raw profile is
+ * never in memory whole: of its bytes only the samples are kept, about half of
+ * a Go profile. Afterwards every id and string index is checked, so that
+ * nothing later can meet a dangling reference.
  */
 #include "internal.h"
 
@@ -42,7 +42,7 @@ struct hx_decoder {
 typedef hx_decoder_t decoder_t;
 
 #define GROW(d, field, count_expr, capname)                                   \
-  hx__grow((void **)&(d)->raw->field, &(d)->capname, (count_expr) + 1,       \
+  hx__grow((void **)&(d)->raw->field, &(d)->capname, (count_expr) + 1,        \
            sizeof *(d)->raw->field)
 
 static int no_memory(hx_error_t *err) {
@@ -264,8 +264,8 @@ static int check_references(hx_raw_t *raw, hx_error_t *err) {
                            err)) < 0)
       return rc;
   if (raw->default_sample_type != 0 &&
-      (rc = check_string(raw, raw->default_sample_type,
-                         "default_sample_type", 0, err)) < 0)
+      (rc = check_string(raw, raw->default_sample_type, "default_sample_type",
+                         0, err)) < 0)
     return rc;
   for (size_t i = 0; i < raw->function_count; i++) {
     const hx_raw_function_t *fn = &raw->functions[i];
@@ -274,10 +274,9 @@ static int check_references(hx_raw_t *raw, hx_error_t *err) {
       return rc;
   }
   hx_id_map_t functions;
-  if ((rc = hx__id_map_build(&functions,
-                             raw->functions ? &raw->functions[0].id : NULL,
-                             raw->function_count, sizeof *raw->functions,
-                             "function", err)) < 0)
+  if ((rc = hx__id_map_build(
+           &functions, raw->functions ? &raw->functions[0].id : NULL,
+           raw->function_count, sizeof *raw->functions, "function", err)) < 0)
     return rc;
   for (size_t i = 0; i < raw->location_count && rc == 0; i++) {
     const hx_raw_location_t *loc = &raw->locations[i];

@@ -36,11 +36,11 @@ static int check_options(const hx_options_t *in, hx_options_t *out,
   if (out->local_scope != HX_LOCAL_FUNCTION &&
       out->local_scope != HX_LOCAL_FILE)
     return hx__fail(err, HX_EINVAL, "unknown local scope %d",
-                     (int)out->local_scope);
+                    (int)out->local_scope);
   if (out->symbols != HX_SYMBOLS_AUTO && out->symbols != HX_SYMBOLS_GO &&
       out->symbols != HX_SYMBOLS_RAW)
     return hx__fail(err, HX_EINVAL, "unknown symbol rule %d",
-                     (int)out->symbols);
+                    (int)out->symbols);
   return check_threshold(&out->threshold, err);
 }
 
@@ -83,8 +83,7 @@ static int failed(hx_loader_t *l, hx_error_t *err) {
   return l->error.code;
 }
 
-int hx_loader_new(const hx_options_t *in, hx_loader_t **out,
-                  hx_error_t *err) {
+int hx_loader_new(const hx_options_t *in, hx_loader_t **out, hx_error_t *err) {
   *out = NULL;
   hx_options_t opts;
   int rc = check_options(in, &opts, err);
@@ -100,8 +99,8 @@ int hx_loader_new(const hx_options_t *in, hx_loader_t **out,
   }
   l->opts = opts;
   if ((rc = hx__decoder_new(&l->raw, &l->decoder, err)) < 0 ||
-      (rc = hx__input_new(opts.max_decompressed, l->decoder, &l->input,
-                          err)) < 0) {
+      (rc = hx__input_new(opts.max_decompressed, l->decoder, &l->input, err)) <
+          0) {
     hx_loader_free(l);
     return rc;
   }

@@ -65,7 +65,7 @@ struct hx_input {
   hx_decoder_t *dec;
   uint64_t produced, max_size;
   format_t format;
-  bool have_first;  /* first holds a lone first byte 1f */
+  bool have_first; /* first holds a lone first byte 1f */
   uint8_t first;
   bool z_started;   /* z is initialised (inflateEnd owed) */
   bool member_done; /* a gzip member ended; another may follow */
@@ -426,8 +426,8 @@ int hx__input_feed(hx_input_t *in, const uint8_t *data, size_t size,
     in->have_first = true;
     return 0;
   }
-  if ((rc = start(in, size >= 2 && data[0] == 0x1f && data[1] == 0x8b,
-                  err)) < 0)
+  if ((rc = start(in, size >= 2 && data[0] == 0x1f && data[1] == 0x8b, err)) <
+      0)
     return rc;
   return feed_known(in, data, size, err);
 }

@@ -89,9 +89,9 @@ typedef struct hx_wire {
 typedef struct hx_field {
   uint32_t number;
   uint32_t wire_type;
-  uint64_t varint;      /* HX_WIRE_VARINT, I64, I32 */
-  const uint8_t *data;  /* HX_WIRE_LEN */
-  size_t size;          /* HX_WIRE_LEN */
+  uint64_t varint;     /* HX_WIRE_VARINT, I64, I32 */
+  const uint8_t *data; /* HX_WIRE_LEN */
+  size_t size;         /* HX_WIRE_LEN */
 } hx_field_t;
 
 /* 1 and the next field, 0 at the end, or HX_EPROTO on malformed input. */
@@ -125,20 +125,18 @@ typedef struct hx_location_buf {
   struct hx_line_ref {
     uint64_t function_id;
     int64_t line;
-  } *lines;
+  } * lines;
   size_t line_count, line_cap;
 } hx_location_buf_t;
 
-int hx__location_parse(const uint8_t *data, size_t size,
-                       hx_location_buf_t *l);
+int hx__location_parse(const uint8_t *data, size_t size, hx_location_buf_t *l);
 void hx__location_buf_close(hx_location_buf_t *l);
 
 /* A message whose fields 1..known are all varints (Function: 5,
  * ValueType: 2): fields[i] is field i + 1 (the last one given, 0 when
  * absent) for i < field_count; other fields are skipped. */
-int hx__varint_message_parse(const uint8_t *data, size_t size,
-                             uint32_t known, uint64_t *fields,
-                             size_t field_count);
+int hx__varint_message_parse(const uint8_t *data, size_t size, uint32_t known,
+                             uint64_t *fields, size_t field_count);
 
 /* ---- decoded tables (decode.c) ---- */
 
@@ -168,7 +166,7 @@ typedef struct hx_raw_location {
 
 /* Maps ids (uint64, never 0) to dense indices. */
 typedef struct hx_id_map {
-  size_t identity; /* > 0: ids are exactly 1..identity, in order */
+  size_t identity;  /* > 0: ids are exactly 1..identity, in order */
   uint32_t *direct; /* id -> index + 1 when ids are dense enough */
   size_t direct_size;
   uint64_t *keys; /* otherwise an open-addressing table */
@@ -245,7 +243,6 @@ void hx__raw_release_walk(hx_raw_t *raw);
 /* Frees everything. */
 void hx__raw_close(hx_raw_t *raw);
 
-
 /* ---- the index (build.c, levels.c, query.c) ---- */
 
 struct hx_index {
@@ -259,9 +256,9 @@ struct hx_index {
   size_t function_count;
   hx_point_t *points;
   size_t point_count;
-  uint32_t *global_order;   /* point ids, hottest first */
-  uint32_t *function_order; /* function ids by rank */
-  uint32_t *line_order;     /* per file: point ids by (line, hotness) */
+  uint32_t *global_order;    /* point ids, hottest first */
+  uint32_t *function_order;  /* function ids by rank */
+  uint32_t *line_order;      /* per file: point ids by (line, hotness) */
   uint32_t *file_line_start; /* file f's slice of line_order starts here */
   uint32_t *rank_counters;   /* scratch for hx__index_apply_levels */
   /* The full path of every kept frame, sorted bytewise, each once: more
@@ -279,8 +276,8 @@ uint64_t hx__memory_approx(const hx_index_t *ix);
 
 /* Builds the index from decoded tables. It releases the tables of the
  * sample walk (hx__raw_release_walk) as soon as the walk is done. */
-int hx__index_build(hx_raw_t *raw, const hx_options_t *opts,
-                    hx_index_t **out, hx_error_t *err);
+int hx__index_build(hx_raw_t *raw, const hx_options_t *opts, hx_index_t **out,
+                    hx_error_t *err);
 
 /* Sorts points, lays out orders and computes every level (levels.c). */
 int hx__index_rank(hx_index_t *index, hx_error_t *err);

@@ -12,8 +12,8 @@
  * one file), the global order is exactly that function's greater() order,
  * so a walk over it with a counter per function hands out local ranks.
  */
-#include "internal.h"
 #include "levels.h"
+#include "internal.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -106,8 +106,8 @@ int hx__index_rank(hx_index_t *ix, hx_error_t *err) {
 
   const hx_point_diff_t *pd = ix->point_diffs;
   for (size_t i = 0; i < np; i++) {
-    ranked[i] = (ranked_t){ix->points[i].cum, ix->points[i].line, (uint32_t)i,
-                           0};
+    ranked[i] =
+        (ranked_t){ix->points[i].cum, ix->points[i].line, (uint32_t)i, 0};
     if (pd) {
       int64_t d = pd[i].delta_cum;
       ranked[i].side = d > 0 ? 0 : d == 0 ? 1 : 2;
@@ -125,8 +125,8 @@ int hx__index_rank(hx_index_t *ix, hx_error_t *err) {
     fr[i] = (ranked_function_t){ix->functions[i].cum, ix->functions[i].flat,
                                 (uint32_t)i};
     if (fd) /* a diff: the largest regressions first */
-      fr[i] = (ranked_function_t){fd[i].delta_cum, fd[i].delta_flat,
-                                  (uint32_t)i};
+      fr[i] =
+          (ranked_function_t){fd[i].delta_cum, fd[i].delta_flat, (uint32_t)i};
   }
   qsort(fr, nf, sizeof *fr, function_hotter_first);
   for (size_t r = 0; r < nf; r++) {
@@ -148,8 +148,9 @@ int hx__index_rank(hx_index_t *ix, hx_error_t *err) {
       ix->line_order[start + i] = lines[i].id;
   }
 
-  hx__index_apply_levels(ix, ix->summary.threshold > 0 ? ix->summary.threshold
-                                                       : HX_DEFAULT_THRESHOLD,
+  hx__index_apply_levels(ix,
+                         ix->summary.threshold > 0 ? ix->summary.threshold
+                                                   : HX_DEFAULT_THRESHOLD,
                          ix->summary.local_scope);
 done:
   free(ranked);
@@ -162,8 +163,7 @@ done:
 /* A diff's signed levels (docs/levels.md): the global order holds the
  * regressions, the unchanged points, then the improvements, each ranked;
  * each side is leveled on its own, globally and in each local group. */
-static void apply_diff_levels(hx_index_t *ix, double threshold,
-                              bool by_file) {
+static void apply_diff_levels(hx_index_t *ix, double threshold, bool by_file) {
   size_t np = ix->point_count;
   size_t groups = by_file ? ix->file_count : ix->function_count;
   uint32_t *ups = ix->diff_counters, *downs = ups + groups;
@@ -194,8 +194,8 @@ static void apply_diff_levels(hx_index_t *ix, double threshold,
     pd->local = pd->global = 0;
     if (pd->delta_cum > 0) {
       pd->global = (int8_t)level_of(r, top_up);
-      pd->local = (int8_t)level_of(seen_up[group]++,
-                                   hx__top_n(ups[group], threshold));
+      pd->local =
+          (int8_t)level_of(seen_up[group]++, hx__top_n(ups[group], threshold));
     } else if (pd->delta_cum < 0) {
       pd->global = (int8_t)-level_of(r - (np - n_down), top_down);
       pd->local = (int8_t)-level_of(seen_down[group]++,
@@ -235,8 +235,8 @@ void hx__index_apply_levels(hx_index_t *ix, double threshold,
     hx_point_t *p = &ix->points[ix->global_order[r]];
     const hx_function_t *fn = &ix->functions[p->function];
     uint32_t group = by_file ? fn->file : p->function;
-    uint32_t group_size = by_file ? ix->files[fn->file].point_count
-                                  : fn->point_count;
+    uint32_t group_size =
+        by_file ? ix->files[fn->file].point_count : fn->point_count;
     p->global = level_of(r, top);
     p->local = level_of(seen[group]++, hx__top_n(group_size, threshold));
   }

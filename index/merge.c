@@ -37,10 +37,10 @@ struct hx_merger {
   hx_combine_options_t opts;
   hx_error_t error; /* a failed merger returns this from every call */
   bool failed;
-  size_t added[2];  /* indexes added to each side */
+  size_t added[2];    /* indexes added to each side */
   hx_summary_t first; /* the first input's summary (strings below) */
   char *first_type, *first_unit;
-  int64_t unit_ns;   /* time: ns per unit of the values summed so far */
+  int64_t unit_ns;    /* time: ns per unit of the values summed so far */
   hx_arena_t strings; /* every string kept; becomes the index's */
   hx_sample_type_t *sample_types; /* the first input's, copied */
   size_t sample_type_count;
@@ -249,8 +249,8 @@ static int check_input(const merger_t *m, const hx_index_t *ix, int side,
                     what, s->sample_type.type, s->sample_type.unit,
                     m->first_type, m->first_unit);
   bool same = strcmp(s->sample_type.unit, m->first_unit) == 0;
-  bool times = s->unit_kind == HX_UNIT_TIME &&
-               first->unit_kind == HX_UNIT_TIME;
+  bool times =
+      s->unit_kind == HX_UNIT_TIME && first->unit_kind == HX_UNIT_TIME;
   if (!same && !times)
     return hx__fail(err, HX_ESAMPLETYPE,
                     "sample type %s is in %s in this %s but in %s in the "
@@ -287,8 +287,7 @@ static int keep_first(merger_t *m, const hx_index_t *ix) {
   m->first = ix->summary;
   m->first_type = keep(m, ix->summary.sample_type.type);
   m->first_unit = keep(m, ix->summary.sample_type.unit);
-  m->sample_types = calloc(ix->sample_type_count + 1,
-                           sizeof *m->sample_types);
+  m->sample_types = calloc(ix->sample_type_count + 1, sizeof *m->sample_types);
   if (!m->first_type || !m->first_unit || !m->sample_types)
     return HX_ENOMEM;
   m->sample_type_count = ix->sample_type_count;
@@ -311,8 +310,9 @@ static int unite_filenames(merger_t *m, const hx_index_t *ix) {
     return HX_ENOMEM;
   size_t i = 0, j = 0, n = 0;
   while (i < na || j < nb) {
-    int c = i == na ? 1 : j == nb ? -1
-                                  : strcmp(m->filenames[i], ix->filenames[j]);
+    int c = i == na   ? 1
+            : j == nb ? -1
+                      : strcmp(m->filenames[i], ix->filenames[j]);
     if (c <= 0) {
       out[n++] = m->filenames[i++];
       j += c == 0;
@@ -689,9 +689,8 @@ const hx_point_diff_t *hx_index_point_diff(const hx_index_t *ix, size_t i) {
 
 const hx_function_diff_t *hx_index_function_diff(const hx_index_t *ix,
                                                  size_t i) {
-  return ix->function_diffs && i < ix->function_count
-             ? &ix->function_diffs[i]
-             : NULL;
+  return ix->function_diffs && i < ix->function_count ? &ix->function_diffs[i]
+                                                      : NULL;
 }
 
 size_t hx_index_top_changes(const hx_index_t *ix, size_t n, int improvements,
@@ -699,8 +698,8 @@ size_t hx_index_top_changes(const hx_index_t *ix, size_t n, int improvements,
   *ids = NULL;
   if (!ix->point_diffs)
     return 0;
-  size_t have = improvements ? ix->summary.improvements
-                             : ix->summary.regressions;
+  size_t have =
+      improvements ? ix->summary.improvements : ix->summary.regressions;
   *ids = improvements ? ix->global_order + (ix->point_count - have)
                       : ix->global_order;
   return n < have ? n : have;

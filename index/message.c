@@ -89,8 +89,8 @@ static int len_field(const uint8_t **p, const uint8_t *end,
 
 static int add_id(hx_sample_buf_t *s, uint64_t id) {
   if (s->id_count == s->id_cap &&
-      hx__grow((void **)&s->ids, &s->id_cap, s->id_count + 1,
-               sizeof *s->ids) < 0)
+      hx__grow((void **)&s->ids, &s->id_cap, s->id_count + 1, sizeof *s->ids) <
+          0)
     return HX_ENOMEM;
   s->ids[s->id_count++] = id;
   return 0;
@@ -228,9 +228,8 @@ void hx__location_buf_close(hx_location_buf_t *l) {
 
 /* ---- messages of varint fields only: Function, ValueType ---- */
 
-int hx__varint_message_parse(const uint8_t *data, size_t size,
-                             uint32_t known, uint64_t *fields,
-                             size_t field_count) {
+int hx__varint_message_parse(const uint8_t *data, size_t size, uint32_t known,
+                             uint64_t *fields, size_t field_count) {
   const uint8_t *p = data, *end = data + size;
   for (size_t i = 0; i < field_count; i++)
     fields[i] = 0;

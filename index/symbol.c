@@ -2,10 +2,11 @@
  * symbol.c: Go symbol names -> (package, type, function), the key
  * perf-heatmap gives a frame, and Go's filepath.Base.
  *
- * The rules are the reference's, quirks included (docs/levels.md and SPEC.md section 4 list
- * them): closures fold into their enclosing function, a pointer receiver
- * loses its '*', a generic name breaks at the first dot inside "[...]".
- * Where the reference would panic, the name comes back without a package.
+ * The rules are the reference's, quirks included (docs/levels.md and SPEC.md
+ * section 4 list them): closures fold into their enclosing function, a pointer
+ * receiver loses its '*', a generic name breaks at the first dot inside
+ * "[...]". Where the reference would panic, the name comes back without a
+ * package.
  */
 #include "symbol.h"
 

@@ -40,8 +40,7 @@ static int next_field(hx_wire_t *w, hx_field_t *f, hx_error_t *err) {
   f->size = 0;
   f->varint = 0;
   switch (f->wire_type) {
-  case HX_WIRE_VARINT:
-    return read_varint(w, &f->varint, err);
+  case HX_WIRE_VARINT: return read_varint(w, &f->varint, err);
   case HX_WIRE_I64:
   case HX_WIRE_I32: {
     size_t n = f->wire_type == HX_WIRE_I64 ? 8 : 4;

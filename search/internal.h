@@ -35,9 +35,9 @@ int hs__fail(hs_error_t *err, int code, const char *fmt, ...) HS_PRINTF(3, 4);
 
 /* Caps on what grows from input. */
 #define HS_MAX_LANGS 32
-#define HS_MAX_MATCHES ((size_t)1 << 24)   /* per file */
-#define HS_MAX_PATTERN ((size_t)1 << 16)   /* pattern text, bytes */
-#define HS_MAX_DEPTH 256                   /* directory nesting */
+#define HS_MAX_MATCHES ((size_t)1 << 24) /* per file */
+#define HS_MAX_PATTERN ((size_t)1 << 16) /* pattern text, bytes */
+#define HS_MAX_DEPTH 256                 /* directory nesting */
 
 /* ---- languages ---- */
 /* A context a code pattern is parsed in: prefix + pattern + suffix. */
@@ -50,9 +50,9 @@ typedef struct hs_context {
 /* What the matcher knows of a language beyond its grammar. */
 typedef struct hs_lang_info {
   const char *name;
-  const char *exts[4];           /* ".go"; NULL-terminated */
+  const char *exts[4];                /* ".go"; NULL-terminated */
   const TSLanguage *(*grammar)(void); /* NULL when not compiled in */
-  hs_context_t contexts[4];      /* tried in order; what NULL ends */
+  hs_context_t contexts[4];           /* tried in order; what NULL ends */
   /* Node types whose children count as their parent's: lists that
    * separate nothing the matcher needs (Go's expression_list). */
   const char *transparent[4];
@@ -88,7 +88,7 @@ struct hs_lang {
   size_t alias_count;
   TSSymbol single_slot[4];
   size_t single_slot_count;
-  TSSymbol clause;          /* 0: none */
+  TSSymbol clause; /* 0: none */
   TSFieldId clause_fields[2];
 };
 

@@ -74,8 +74,15 @@ static const hs_lang_info_t builtins[] = {
 
 /* A user grammar of another language: the pattern is the whole file. */
 static const hs_lang_info_t generic = {
-    NULL,       {NULL}, NULL, {{"source", "", "\n"}, {NULL, NULL, NULL}},
-    {NULL},     {{NULL, NULL}}, {{NULL, NULL}}, {NULL}, {NULL, NULL, NULL}};
+    NULL,
+    {NULL},
+    NULL,
+    {{"source", "", "\n"}, {NULL, NULL, NULL}},
+    {NULL},
+    {{NULL, NULL}},
+    {{NULL, NULL}},
+    {NULL},
+    {NULL, NULL, NULL}};
 
 const hs_lang_info_t *hs__builtin(size_t i) {
   return i < hs__builtin_total() ? &builtins[i] : NULL;

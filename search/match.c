@@ -212,8 +212,8 @@ static bool match_node(matcher_t *m, uint32_t pi, TSNode t) {
     m->oom = true;
     ok = false;
   } else if (p->count == 0 && n == 0) {
-    ok = same_text(m->p->src + p->off, p->len,
-                   m->text + ts_node_start_byte(t), node_len(t));
+    ok = same_text(m->p->src + p->off, p->len, m->text + ts_node_start_byte(t),
+                   node_len(t));
   } else {
     ok = match_list(m, p->first, p->count, from, (size_t)n, NULL);
   }

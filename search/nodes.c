@@ -44,7 +44,8 @@ bool hs__skipped(TSNode n) {
 /* A clause without its optional parts (Go's `for ; c; {}`). */
 static bool empty_clause(const hs_lang_t *lang, TSNode n) {
   return lang->clause != 0 && ts_node_symbol(n) == lang->clause &&
-         ts_node_is_null(ts_node_child_by_field_id(n, lang->clause_fields[0])) &&
+         ts_node_is_null(
+             ts_node_child_by_field_id(n, lang->clause_fields[0])) &&
          ts_node_is_null(ts_node_child_by_field_id(n, lang->clause_fields[1]));
 }
 

@@ -18,8 +18,8 @@
  *    any other node keeps its kind, its children as nodes.c sees them, and
  *    its text, which a leaf must match exactly.
  */
-#include "internal.h"
 #include "pattern.h"
+#include "internal.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,11 +30,11 @@
 
 /* One metavariable occurrence in the pattern text. */
 typedef struct occurrence {
-  uint32_t var;      /* HS_NOVAR for $_ and $*_ */
-  bool seq;          /* $*x */
-  size_t orig_off;   /* where "$..." starts in the user's text */
+  uint32_t var;    /* HS_NOVAR for $_ and $*_ */
+  bool seq;        /* $*x */
+  size_t orig_off; /* where "$..." starts in the user's text */
   size_t orig_len;
-  size_t new_off;    /* where the placeholder starts in the rewritten text */
+  size_t new_off; /* where the placeholder starts in the rewritten text */
   size_t new_len;
 } occurrence_t;
 
@@ -244,7 +244,8 @@ static int build(builder_t *b, TSNode n, int depth, uint32_t *out) {
    * the metavariable, as one without a separator is. */
   if (count == 1 && node.named && depth > 0) {
     TSNode only = b->stack.items[from];
-    if (placeholder(b, ts_node_start_byte(only), ts_node_end_byte(only)) >= 0) {
+    if (placeholder(b, ts_node_start_byte(only), ts_node_end_byte(only)) >=
+        0) {
       b->stack.count = from;
       return build(b, only, depth, out);
     }
@@ -289,7 +290,8 @@ static uint32_t first_error(TSNode n) {
 
 /* Chooses the root in a tree that parsed without error: 0 and the root
  * built, 1 when the pattern's span is not a node or a run of nodes. */
-static int choose_root(builder_t *b, TSNode top, uint32_t start, uint32_t end) {
+static int choose_root(builder_t *b, TSNode top, uint32_t start,
+                       uint32_t end) {
   hs_code_t *c = b->code;
   TSNode n = top;
   bool exact = spans(n, start, end);
@@ -319,8 +321,7 @@ static int choose_root(builder_t *b, TSNode top, uint32_t start, uint32_t end) {
       first++;
     while (last > first && ts_node_end_byte(b->stack.items[last - 1]) > end)
       last--;
-    if (first == last ||
-        ts_node_start_byte(b->stack.items[first]) != start ||
+    if (first == last || ts_node_start_byte(b->stack.items[first]) != start ||
         ts_node_end_byte(b->stack.items[last - 1]) != end) {
       b->stack.count = from;
       return 1;
@@ -406,8 +407,8 @@ int hs__code_new(const hs_lang_t *lang, TSParser *parser, const char *text,
                   lang->name, ts_language_version(lang->ts));
   size_t best_error = 0;
   bool parsed = false;
-  for (size_t i = 0; rc == 0 && !parsed && i < 4 && lang->info->contexts[i].what;
-       i++) {
+  for (size_t i = 0;
+       rc == 0 && !parsed && i < 4 && lang->info->contexts[i].what; i++) {
     const hs_context_t *ctx = &lang->info->contexts[i];
     size_t pre = strlen(ctx->prefix), post = strlen(ctx->suffix);
     size_t total = pre + strlen(rewritten) + post;
@@ -418,7 +419,8 @@ int hs__code_new(const hs_lang_t *lang, TSParser *parser, const char *text,
       break;
     }
     snprintf(c->src, total + 1, "%s%s%s", ctx->prefix, rewritten, ctx->suffix);
-    TSTree *tree = ts_parser_parse_string(parser, NULL, c->src, (uint32_t)total);
+    TSTree *tree =
+        ts_parser_parse_string(parser, NULL, c->src, (uint32_t)total);
     if (tree == NULL) {
       rc = hs__fail(err, HS_ENOMEM, "out of memory");
       break;
@@ -431,7 +433,8 @@ int hs__code_new(const hs_lang_t *lang, TSParser *parser, const char *text,
       if (rel > best_error)
         best_error = rel;
     } else {
-      int r = choose_root(&b, top, (uint32_t)(pre + lead), (uint32_t)(pre + plen));
+      int r =
+          choose_root(&b, top, (uint32_t)(pre + lead), (uint32_t)(pre + plen));
       if (r < 0)
         rc = r;
       else if (r == 0) {
@@ -443,7 +446,8 @@ int hs__code_new(const hs_lang_t *lang, TSParser *parser, const char *text,
     ts_tree_delete(tree);
   }
   if (rc == 0 && !parsed) {
-    size_t col = user_column(&b, best_error < strlen(rewritten) ? best_error : strlen(rewritten));
+    size_t col = user_column(
+        &b, best_error < strlen(rewritten) ? best_error : strlen(rewritten));
     rc = hs__fail(err, HS_EPATTERN,
                   "pattern does not parse as %s code: syntax error at column "
                   "%zu",

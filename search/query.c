@@ -16,12 +16,12 @@ enum { OP_EQ, OP_NOT_EQ, OP_MATCH, OP_NOT_MATCH };
 typedef struct predicate {
   uint32_t pattern;
   int op;
-  uint32_t capture;       /* the first argument */
-  bool other_is_capture;  /* #eq? @a @b */
+  uint32_t capture;      /* the first argument */
+  bool other_is_capture; /* #eq? @a @b */
   uint32_t other_capture;
-  const char *string;     /* borrowed from the query */
+  const char *string; /* borrowed from the query */
   uint32_t string_len;
-  regex_t re;             /* OP_MATCH, OP_NOT_MATCH */
+  regex_t re; /* OP_MATCH, OP_NOT_MATCH */
   bool has_re;
 } predicate_t;
 
@@ -73,8 +73,7 @@ static void position(const char *text, uint32_t off, size_t *line,
   }
 }
 
-static int parse_predicates(hs_query_t *q, uint32_t pattern,
-                            hs_error_t *err) {
+static int parse_predicates(hs_query_t *q, uint32_t pattern, hs_error_t *err) {
   uint32_t steps = 0;
   const TSQueryPredicateStep *s =
       ts_query_predicates_for_pattern(q->ts, pattern, &steps);
@@ -84,10 +83,13 @@ static int parse_predicates(hs_query_t *q, uint32_t pattern,
     while (end < steps && s[end].type != TSQueryPredicateStepTypeDone)
       end++;
     if (s[i].type != TSQueryPredicateStepTypeString)
-      return hs__fail(err, HS_EQUERY, "query pattern %u: a predicate must "
-                      "start with its name", pattern + 1);
+      return hs__fail(err, HS_EQUERY,
+                      "query pattern %u: a predicate must "
+                      "start with its name",
+                      pattern + 1);
     uint32_t len;
-    const char *name = ts_query_string_value_for_id(q->ts, s[i].value_id, &len);
+    const char *name =
+        ts_query_string_value_for_id(q->ts, s[i].value_id, &len);
     predicate_t p = {0};
     p.pattern = pattern;
     if (strcmp(name, "eq?") == 0)
@@ -104,14 +106,16 @@ static int parse_predicates(hs_query_t *q, uint32_t pattern,
                       "#not-eq?, #match? and #not-match?)",
                       name);
     if (end - i != 3 || s[i + 1].type != TSQueryPredicateStepTypeCapture)
-      return hs__fail(err, HS_EQUERY,
-                      "#%s takes a capture and a %s", name,
-                      p.op <= OP_NOT_EQ ? "string or a capture" : "regex string");
+      return hs__fail(err, HS_EQUERY, "#%s takes a capture and a %s", name,
+                      p.op <= OP_NOT_EQ ? "string or a capture"
+                                        : "regex string");
     p.capture = s[i + 1].value_id;
     if (s[i + 2].type == TSQueryPredicateStepTypeCapture) {
       if (p.op >= OP_MATCH)
-        return hs__fail(err, HS_EQUERY, "#%s takes a regex string, not a "
-                        "capture", name);
+        return hs__fail(err, HS_EQUERY,
+                        "#%s takes a regex string, not a "
+                        "capture",
+                        name);
       p.other_is_capture = true;
       p.other_capture = s[i + 2].value_id;
     } else {
@@ -127,7 +131,8 @@ static int parse_predicates(hs_query_t *q, uint32_t pattern,
       }
       p.has_re = true;
     }
-    predicate_t *preds = realloc(q->preds, (q->pred_count + 1) * sizeof *preds);
+    predicate_t *preds =
+        realloc(q->preds, (q->pred_count + 1) * sizeof *preds);
     if (preds == NULL) {
       if (p.has_re)
         regfree(&p.re);

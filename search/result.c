@@ -57,8 +57,8 @@ int hs__result_add(hs_result_t *r, uint32_t start, uint32_t end,
 
 int hs__result_add_capture(hs_result_t *r, const hs_capture_t *c) {
   void *items = r->captures;
-  int rc = grow(&items, &r->capture_cap, r->capture_total + 1,
-                sizeof *r->captures);
+  int rc =
+      grow(&items, &r->capture_cap, r->capture_total + 1, sizeof *r->captures);
   r->captures = items;
   if (rc < 0)
     return rc;
@@ -73,8 +73,9 @@ static int by_position(const void *a, const void *b) {
     return x->start < y->start ? -1 : 1;
   if (x->end != y->end)
     return x->end > y->end ? -1 : 1;
-  return x->first_capture < y->first_capture ? -1
-         : x->first_capture > y->first_capture;
+  return x->first_capture < y->first_capture
+             ? -1
+             : x->first_capture > y->first_capture;
 }
 
 void hs__result_sort(hs_result_t *r) {

@@ -184,17 +184,17 @@ int hs_searcher_run(hs_searcher_t *s, const hs_lang_t *lang, const char *text,
   if (!ts_parser_set_language(s->parser, lang->ts))
     return hs__fail(err, HS_EGRAMMAR, "grammar of %s: ABI not supported",
                     lang->name);
-  TSTree *tree = ts_parser_parse_string(s->parser, NULL, text ? text : "",
-                                        (uint32_t)len);
+  TSTree *tree =
+      ts_parser_parse_string(s->parser, NULL, text ? text : "", (uint32_t)len);
   if (tree == NULL) {
     ts_parser_reset(s->parser);
     return hs__fail(err, HS_ETIMEOUT, "parsing took over %.1fs, skipped",
                     (double)s->opts.parse_timeout_us / 1e6);
   }
   TSNode root = ts_tree_root_node(tree);
-  int rc = c->code ? hs__code_run(c->code, lang, root, text, &s->scratch, out,
-                                  err)
-                   : hs__query_run(c->query, root, text, out, err);
+  int rc = c->code
+               ? hs__code_run(c->code, lang, root, text, &s->scratch, out, err)
+               : hs__query_run(c->query, root, text, out, err);
   ts_tree_delete(tree);
   if (rc < 0)
     hs_result_clear(out);

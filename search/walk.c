@@ -31,9 +31,9 @@ typedef struct walker {
   hs_result_t result;
   char *buf;
   size_t buf_cap;
-  bool noted[HS_MAX_LANGS]; /* files of the language had no grammar */
+  bool noted[HS_MAX_LANGS];        /* files of the language had no grammar */
   hs_error_t failed[HS_MAX_LANGS]; /* why the pattern fails in a language */
-  hs_error_t lang_err;      /* the first language the pattern failed in */
+  hs_error_t lang_err; /* the first language the pattern failed in */
   hs_error_t *err;
 } walker_t;
 
@@ -305,8 +305,7 @@ int hs_searcher_walk(hs_searcher_t *s, const char *const *paths, size_t n,
   for (size_t i = 0; rc == 0 && i < n; i++)
     rc = walk(&w, paths[i], true, 0);
   const hs_langs_t *langs = w.opts->langs;
-  for (size_t i = 0; rc == 0 && w.stats.files > 0 && langs &&
-                     i < langs->count;
+  for (size_t i = 0; rc == 0 && w.stats.files > 0 && langs && i < langs->count;
        i++)
     if (w.noted[i]) {
       char msg[160];

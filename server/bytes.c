@@ -14,8 +14,8 @@ int srv_bytes_append(srv_bytes_t *b, const void *data, size_t n) {
   size_t used = b->count ? b->size - (b->count - 1) * SRV_BYTES_CHUNK : 0;
   size_t room = b->count ? SRV_BYTES_CHUNK - used : 0;
   /* Allocate every chunk this needs first, so a failure changes nothing. */
-  size_t need = n > room ? (n - room + SRV_BYTES_CHUNK - 1) / SRV_BYTES_CHUNK
-                         : 0;
+  size_t need =
+      n > room ? (n - room + SRV_BYTES_CHUNK - 1) / SRV_BYTES_CHUNK : 0;
   if (b->count + need > b->slots) {
     size_t slots = b->slots ? b->slots : 16;
     while (slots < b->count + need)
@@ -55,14 +55,14 @@ const char *srv_bytes_head(const srv_bytes_t *b, size_t *n) {
   return b->count ? b->chunks[0] : "";
 }
 
-int srv_bytes_load(srv_bytes_t *b, const hx_options_t *opts,
-                   hx_index_t **out, hx_error_t *err) {
+int srv_bytes_load(srv_bytes_t *b, const hx_options_t *opts, hx_index_t **out,
+                   hx_error_t *err) {
   *out = NULL;
   hx_loader_t *loader = NULL;
   int rc = hx_loader_new(opts, &loader, err);
   for (size_t i = 0; rc == 0 && i < b->count; i++) {
-    size_t k = i + 1 < b->count ? SRV_BYTES_CHUNK
-                                : b->size - i * SRV_BYTES_CHUNK;
+    size_t k =
+        i + 1 < b->count ? SRV_BYTES_CHUNK : b->size - i * SRV_BYTES_CHUNK;
     rc = hx_loader_feed(loader, b->chunks[i], k, err);
     free(b->chunks[i]);
     b->chunks[i] = NULL;

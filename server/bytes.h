@@ -25,7 +25,8 @@ typedef struct srv_bytes {
   size_t size; /* bytes in all */
 } srv_bytes_t;
 
-#define SRV_BYTES_INIT {0}
+#define SRV_BYTES_INIT                                                        \
+  { 0 }
 
 /* Appends n bytes of data. 0 or SRV_ENOMEM (b unchanged then). */
 int srv_bytes_append(srv_bytes_t *b, const void *data, size_t n);
@@ -37,8 +38,8 @@ const char *srv_bytes_head(const srv_bytes_t *b, size_t *n);
 /* Feeds every chunk to a loader with opts, freeing each once fed, and
  * builds the index: a new index in *out (the caller's), or a negative
  * HX_E* code with err. b is empty afterwards either way. */
-int srv_bytes_load(srv_bytes_t *b, const hx_options_t *opts,
-                   hx_index_t **out, hx_error_t *err);
+int srv_bytes_load(srv_bytes_t *b, const hx_options_t *opts, hx_index_t **out,
+                   hx_error_t *err);
 
 /* Frees what b holds and leaves it empty. */
 void srv_bytes_close(srv_bytes_t *b);

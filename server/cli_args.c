@@ -81,8 +81,7 @@ static const flag_t flags[] = {
      "a URL: give up after this long (default 1.5 x seconds, or 60)"},
     {"cacert", FLAG_CACERT, ALL, true, "FILE",
      "a URL: verify the server with this CA bundle (PEM)"},
-    {"cert", FLAG_CERT, ALL, true, "FILE",
-     "a URL: client certificate (PEM)"},
+    {"cert", FLAG_CERT, ALL, true, "FILE", "a URL: client certificate (PEM)"},
     {"key", FLAG_KEY, ALL, true, "FILE", "a URL: the client key (PEM)"},
     {"header", FLAG_HEADER, ALL, true, "'NAME: VALUE'",
      "a URL: send this header (repeatable; the value is never printed)"},
@@ -151,11 +150,14 @@ static int set_flag(const flag_t *f, const char *value, cli_args_t *out,
   }
   case FLAG_FILENAME: out->filename_regexp = value; return 0;
   case FLAG_VALUE_FORMAT:
-    if (strcmp(value, "cpu/nanoseconds") && strcmp(value, "cpu/microseconds") &&
+    if (strcmp(value, "cpu/nanoseconds") &&
+        strcmp(value, "cpu/microseconds") &&
         strcmp(value, "cpu/milliseconds") && strcmp(value, "raw"))
-      return usage_error(msg, size, "-value-format %s: unexpected value format"
+      return usage_error(msg, size,
+                         "-value-format %s: unexpected value format"
                          " (cpu/nanoseconds, cpu/microseconds, "
-                         "cpu/milliseconds or raw)", value);
+                         "cpu/milliseconds or raw)",
+                         value);
     out->value_format = value;
     return 0;
   case FLAG_SAMPLE_TYPE: out->opts.sample_type = value; return 0;
@@ -165,8 +167,10 @@ static int set_flag(const flag_t *f, const char *value, cli_args_t *out,
     else if (strcmp(value, "file") == 0)
       out->opts.local_scope = HX_LOCAL_FILE;
     else
-      return usage_error(msg, size, "--local-scope %s: must be function or "
-                         "file", value);
+      return usage_error(msg, size,
+                         "--local-scope %s: must be function or "
+                         "file",
+                         value);
     return 0;
   case FLAG_SYMBOLS:
     if (strcmp(value, "auto") == 0)
@@ -195,18 +199,21 @@ static int set_flag(const flag_t *f, const char *value, cli_args_t *out,
     errno = 0;
     long n = strtol(value, &end, 10);
     if (errno || end == value || *end || n < 0 || n > 86400)
-      return usage_error(msg, size, "-seconds %s: not a number of seconds "
-                         "in [0, 86400]", value);
+      return usage_error(msg, size,
+                         "-seconds %s: not a number of seconds "
+                         "in [0, 86400]",
+                         value);
     out->fetch.seconds = (int)n;
     return 0;
   }
   case FLAG_TIMEOUT: {
     errno = 0;
     double t = strtod(value, &end);
-    if (errno || end == value || *end || !isfinite(t) || t <= 0 ||
-        t > 86400)
-      return usage_error(msg, size, "-timeout %s: not a number of seconds "
-                         "in (0, 86400]", value);
+    if (errno || end == value || *end || !isfinite(t) || t <= 0 || t > 86400)
+      return usage_error(msg, size,
+                         "-timeout %s: not a number of seconds "
+                         "in (0, 86400]",
+                         value);
     out->fetch.timeout = t;
     return 0;
   }
@@ -239,10 +246,10 @@ int cli_args_parse(cli_command_t command, const char *name, int argc,
   out->top_n = 20;
   hx_options_init(&out->opts);
   /* No list is longer than the words. */
-  out->profiles = malloc(((size_t)(argc > 0 ? argc : 0) + 1) *
-                         sizeof *out->profiles);
-  out->bases = malloc(((size_t)(argc > 0 ? argc : 0) + 1) *
-                      sizeof *out->bases);
+  out->profiles =
+      malloc(((size_t)(argc > 0 ? argc : 0) + 1) * sizeof *out->profiles);
+  out->bases =
+      malloc(((size_t)(argc > 0 ? argc : 0) + 1) * sizeof *out->bases);
   if (!out->profiles || !out->bases)
     return usage_error(msg, size, "out of memory");
   bool flags_done = false;

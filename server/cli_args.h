@@ -27,8 +27,8 @@ typedef enum cli_command {
 
 /* How a PROFILE that is a URL is fetched (all borrowed from argv). */
 typedef struct cli_fetch_args {
-  int seconds;     /* --seconds; 0: none */
-  double timeout;  /* --timeout in seconds; 0: the default */
+  int seconds;    /* --seconds; 0: none */
+  double timeout; /* --timeout in seconds; 0: the default */
   const char *ca_file, *cert, *key;
   const char *headers[CLI_MAX_HEADERS]; /* --header "Name: value" */
   size_t header_count;

@@ -62,9 +62,8 @@ static int fetch_url(const srv_source_t *src, uint64_t max_decompressed,
 }
 
 int cli_fetch_profile(const char *arg, const hx_options_t *opts,
-                      const cli_fetch_args_t *a, hx_index_t **out,
-                      char *name, size_t name_size, char *msg,
-                      size_t msg_size) {
+                      const cli_fetch_args_t *a, hx_index_t **out, char *name,
+                      size_t name_size, char *msg, size_t msg_size) {
   *out = NULL;
   snprintf(name, name_size, "%s", arg);
   srv_fetch_t fetch = {.seconds = a->seconds,

@@ -16,9 +16,9 @@
 
 /* Loads arg with opts (a URL with fetch's options) into a new index
  * (*out, the caller's). 0; or a negative HX_E* code (HX_EIO for a fetch
- * that failed) with a one-line reason in msg (naming no credential), and in name what to print before it (arg, or
- * "live: host:port ..."). Safe to call from several threads at once: a URL
- * runs a loop of its own. */
+ * that failed) with a one-line reason in msg (naming no credential), and in
+ * name what to print before it (arg, or "live: host:port ..."). Safe to call
+ * from several threads at once: a URL runs a loop of its own. */
 int cli_fetch_profile(const char *arg, const hx_options_t *opts,
                       const cli_fetch_args_t *fetch, hx_index_t **out,
                       char *name, size_t name_size, char *msg,

@@ -252,9 +252,8 @@ static int load_many(const cli_args_t *args, const paths_t *all,
   p.opts = args->opts;
   p.jobs = calloc(p.count + 1, sizeof *p.jobs);
   char type_only[256];
-  const char *slash = args->opts.sample_type
-                          ? strchr(args->opts.sample_type, '/')
-                          : NULL;
+  const char *slash =
+      args->opts.sample_type ? strchr(args->opts.sample_type, '/') : NULL;
   if (slash && p.count > 1) {
     snprintf(type_only, sizeof type_only, "%.*s",
              (int)(slash - args->opts.sample_type), args->opts.sample_type);

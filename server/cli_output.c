@@ -24,8 +24,7 @@ static void stat_value(FILE *out, int64_t v, const hx_summary_t *s,
   case HX_UNIT_BYTES:
     fprintf(out, "%6.2f%s", (double)v / bytes_scale, bytes_unit);
     break;
-  default:
-    fprintf(out, "%6lld", (long long)v);
+  default: fprintf(out, "%6lld", (long long)v);
   }
 }
 
@@ -41,8 +40,7 @@ static void stat_delta(FILE *out, int64_t v, const hx_summary_t *s,
   case HX_UNIT_BYTES:
     fprintf(out, "%+6.2f%s", (double)v / bytes_scale, bytes_unit);
     break;
-  default:
-    fprintf(out, "%+6lld", (long long)v);
+  default: fprintf(out, "%+6lld", (long long)v);
   }
 }
 
@@ -113,7 +111,8 @@ static int write_stat(const cli_args_t *args, const hx_index_t *ix, FILE *out,
       fprintf(out, "  func %s (%s):\n", fn->display, file->path);
       for (uint32_t j = 0; j < fn->point_count; j++) {
         const hx_point_t *p = hx_index_point(ix, fn->first_point + j);
-        const hx_point_diff_t *d = hx_index_point_diff(ix, fn->first_point + j);
+        const hx_point_diff_t *d =
+            hx_index_point_diff(ix, fn->first_point + j);
         fprintf(out, "    line %4u: ", p->line);
         stat_value(out, p->flat, s, scale, unit);
         fputs(" flat ", out);
@@ -219,7 +218,8 @@ static int write_json(const cli_args_t *args, const hx_index_t *ix, FILE *out,
           hx_index_function(ix, file->first_function + i);
       for (uint32_t j = 0; j < fn->point_count; j++) {
         const hx_point_t *p = hx_index_point(ix, fn->first_point + j);
-        const hx_point_diff_t *d = hx_index_point_diff(ix, fn->first_point + j);
+        const hx_point_diff_t *d =
+            hx_index_point_diff(ix, fn->first_point + j);
         if (d) {
           if (d->local == 0)
             continue;
@@ -345,8 +345,8 @@ static void write_top_diff(const cli_args_t *args, const hx_index_t *ix,
           s->base_scale != 1 ? " (normalized)" : "", net, pct, n,
           args->improvements ? "improvements" : "regressions",
           args->improvements ? s->improvements : s->regressions, s->points);
-  fprintf(out, "%5s  %2s  %2s  %10s  %8s  %7s  %10s  %10s  %-40s  %s\n", "rank",
-          "G", "L", "delta", "%base", "own", "new", "base", "function",
+  fprintf(out, "%5s  %2s  %2s  %10s  %8s  %7s  %10s  %10s  %-40s  %s\n",
+          "rank", "G", "L", "delta", "%base", "own", "new", "base", "function",
           "line");
   for (size_t r = 0; r < n; r++) {
     const hx_point_t *p = hx_index_point(ix, ids[r]);
@@ -359,8 +359,8 @@ static void write_top_diff(const cli_args_t *args, const hx_index_t *ix,
     fmt_value(now, sizeof now, p->cum, s);
     fmt_value(was, sizeof was, d->base_cum, s);
     fprintf(out, "%5zu  %2d  %2d  %10s  %8s  %7s  %10s  %10s  %-40s  %s:%u\n",
-            r + 1, d->global, d->local, delta, pct, own, now, was,
-            fn->display, hx_index_file(ix, fn->file)->path, p->line);
+            r + 1, d->global, d->local, delta, pct, own, now, was, fn->display,
+            hx_index_file(ix, fn->file)->path, p->line);
   }
 }
 
@@ -425,8 +425,10 @@ static void write_info(const cli_args_t *args, const hx_index_t *ix,
     if (s->base_inputs > 1)
       fprintf(out, " (%zu profiles)", s->base_inputs);
     fprintf(out, "\nnet change:    %s (%s of the base)\n", net, pct);
-    fprintf(out, "changes:       %zu regressions, %zu improvements, %zu "
-            "unchanged lines\n", s->regressions, s->improvements,
+    fprintf(out,
+            "changes:       %zu regressions, %zu improvements, %zu "
+            "unchanged lines\n",
+            s->regressions, s->improvements,
             s->points - s->regressions - s->improvements);
   }
   fprintf(out, "symbols:       %s\n", s->go_symbols ? "go" : "raw");

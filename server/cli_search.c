@@ -58,7 +58,7 @@ typedef struct run {
   size_t record_count, record_cap;
   size_t printed;
   size_t files_mapped, files_unmapped; /* files with matches */
-  bool failed; /* out of memory or output error */
+  bool failed;                         /* out of memory or output error */
 } run_t;
 
 void cli_search_usage(FILE *out) {
@@ -75,7 +75,8 @@ void cli_search_usage(FILE *out) {
       "                     #match?, #not-match?)\n"
       "  --regex            PATTERN is a POSIX extended regex, per line, for\n"
       "                     any text file\n"
-      "  --lang L           search only files of language L (go, c, python, or\n"
+      "  --lang L           search only files of language L (go, c, python, "
+      "or\n"
       "                     a --grammar's); named files are read as L\n"
       "  --min-level N      hot means a level of at least N, 1..5; 0 keeps\n"
       "                     every match (default 1)\n"
@@ -83,7 +84,8 @@ void cli_search_usage(FILE *out) {
       "                     instead of the whole match\n"
       "  --local            test local levels instead of global ones\n"
       "  --cold             keep only the matches that are not hot\n"
-      "  -threshold F       the fraction of lines that get a level, in (0, 1]\n"
+      "  -threshold F       the fraction of lines that get a level, in (0, "
+      "1]\n"
       "                     (default 0.5)\n"
       "  --sample-type NAME the profile's sample type to rank by\n"
       "  --grammar PATH     load a tree-sitter grammar (.so exporting\n"
@@ -114,11 +116,11 @@ typedef struct flag_def {
 } flag_def_t;
 
 static const flag_def_t flag_defs[] = {
-    {"query", false},      {"regex", false},   {"lang", true},
-    {"min-level", true},   {"hot", true},      {"local", false},
-    {"cold", false},       {"threshold", true}, {"sample-type", true},
-    {"grammar", true},     {"format", true},   {"sort", true},
-    {"help", false},       {"h", false}};
+    {"query", false},    {"regex", false},    {"lang", true},
+    {"min-level", true}, {"hot", true},       {"local", false},
+    {"cold", false},     {"threshold", true}, {"sample-type", true},
+    {"grammar", true},   {"format", true},    {"sort", true},
+    {"help", false},     {"h", false}};
 
 static int set_flag(args_t *a, const char *name, const char *value) {
   if (strcmp(name, "query") == 0) {
@@ -127,8 +129,7 @@ static int set_flag(args_t *a, const char *name, const char *value) {
   } else if (strcmp(name, "regex") == 0) {
     a->both_kinds = a->kind == HS_KIND_QUERY;
     a->kind = HS_KIND_REGEX;
-  }
-  else if (strcmp(name, "lang") == 0)
+  } else if (strcmp(name, "lang") == 0)
     a->lang = value;
   else if (strcmp(name, "hot") == 0)
     a->hot = value;
@@ -369,8 +370,8 @@ static int judge(run_t *r, long file, const hs_file_t *f, const hs_match_t *m,
     if (strcmp(c->name, want) != 0 || c->first_line == 0)
       continue;
     hs_line_heat_t one;
-    int is_hot = hs_heat_range(&r->heat, file, c->first_line, c->last_line,
-                               &one);
+    int is_hot =
+        hs_heat_range(&r->heat, file, c->first_line, c->last_line, &one);
     if (best.line == 0 || (is_hot && !hot) ||
         (is_hot == hot && one.cum > best.cum)) {
       best = one;
@@ -523,8 +524,8 @@ static int search(const args_t *a) {
     fprintf(stderr, "heatls search: out of memory\n");
     goto done;
   }
-  r.heat = (hs_heat_t){index, map_path, &r, a->min_level > 0 ? a->min_level : 1,
-                       a->local ? 1 : 0};
+  r.heat = (hs_heat_t){index, map_path, &r,
+                       a->min_level > 0 ? a->min_level : 1, a->local ? 1 : 0};
   hs_walk_stats_t stats;
   int rc = hs_searcher_walk(s, a->paths, a->path_count, on_file, warn, &r,
                             &stats, &err);

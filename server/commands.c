@@ -140,8 +140,8 @@ static int views_look(file_views_t *v, const srv_model_t *m, size_t c) {
   v->doc[c] = srv_workspace_showing(ws, c);
   char *local;
   int rc = srv_workspace_local_file(ws, srv_model_profile(m), c, &local);
-  if (rc == 0 && local && lsp_uri_from_path(local, &v->uri[c], NULL) ==
-                              RPC_ENOMEM)
+  if (rc == 0 && local &&
+      lsp_uri_from_path(local, &v->uri[c], NULL) == RPC_ENOMEM)
     rc = -1;
   free(local);
   return rc < 0 ? -1 : 0;
@@ -170,13 +170,13 @@ static json_t *hotspot(srv_env_t *env, const hx_point_t *p, uint32_t point,
   char flat[64], cum[64];
   srv_model_format(env->model, p->flat, flat, sizeof flat);
   srv_model_format(env->model, p->cum, cum, sizeof cum);
-  json_t *item = json_pack(
-      "{s:s, s:I, s:i, s:i, s:I, s:I, s:s, s:s, s:s}", "path",
-      hx_index_file(index, c)->path, "line",
-      (json_int_t)srv_doc_point_line(views->doc[c], index, point), "local",
-      p->local, "global", p->global, "flat", (json_int_t)p->flat, "cum",
-      (json_int_t)p->cum, "flatText", flat, "cumText", cum, "function",
-      fn->display);
+  json_t *item =
+      json_pack("{s:s, s:I, s:i, s:i, s:I, s:I, s:s, s:s, s:s}", "path",
+                hx_index_file(index, c)->path, "line",
+                (json_int_t)srv_doc_point_line(views->doc[c], index, point),
+                "local", p->local, "global", p->global, "flat",
+                (json_int_t)p->flat, "cum", (json_int_t)p->cum, "flatText",
+                flat, "cumText", cum, "function", fn->display);
   if (item && views->uri[c] &&
       json_object_set_new(item, "uri", json_string(views->uri[c])) < 0) {
     json_decref(item);
@@ -281,8 +281,8 @@ static void search(srv_env_t *env, const rpc_message_t *msg,
   const json_t *arg = json_array_get(args, 0);
   srv_search_args_t a = {.min_level = 1,
                          .id = msg->id,
-                         .work_token = json_object_get(msg->params,
-                                                       "workDoneToken")};
+                         .work_token =
+                             json_object_get(msg->params, "workDoneToken")};
   const char *kind = NULL, *scope = NULL;
   long min_level = 1, limit = 0;
   if (!json_is_object(arg) || string_member(arg, "pattern", &a.pattern) < 0 ||

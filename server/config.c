@@ -27,8 +27,8 @@ static int on_did_change_configuration(void *ctx, const rpc_message_t *msg) {
   return 0;
 }
 
-static const srv_method_t methods[] = {
-    {"workspace/didChangeConfiguration", on_did_change_configuration,
-     RPC_METHOD_NOTIFICATION}};
+static const srv_method_t methods[] = {{"workspace/didChangeConfiguration",
+                                        on_did_change_configuration,
+                                        RPC_METHOD_NOTIFICATION}};
 
 SRV_TABLE(srv_config_methods, methods);

@@ -57,8 +57,8 @@ int srv_core_new(uv_loop_t *loop, const srv_sink_t *sink, int log_level,
     srv_core_free(core);
     return rc;
   }
-  core->env = (srv_env_t){
-      .out = core->out, .model = core->model, .life = &core->life};
+  core->env =
+      (srv_env_t){.out = core->out, .model = core->model, .life = &core->life};
   *out = core;
   return 0;
 }
@@ -90,15 +90,12 @@ void srv_core_receive(srv_core_t *core, const char *body, size_t len) {
       srv_outbox_error(core->out, msg.id, route.code, "%s", route.message);
     }
     break;
-  case RPC_ROUTE_RESPONSE:
-    srv_outbox_route_response(core->out, &msg);
-    break;
+  case RPC_ROUTE_RESPONSE: srv_outbox_route_response(core->out, &msg); break;
   case RPC_ROUTE_IGNORE:
     if (msg.method)
       srv_log(SRV_LOG_DEBUG, "ignored %s", msg.method);
     break;
-  case RPC_ROUTE_CALL:
-    break;
+  case RPC_ROUTE_CALL: break;
   }
   rpc_message_close(&msg);
   if (core->life.exit_requested)

@@ -163,12 +163,12 @@ int srv_diagnostics_new(const json_t *user_rules, char *const *disabled,
     const char *query = json_string_value(json_object_get(j, "query"));
     const char *regex = json_string_value(json_object_get(j, "regex"));
     const json_t *level = json_object_get(j, "minLevel");
-    *r = (rule_t){
-        .kind = pattern ? HS_KIND_PATTERN : query ? HS_KIND_QUERY
-                                                  : HS_KIND_REGEX,
-        .min_level = level ? (int)json_integer_value(level) : 1,
-        .severity = severity_of(
-            json_string_value(json_object_get(j, "severity")))};
+    *r = (rule_t){.kind = pattern ? HS_KIND_PATTERN
+                          : query ? HS_KIND_QUERY
+                                  : HS_KIND_REGEX,
+                  .min_level = level ? (int)json_integer_value(level) : 1,
+                  .severity = severity_of(
+                      json_string_value(json_object_get(j, "severity")))};
     const char *hot = json_string_value(json_object_get(j, "hot"));
     if (hot && (*hot == '$' || *hot == '@'))
       hot++;
@@ -178,8 +178,7 @@ int srv_diagnostics_new(const json_t *user_rules, char *const *disabled,
     r->message = strdup(json_string_value(json_object_get(j, "message")));
     r->hot = dup_opt(hot);
     oom = !r->id || !r->pattern || !r->message ||
-          (json_object_get(j, "language") && !r->language) ||
-          (hot && !r->hot);
+          (json_object_get(j, "language") && !r->language) || (hot && !r->hot);
   }
   for (size_t k = 0; k < d->count && !oom; k++)
     compile(d, &d->rules[k], warning, warning_size);
@@ -229,8 +228,8 @@ static int is_string_literal(const char *text, const hs_capture_t *c) {
   return (first == '"' || first == '`') && last == first;
 }
 
-static const hs_capture_t *capture(const hs_result_t *res,
-                                   const hs_match_t *m, const char *name) {
+static const hs_capture_t *capture(const hs_result_t *res, const hs_match_t *m,
+                                   const char *name) {
   for (uint32_t c = 0; name && c < m->capture_count; c++)
     if (strcmp(res->captures[m->first_capture + c].name, name) == 0)
       return &res->captures[m->first_capture + c];
@@ -286,10 +285,10 @@ static int run_rule(rule_t *r, const srv_diagnostics_t *d, srv_doc_t *doc,
     render(r->message, time, p->global, message, sizeof message);
     lsp_range_t range = {lsp_text_position(doc->text, m->start, encoding),
                          lsp_text_position(doc->text, m->end, encoding)};
-    json_t *diag = json_pack("{s:o, s:i, s:s, s:s, s:s}", "range",
-                             lsp_range_to_json(&range), "severity",
-                             r->severity, "code", r->id, "source", "heatls",
-                             "message", message);
+    json_t *diag =
+        json_pack("{s:o, s:i, s:s, s:s, s:s}", "range",
+                  lsp_range_to_json(&range), "severity", r->severity, "code",
+                  r->id, "source", "heatls", "message", message);
     if (json_array_append_new(list, diag) < 0) {
       hs_result_close(&res);
       return -1;
@@ -303,8 +302,7 @@ static void send(srv_outbox_t *out, srv_doc_t *doc, json_t *list) {
   doc->diagnosed = json_array_size(list) > 0;
   srv_outbox_notify(out, "textDocument/publishDiagnostics",
                     json_pack("{s:s, s:I, s:o}", "uri", doc->uri, "version",
-                              (json_int_t)doc->version, "diagnostics",
-                              list));
+                              (json_int_t)doc->version, "diagnostics", list));
 }
 
 void srv_diagnostics_publish(srv_diagnostics_t *d, srv_outbox_t *out,
@@ -315,8 +313,8 @@ void srv_diagnostics_publish(srv_diagnostics_t *d, srv_outbox_t *out,
   json_t *list = json_array();
   if (!list)
     return;
-  const hs_lang_t *lang = doc->path ? hs_langs_for_path(d->langs, doc->path)
-                                    : NULL;
+  const hs_lang_t *lang =
+      doc->path ? hs_langs_for_path(d->langs, doc->path) : NULL;
   if (index && doc->file >= 0 && doc->anno_count > 0) {
     for (size_t i = 0; i < d->count; i++) {
       if (run_rule(&d->rules[i], d, doc, lang, index, encoding, summary,

@@ -8,8 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-int srv_doc_new(const char *uri, int64_t version, const char *text,
-                size_t len, srv_doc_t **out, rpc_error_t *err) {
+int srv_doc_new(const char *uri, int64_t version, const char *text, size_t len,
+                srv_doc_t **out, rpc_error_t *err) {
   *out = NULL;
   srv_doc_t *doc = calloc(1, sizeof *doc);
   if (!doc)
@@ -214,8 +214,8 @@ size_t srv_annos_lower_bound(const srv_anno_t *annos, size_t count,
   return lo;
 }
 
-size_t srv_annos_on_line(const srv_anno_t *annos, size_t count,
-                         uint32_t line, size_t *first) {
+size_t srv_annos_on_line(const srv_anno_t *annos, size_t count, uint32_t line,
+                         size_t *first) {
   size_t i = srv_annos_lower_bound(annos, count, line);
   *first = i;
   size_t n = 0;

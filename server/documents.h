@@ -53,8 +53,8 @@ typedef struct srv_docs {
 /* *out is a new document owning a copy of uri and text; path is decoded
  * from the URI (a non-file URI gives NULL). RPC_* codes on failure (a
  * malformed file URI is RPC_EURI, text over the cap RPC_ETOOBIG). */
-int srv_doc_new(const char *uri, int64_t version, const char *text,
-                size_t len, srv_doc_t **out, rpc_error_t *err);
+int srv_doc_new(const char *uri, int64_t version, const char *text, size_t len,
+                srv_doc_t **out, rpc_error_t *err);
 void srv_doc_free(srv_doc_t *doc); /* NULL is fine */
 
 /* Drops the document's annotations and profile file. */
@@ -86,8 +86,8 @@ int srv_annos_move(srv_anno_t *annos, size_t *count,
                    const lsp_line_change_t *change);
 
 /* The annotations on line `line` [*first, *first + n): returns n. */
-size_t srv_annos_on_line(const srv_anno_t *annos, size_t count,
-                         uint32_t line, size_t *first);
+size_t srv_annos_on_line(const srv_anno_t *annos, size_t count, uint32_t line,
+                         size_t *first);
 
 /* The 0-based line that point `point` of the document's profile file is
  * on now: its annotation's line (moved by edits) when the document has

@@ -45,8 +45,7 @@ static int hint_label(const srv_model_t *m, const hx_point_t *p, char *buf,
       return 0;
     snprintf(buf, size, "L%d \xc2\xb7 %s", p->local, value);
     return 1;
-  default:
-    return 0;
+  default: return 0;
   }
 }
 
@@ -62,8 +61,7 @@ static json_t *hint(const srv_model_t *m, const srv_doc_t *doc,
   if (lsp_text_line(doc->text, line, &text, &len) < 0)
     return NULL; /* an annotation past the end of an edited text */
   size_t end = lsp_line_units(text, len, srv_model_client(m)->encoding);
-  const hx_function_t *fn =
-      hx_index_function(srv_model_index(m), p->function);
+  const hx_function_t *fn = hx_index_function(srv_model_index(m), p->function);
   char flat[64], cum[64], tooltip[512];
   srv_model_format(m, p->flat, flat, sizeof flat);
   srv_model_format(m, p->cum, cum, sizeof cum);
@@ -98,8 +96,8 @@ static int on_inlay_hint(void *ctx, const rpc_message_t *msg) {
   json_t *hints = json_array();
   int oom = !hints;
   if (!oom && doc && index && srv_model_settings(m)->hints != SRV_HINTS_OFF) {
-    size_t i = srv_annos_lower_bound(doc->annos, doc->anno_count,
-                                     range.start.line);
+    size_t i =
+        srv_annos_lower_bound(doc->annos, doc->anno_count, range.start.line);
     for (; i < doc->anno_count && doc->annos[i].line <= range.end.line; i++) {
       if (i > 0 && doc->annos[i - 1].line == doc->annos[i].line)
         continue; /* only the hottest point of a line */
@@ -223,9 +221,9 @@ static int on_code_lens(void *ctx, const rpc_message_t *msg) {
     if (k >= file->function_count || seen[k])
       continue;
     seen[k] = 1;
-    if (json_array_append_new(
-            lenses, lens(m, hx_index_function(index, p->function),
-                         doc->annos[i].line)) < 0)
+    if (json_array_append_new(lenses,
+                              lens(m, hx_index_function(index, p->function),
+                                   doc->annos[i].line)) < 0)
       oom = 1;
   }
   free(seen);

@@ -55,9 +55,9 @@ static int starts_with_ci(const char *s, size_t size, const char *prefix) {
 
 static int looks_like_html(const srv_http_result_t *res, const char *head,
                            size_t size) {
-  if (res->content_type && starts_with_ci(res->content_type,
-                                          strlen(res->content_type),
-                                          "text/html"))
+  if (res->content_type &&
+      starts_with_ci(res->content_type, strlen(res->content_type),
+                     "text/html"))
     return 1;
   size_t i = 0;
   while (i < size && isspace((unsigned char)head[i]))
@@ -68,8 +68,7 @@ static int looks_like_html(const srv_http_result_t *res, const char *head,
          starts_with_ci(b, left, "<html");
 }
 
-int srv_fetch_check(const srv_http_result_t *res, char *msg,
-                    size_t msg_size) {
+int srv_fetch_check(const srv_http_result_t *res, char *msg, size_t msg_size) {
   if (res->rc < 0) {
     snprintf(msg, msg_size, "%s", res->message);
     return res->rc;
@@ -84,8 +83,9 @@ int srv_fetch_check(const srv_http_result_t *res, char *msg,
     return SRV_ENET;
   }
   if (looks_like_html(res, head, head_size)) {
-    snprintf(msg, msg_size, "the server answered with an HTML page, not a "
-                            "profile (is the URL's path right?)");
+    snprintf(msg, msg_size,
+             "the server answered with an HTML page, not a "
+             "profile (is the URL's path right?)");
     return SRV_ENET;
   }
   if (res->body.size == 0) {

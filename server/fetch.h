@@ -25,7 +25,6 @@ void srv_fetch_http_opts(const srv_source_t *src, uint64_t max_decompressed,
 /* 0 when res holds a body to decode; else res->rc or SRV_ENET with a
  * message in msg (the server's text for a non-2xx status, printable
  * characters only, at most 300 of them). */
-int srv_fetch_check(const srv_http_result_t *res, char *msg,
-                    size_t msg_size);
+int srv_fetch_check(const srv_http_result_t *res, char *msg, size_t msg_size);
 
 #endif

@@ -48,9 +48,12 @@ void fmt_json_string(FILE *out, const char *s) {
       fputc((int)c, out);
       i++;
     } else if (c < 0x20 || c == 0x7f) {
-      const char *esc = c == '\n' ? "\\n" : c == '\t' ? "\\t"
-                      : c == '\r' ? "\\r" : c == '\b' ? "\\b"
-                      : c == '\f' ? "\\f" : NULL;
+      const char *esc = c == '\n'   ? "\\n"
+                        : c == '\t' ? "\\t"
+                        : c == '\r' ? "\\r"
+                        : c == '\b' ? "\\b"
+                        : c == '\f' ? "\\f"
+                                    : NULL;
       if (esc)
         fputs(esc, out);
       else
@@ -102,7 +105,6 @@ void fmt_value(char *buf, size_t size, int64_t value,
       snprintf(buf, size, "%.2f%s", v, units[u]);
     return;
   }
-  default:
-    snprintf(buf, size, "%lld", (long long)value);
+  default: snprintf(buf, size, "%lld", (long long)value);
   }
 }

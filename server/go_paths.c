@@ -98,8 +98,7 @@ static char *find_modcache(const char *setting, int *oom) {
   char gopath[4096] = "", home[4096] = "";
   const char *gp = getenv("GOPATH"), *h = getenv("HOME");
   if (gp && *gp)
-    snprintf(gopath, sizeof gopath, "%.*s/pkg/mod", (int)strcspn(gp, ":"),
-             gp);
+    snprintf(gopath, sizeof gopath, "%.*s/pkg/mod", (int)strcspn(gp, ":"), gp);
   if (h && *h)
     snprintf(home, sizeof home, "%s/go/pkg/mod", h);
   const char *const fallback[] = {go_env_modcache, gopath, home};
@@ -201,8 +200,7 @@ char *srv_go_case_encode(const char *s, size_t len) {
 }
 
 /* *out = base + "/" + rest when that is an existing file. 0 or -ENOMEM. */
-static int probe(const char *base, const char *rest, size_t len,
-                 char **out) {
+static int probe(const char *base, const char *rest, size_t len, char **out) {
   if (!base || *out)
     return 0;
   char *candidate = join(base, rest, len);

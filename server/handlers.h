@@ -59,7 +59,7 @@ const char *srv_command_name(size_t i);
 int srv_request_doc(srv_env_t *env, const rpc_message_t *msg,
                     const srv_doc_t **doc);
 
-#define SRV_TABLE(name, array)                                               \
+#define SRV_TABLE(name, array)                                                \
   const srv_method_table_t name = {array, sizeof array / sizeof *array}
 
 #endif

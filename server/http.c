@@ -20,8 +20,8 @@
 
 #include <curl/curl.h>
 
-#include <stdio.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -38,7 +38,7 @@ struct srv_http {
   size_t open_handles; /* timer, resume and every sock_watch not closed */
   size_t running;
   int closing;
-  srv_http_req_t *reqs; /* every transfer in flight */
+  srv_http_req_t *reqs;  /* every transfer in flight */
   sock_watch_t *watches; /* every socket watched */
 };
 
@@ -250,9 +250,8 @@ static int timer_cb(CURLM *multi, long timeout_ms, void *userp) {
     return 0;
   if (timeout_ms < 0)
     return uv_timer_stop(&h->timer) < 0 ? -1 : 0;
-  return uv_timer_start(&h->timer, on_timer, (uint64_t)timeout_ms, 0) < 0
-             ? -1
-             : 0;
+  return uv_timer_start(&h->timer, on_timer, (uint64_t)timeout_ms, 0) < 0 ? -1
+                                                                          : 0;
 }
 
 static size_t write_cb(char *ptr, size_t size, size_t nmemb, void *userp) {
@@ -348,10 +347,10 @@ void srv_http_close(srv_http_t *h) {
 static CURLcode set_options(srv_http_req_t *r, const srv_http_opts_t *o) {
   CURL *e = r->easy;
   CURLcode c = CURLE_OK;
-#define SET(opt, val)                                                       \
-  do {                                                                      \
-    if (c == CURLE_OK)                                                      \
-      c = curl_easy_setopt(e, opt, val);                                    \
+#define SET(opt, val)                                                         \
+  do {                                                                        \
+    if (c == CURLE_OK)                                                        \
+      c = curl_easy_setopt(e, opt, val);                                      \
   } while (0)
   SET(CURLOPT_URL, o->url);
   SET(CURLOPT_PROTOCOLS_STR, "http,https");

@@ -32,24 +32,24 @@ typedef struct srv_http_req srv_http_req_t;
 
 /* What to fetch; everything is copied by srv_http_get. */
 typedef struct srv_http_opts {
-  const char *url;     /* http:// or https:// */
-  int insecure;        /* do not verify the server's certificate */
-  const char *ca_file; /* NULL: the system's */
-  const char *cert, *key; /* client certificate and key (PEM), or NULL */
+  const char *url;            /* http:// or https:// */
+  int insecure;               /* do not verify the server's certificate */
+  const char *ca_file;        /* NULL: the system's */
+  const char *cert, *key;     /* client certificate and key (PEM), or NULL */
   const char *const *headers; /* "Name: value" lines */
   size_t header_count;
-  uint64_t timeout_ms;   /* the whole transfer; 0: none */
-  uint64_t max_bytes;    /* the body's cap; 0: none */
+  uint64_t timeout_ms; /* the whole transfer; 0: none */
+  uint64_t max_bytes;  /* the body's cap; 0: none */
 } srv_http_opts_t;
 
 /* How a transfer ended. The callback may take body (moving it out and
  * leaving it empty); else it is freed after the callback. */
 typedef struct srv_http_result {
-  int rc;            /* 0, SRV_ENET, SRV_ENOMEM */
-  long status;       /* the HTTP status, 0 when none came */
-  srv_bytes_t body;  /* what came, also for a non-2xx answer */
+  int rc;                   /* 0, SRV_ENET, SRV_ENOMEM */
+  long status;              /* the HTTP status, 0 when none came */
+  srv_bytes_t body;         /* what came, also for a non-2xx answer */
   const char *content_type; /* borrowed for the callback, or NULL */
-  char message[256]; /* why it failed (rc < 0); names no credential */
+  char message[256];        /* why it failed (rc < 0); names no credential */
 } srv_http_result_t;
 
 /* received bytes of total (0 when unknown) so far; ms since the start. */

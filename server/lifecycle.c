@@ -101,13 +101,15 @@ static int on_initialize(void *ctx, const rpc_message_t *msg) {
   srv_model_set_client(env->model, &client);
   read_folders(env->model, msg->params);
   char warning[300];
-  srv_model_init_settings(env->model,
-                          json_object_get(msg->params, "initializationOptions"),
-                          warning, sizeof warning);
+  srv_model_init_settings(
+      env->model, json_object_get(msg->params, "initializationOptions"),
+      warning, sizeof warning);
   env->life->state = RPC_LIFE_RUNNING;
   srv_outbox_reply(env->out, msg->id, capabilities(&client));
-  srv_log(SRV_LOG_INFO, "initialized: position encoding %s, %zu workspace "
-          "folder(s)", lsp_encoding_name(client.encoding),
+  srv_log(SRV_LOG_INFO,
+          "initialized: position encoding %s, %zu workspace "
+          "folder(s)",
+          lsp_encoding_name(client.encoding),
           srv_workspace_root_count(srv_model_workspace(env->model)));
   if (warning[0])
     srv_outbox_show(env->out, 2, "initializationOptions ignored: %s", warning);

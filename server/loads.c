@@ -39,7 +39,7 @@ struct load_job {
   srv_http_req_t *req;
   srv_bytes_t body;
   uint64_t received, total; /* bytes so far, and announced (0: unknown) */
-  uint64_t fetch_start;      /* uv_now when the fetch started */
+  uint64_t fetch_start;     /* uv_now when the fetch started */
   uint64_t last_report_ms;
   int reported_percent;
   int reported_seconds; /* the last "N s of M" reported, or -1 */
@@ -76,14 +76,13 @@ static void work(uv_work_t *req) {
   load_job_t *job = req->data;
   srv_go_settings_t go = {.goroot = job->goroot,
                           .gomodcache = job->gomodcache};
-  srv_profile_spec_t spec = {.source = &job->source,
-                             .body = job->source.kind == SRV_SOURCE_URL
-                                         ? &job->body
-                                         : NULL,
-                             .options = &job->opts,
-                             .roots = (const char *const *)job->roots,
-                             .root_count = job->root_count,
-                             .go = &go};
+  srv_profile_spec_t spec = {
+      .source = &job->source,
+      .body = job->source.kind == SRV_SOURCE_URL ? &job->body : NULL,
+      .options = &job->opts,
+      .roots = (const char *const *)job->roots,
+      .root_count = job->root_count,
+      .go = &go};
   job->rc = srv_profile_build(&spec, &job->profile, &job->err);
 }
 
@@ -145,8 +144,7 @@ static void report_fetch(srv_model_t *m, load_job_t *job, uint64_t ms) {
     report = json_pack("{s:s, s:s, s:i}", "kind", "report", "message", text,
                        "percentage", percent);
   } else {
-    snprintf(text, sizeof text, "received %.1f KiB",
-             (double)received / 1024);
+    snprintf(text, sizeof text, "received %.1f KiB", (double)received / 1024);
     report = json_pack("{s:s, s:s}", "kind", "report", "message", text);
   }
   job->last_report_ms = ms ? ms : 1;
@@ -346,8 +344,7 @@ static void finish(srv_model_t *m, load_job_t *job) {
                       "loaded)",
                       name, job->err.message);
     else
-      srv_outbox_show(m->out, 1, "cannot load %s: %s", name,
-                      job->err.message);
+      srv_outbox_show(m->out, 1, "cannot load %s: %s", name, job->err.message);
     if (job->id)
       srv_outbox_error(m->out, job->id, RPC_CODE_REQUEST_FAILED,
                        "cannot load %s: %s", name, job->err.message);
@@ -414,9 +411,9 @@ static int build_job(srv_model_t *m, const srv_load_args_t *args,
   job->opts.sample_type = job->sample_type;
   if (rc == 0)
     rc = srv_workspace_roots_copy(m->ws, &job->roots, &job->root_count);
-  if (rc == 0 && ((set->goroot && !(job->goroot = strdup(set->goroot))) ||
-                  (set->gomodcache &&
-                   !(job->gomodcache = strdup(set->gomodcache)))))
+  if (rc == 0 &&
+      ((set->goroot && !(job->goroot = strdup(set->goroot))) ||
+       (set->gomodcache && !(job->gomodcache = strdup(set->gomodcache)))))
     rc = SRV_ENOMEM;
   job->from_watch = args->from_watch;
   job->repeat = args->repeat && job->source.kind == SRV_SOURCE_URL;

@@ -12,8 +12,8 @@
 #include "transport.h"
 
 #include <signal.h>
-#include <stdio.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 static void usage(FILE *out) {
@@ -66,8 +66,8 @@ int srv_lsp_main(int argc, char **argv) {
                cli_parse_size(value, &size) && size <= SIZE_MAX) {
       *(is_max ? &max_message : &max_output) = (size_t)size;
     } else {
-      fprintf(stderr, "heatls: bad argument \"%s\"%s%s\n", a,
-              value ? " " : "", value ? value : "");
+      fprintf(stderr, "heatls: bad argument \"%s\"%s%s\n", a, value ? " " : "",
+              value ? value : "");
       usage(stderr);
       return 2;
     }

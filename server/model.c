@@ -159,11 +159,11 @@ static void follow(srv_model_t *m) {
 
 static void refresh_views(srv_model_t *m) {
   if (m->client.inlay_refresh)
-    srv_outbox_request(m->out, "workspace/inlayHint/refresh", NULL, NULL,
-                       NULL, NULL);
+    srv_outbox_request(m->out, "workspace/inlayHint/refresh", NULL, NULL, NULL,
+                       NULL);
   if (m->client.lens_refresh)
-    srv_outbox_request(m->out, "workspace/codeLens/refresh", NULL, NULL,
-                       NULL, NULL);
+    srv_outbox_request(m->out, "workspace/codeLens/refresh", NULL, NULL, NULL,
+                       NULL);
 }
 
 void model_changed(srv_model_t *m, unsigned what) {
@@ -432,16 +432,14 @@ json_t *model_summary_of(const srv_profile_t *p, size_t documents) {
   const hx_summary_t *sum = hx_index_summary(p->index);
   char total[64];
   fmt_value(total, sizeof total, sum->total, sum);
-  return json_pack("{s:s, s:s, s:s, s:I, s:s, s:I, s:I, s:I, s:I, s:f, s:s}",
-                   "path", srv_source_name(&p->source), "sampleType",
-                   sum->sample_type.type, "unit", sum->sample_type.unit,
-                   "total", (json_int_t)sum->total, "totalText", total,
-                   "files", (json_int_t)sum->files, "functions",
-                   (json_int_t)sum->functions, "lines",
-                   (json_int_t)sum->points, "documents",
-                   (json_int_t)documents, "threshold", sum->threshold,
-                   "localScope",
-                   sum->local_scope == HX_LOCAL_FILE ? "file" : "function");
+  return json_pack(
+      "{s:s, s:s, s:s, s:I, s:s, s:I, s:I, s:I, s:I, s:f, s:s}", "path",
+      srv_source_name(&p->source), "sampleType", sum->sample_type.type, "unit",
+      sum->sample_type.unit, "total", (json_int_t)sum->total, "totalText",
+      total, "files", (json_int_t)sum->files, "functions",
+      (json_int_t)sum->functions, "lines", (json_int_t)sum->points,
+      "documents", (json_int_t)documents, "threshold", sum->threshold,
+      "localScope", sum->local_scope == HX_LOCAL_FILE ? "file" : "function");
 }
 
 json_t *srv_model_summary(const srv_model_t *m) {

@@ -42,12 +42,12 @@ typedef struct srv_model srv_model_t;
 /* A load, as a trigger asks for it. Unset members come from the settings
  * (or, for a reload by the watcher, from the loaded profile). */
 typedef struct srv_load_args {
-  const char *path;        /* as the user gave it; NULL: the loaded source */
-  const char *sample_type; /* NULL: default rule */
-  int has_sample_type;     /* sample_type overrides the settings' */
-  double threshold;        /* 0: the settings' */
-  int local_scope;         /* an hx_local_scope_t, or -1: the settings' */
-  const json_t *id;        /* the request to answer, or NULL */
+  const char *path;         /* as the user gave it; NULL: the loaded source */
+  const char *sample_type;  /* NULL: default rule */
+  int has_sample_type;      /* sample_type overrides the settings' */
+  double threshold;         /* 0: the settings' */
+  int local_scope;          /* an hx_local_scope_t, or -1: the settings' */
+  const json_t *id;         /* the request to answer, or NULL */
   const json_t *work_token; /* the client's workDoneToken, or NULL */
   int from_watch; /* a reload after the file changed: the loaded options */
   int seconds;    /* a URL's capture duration, or -1: the settings' */
@@ -55,7 +55,8 @@ typedef struct srv_load_args {
   int repeat;     /* a URL: capture again after each load, until stopped */
 } srv_load_args_t;
 
-#define SRV_LOAD_ARGS_INIT {.local_scope = -1, .seconds = -1}
+#define SRV_LOAD_ARGS_INIT                                                    \
+  { .local_scope = -1, .seconds = -1 }
 
 /* *out is a new model on loop, sending through out (borrowed; it must
  * outlive the model). log_level is the command line's, which the logLevel
@@ -97,8 +98,8 @@ const hx_index_t *srv_model_index(const srv_model_t *m);
 void srv_model_open(srv_model_t *m, const char *uri, int64_t version,
                     const char *text, size_t len);
 /* Applies a didChange's contentChanges (borrowed) to the document at uri. */
-void srv_model_change(srv_model_t *m, const char *uri,
-                      const json_t *version, const json_t *changes);
+void srv_model_change(srv_model_t *m, const char *uri, const json_t *version,
+                      const json_t *changes);
 void srv_model_close_doc(srv_model_t *m, const char *uri);
 void srv_model_add_folder(srv_model_t *m, const char *uri);
 void srv_model_remove_folder(srv_model_t *m, const char *uri);
@@ -120,7 +121,7 @@ void srv_model_clear(srv_model_t *m);
 
 /* A code search (heatls.search). Strings are borrowed for the call. */
 typedef struct srv_search_args {
-  int kind;             /* an hs_kind_t */
+  int kind; /* an hs_kind_t */
   const char *pattern;
   const char *language; /* NULL: by file extension */
   const char *hot;      /* a capture whose lines decide the heat, or NULL */
@@ -129,7 +130,7 @@ typedef struct srv_search_args {
   int cold;             /* only the matches that are not hot */
   const char *scope;    /* a document URI, or NULL for the workspace */
   size_t limit;
-  const json_t *id;     /* the request to answer */
+  const json_t *id; /* the request to answer */
   const json_t *work_token;
 } srv_search_args_t;
 

@@ -6,14 +6,15 @@
 #ifndef HEATLS_SRV_MODEL_INTERNAL_H
 #define HEATLS_SRV_MODEL_INTERNAL_H
 
-#include "model.h"
-#include "http.h"
 #include "diagnostics.h"
+#include "http.h"
+#include "model.h"
 #include "rpc_cancel.h"
 #include "watcher.h"
 
-typedef struct load_job load_job_t;         /* searches.c: cancel marks a search (it stops at its next file); close
- * stops them all. */
+typedef struct load_job
+    load_job_t; /* searches.c: cancel marks a search (it stops at its next
+                 * file); close stops them all. */
 void model_searches_cancel(srv_model_t *m, const json_t *id);
 void model_searches_close(srv_model_t *m);
 
@@ -35,10 +36,10 @@ struct srv_model {
   rpc_cancel_t *cancel; /* ids of load requests not answered yet */
   load_job_t *load_running, *load_head, *load_tail;
   uint64_t progress_tokens;
-  srv_http_t *http;     /* fetches of URL sources; NULL until the first */
-  uv_timer_t tick;      /* progress of a capture, once a second */
+  srv_http_t *http; /* fetches of URL sources; NULL until the first */
+  uv_timer_t tick;  /* progress of a capture, once a second */
   int tick_open;
-  uint64_t repeat_gen;  /* a repeated capture goes on while it is its own */
+  uint64_t repeat_gen; /* a repeated capture goes on while it is its own */
 
   /* Hot-path diagnostics: the rules, and the timer that debounces the
    * edits before documents are checked again. */

@@ -55,8 +55,8 @@ static void reply_out_of_memory(srv_outbox_t *out, const json_t *id) {
                    "{\"jsonrpc\":\"2.0\",\"id\":%s,\"error\":{\"code\":%d,"
                    "\"message\":\"out of memory\"}}",
                    id_text, RPC_CODE_INTERNAL_ERROR);
-  int m = snprintf(frame, sizeof frame, "Content-Length: %d\r\n\r\n%s", n,
-                   body);
+  int m =
+      snprintf(frame, sizeof frame, "Content-Length: %d\r\n\r\n%s", n, body);
   out->sink.write_copy(out->sink.ctx, frame, (size_t)m);
 }
 
@@ -94,19 +94,17 @@ void srv_outbox_error(srv_outbox_t *out, const json_t *id, int code,
   va_start(ap, fmt);
   vsnprintf(text, sizeof text, fmt, ap);
   va_end(ap);
-  if (send_owned(out, rpc_error_response_new((json_t *)id, code, text,
-                                             NULL)) < 0)
+  if (send_owned(out, rpc_error_response_new((json_t *)id, code, text, NULL)) <
+      0)
     reply_out_of_memory(out, id);
 }
 
-void srv_outbox_notify(srv_outbox_t *out, const char *method,
-                       json_t *params) {
+void srv_outbox_notify(srv_outbox_t *out, const char *method, json_t *params) {
   send_owned(out, rpc_notification_new(method, params));
 }
 
-void srv_outbox_request(srv_outbox_t *out, const char *method,
-                        json_t *params, srv_response_fn on_response,
-                        void *ctx, void *data) {
+void srv_outbox_request(srv_outbox_t *out, const char *method, json_t *params,
+                        srv_response_fn on_response, void *ctx, void *data) {
   if (out->pending_count == SRV_MAX_OUTGOING) {
     /* The client leaves our requests unanswered: forget the oldest. */
     memmove(out->pending, out->pending + 1,
@@ -156,7 +154,9 @@ void srv_outbox_show(srv_outbox_t *out, int type, const char *fmt, ...) {
   va_start(ap, fmt);
   vsnprintf(text, sizeof text, fmt, ap);
   va_end(ap);
-  srv_log(type == 1 ? SRV_LOG_ERROR : type == 2 ? SRV_LOG_WARN : SRV_LOG_INFO,
+  srv_log(type == 1   ? SRV_LOG_ERROR
+          : type == 2 ? SRV_LOG_WARN
+                      : SRV_LOG_INFO,
           "%s", text);
   srv_outbox_notify(out, "window/showMessage",
                     json_pack("{s:i, s:s}", "type", type, "message", text));

@@ -51,14 +51,12 @@ void srv_outbox_free(srv_outbox_t *out); /* NULL is fine */
 void srv_outbox_reply(srv_outbox_t *out, const json_t *id, json_t *result);
 void srv_outbox_error(srv_outbox_t *out, const json_t *id, int code,
                       const char *fmt, ...) SRV_PRINTF(4, 5);
-void srv_outbox_notify(srv_outbox_t *out, const char *method,
-                       json_t *params);
+void srv_outbox_notify(srv_outbox_t *out, const char *method, json_t *params);
 /* Sends a request; on_response (may be NULL: the answer is only logged)
  * gets the answer with ctx and data. When SRV_MAX_OUTGOING requests wait
  * for answers, the oldest is forgotten. */
-void srv_outbox_request(srv_outbox_t *out, const char *method,
-                        json_t *params, srv_response_fn on_response,
-                        void *ctx, void *data);
+void srv_outbox_request(srv_outbox_t *out, const char *method, json_t *params,
+                        srv_response_fn on_response, void *ctx, void *data);
 /* Routes a response to the request it answers; 1 when one matched. */
 int srv_outbox_route_response(srv_outbox_t *out, const rpc_message_t *resp);
 

@@ -281,8 +281,7 @@ static int mapping_sides(const srv_path_context_t *ctx, size_t i,
 /* The mapping to try after `prev` (-1: the first): longest `to` (by_to) or
  * `from` first, equal lengths in setting order; -1 when none is left.
  * Quadratic, but there are a handful of mappings and no allocation. */
-static long next_mapping(const srv_path_context_t *ctx, int by_to,
-                         long prev) {
+static long next_mapping(const srv_path_context_t *ctx, int by_to, long prev) {
   size_t i, from_len, to_len, len, prev_len = 0, best_len = 0;
   long best = -1;
   if (!ctx || !ctx->mappings)
@@ -305,8 +304,7 @@ static long next_mapping(const srv_path_context_t *ctx, int by_to,
 
 /* Whether prefix[0, n) covers path: path starts with it and goes on with a
  * separator, or ends. */
-static int covers(const char *prefix, size_t n, const char *path,
-                  size_t len) {
+static int covers(const char *prefix, size_t n, const char *path, size_t len) {
   return len >= n && memcmp(path, prefix, n) == 0 &&
          (len == n || is_sep(path[n]));
 }
@@ -351,9 +349,10 @@ static long through_mappings(const srv_path_map_t *m, const char *local,
     k.sep = 0;
     if ((f = find_path(m, &k)) >= 0)
       return f;
-    k.sep = memchr(mp->from, '\\', from_len) && !memchr(mp->from, '/', from_len)
-                ? '\\'
-                : '/';
+    k.sep =
+        memchr(mp->from, '\\', from_len) && !memchr(mp->from, '/', from_len)
+            ? '\\'
+            : '/';
     if ((f = find_path(m, &k)) >= 0)
       return f;
   }

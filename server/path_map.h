@@ -78,10 +78,10 @@ typedef struct srv_path_mapping {
 } srv_path_mapping_t;
 
 typedef enum srv_match_kind {
-  SRV_MATCH_NONE = 0, /* nothing matches */
-  SRV_MATCH_EXACT,    /* the same path */
-  SRV_MATCH_MAPPING,  /* through a user pathMapping */
-  SRV_MATCH_SUFFIX,   /* the most common trailing components, unique */
+  SRV_MATCH_NONE = 0,  /* nothing matches */
+  SRV_MATCH_EXACT,     /* the same path */
+  SRV_MATCH_MAPPING,   /* through a user pathMapping */
+  SRV_MATCH_SUFFIX,    /* the most common trailing components, unique */
   SRV_MATCH_AMBIGUOUS, /* several candidates tie: refused */
   SRV_MATCH_GO         /* Go's own paths (go_paths.h); set by the caller */
 } srv_match_kind_t;

@@ -16,9 +16,8 @@ void srv_profile_free(srv_profile_t *profile) {
   srv_path_map_free(profile->paths);
   srv_scan_close(&profile->workspace);
   free(profile->file_paths);
-  for (size_t i = 0; profile->go_local && i < hx_index_file_count(
-                                               profile->index);
-       i++)
+  for (size_t i = 0;
+       profile->go_local && i < hx_index_file_count(profile->index); i++)
     free(profile->go_local[i]);
   free(profile->go_local);
   free(profile->go_back);

@@ -72,8 +72,7 @@ void srv_profile_free(srv_profile_t *profile); /* NULL is fine */
 const char *srv_profile_go_local(const srv_profile_t *profile, size_t file);
 
 /* The profile file whose Go local file is local_path, or -1. */
-long srv_profile_go_file(const srv_profile_t *profile,
-                         const char *local_path);
+long srv_profile_go_file(const srv_profile_t *profile, const char *local_path);
 
 /* The base name of a profile file path (split on '/' and '\\'); borrowed
  * from path. */

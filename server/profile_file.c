@@ -44,8 +44,7 @@ int srv_profile_file_open(const char *path, srv_profile_file_t *f,
 }
 
 /* Reads f to its end into l. */
-static int feed_file(srv_profile_file_t *f, hx_loader_t *l,
-                     hx_error_t *err) {
+static int feed_file(srv_profile_file_t *f, hx_loader_t *l, hx_error_t *err) {
   if (f->fd < 0)
     return hx_error_set(err, HX_EINVAL, "the file is not open");
   uint8_t *chunk = malloc(READ_CHUNK);
@@ -67,8 +66,8 @@ static int feed_file(srv_profile_file_t *f, hx_loader_t *l,
   return rc;
 }
 
-static int load_with(srv_profile_file_t *f, hx_loader_t *l,
-                     hx_index_t **out, hx_error_t *err) {
+static int load_with(srv_profile_file_t *f, hx_loader_t *l, hx_index_t **out,
+                     hx_error_t *err) {
   int rc = feed_file(f, l, err);
   return rc < 0 ? rc : hx_loader_finish(l, out, err);
 }

@@ -59,9 +59,8 @@ static int add_hits(run_t *r, const char *text, size_t len,
       job->hit_cap = cap;
     }
     const hs_match_t *m = &res->matches[i];
-    srv_search_hit_t h = {.doc = r->doc,
-                          .first_line = m->first_line,
-                          .last_line = m->last_line};
+    srv_search_hit_t h = {
+        .doc = r->doc, .first_line = m->first_line, .last_line = m->last_line};
     if (job->hot) {
       /* The lines of the capture named by `hot` decide the heat. */
       h.first_line = h.last_line = 0;
@@ -191,9 +190,9 @@ void srv_search_job_run(srv_search_job_t *job) {
   if (job->root_count > 0 && !atomic_load(&job->cancelled)) {
     hs_walk_stats_t stats = {0};
     hs_error_t err;
-    int rc = hs_searcher_walk(s, (const char *const *)job->roots,
-                              job->root_count, on_file, on_warning, &r, &stats,
-                              &err);
+    int rc =
+        hs_searcher_walk(s, (const char *const *)job->roots, job->root_count,
+                         on_file, on_warning, &r, &stats, &err);
     job->files += stats.files;
     if (r.oom)
       fail(job, HS_ENOMEM, "out of memory");

@@ -28,10 +28,10 @@ typedef struct srv_search_doc {
 
 /* A match, in the client's terms. */
 typedef struct srv_search_hit {
-  char *path;  /* the file (owned) */
-  int doc;     /* index of the open document searched, or -1 (disk) */
-  lsp_range_t range;  /* the match, in the client's position encoding */
-  char *text;         /* its first line, trimmed (owned) */
+  char *path;        /* the file (owned) */
+  int doc;           /* index of the open document searched, or -1 (disk) */
+  lsp_range_t range; /* the match, in the client's position encoding */
+  char *text;        /* its first line, trimmed (owned) */
   uint32_t first_line, last_line; /* 1-based lines whose heat counts */
 } srv_search_hit_t;
 

@@ -42,7 +42,8 @@ static void work(uv_work_t *req) {
 /* The heat of one hit (all 0 when cold or not profiled). An open document
  * is judged by its annotations, which follow its edits; a file on disk by
  * the profile's lines. */
-static hs_line_heat_t hit_heat(const srv_model_t *m, const srv_search_job_t *job,
+static hs_line_heat_t hit_heat(const srv_model_t *m,
+                               const srv_search_job_t *job,
                                const srv_search_hit_t *h, int local) {
   hs_line_heat_t out = {0};
   const hx_index_t *index = srv_model_index(m);
@@ -54,8 +55,10 @@ static hs_line_heat_t hit_heat(const srv_model_t *m, const srv_search_job_t *job
     const hx_point_t *p =
         srv_doc_hottest(doc, index, h->first_line, h->last_line, local);
     if (p)
-      out = (hs_line_heat_t){.line = 1, .global = p->global,
-                             .local = p->local, .cum = p->cum,
+      out = (hs_line_heat_t){.line = 1,
+                             .global = p->global,
+                             .local = p->local,
+                             .cum = p->cum,
                              .flat = p->flat};
     return out;
   }
@@ -76,10 +79,10 @@ static json_t *hit_json(const srv_model_t *m, const srv_search_job_t *job,
     return NULL;
   char cum[64];
   srv_model_format(m, lh->cum, cum, sizeof cum);
-  json_t *item = json_pack(
-      "{s:s, s:o, s:s, s:i, s:i, s:I, s:s}", "uri", uri, "range",
-      lsp_range_to_json(&h->range), "text", h->text, "global", lh->global,
-      "local", lh->local, "cum", (json_int_t)lh->cum, "cumText", cum);
+  json_t *item = json_pack("{s:s, s:o, s:s, s:i, s:i, s:I, s:s}", "uri", uri,
+                           "range", lsp_range_to_json(&h->range), "text",
+                           h->text, "global", lh->global, "local", lh->local,
+                           "cum", (json_int_t)lh->cum, "cumText", cum);
   free(uri);
   return item;
 }
@@ -110,9 +113,9 @@ static void answer(srv_model_t *m, model_search_t *s) {
     return;
   }
   if (job->rc < 0) {
-    srv_outbox_progress(m->out, s->token,
-                        json_pack("{s:s, s:s}", "kind", "end", "message",
-                                  "failed"));
+    srv_outbox_progress(
+        m->out, s->token,
+        json_pack("{s:s, s:s}", "kind", "end", "message", "failed"));
     srv_outbox_error(m->out, s->id,
                      is_input_error(job->rc) ? RPC_CODE_INVALID_PARAMS
                                              : RPC_CODE_REQUEST_FAILED,
@@ -135,9 +138,9 @@ static void answer(srv_model_t *m, model_search_t *s) {
   char message[96];
   snprintf(message, sizeof message, "%zu matches in %zu files",
            json_array_size(out), job->files);
-  srv_outbox_progress(m->out, s->token,
-                      json_pack("{s:s, s:s}", "kind", "end", "message",
-                                message));
+  srv_outbox_progress(
+      m->out, s->token,
+      json_pack("{s:s, s:s}", "kind", "end", "message", message));
   srv_log(SRV_LOG_INFO, "search: %s (%zu matches before the heat filter%s)",
           message, job->hit_count, job->truncated ? ", truncated" : "");
   if (oom) {
@@ -169,9 +172,10 @@ static int fill_job(srv_model_t *m, const srv_search_args_t *args,
   atomic_init(&job->cancelled, 0);
   if (!(job->pattern = strdup(args->pattern)) ||
       (args->language && !(job->language = strdup(args->language))) ||
-      (args->hot && !(job->hot = strdup(args->hot[0] == '$' || args->hot[0] == '@'
-                                            ? args->hot + 1
-                                            : args->hot))))
+      (args->hot &&
+       !(job->hot =
+             strdup(args->hot[0] == '$' || args->hot[0] == '@' ? args->hot + 1
+                                                               : args->hot))))
     return SRV_ENOMEM;
   size_t n = srv_workspace_doc_count(m->ws);
   job->docs = calloc(n ? n : 1, sizeof *job->docs);
@@ -194,7 +198,8 @@ static int fill_job(srv_model_t *m, const srv_search_args_t *args,
   if (args->scope) {
     /* One document: open, it is searched as it is; else its file. */
     char *path;
-    if (job->doc_count == 0 && lsp_uri_to_path(args->scope, &path, NULL) == 0) {
+    if (job->doc_count == 0 &&
+        lsp_uri_to_path(args->scope, &path, NULL) == 0) {
       job->roots = malloc(sizeof *job->roots);
       if (!job->roots) {
         free(path);
@@ -223,11 +228,10 @@ void srv_model_search(srv_model_t *m, const srv_search_args_t *args) {
   if (rc < 0) {
     srv_search_job_free(job);
     free(s);
-    srv_outbox_error(m->out, args->id,
-                     rc == SRV_EEXIST ? RPC_CODE_INVALID_REQUEST
-                                      : RPC_CODE_INTERNAL_ERROR,
-                     rc == SRV_EEXIST
-                         ? "a request with this id is already pending"
+    srv_outbox_error(
+        m->out, args->id,
+        rc == SRV_EEXIST ? RPC_CODE_INVALID_REQUEST : RPC_CODE_INTERNAL_ERROR,
+        rc == SRV_EEXIST ? "a request with this id is already pending"
                          : "out of memory");
     return;
   }
@@ -236,8 +240,8 @@ void srv_model_search(srv_model_t *m, const srv_search_args_t *args) {
                         .min_level = args->min_level,
                         .local = args->local,
                         .cold = args->cold,
-                        .limit = args->limit ? args->limit
-                                             : SEARCH_DEFAULT_LIMIT,
+                        .limit =
+                            args->limit ? args->limit : SEARCH_DEFAULT_LIMIT,
                         .id = json_incref((json_t *)args->id)};
   if (s->limit > SEARCH_MAX_LIMIT)
     s->limit = SEARCH_MAX_LIMIT;
@@ -252,8 +256,7 @@ void srv_model_search(srv_model_t *m, const srv_search_args_t *args) {
   rc = uv_queue_work(m->loop, &s->work, work, after_work);
   if (rc < 0) {
     job->rc = HS_EIO;
-    snprintf(job->err.message, sizeof job->err.message, "%s",
-             uv_strerror(rc));
+    snprintf(job->err.message, sizeof job->err.message, "%s", uv_strerror(rc));
     answer(m, s);
     search_free(s);
     return;

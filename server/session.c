@@ -45,9 +45,8 @@ static void on_finish(void *ctx, int status) {
   srv_transport_close(&s->transport);
 }
 
-int srv_session_new(uv_loop_t *loop, int in_fd, int out_fd,
-                    size_t max_message, size_t max_output, int log_level,
-                    srv_session_t **out) {
+int srv_session_new(uv_loop_t *loop, int in_fd, int out_fd, size_t max_message,
+                    size_t max_output, int log_level, srv_session_t **out) {
   *out = NULL;
   srv_session_t *s = calloc(1, sizeof *s);
   if (!s)

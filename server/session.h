@@ -16,9 +16,8 @@ typedef struct srv_session srv_session_t;
  * at max_message bytes and unread output at max_output bytes (0: the
  * defaults). 0 or an SRV_E* code; on failure nothing is left on the loop
  * and *out is NULL. */
-int srv_session_new(uv_loop_t *loop, int in_fd, int out_fd,
-                    size_t max_message, size_t max_output, int log_level,
-                    srv_session_t **out);
+int srv_session_new(uv_loop_t *loop, int in_fd, int out_fd, size_t max_message,
+                    size_t max_output, int log_level, srv_session_t **out);
 
 /* Starts reading; uv_run() then serves until the session ends. */
 int srv_session_start(srv_session_t *s);

@@ -52,8 +52,8 @@ void srv_settings_close(srv_settings_t *s) {
 }
 
 const json_t *srv_settings_section(const json_t *json) {
-  const json_t *inner = json_is_object(json) ? json_object_get(json, "heatls")
-                                             : NULL;
+  const json_t *inner =
+      json_is_object(json) ? json_object_get(json, "heatls") : NULL;
   return json_is_object(inner) ? inner : json;
 }
 
@@ -89,14 +89,17 @@ static int one_of(const char *value, const char *const *names, int n) {
 static int parse_mappings(const json_t *v, srv_path_mapping_t **out,
                           size_t *count, char *msg, size_t size) {
   if (!json_is_array(v)) {
-    snprintf(msg, size, "setting heatls.pathMappings must be an array of "
-                        "{\"from\", \"to\"} objects");
+    snprintf(msg, size,
+             "setting heatls.pathMappings must be an array of "
+             "{\"from\", \"to\"} objects");
     return SRV_EINVAL;
   }
   size_t n = json_array_size(v);
   if (n > SRV_MAX_PATH_MAPPINGS) {
-    snprintf(msg, size, "setting heatls.pathMappings has %zu entries (at "
-                        "most %d)", n, SRV_MAX_PATH_MAPPINGS);
+    snprintf(msg, size,
+             "setting heatls.pathMappings has %zu entries (at "
+             "most %d)",
+             n, SRV_MAX_PATH_MAPPINGS);
     return SRV_EINVAL;
   }
   for (size_t i = 0; i < n; i++) {
@@ -105,8 +108,10 @@ static int parse_mappings(const json_t *v, srv_path_mapping_t **out,
     const json_t *to = json_object_get(e, "to");
     if (!json_is_string(from) || !json_is_string(to) ||
         !*json_string_value(from) || !*json_string_value(to)) {
-      snprintf(msg, size, "setting heatls.pathMappings[%zu] needs non-empty "
-                          "\"from\" and \"to\" strings", i);
+      snprintf(msg, size,
+               "setting heatls.pathMappings[%zu] needs non-empty "
+               "\"from\" and \"to\" strings",
+               i);
       return SRV_EINVAL;
     }
   }
@@ -139,8 +144,9 @@ static int parse_fetch(const srv_fetch_t *base, const json_t *section,
   if (v && !json_is_null(v)) {
     if (!json_is_integer(v) || json_integer_value(v) < 0 ||
         json_integer_value(v) > 86400) {
-      snprintf(msg, size, "setting heatls.seconds must be an integer in "
-                          "[0, 86400]");
+      snprintf(msg, size,
+               "setting heatls.seconds must be an integer in "
+               "[0, 86400]");
       return SRV_EINVAL;
     }
     f.seconds = (int)json_integer_value(v);
@@ -149,8 +155,9 @@ static int parse_fetch(const srv_fetch_t *base, const json_t *section,
   if (v && !json_is_null(v)) {
     double t = json_is_number(v) ? json_number_value(v) : -1;
     if (!isfinite(t) || t < 0 || t > 86400) {
-      snprintf(msg, size, "setting heatls.timeout must be a number of "
-                          "seconds in [0, 86400]");
+      snprintf(msg, size,
+               "setting heatls.timeout must be a number of "
+               "seconds in [0, 86400]");
       return SRV_EINVAL;
     }
     f.timeout = t;
@@ -160,8 +167,7 @@ static int parse_fetch(const srv_fetch_t *base, const json_t *section,
   int present;
   for (size_t i = 0; i < 3; i++) {
     const char *str = *fields[i];
-    if (section &&
-        get_string(section, keys[i], &str, &present, msg, size) < 0)
+    if (section && get_string(section, keys[i], &str, &present, msg, size) < 0)
       return SRV_EINVAL;
     if (section && present) /* "" clears, null changes nothing */
       *fields[i] = *str ? (char *)str : NULL;
@@ -170,8 +176,10 @@ static int parse_fetch(const srv_fetch_t *base, const json_t *section,
   const char **lines = NULL;
   if (v && !json_is_null(v)) {
     if (!json_is_object(v) || json_object_size(v) > MAX_HEADERS) {
-      snprintf(msg, size, "setting heatls.headers must be an object of at "
-                          "most %d string values", MAX_HEADERS);
+      snprintf(msg, size,
+               "setting heatls.headers must be an object of at "
+               "most %d string values",
+               MAX_HEADERS);
       return SRV_EINVAL;
     }
     const char *name;
@@ -179,9 +187,11 @@ static int parse_fetch(const srv_fetch_t *base, const json_t *section,
     json_object_foreach((json_t *)v, name, value) {
       if (!json_is_string(value) || !*name || strpbrk(name, ": \r\n") ||
           strpbrk(json_string_value(value), "\r\n")) {
-        snprintf(msg, size, "setting heatls.headers: \"%.64s\" needs a "
-                            "name without ':' or spaces and a one-line "
-                            "string value", name);
+        snprintf(msg, size,
+                 "setting heatls.headers: \"%.64s\" needs a "
+                 "name without ':' or spaces and a one-line "
+                 "string value",
+                 name);
         return SRV_EINVAL;
       }
     }
@@ -217,7 +227,7 @@ static int parse_fetch(const srv_fetch_t *base, const json_t *section,
 /* One rule of the "rules" setting: its members' types (whether its
  * pattern compiles is told when it is first used). */
 static int check_rule(const json_t *r, size_t i, char *msg, size_t size) {
-  static const char *const strings[] = {"id",       "pattern", "query",
+  static const char *const strings[] = {"id",       "pattern",  "query",
                                         "regex",    "language", "message",
                                         "severity", "hot"};
   if (!json_is_object(r)) {
@@ -247,10 +257,12 @@ static int check_rule(const json_t *r, size_t i, char *msg, size_t size) {
       (severity && one_of(severity, severities, 4) < 0) ||
       (level && (!json_is_integer(level) || json_integer_value(level) < 1 ||
                  json_integer_value(level) > 5))) {
-    snprintf(msg, size, "setting heatls.rules[%zu] needs an id, one of "
+    snprintf(msg, size,
+             "setting heatls.rules[%zu] needs an id, one of "
              "pattern, query or regex, a language (but for a regex), a "
              "message, and may have minLevel (1 to 5), severity (error, "
-             "warning, information, hint) and hot", i);
+             "warning, information, hint) and hot",
+             i);
     return SRV_EINVAL;
   }
   return 0;
@@ -258,8 +270,10 @@ static int check_rule(const json_t *r, size_t i, char *msg, size_t size) {
 
 static int check_rules(const json_t *v, char *msg, size_t size) {
   if (!json_is_array(v) || json_array_size(v) > SRV_MAX_RULES) {
-    snprintf(msg, size, "setting heatls.rules must be an array of at most "
-             "%d rule objects", SRV_MAX_RULES);
+    snprintf(msg, size,
+             "setting heatls.rules must be an array of at most "
+             "%d rule objects",
+             SRV_MAX_RULES);
     return SRV_EINVAL;
   }
   size_t i;
@@ -282,8 +296,10 @@ static int check_disabled(const json_t *v, char *msg, size_t size) {
   }
   return 0;
 bad:
-  snprintf(msg, size, "setting heatls.disabledRules must be an array of at "
-           "most %d rule ids", SRV_MAX_RULES);
+  snprintf(msg, size,
+           "setting heatls.disabledRules must be an array of at "
+           "most %d rule ids",
+           SRV_MAX_RULES);
   return SRV_EINVAL;
 }
 
@@ -296,8 +312,8 @@ static int copy_disabled(const json_t *v, const srv_settings_t *base,
   if (n && !s->disabled_rules)
     return SRV_ENOMEM;
   for (size_t i = 0; i < n; i++) {
-    const char *id = v ? json_string_value(json_array_get(v, i))
-                       : base->disabled_rules[i];
+    const char *id =
+        v ? json_string_value(json_array_get(v, i)) : base->disabled_rules[i];
     if (!(s->disabled_rules[i] = strdup(id)))
       return SRV_ENOMEM;
     s->disabled_count++;
@@ -349,8 +365,9 @@ int srv_settings_apply(const srv_settings_t *base, const json_t *section,
       static const char *const scopes[] = {"function", "file"};
       int i = one_of(str, scopes, 2);
       if (i < 0) {
-        snprintf(msg, msg_size, "setting heatls.localScope must be "
-                                "\"function\" or \"file\"");
+        snprintf(msg, msg_size,
+                 "setting heatls.localScope must be "
+                 "\"function\" or \"file\"");
         return SRV_EINVAL;
       }
       s.local_scope = i == 0 ? HX_LOCAL_FUNCTION : HX_LOCAL_FILE;
@@ -360,8 +377,9 @@ int srv_settings_apply(const srv_settings_t *base, const json_t *section,
     if (present) {
       int i = one_of(str, hints_names, 4);
       if (i < 0) {
-        snprintf(msg, msg_size, "setting heatls.hints must be \"global\", "
-                                "\"local\", \"both\" or \"off\"");
+        snprintf(msg, msg_size,
+                 "setting heatls.hints must be \"global\", "
+                 "\"local\", \"both\" or \"off\"");
         return SRV_EINVAL;
       }
       s.hints = (srv_hints_t)i;
@@ -379,8 +397,9 @@ int srv_settings_apply(const srv_settings_t *base, const json_t *section,
     if (present) {
       int level = srv_log_level_from_name(str);
       if (level < 0) {
-        snprintf(msg, msg_size, "setting heatls.logLevel must be \"error\", "
-                                "\"warn\", \"info\" or \"debug\"");
+        snprintf(msg, msg_size,
+                 "setting heatls.logLevel must be \"error\", "
+                 "\"warn\", \"info\" or \"debug\"");
         return SRV_EINVAL;
       }
       s.log_level = level;
@@ -434,8 +453,9 @@ int srv_settings_apply(const srv_settings_t *base, const json_t *section,
   s.goroot = dup_or_null(goroot);
   s.gomodcache = dup_or_null(gomodcache);
   /* A deep copy: the rules must not change under the settings' owner. */
-  s.rules = rules ? json_deep_copy(rules)
-                  : base->rules ? json_deep_copy(base->rules) : NULL;
+  s.rules = rules         ? json_deep_copy(rules)
+            : base->rules ? json_deep_copy(base->rules)
+                          : NULL;
   int disabled_rc = copy_disabled(disabled, base, &s);
   if (disabled_rc < 0 || ((rules || base->rules) && !s.rules) ||
       (profile && *profile && !s.profile) ||

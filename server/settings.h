@@ -29,8 +29,8 @@ typedef enum srv_hints {
 #define SRV_MAX_RULES 64
 
 typedef struct srv_settings {
-  char *profile;     /* a profile to load; NULL for none */
-  double threshold;  /* in (0, 1] */
+  char *profile;    /* a profile to load; NULL for none */
+  double threshold; /* in (0, 1] */
   hx_local_scope_t local_scope;
   char *sample_type; /* NULL for the default choice */
   char *goroot;      /* the local GOROOT; NULL: looked up (go_paths.h) */

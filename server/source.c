@@ -93,8 +93,8 @@ static void kind_of(const char *path, size_t len, char *out, size_t size) {
 /* The URL source for rest (after "scheme://"), with https and insecure as
  * the scheme said. */
 static int url_source(const char *rest, int https, int insecure,
-                      const srv_fetch_t *fetch, srv_source_t *out,
-                      char *msg, size_t size) {
+                      const srv_fetch_t *fetch, srv_source_t *out, char *msg,
+                      size_t size) {
   size_t auth_len = strcspn(rest, "/?#");
   const char *auth = rest;
   /* Credentials in the URL go to curl, never into the name. */
@@ -125,19 +125,17 @@ static int url_source(const char *rest, int https, int insecure,
     return SRV_ENOMEM;
   }
   snprintf(url, n, "%s://%.*s%.*s%s%.*s%s%s", https ? "https" : "http",
-           (int)auth_len, auth, (int)path_len, pp,
-           query || secs[0] ? "?" : "", (int)query_len, query ? query : "",
-           query_len && secs[0] ? "&" : "", secs);
+           (int)auth_len, auth, (int)path_len, pp, query || secs[0] ? "?" : "",
+           (int)query_len, query ? query : "", query_len && secs[0] ? "&" : "",
+           secs);
   char kind[48];
   kind_of(pp, path_len, kind, sizeof kind);
-  int len = snprintf(name, host_len + 96, "live: %.*s %s", (int)host_len,
-                     host, kind);
+  int len = snprintf(name, host_len + 96, "live: %.*s %s", (int)host_len, host,
+                     kind);
   if (seconds > 0 && len > 0)
     snprintf(name + len, host_len + 96 - (size_t)len, " %ds", seconds);
-  *out = (srv_source_t){.kind = SRV_SOURCE_URL,
-                        .path = url,
-                        .name = name,
-                        .insecure = insecure};
+  *out = (srv_source_t){
+      .kind = SRV_SOURCE_URL, .path = url, .name = name, .insecure = insecure};
   if (fetch && srv_fetch_copy(fetch, &out->fetch) < 0) {
     srv_source_close(out);
     return SRV_ENOMEM;

@@ -22,12 +22,12 @@ typedef enum srv_source_kind {
 
 /* How a URL is fetched. Strings are owned by whoever holds the value. */
 typedef struct srv_fetch {
-  int seconds;     /* the capture's duration (seconds=N); 0: none */
-  double timeout;  /* seconds; 0: 1.5 x seconds, or 60 without them */
-  char *ca_file;   /* PEM CA bundle to verify with; NULL: the system's */
-  char *cert;      /* client certificate (PEM), or NULL */
-  char *key;       /* its key (PEM), or NULL */
-  char **headers;  /* "Name: value" lines sent as they are */
+  int seconds;    /* the capture's duration (seconds=N); 0: none */
+  double timeout; /* seconds; 0: 1.5 x seconds, or 60 without them */
+  char *ca_file;  /* PEM CA bundle to verify with; NULL: the system's */
+  char *cert;     /* client certificate (PEM), or NULL */
+  char *key;      /* its key (PEM), or NULL */
+  char **headers; /* "Name: value" lines sent as they are */
   size_t header_count;
   uint64_t max_bytes; /* cap on the body; 0: SRV_FETCH_MAX_BYTES */
 } srv_fetch_t;
@@ -46,8 +46,7 @@ typedef struct srv_source {
 /* *out becomes a FILE source for `path` as a user gave it: "~/x" is under
  * $HOME, a relative path under base_dir (NULL: the working directory).
  * 0 or SRV_ENOMEM. */
-int srv_source_file(const char *path, const char *base_dir,
-                    srv_source_t *out);
+int srv_source_file(const char *path, const char *base_dir, srv_source_t *out);
 
 /* *out becomes the source `arg` names, by go tool pprof's rules: a
  * string with the scheme http://, https:// or https+insecure:// is a

@@ -45,8 +45,8 @@ static void consume(srv_transport_t *t, const char *data, size_t len) {
     const char *body;
     size_t body_len;
     rpc_error_t err;
-    int rc = rpc_framer_feed(t->framer, data, len, &used, &body, &body_len,
-                             &err);
+    int rc =
+        rpc_framer_feed(t->framer, data, len, &used, &body, &body_len, &err);
     data += used;
     len -= used;
     if (rc == 1) {
@@ -110,8 +110,8 @@ static void on_file_read(uv_fs_t *req) {
 static void read_file_chunk(srv_transport_t *t) {
   uv_buf_t buf = uv_buf_init(t->file_buf, FILE_CHUNK);
   t->file_req.data = t;
-  int rc = uv_fs_read(t->loop, &t->file_req, t->in_fd, &buf, 1,
-                      t->file_offset, on_file_read);
+  int rc = uv_fs_read(t->loop, &t->file_req, t->in_fd, &buf, 1, t->file_offset,
+                      on_file_read);
   if (rc < 0) {
     srv_log(SRV_LOG_ERROR, "cannot read stdin: %s", uv_strerror(rc));
     end(t, SRV_END_READ_ERROR);
@@ -153,8 +153,8 @@ int srv_transport_init(srv_transport_t *t, uv_loop_t *loop, int in_fd,
   *t = (srv_transport_t){.loop = loop,
                          .in_fd = in_fd,
                          .out_fd = out_fd,
-                         .max_output = max_output ? max_output
-                                                  : SRV_DEFAULT_MAX_OUTPUT,
+                         .max_output =
+                             max_output ? max_output : SRV_DEFAULT_MAX_OUTPUT,
                          .on_message = on_message,
                          .on_end = on_end,
                          .ctx = ctx};
@@ -345,8 +345,10 @@ int srv_transport_write_copy(srv_transport_t *t, const char *data,
 
 static void on_flush_timeout(uv_timer_t *timer) {
   srv_transport_t *t = timer->data;
-  srv_log(SRV_LOG_WARN, "%zu bytes of output not taken by the client: "
-          "dropped", t->queued);
+  srv_log(SRV_LOG_WARN,
+          "%zu bytes of output not taken by the client: "
+          "dropped",
+          t->queued);
   close_output(t); /* pending writes end with UV_ECANCELED */
 }
 

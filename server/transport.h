@@ -27,8 +27,8 @@
 
 #define SRV_DEFAULT_MAX_OUTPUT ((size_t)64 << 20) /* 64 MiB */
 #define SRV_FLUSH_TIMEOUT_MS 2000
-#define SRV_SPARE_WRITES 16   /* writes that need no allocation */
-#define SRV_SPARE_BYTES 256   /* bytes each can copy */
+#define SRV_SPARE_WRITES 16 /* writes that need no allocation */
+#define SRV_SPARE_BYTES 256 /* bytes each can copy */
 
 /* Why reading stopped, as passed to on_end. */
 typedef enum srv_end_reason {
@@ -59,13 +59,13 @@ typedef struct srv_transport {
   long long file_offset;
   char *file_buf; /* regular-file reads (owned) */
   rpc_framer_t *framer;
-  int reading;  /* 1 while more input is wanted */
-  int in_open;  /* the input handle needs uv_close */
+  int reading; /* 1 while more input is wanted */
+  int in_open; /* the input handle needs uv_close */
   /* Output. */
   int out_kind;
   srv_stream_t out;
-  int out_fd;   /* -1 once stdout is gone */
-  int out_open; /* the output handle needs uv_close */
+  int out_fd;                /* -1 once stdout is gone */
+  int out_open;              /* the output handle needs uv_close */
   size_t queued, max_output; /* bytes handed to libuv and not yet written */
   uv_timer_t flush_timer;
   int flush_open, closing;
@@ -94,8 +94,7 @@ int srv_transport_write(srv_transport_t *t, char *frame, size_t len);
 
 /* The same for bytes only valid during the call; allocates nothing (a
  * spare write holds them), for answers when memory is exhausted. */
-int srv_transport_write_copy(srv_transport_t *t, const char *data,
-                             size_t len);
+int srv_transport_write_copy(srv_transport_t *t, const char *data, size_t len);
 
 /* Stops reading, flushes what waits (at most SRV_FLUSH_TIMEOUT_MS), then
  * closes the handles; on_end is not called after this. */

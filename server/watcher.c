@@ -17,10 +17,10 @@ static void on_timer(uv_timer_t *timer) {
   struct stat st;
   if (stat(w->path, &st) != 0)
     return; /* gone for now: a writer may be replacing it */
-  srv_file_stamp_t now = {
-      .mtime_ns = (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec,
-      .size = (int64_t)st.st_size,
-      .inode = (int64_t)st.st_ino};
+  srv_file_stamp_t now = {.mtime_ns = (int64_t)st.st_mtim.tv_sec * 1000000000 +
+                                      st.st_mtim.tv_nsec,
+                          .size = (int64_t)st.st_size,
+                          .inode = (int64_t)st.st_ino};
   if (now.mtime_ns == w->baseline.mtime_ns && now.size == w->baseline.size &&
       now.inode == w->baseline.inode)
     return;

@@ -115,8 +115,8 @@ static int context(const srv_workspace_t *ws, const char *base,
                    const char *const *extra, size_t extra_count,
                    srv_path_context_t *ctx, const char ***scratch) {
   size_t n = 0;
-  const char **paths = malloc((ws->docs.count + extra_count + 1) *
-                              sizeof *paths);
+  const char **paths =
+      malloc((ws->docs.count + extra_count + 1) * sizeof *paths);
   if (!paths)
     return SRV_ENOMEM;
   for (size_t i = 0; i < ws->docs.count; i++) {
@@ -186,8 +186,10 @@ static int relink(const srv_workspace_t *ws, const srv_profile_t *profile,
       file = match.file;
   }
   if (match.kind != doc->match.kind && match.kind == SRV_MATCH_AMBIGUOUS)
-    srv_log(SRV_LOG_INFO, "%s: several profile files match it; add a "
-            "pathMappings entry to choose", doc->path);
+    srv_log(SRV_LOG_INFO,
+            "%s: several profile files match it; add a "
+            "pathMappings entry to choose",
+            doc->path);
   doc->match = match;
   if (file == doc->file && !rebuild)
     return 0;
@@ -203,13 +205,12 @@ static int relink(const srv_workspace_t *ws, const srv_profile_t *profile,
   /* A document shorter than the profiled file (the source changed since
    * the profile was recorded) shows no heat past its end. */
   size_t lines = lsp_text_line_count(doc->text);
-  doc->anno_count = srv_annos_lower_bound(
-      doc->annos, doc->anno_count,
-      lines > UINT32_MAX ? UINT32_MAX : (uint32_t)lines);
+  doc->anno_count =
+      srv_annos_lower_bound(doc->annos, doc->anno_count,
+                            lines > UINT32_MAX ? UINT32_MAX : (uint32_t)lines);
   doc->file = file;
   srv_log(SRV_LOG_DEBUG, "%s shows %s (%zu points)", doc->path,
-          hx_index_file(profile->index, (size_t)file)->path,
-          doc->anno_count);
+          hx_index_file(profile->index, (size_t)file)->path, doc->anno_count);
   return 1;
 }
 
@@ -240,8 +241,7 @@ srv_doc_t *srv_workspace_doc(const srv_workspace_t *ws, size_t i) {
 }
 
 int srv_workspace_open(srv_workspace_t *ws, const srv_profile_t *profile,
-                       srv_doc_t *doc, srv_doc_changed_fn changed,
-                       void *ctx) {
+                       srv_doc_t *doc, srv_doc_changed_fn changed, void *ctx) {
   int rc = srv_docs_put(&ws->docs, doc);
   if (rc < 0)
     return rc;
@@ -349,8 +349,7 @@ long srv_workspace_profile_file(const srv_workspace_t *ws,
                                 const char *path) {
   const char *slash = strrchr(path, '/');
   int oom = 0;
-  srv_match_t m =
-      match_of(ws, profile, path, slash ? slash + 1 : path, &oom);
+  srv_match_t m = match_of(ws, profile, path, slash ? slash + 1 : path, &oom);
   return lit(m) ? m.file : -1;
 }
 

@@ -22,7 +22,7 @@ typedef struct srv_workspace srv_workspace_t;
 typedef void (*srv_doc_changed_fn)(void *ctx, srv_doc_t *doc);
 
 int srv_workspace_new(srv_workspace_t **out); /* 0 or SRV_ENOMEM */
-void srv_workspace_free(srv_workspace_t *ws);  /* NULL is fine */
+void srv_workspace_free(srv_workspace_t *ws); /* NULL is fine */
 
 /* The user's pathMappings (borrowed: the settings that own them must
  * outlive their use here; set again whenever the settings change). */
@@ -52,8 +52,7 @@ srv_doc_t *srv_workspace_doc(const srv_workspace_t *ws, size_t i);
  * changed, and of doc itself in any case when a profile is loaded.
  * SRV_ENOMEM or SRV_EBUSY (too many documents): doc not taken. */
 int srv_workspace_open(srv_workspace_t *ws, const srv_profile_t *profile,
-                       srv_doc_t *doc, srv_doc_changed_fn changed,
-                       void *ctx);
+                       srv_doc_t *doc, srv_doc_changed_fn changed, void *ctx);
 /* Forgets the document; documents that shared its base name are relinked
  * and changed() told of those that changed. */
 void srv_workspace_close(srv_workspace_t *ws, const srv_profile_t *profile,

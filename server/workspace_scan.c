@@ -35,8 +35,8 @@ typedef struct walk {
 } walk_t;
 
 static int wanted(const walk_t *w, const char *name) {
-  return bsearch(&name, w->bases, w->base_count, sizeof *w->bases,
-                 cmp_str) != NULL;
+  return bsearch(&name, w->bases, w->base_count, sizeof *w->bases, cmp_str) !=
+         NULL;
 }
 
 static int keep(walk_t *w, const char *path) {
@@ -127,8 +127,7 @@ int srv_scan_run(const char *const *roots, size_t root_count,
   return 0;
 }
 
-size_t srv_scan_find(const srv_scan_t *scan, const char *base,
-                     size_t *first) {
+size_t srv_scan_find(const srv_scan_t *scan, const char *base, size_t *first) {
   size_t lo = 0, hi = scan->count;
   while (lo < hi) {
     size_t mid = lo + (hi - lo) / 2;

@@ -58,8 +58,8 @@ int hx_error_set(hx_error_t *err, int code, const char *fmt, ...)
 /* How function names become keys (docs/levels.md). */
 typedef enum hx_symbols {
   HX_SYMBOLS_AUTO = 0, /* Go rules if any function's file ends in ".go" */
-  HX_SYMBOLS_GO,       /* perf-heatmap's key; frames without a package skipped */
-  HX_SYMBOLS_RAW       /* key = (full file path, raw function name) */
+  HX_SYMBOLS_GO, /* perf-heatmap's key; frames without a package skipped */
+  HX_SYMBOLS_RAW /* key = (full file path, raw function name) */
 } hx_symbols_t;
 
 /* What "local" ranks a line among. */
@@ -113,20 +113,20 @@ typedef struct hx_summary {
   /* perf-heatmap's MemoryUsageApprox(), which `stat` prints. */
   uint64_t reference_memory_approx;
   /* Several profiles (hx_index_combine; a single load: 1, 0, ...). */
-  size_t inputs;        /* profiles summed on the new side */
-  size_t base_inputs;   /* profiles summed on the base side; 0: not a diff */
-  int64_t base_total;   /* diff: the base's total, after normalisation */
+  size_t inputs;          /* profiles summed on the new side */
+  size_t base_inputs;     /* profiles summed on the base side; 0: not a diff */
+  int64_t base_total;     /* diff: the base's total, after normalisation */
   int64_t base_total_raw; /* diff: the base's total before it */
-  double base_scale;    /* diff: 1, or new total / base total (normalize) */
-  size_t regressions;   /* diff: points whose delta_cum > 0 */
-  size_t improvements;  /* diff: points whose delta_cum < 0 */
+  double base_scale;      /* diff: 1, or new total / base total (normalize) */
+  size_t regressions;     /* diff: points whose delta_cum > 0 */
+  size_t improvements;    /* diff: points whose delta_cum < 0 */
 } hx_summary_t;
 
 /* One (function, line) point. */
 typedef struct hx_point {
-  int64_t flat;      /* value where this line was the leaf frame */
-  int64_t cum;       /* value of every frame on this line (perf-heatmap's sum) */
-  uint32_t line;     /* 1-based source line (0 = unknown line) */
+  int64_t flat;  /* value where this line was the leaf frame */
+  int64_t cum;   /* value of every frame on this line (perf-heatmap's sum) */
+  uint32_t line; /* 1-based source line (0 = unknown line) */
   uint32_t function; /* index of its hx_function_t */
   uint8_t local;     /* local level 0..5 (scope as configured) */
   uint8_t global;    /* global level 0..5 */
@@ -143,9 +143,9 @@ typedef struct hx_function {
   uint32_t first_point, point_count; /* its points, by line ascending */
   uint32_t min_line, max_line;
   uint8_t max_local, max_global;
-  int64_t flat; /* sum of its points' flat */
-  int64_t cum;  /* value of samples with this function on the stack, once
-                   per sample (pprof's cum, unlike a point's cum) */
+  int64_t flat;  /* sum of its points' flat */
+  int64_t cum;   /* value of samples with this function on the stack, once
+                    per sample (pprof's cum, unlike a point's cum) */
   uint32_t rank; /* 0-based rank among functions by cum, flat, then order */
 } hx_function_t;
 
@@ -188,8 +188,7 @@ int hx_loader_feed(hx_loader_t *loader, const void *data, size_t size,
  * hx_index_free). On failure *out is NULL and err says why; no input at
  * all is HX_EPROTO "empty file". Either way the loader is done: free it
  * with hx_loader_free (later feeds are HX_EINVAL, or the failure). */
-int hx_loader_finish(hx_loader_t *loader, hx_index_t **out,
-                     hx_error_t *err);
+int hx_loader_finish(hx_loader_t *loader, hx_index_t **out, hx_error_t *err);
 
 /* Frees a load at any stage. NULL is fine. */
 void hx_loader_free(hx_loader_t *loader);
@@ -232,8 +231,8 @@ long hx_index_find_file(const hx_index_t *index, const char *path);
  * ascending and, on one line, hottest first (several functions can share a
  * line). Sets *ids to a borrowed array of point indices and returns its
  * length (0 when none). O(log points). */
-size_t hx_index_file_lines(const hx_index_t *index, size_t file,
-                           uint32_t from, uint32_t to, const uint32_t **ids);
+size_t hx_index_file_lines(const hx_index_t *index, size_t file, uint32_t from,
+                           uint32_t to, const uint32_t **ids);
 
 /* The hottest point of (file, line), or -1. */
 long hx_index_line(const hx_index_t *index, size_t file, uint32_t line);
@@ -305,7 +304,7 @@ int hx_index_is_diff(const hx_index_t *index);
 typedef struct hx_point_diff {
   int64_t base_flat, base_cum;   /* after normalisation; 0 when absent */
   int64_t delta_flat, delta_cum; /* new minus base */
-  int8_t local, global; /* 1..5 regressions, -1..-5 improvements, 0 */
+  int8_t local, global;          /* 1..5 regressions, -1..-5 improvements, 0 */
 } hx_point_diff_t;
 
 /* A function's base side and its change, in a diff index. Its
@@ -319,8 +318,7 @@ typedef struct hx_function_diff {
 /* Borrowed, as hx_index_point (levels: until a relevel); NULL when the
  * index is not a diff or i is out of range. In a diff index, hx_point_t's
  * local and global are the signed levels clipped at 0. */
-const hx_point_diff_t *hx_index_point_diff(const hx_index_t *index,
-                                           size_t i);
+const hx_point_diff_t *hx_index_point_diff(const hx_index_t *index, size_t i);
 const hx_function_diff_t *hx_index_function_diff(const hx_index_t *index,
                                                  size_t i);
 

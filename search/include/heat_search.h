@@ -89,8 +89,8 @@ int hs_lang_has_grammar(const hs_lang_t *lang);
 
 /* ---- Matches ----------------------------------------------------------- */
 typedef struct hs_capture {
-  const char *name;          /* "x" for $x or @x; borrowed from the pattern */
-  uint32_t start, end;       /* byte range in the file */
+  const char *name;    /* "x" for $x or @x; borrowed from the pattern */
+  uint32_t start, end; /* byte range in the file */
   uint32_t first_line, last_line; /* 1-based; empty ($*x of nothing): 0 */
 } hs_capture_t;
 
@@ -127,10 +127,11 @@ typedef enum hs_kind {
 
 typedef struct hs_options {
   hs_kind_t kind;
-  const char *pattern;   /* borrowed for the call of hs_searcher_new */
-  const hs_langs_t *langs;  /* borrowed; must outlive the searcher */
-  const hs_lang_t *lang; /* only this language (--lang), or NULL: by extension */
-  size_t max_file_size;  /* bigger files are skipped (HS_ETOOBIG); 0: default */
+  const char *pattern;     /* borrowed for the call of hs_searcher_new */
+  const hs_langs_t *langs; /* borrowed; must outlive the searcher */
+  const hs_lang_t
+      *lang; /* only this language (--lang), or NULL: by extension */
+  size_t max_file_size; /* bigger files are skipped (HS_ETOOBIG); 0: default */
   uint64_t parse_timeout_us; /* per file; 0: default */
 } hs_options_t;
 
@@ -177,9 +178,9 @@ typedef void (*hs_warn_cb)(void *data, const char *path,
                            const hs_error_t *err);
 
 typedef struct hs_walk_stats {
-  size_t files;    /* files searched */
-  size_t skipped;  /* files skipped with a warning */
-  size_t matches;  /* matches reported */
+  size_t files;      /* files searched */
+  size_t skipped;    /* files skipped with a warning */
+  size_t matches;    /* matches reported */
   size_t no_grammar; /* files of a language without a grammar */
 } hs_walk_stats_t;
 
@@ -206,17 +207,17 @@ typedef long (*hs_map_fn)(void *data, const char *path);
 
 typedef struct hs_heat {
   const hx_index_t *index; /* borrowed */
-  hs_map_fn map;  /* local path -> profile file index (hx_file), or -1 */
+  hs_map_fn map; /* local path -> profile file index (hx_file), or -1 */
   void *map_data;
-  int min_level;  /* 1..5 */
-  int local;      /* 1: local levels */
+  int min_level; /* 1..5 */
+  int local;     /* 1: local levels */
 } hs_heat_t;
 
 typedef struct hs_line_heat {
-  uint32_t line;   /* 1-based; 0 when no line of the range is profiled */
-  uint8_t global;  /* the line's highest levels over its points */
+  uint32_t line;  /* 1-based; 0 when no line of the range is profiled */
+  uint8_t global; /* the line's highest levels over its points */
   uint8_t local;
-  int64_t cum;     /* the cum of the line's hottest point */
+  int64_t cum; /* the cum of the line's hottest point */
   int64_t flat;
 } hs_line_heat_t;
 

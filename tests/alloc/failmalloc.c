@@ -75,10 +75,10 @@ static size_t boot_size(const void *p) {
 
 /* dlsym's object pointer into a function pointer: POSIX allows it, ISO C
  * only through memcpy. */
-#define LOOKUP(fn, name)                                                       \
-  do {                                                                         \
-    void *sym_ = dlsym(RTLD_NEXT, name);                                       \
-    memcpy(&(fn), &sym_, sizeof(fn));                                          \
+#define LOOKUP(fn, name)                                                      \
+  do {                                                                        \
+    void *sym_ = dlsym(RTLD_NEXT, name);                                      \
+    memcpy(&(fn), &sym_, sizeof(fn));                                         \
   } while (0)
 
 static void resolve(void) {

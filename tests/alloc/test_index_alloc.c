@@ -117,8 +117,8 @@ static uint64_t digest(const hx_index_t *ix) {
 typedef struct scenario {
   const char *name;
   const char *path; /* read into memory */
-  size_t piece;  /* > 0: fed to a loader in pieces of this size */
-  uint8_t *data; /* owned */
+  size_t piece;     /* > 0: fed to a loader in pieces of this size */
+  uint8_t *data;    /* owned */
   size_t size;
   hx_options_t opts;
   long allocations; /* made by a good load (measured) */
@@ -264,8 +264,8 @@ static int run_once(scenario_t *sc, long n, int rest) {
        * for a failed allocation, and decode.c / build.c report both as a
        * bad message. HEATLS_ALLOC_STRICT=1 makes it a failure. */
       int len = (int)strlen(sc->known);
-      snprintf(sc->known + len, sizeof sc->known - (size_t)len, " %s %ld", mode,
-               n);
+      snprintf(sc->known + len, sizeof sc->known - (size_t)len, " %s %ld",
+               mode, n);
     } else if (rc != HX_ENOMEM)
       CHECK_FAIL_AT(__FILE__, __LINE__,
                     "%s: allocation %s %ld failing: code %d (%s), not "
@@ -395,8 +395,8 @@ static uint64_t digest_combined(const hx_index_t *ix) {
     if (!d)
       break;
     mix_u64(&h, (uint64_t)d->delta_cum);
-    mix_u64(&h, ((uint64_t)(uint8_t)d->min_local << 8) |
-                    (uint8_t)d->min_global);
+    mix_u64(&h,
+            ((uint64_t)(uint8_t)d->min_local << 8) | (uint8_t)d->min_global);
   }
   const uint32_t *ids;
   size_t n = hx_index_top_changes(ix, SIZE_MAX, 1, &ids);
@@ -432,16 +432,15 @@ static void combine_walk(const char *name, const hx_index_t *const *in,
       memset(&err, 0, sizeof err);
       size_t culprit = 0;
       fail_alloc_arm(at, rest);
-      rc = hx_index_combine(in, n_in, bases, n_bases, &o, &ix, &culprit,
-                            &err);
+      rc = hx_index_combine(in, n_in, bases, n_bases, &o, &ix, &culprit, &err);
       int failures = fail_alloc_failed();
       fail_alloc_disarm();
       check_count++;
       if (rc == 0) {
         if (digest_combined(ix) != good)
           CHECK_FAIL_AT(__FILE__, __LINE__,
-                        "%s: allocation %ld failing: a different result",
-                        name, at);
+                        "%s: allocation %ld failing: a different result", name,
+                        at);
         hx_index_free(ix);
       } else {
         CHECK_INT(rc, HX_ENOMEM);

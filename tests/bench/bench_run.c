@@ -2,7 +2,8 @@
  * bench_run.c: runs command lines several times and prints their wall time
  * and peak memory in one table, each next to the first (baseline) command.
  *
- *   bench_run [OPTIONS] -- [--label NAME] CMD [ARG...] [-- [--label NAME] CMD [ARG...]]...
+ *   bench_run [OPTIONS] -- [--label NAME] CMD [ARG...] [-- [--label NAME] CMD
+ * [ARG...]]...
  *
  * Options (before the first "--"):
  *   --runs N         runs per command (default 5); the runs are interleaved
@@ -54,7 +55,7 @@ typedef struct {
   double wall; /* seconds */
   double cpu;  /* seconds, user + system */
   long maxrss_kib;
-  int kind; /* ST_* */
+  int kind;  /* ST_* */
   int value; /* exit code, signal number or errno */
 } run_result_t;
 
@@ -257,18 +258,12 @@ static double kib_to_mb(long kib) { return (double)kib * 1024.0 / 1e6; }
 
 static void status_text(const cmd_t *c, int keep_going, char *buf, size_t n) {
   switch (c->kind) {
-  case ST_OK:
-    snprintf(buf, n, "ok");
-    break;
+  case ST_OK: snprintf(buf, n, "ok"); break;
   case ST_EXIT:
     snprintf(buf, n, keep_going ? "exit %d" : "FAILED: exit %d", c->value);
     break;
-  case ST_SIGNAL:
-    snprintf(buf, n, "FAILED: signal %d", c->value);
-    break;
-  default:
-    snprintf(buf, n, "FAILED: exec: %s", strerror(c->value));
-    break;
+  case ST_SIGNAL: snprintf(buf, n, "FAILED: signal %d", c->value); break;
+  default: snprintf(buf, n, "FAILED: exec: %s", strerror(c->value)); break;
   }
 }
 
@@ -283,7 +278,8 @@ static int parse_double(const char *s, double *out) {
 }
 
 /* Splits argv[i..argc) into commands separated by "--"; fills cmds. */
-static int parse_commands(int argc, char **argv, int i, cmd_t *cmds, int *ncmd) {
+static int parse_commands(int argc, char **argv, int i, cmd_t *cmds,
+                          int *ncmd) {
   int n = 0;
   while (i < argc) {
     cmd_t *c = &cmds[n];
@@ -378,7 +374,8 @@ int main(int argc, char **argv) {
     return 1;
   }
   if (parse_commands(argc, argv, i + 1, cmds, &ncmd) < 0) {
-    fprintf(stderr, "%s: every command needs a program after -- [--label NAME]\n",
+    fprintf(stderr,
+            "%s: every command needs a program after -- [--label NAME]\n",
             prog);
     usage();
     return 2;

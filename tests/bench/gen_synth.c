@@ -112,9 +112,7 @@ static void function_name(size_t fn, char *name, size_t size) {
   else
     snprintf(path, sizeof path, "example.com/app/pkg%zu", pkg);
   switch (fn % 5) {
-  case 0:
-    snprintf(name, size, "%s.(*T%zu).Method%zu", path, k % 3, fn);
-    break;
+  case 0: snprintf(name, size, "%s.(*T%zu).Method%zu", path, k % 3, fn); break;
   case 1: snprintf(name, size, "%s.Func%zu.func1", path, fn); break;
   case 2: snprintf(name, size, "%s.Gen%zu[...]", path, fn); break;
   case 3: snprintf(name, size, "%s.T%zu.Value%zu-fm", path, k % 3, fn); break;
@@ -196,7 +194,8 @@ int main(int argc, char **argv) {
     put_uint(&m, 1, l + 1);
     put_uint(&m, 3, 0x400000 + 16 * (uint64_t)l); /* address */
     for (size_t i = 0; i < lines; i++) {
-      size_t f = i == 0 ? fn : fn - fn % FUNCS_PER_FILE + below(FUNCS_PER_FILE);
+      size_t f =
+          i == 0 ? fn : fn - fn % FUNCS_PER_FILE + below(FUNCS_PER_FILE);
       buf_t line = {.len = 0};
       put_uint(&line, 1, f + 1);
       /* About a dozen hot lines per function, as in real profiles. */
@@ -233,8 +232,7 @@ int main(int argc, char **argv) {
     for (size_t f = 0; f < FILES_PER_PACKAGE && !o.failed; f++) {
       if (p % 50 == 7)
         snprintf(text, sizeof text,
-                 "/home/ci/go/pkg/mod/example.com/m%zu/util/util%zu.go", p,
-                 f);
+                 "/home/ci/go/pkg/mod/example.com/m%zu/util/util%zu.go", p, f);
       else
         snprintf(text, sizeof text, "/home/ci/work/app/pkg%zu/file%zu.go", p,
                  f);

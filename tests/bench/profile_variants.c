@@ -38,8 +38,8 @@ static int read_all(const char *path, uint8_t **out, size_t *len) {
       buf = bigger;
       cap *= 2;
     }
-    int got = gzread(f, buf + n, (unsigned)(cap - n > (1u << 30) ? (1u << 30)
-                                                                  : cap - n));
+    int got = gzread(f, buf + n,
+                     (unsigned)(cap - n > (1u << 30) ? (1u << 30) : cap - n));
     if (got < 0) {
       rc = -1;
       break;

@@ -45,8 +45,7 @@ static inline uint8_t fuzz_u8(fuzz_in_t *in) {
 
 /* Up to `want` bytes (fewer at the end of the input): *len gets the count
  * and the pointer into the input is returned (NULL when *len is 0). */
-static inline const char *fuzz_bytes(fuzz_in_t *in, size_t want,
-                                     size_t *len) {
+static inline const char *fuzz_bytes(fuzz_in_t *in, size_t want, size_t *len) {
   const char *s = (const char *)in->p;
   if (want > in->left)
     want = in->left;

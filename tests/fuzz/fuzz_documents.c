@@ -4,8 +4,8 @@
  * document text and its edits (protocol/text.c).
  *
  * Input: a sequence of operations, each one byte (low 3 bits: the
- * operation, the high 4 bits modulo 6: the slot) and its arguments. Slots 0-3 are
- * documents of the store with fixed URIs (two plain file URIs, an
+ * operation, the high 4 bits modulo 6: the slot) and its arguments. Slots 0-3
+ * are documents of the store with fixed URIs (two plain file URIs, an
  * "untitled:" one, one with a host and escapes); slot 4 is a malformed
  * file URI that srv_doc_new must refuse; slot 5 is a bare lsp_text_t with
  * a cap of 96 bytes, where edits can fail with RPC_ETOOBIG.
@@ -74,9 +74,9 @@ static const char *const bases[4] = {"a.go", "b c.go", "",
 
 typedef struct slot {
   int open;
-  srv_doc_t *doc;    /* store slots: borrowed from the store */
-  lsp_text_t *bare;  /* the capped slot */
-  char *bytes;       /* the model's text */
+  srv_doc_t *doc;   /* store slots: borrowed from the store */
+  lsp_text_t *bare; /* the capped slot */
+  char *bytes;      /* the model's text */
   size_t len;
   int64_t version;
   srv_anno_t *annos; /* the model's annotations */
@@ -162,16 +162,16 @@ static void check_text(slot_t *s, int idx) {
   const char *d = lsp_text_data(t);
   size_t n = lsp_text_size(t);
   FUZZ_CHECK(n == s->len && memcmp(d, s->bytes, n) == 0,
-             "slot %d: text of %zu bytes differs from the model's %zu", idx,
-             n, s->len);
+             "slot %d: text of %zu bytes differs from the model's %zu", idx, n,
+             s->len);
   FUZZ_CHECK(d[n] == '\0', "slot %d: text not NUL-terminated", idx);
   size_t ends = 0;
   for (size_t i = 0; i < n; i++)
     if (d[i] == '\n' || (d[i] == '\r' && (i + 1 == n || d[i + 1] != '\n')))
       ends++;
   FUZZ_CHECK(lsp_text_line_count(t) == ends + 1,
-             "slot %d: %zu lines, %zu line ends", idx,
-             lsp_text_line_count(t), ends);
+             "slot %d: %zu lines, %zu line ends", idx, lsp_text_line_count(t),
+             ends);
 }
 
 static void check_annos(slot_t *s, int idx) {
@@ -188,9 +188,8 @@ static void check_annos(slot_t *s, int idx) {
     FUZZ_CHECK(a[i].line < lines, "slot %d: annotation %zu on line %u of %zu",
                idx, i, a[i].line, lines);
     if (i > 0)
-      FUZZ_CHECK(a[i - 1].line < a[i].line ||
-                     (a[i - 1].line == a[i].line &&
-                      a[i - 1].point < a[i].point),
+      FUZZ_CHECK(a[i - 1].line < a[i].line || (a[i - 1].line == a[i].line &&
+                                               a[i - 1].point < a[i].point),
                  "slot %d: annotations %zu, %zu out of order", idx, i - 1, i);
   }
   /* Lookups against a scan, on a few lines. */
@@ -200,10 +199,9 @@ static void check_annos(slot_t *s, int idx) {
       lb++;
     while (lb + on < *count && a[lb + on].line == line)
       on++;
-    FUZZ_CHECK(srv_annos_lower_bound(a, *count, line) == lb,
-               "lower_bound(%u)", line);
-    FUZZ_CHECK(srv_annos_on_line(a, *count, line, &first) == on &&
-                   first == lb,
+    FUZZ_CHECK(srv_annos_lower_bound(a, *count, line) == lb, "lower_bound(%u)",
+               line);
+    FUZZ_CHECK(srv_annos_on_line(a, *count, line, &first) == on && first == lb,
                "on_line(%u)", line);
   }
 }
@@ -213,8 +211,10 @@ static void check_store(world_t *w) {
   for (int i = 0; i < STORE_SLOTS; i++) {
     slot_t *s = &w->slot[i];
     srv_doc_t *d = srv_docs_find(&w->docs, uris[i]);
-    FUZZ_CHECK(d == (s->open ? s->doc : NULL), "slot %d: find gave %p, "
-               "model %p", i, (void *)d, (void *)(s->open ? s->doc : NULL));
+    FUZZ_CHECK(d == (s->open ? s->doc : NULL),
+               "slot %d: find gave %p, "
+               "model %p",
+               i, (void *)d, (void *)(s->open ? s->doc : NULL));
     if (!s->open)
       continue;
     open++;
@@ -296,9 +296,10 @@ static void move_annos(slot_t *s, const lsp_line_change_t *c, int idx) {
   size_t *count;
   srv_anno_t **real = annos_of(s, &count);
   int r = srv_annos_move(*real, count, c);
-  FUZZ_CHECK(r == moved, "slot %d: srv_annos_move returned %d for change "
-             "{%zu, %zu, %zu}, model %d", idx, r, c->start_line, c->old_lines,
-             c->new_lines, moved);
+  FUZZ_CHECK(r == moved,
+             "slot %d: srv_annos_move returned %d for change "
+             "{%zu, %zu, %zu}, model %d",
+             idx, r, c->start_line, c->old_lines, c->new_lines, moved);
 }
 
 /* ---- edits ---- */
@@ -313,31 +314,33 @@ static void check_change(const char *old, size_t old_len, const char *now,
                  c->start_line + c->new_lines <= ln.count &&
                  lo.count - c->old_lines == ln.count - c->new_lines,
              "slot %d: change {%zu, %zu, %zu} with %zu lines before, %zu "
-             "after", idx, c->start_line, c->old_lines, c->new_lines,
-             lo.count, ln.count);
+             "after",
+             idx, c->start_line, c->old_lines, c->new_lines, lo.count,
+             ln.count);
   if (replace_all) {
     FUZZ_CHECK(c->start_line == 0 && c->old_lines == lo.count &&
                    c->new_lines == ln.count,
                "slot %d: replace-all change {%zu, %zu, %zu}, lines %zu -> "
-               "%zu", idx, c->start_line, c->old_lines, c->new_lines,
-               lo.count, ln.count);
+               "%zu",
+               idx, c->start_line, c->old_lines, c->new_lines, lo.count,
+               ln.count);
   } else {
     for (size_t i = 0; i < c->start_line; i++)
       FUZZ_CHECK(same_content(old, old_len, &lo, i, now, now_len, &ln, i),
                  "slot %d: line %zu before the change {%zu, %zu, %zu} "
-                 "changed", idx, i, c->start_line, c->old_lines,
-                 c->new_lines);
+                 "changed",
+                 idx, i, c->start_line, c->old_lines, c->new_lines);
     for (size_t k = 0; c->start_line + c->old_lines + k < lo.count; k++)
       FUZZ_CHECK(same_content(old, old_len, &lo,
                               c->start_line + c->old_lines + k, now, now_len,
                               &ln, c->start_line + c->new_lines + k),
                  "slot %d: line %zu after the change {%zu, %zu, %zu} is not "
-                 "new line %zu", idx, c->start_line + c->old_lines + k,
-                 c->start_line, c->old_lines, c->new_lines,
-                 c->start_line + c->new_lines + k);
+                 "new line %zu",
+                 idx, c->start_line + c->old_lines + k, c->start_line,
+                 c->old_lines, c->new_lines, c->start_line + c->new_lines + k);
     if (c->old_lines > 0 && c->new_lines > 0) {
-      FUZZ_CHECK(!same_content(old, old_len, &lo, c->start_line, now,
-                               now_len, &ln, c->start_line),
+      FUZZ_CHECK(!same_content(old, old_len, &lo, c->start_line, now, now_len,
+                               &ln, c->start_line),
                  "slot %d: change {%zu, %zu, %zu} not narrowed at its start",
                  idx, c->start_line, c->old_lines, c->new_lines);
       FUZZ_CHECK(!same_content(old, old_len, &lo,
@@ -411,8 +414,8 @@ static void edit(world_t *w, int idx, int kind, fuzz_in_t *in) {
   char *now = NULL;
   size_t now_len = 0;
   int want = shape ? RPC_ESHAPE
-                   : expect_edit(s, whole ? NULL : &range, enc, ins, len,
-                                 &now, &now_len);
+                   : expect_edit(s, whole ? NULL : &range, enc, ins, len, &now,
+                                 &now_len);
   lsp_line_change_t c = {99, 99, 99};
   rpc_error_t err;
   int rc;
@@ -424,8 +427,8 @@ static void edit(world_t *w, int idx, int kind, fuzz_in_t *in) {
   } else {
     json_t *change = json_object();
     FUZZ_CHECK(change != NULL, "out of memory");
-    json_object_set_new(change, "text", json_stringn_nocheck(ins ? ins : "",
-                                                             len));
+    json_object_set_new(change, "text",
+                        json_stringn_nocheck(ins ? ins : "", len));
     if (!whole) {
       json_t *r = json_object(), *a = json_object(), *b = json_object();
       json_int_t j[4];
@@ -471,8 +474,10 @@ static void close_slot(world_t *w, int idx) {
     s->bare_count = 0;
   } else if (idx < STORE_SLOTS) {
     int rc = srv_docs_remove(&w->docs, uris[idx]);
-    FUZZ_CHECK(rc == (s->open ? 1 : 0), "slot %d: remove returned %d, "
-               "open %d", idx, rc, s->open);
+    FUZZ_CHECK(rc == (s->open ? 1 : 0),
+               "slot %d: remove returned %d, "
+               "open %d",
+               idx, rc, s->open);
   }
   free(s->bytes);
   free(s->annos);

@@ -97,8 +97,8 @@ static size_t ref_units(int32_t cp, size_t n, lsp_encoding_t enc) {
 typedef struct ref_line {
   const uint8_t *s;
   size_t len, chars;
-  size_t *start;    /* [chars + 1] */
-  size_t *units[3]; /* [chars + 1] each, indexed like encodings[] */
+  size_t *start;     /* [chars + 1] */
+  size_t *units[3];  /* [chars + 1] each, indexed like encodings[] */
   uint8_t *is_start; /* [len + 1]: 1 at a character start or at len */
 } ref_line_t;
 
@@ -178,8 +178,8 @@ static void check_column(const ref_line_t *r, int e, uint32_t col) {
   const char *s = (const char *)r->s;
   lsp_encoding_t enc = encodings[e];
   size_t b = lsp_column_to_byte(s, r->len, col, enc);
-  FUZZ_CHECK(b <= r->len, "column %u (%s) -> byte %zu, len %zu",
-             (unsigned)col, lsp_encoding_name(enc), b, r->len);
+  FUZZ_CHECK(b <= r->len, "column %u (%s) -> byte %zu, len %zu", (unsigned)col,
+             lsp_encoding_name(enc), b, r->len);
   FUZZ_CHECK(r->is_start[b], "column %u (%s) -> byte %zu inside a character",
              (unsigned)col, lsp_encoding_name(enc), b);
   size_t want = r->start[ref_char_of_column(r, e, col)];
@@ -194,8 +194,10 @@ static void check_column(const ref_line_t *r, int e, uint32_t col) {
   /* A column at a character start comes back unchanged. */
   size_t k = ref_char_of_column(r, e, col);
   if (r->units[e][k] == col)
-    FUZZ_CHECK(back == col, "column %u at a character start came back as %u "
-               "(%s)", (unsigned)col, (unsigned)back, lsp_encoding_name(enc));
+    FUZZ_CHECK(back == col,
+               "column %u at a character start came back as %u "
+               "(%s)",
+               (unsigned)col, (unsigned)back, lsp_encoding_name(enc));
 }
 
 static void check_byte(const ref_line_t *r, int e, size_t byte) {
@@ -207,9 +209,10 @@ static void check_byte(const ref_line_t *r, int e, size_t byte) {
   FUZZ_CHECK(col == want, "byte %zu (%s) -> column %u, reference %u", byte,
              lsp_encoding_name(enc), (unsigned)col, (unsigned)want);
   size_t b = lsp_column_to_byte(s, r->len, col, enc);
-  FUZZ_CHECK(b == r->start[k], "byte %zu -> column %u -> byte %zu, the "
-             "character starts at %zu (%s)", byte, (unsigned)col, b,
-             r->start[k], lsp_encoding_name(enc));
+  FUZZ_CHECK(b == r->start[k],
+             "byte %zu -> column %u -> byte %zu, the "
+             "character starts at %zu (%s)",
+             byte, (unsigned)col, b, r->start[k], lsp_encoding_name(enc));
 }
 
 static void check_line(const uint8_t *s, size_t len, uint32_t seed) {
@@ -225,7 +228,8 @@ static void check_line(const uint8_t *s, size_t len, uint32_t seed) {
     size_t want = ref_next(s + i, len - i, &want_cp);
     FUZZ_CHECK(n == want && cp == want_cp,
                "lsp_utf8_next at byte %zu: length %zu cp %ld, reference "
-               "length %zu cp %ld", i, n, (long)cp, want, (long)want_cp);
+               "length %zu cp %ld",
+               i, n, (long)cp, want, (long)want_cp);
   }
   for (int e = 0; e < 3; e++) {
     lsp_encoding_t enc = encodings[e];
@@ -270,8 +274,8 @@ static size_t *ref_starts(const uint8_t *s, size_t len, size_t *count) {
 }
 
 /* [*b, *e): line l's content without its terminator. */
-static void ref_bounds(const uint8_t *s, size_t len, const size_t *t,
-                       size_t n, size_t l, size_t *b, size_t *e) {
+static void ref_bounds(const uint8_t *s, size_t len, const size_t *t, size_t n,
+                       size_t l, size_t *b, size_t *e) {
   *b = t[l];
   if (l + 1 == n) {
     *e = len;
@@ -322,8 +326,8 @@ static void check_position(const lsp_text_t *text, const uint8_t *s,
   } else {
     size_t b, e;
     ref_bounds(s, len, t, n, pos.line, &b, &e);
-    want = b + lsp_column_to_byte((const char *)s + b, e - b, pos.character,
-                                  enc);
+    want =
+        b + lsp_column_to_byte((const char *)s + b, e - b, pos.character, enc);
   }
   FUZZ_CHECK(off == want, "%u:%u (%s) -> offset %zu, reference %zu",
              (unsigned)pos.line, (unsigned)pos.character,

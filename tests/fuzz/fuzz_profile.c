@@ -8,8 +8,8 @@
  * by the gzip magic). Options (symbol rule, local scope, threshold, sample
  * type) come from a hash of the input, so every input always loads with
  * the same options (a sample type the profile does not have is checked to
- * fail with HX_ESAMPLETYPE, then the default one is used). The cap on the decompressed size is 16 MiB, so that a
- * gzip bomb costs little.
+ * fail with HX_ESAMPLETYPE, then the default one is used). The cap on the
+ * decompressed size is 16 MiB, so that a gzip bomb costs little.
  *
  * Loads, and what must agree:
  *   1. the bytes as given;
@@ -268,8 +268,9 @@ static void check_levels(const hx_index_t *ix, double threshold,
     uint8_t local = want_level(counter[g]++, gsize, threshold);
     FUZZ_CHECK(p->global == global && p->local == local,
                "point %u (rank %zu of %zu, threshold %g, scope %d): levels "
-               "%u/%u, want %u/%u", (unsigned)id, r, np, threshold,
-               (int)scope, p->local, p->global, local, global);
+               "%u/%u, want %u/%u",
+               (unsigned)id, r, np, threshold, (int)scope, p->local, p->global,
+               local, global);
     rank_of[id] = (uint32_t)r;
   }
   for (size_t i = 0; i < nf; i++) {
@@ -302,11 +303,11 @@ static void check_levels(const hx_index_t *ix, double threshold,
 static void check_structure(const hx_index_t *ix, const hx_options_t *opts) {
   const hx_summary_t *sum = hx_index_summary(ix);
   size_t np = hx_index_point_count(ix), nf = hx_index_function_count(ix),
-         nfiles = hx_index_file_count(ix), nst = hx_index_sample_type_count(ix);
+         nfiles = hx_index_file_count(ix),
+         nst = hx_index_sample_type_count(ix);
   FUZZ_CHECK(np > 0 && nf > 0 && nfiles > 0, "empty index: %zu/%zu/%zu", np,
              nf, nfiles);
-  FUZZ_CHECK(sum->points == np && sum->functions == nf &&
-                 sum->files == nfiles,
+  FUZZ_CHECK(sum->points == np && sum->functions == nf && sum->files == nfiles,
              "summary counts %zu/%zu/%zu, tables %zu/%zu/%zu", sum->points,
              sum->functions, sum->files, np, nf, nfiles);
   FUZZ_CHECK(!hx_index_point(ix, np) && !hx_index_function(ix, nf) &&
@@ -314,8 +315,8 @@ static void check_structure(const hx_index_t *ix, const hx_options_t *opts) {
              "lookup past the end is not NULL");
   FUZZ_CHECK(sum->sample_type_index < nst, "sample type %zu of %zu",
              sum->sample_type_index, nst);
-  const hx_sample_type_t *st = hx_index_sample_type(ix,
-                                                    sum->sample_type_index);
+  const hx_sample_type_t *st =
+      hx_index_sample_type(ix, sum->sample_type_index);
   FUZZ_CHECK(str_cmp(st->type, sum->sample_type.type) == 0 &&
                  str_cmp(st->unit, sum->sample_type.unit) == 0,
              "summary sample type differs from the table's");
@@ -348,8 +349,8 @@ static void check_structure(const hx_index_t *ix, const hx_options_t *opts) {
     for (uint32_t j = 0; j < file->function_count; j++) {
       size_t i = file->first_function + j;
       const hx_function_t *fn = hx_index_function(ix, i);
-      FUZZ_CHECK(fn->file == f, "function %zu in file %zu says file %u", i,
-                 f, fn->file);
+      FUZZ_CHECK(fn->file == f, "function %zu in file %zu says file %u", i, f,
+                 fn->file);
       FUZZ_CHECK(fn->package && fn->type && fn->name && fn->display &&
                      fn->symbol,
                  "function %zu with a NULL name", i);
@@ -360,14 +361,15 @@ static void check_structure(const hx_index_t *ix, const hx_options_t *opts) {
           c = str_cmp(pf->name, fn->name);
         if (c == 0)
           c = str_cmp(pf->package, fn->package);
-        FUZZ_CHECK(c < 0, "functions %zu and %zu out of (type, name, "
-                   "package) order: %s, %s", i - 1, i, pf->display,
-                   fn->display);
+        FUZZ_CHECK(c < 0,
+                   "functions %zu and %zu out of (type, name, "
+                   "package) order: %s, %s",
+                   i - 1, i, pf->display, fn->display);
       }
       FUZZ_CHECK(fn->first_point == next_point && fn->point_count > 0 &&
                      fn->point_count <= np - next_point,
-                 "function %zu points [%u, +%u), expected to start at %zu",
-                 i, fn->first_point, fn->point_count, next_point);
+                 "function %zu points [%u, +%u), expected to start at %zu", i,
+                 fn->first_point, fn->point_count, next_point);
       int64_t flat = 0;
       for (uint32_t k = 0; k < fn->point_count; k++) {
         const hx_point_t *p = hx_index_point(ix, fn->first_point + k);
@@ -382,18 +384,23 @@ static void check_structure(const hx_index_t *ix, const hx_options_t *opts) {
                      "function %zu points not by line ascending", i);
         flat = p->flat > INT64_MAX - flat ? INT64_MAX : flat + p->flat;
       }
-      FUZZ_CHECK(fn->min_line == hx_index_point(ix, fn->first_point)->line &&
-                     fn->max_line ==
-                         hx_index_point(ix, fn->first_point +
-                                                fn->point_count - 1)->line,
-                 "function %zu lines %u..%u", i, fn->min_line, fn->max_line);
-      FUZZ_CHECK(fn->flat == flat, "function %zu flat %lld, points sum to "
-                 "%lld", i, (long long)fn->flat, (long long)flat);
+      FUZZ_CHECK(
+          fn->min_line == hx_index_point(ix, fn->first_point)->line &&
+              fn->max_line ==
+                  hx_index_point(ix, fn->first_point + fn->point_count - 1)
+                      ->line,
+          "function %zu lines %u..%u", i, fn->min_line, fn->max_line);
+      FUZZ_CHECK(fn->flat == flat,
+                 "function %zu flat %lld, points sum to "
+                 "%lld",
+                 i, (long long)fn->flat, (long long)flat);
       points += fn->point_count;
       next_point += fn->point_count;
     }
-    FUZZ_CHECK(file->point_count == points, "file %zu has %u points, its "
-               "functions %zu", f, file->point_count, points);
+    FUZZ_CHECK(file->point_count == points,
+               "file %zu has %u points, its "
+               "functions %zu",
+               f, file->point_count, points);
     next_function += file->function_count;
   }
   FUZZ_CHECK(next_function == nf && next_point == np,
@@ -406,14 +413,13 @@ static void check_structure(const hx_index_t *ix, const hx_options_t *opts) {
   FUZZ_CHECK(seen != NULL, "out of memory");
   FUZZ_CHECK(hx_index_top(ix, SIZE_MAX, &order) == np, "top count");
   for (size_t r = 0; r < np; r++) {
-    FUZZ_CHECK(order[r] < np && !seen[order[r]], "top[%zu] = %u", r,
-               order[r]);
+    FUZZ_CHECK(order[r] < np && !seen[order[r]], "top[%zu] = %u", r, order[r]);
     seen[order[r]] = 1;
     if (r > 0)
       FUZZ_CHECK(hotter(hx_index_point(ix, order[r - 1]), order[r - 1],
                         hx_index_point(ix, order[r]), order[r]),
-                 "top[%zu] = %u before top[%zu] = %u", r - 1, order[r - 1],
-                 r, order[r]);
+                 "top[%zu] = %u before top[%zu] = %u", r - 1, order[r - 1], r,
+                 order[r]);
   }
   memset(seen, 0, nf);
   FUZZ_CHECK(hx_index_top_functions(ix, SIZE_MAX, &order) == nf,
@@ -445,17 +451,16 @@ static void check_lines(const hx_index_t *ix, size_t f,
   const hx_file_t *file = hx_index_file(ix, f);
   const uint32_t *all, *ids;
   size_t n = hx_index_file_lines(ix, f, 0, UINT32_MAX, &all);
-  FUZZ_CHECK(n == file->point_count, "file %zu: %zu lines of %u points", f,
-             n, file->point_count);
+  FUZZ_CHECK(n == file->point_count, "file %zu: %zu lines of %u points", f, n,
+             file->point_count);
   for (size_t i = 0; i < n; i++) {
     const hx_point_t *p = hx_index_point(ix, all[i]);
     FUZZ_CHECK(p && hx_index_function(ix, p->function)->file == f,
                "file_lines(%zu) gave point %u of another file", f, all[i]);
     if (i > 0) {
       const hx_point_t *q = hx_index_point(ix, all[i - 1]);
-      FUZZ_CHECK(q->line < p->line ||
-                     (q->line == p->line && rank_of[all[i - 1]] <
-                                                rank_of[all[i]]),
+      FUZZ_CHECK(q->line < p->line || (q->line == p->line &&
+                                       rank_of[all[i - 1]] < rank_of[all[i]]),
                  "file %zu lines out of order at %zu", f, i);
     }
   }
@@ -464,8 +469,8 @@ static void check_lines(const hx_index_t *ix, size_t f,
     if (k == 0 && n > 0) {
       a = b = hx_index_point(ix, all[fuzz_next(state) % n])->line;
     } else {
-      uint32_t span = file->point_count ? hx_index_point(ix, all[n - 1])->line
-                                        : 0;
+      uint32_t span =
+          file->point_count ? hx_index_point(ix, all[n - 1])->line : 0;
       a = fuzz_next(state) % (span + 2);
       b = fuzz_next(state) % (span + 2);
       if (k == 3)
@@ -481,14 +486,14 @@ static void check_lines(const hx_index_t *ix, size_t f,
         want++;
       }
     }
-    FUZZ_CHECK(m == want && (m == 0 || memcmp(ids, all + first,
-                                              m * sizeof *ids) == 0),
+    FUZZ_CHECK(m == want &&
+                   (m == 0 || memcmp(ids, all + first, m * sizeof *ids) == 0),
                "file_lines(%zu, %u, %u): %zu points, want %zu", f, a, b, m,
                want);
     long hot = hx_index_line(ix, f, a);
     size_t on_a = hx_index_file_lines(ix, f, a, a, &ids);
-    FUZZ_CHECK(on_a ? hot == (long)ids[0] : hot == -1,
-               "line(%zu, %u) = %ld", f, a, hot);
+    FUZZ_CHECK(on_a ? hot == (long)ids[0] : hot == -1, "line(%zu, %u) = %ld",
+               f, a, hot);
   }
   FUZZ_CHECK(hx_index_file_lines(ix, f, 5, 4, &ids) == 0, "from > to");
 }
@@ -536,8 +541,8 @@ static void check_index(hx_index_t *ix, const hx_options_t *opts,
   check_levels(ix, t0, opts->local_scope, rank_of, counter);
   uint32_t state = seed;
   for (size_t k = 0; k < 4 && k < nfiles; k++)
-    check_lines(ix, k == 0 ? nfiles - 1 : fuzz_next(&state) % nfiles,
-                rank_of, &state);
+    check_lines(ix, k == 0 ? nfiles - 1 : fuzz_next(&state) % nfiles, rank_of,
+                &state);
   const uint32_t *ids;
   FUZZ_CHECK(hx_index_file_lines(ix, nfiles, 0, UINT32_MAX, &ids) == 0 &&
                  hx_index_line(ix, nfiles, 1) == -1,
@@ -561,13 +566,11 @@ static void check_index(hx_index_t *ix, const hx_options_t *opts,
   /* Another threshold and the other scope. */
   static const double good[] = {1.0, 0.1, 1e-9, 0.3333, 0.999, 0.0};
   double t = good[fuzz_next(&state) % (sizeof good / sizeof good[0])];
-  hx_local_scope_t scope = opts->local_scope == HX_LOCAL_FILE
-                               ? HX_LOCAL_FUNCTION
-                               : HX_LOCAL_FILE;
+  hx_local_scope_t scope =
+      opts->local_scope == HX_LOCAL_FILE ? HX_LOCAL_FUNCTION : HX_LOCAL_FILE;
   rc = hx_index_relevel(ix, t, scope, &err);
   FUZZ_CHECK(rc == 0, "relevel(%g, %d) = %d", t, (int)scope, rc);
-  check_levels(ix, t == 0 ? HX_DEFAULT_THRESHOLD : t, scope, rank_of,
-               counter);
+  check_levels(ix, t == 0 ? HX_DEFAULT_THRESHOLD : t, scope, rank_of, counter);
   check_lines(ix, 0, rank_of, &state);
 
   /* And back. */
@@ -706,8 +709,8 @@ static uint32_t options_for(const uint8_t *data, size_t size,
   h = (h ^ (uint32_t)size) * 16777619u;
   static const double thresholds[4] = {0, 0.1, 0.9, 1.0};
   static const char *const types[8] = {
-      NULL, NULL, NULL, "", "cpu/nanoseconds", "samples", "alloc_space",
-      "nosuch/unit"};
+      NULL,      NULL,          NULL,         "", "cpu/nanoseconds",
+      "samples", "alloc_space", "nosuch/unit"};
   hx_options_init(opts);
   opts->max_decompressed = MAX_DECOMPRESSED;
   opts->symbols = (hx_symbols_t)(h % 3);
@@ -735,8 +738,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   }
 
   int split_rc = load_split(data, size, &opts, h, &other, &split_err);
-  FUZZ_CHECK(split_rc == rc && (rc == 0 || strcmp(split_err.message,
-                                                  err.message) == 0),
+  FUZZ_CHECK(split_rc == rc &&
+                 (rc == 0 || strcmp(split_err.message, err.message) == 0),
              "whole load %d \"%s\", split load %d \"%s\"", rc,
              rc ? err.message : "", split_rc,
              split_rc ? split_err.message : "");
@@ -752,8 +755,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     if (gzip_members(data, size, split, pad, 1 + (int)((h >> 12) % 9), &gz,
                      &gz_len) == 0) {
       int rc2 = load(gz, gz_len, &opts, &other);
-      FUZZ_CHECK(rc2 == rc, "raw load %d, gzipped (split %zu, pad %zu) %d",
-                 rc, split, pad, rc2);
+      FUZZ_CHECK(rc2 == rc, "raw load %d, gzipped (split %zu, pad %zu) %d", rc,
+                 split, pad, rc2);
       if (rc2 == 0)
         check_same_index(ix, other, "gzipped");
       hx_index_free(other);

@@ -193,8 +193,8 @@ static void check_parsed(const rpc_message_t *m) {
     FUZZ_CHECK(n > 0 && n < sizeof m->error_message, "reason length %zu", n);
     for (size_t i = 0; i < n; i++) {
       unsigned char c = (unsigned char)m->error_message[i];
-      FUZZ_CHECK(c >= 0x20 && c < 0x7f,
-                 "reason byte 0x%02x: \"%s\"", c, m->error_message);
+      FUZZ_CHECK(c >= 0x20 && c < 0x7f, "reason byte 0x%02x: \"%s\"", c,
+                 m->error_message);
     }
     break;
   }
@@ -229,8 +229,7 @@ static void check_parsed(const rpc_message_t *m) {
                  "malformed error object");
     FUZZ_CHECK(!m->method && !m->params, "response with a method");
     break;
-  default:
-    FUZZ_CHECK(0, "kind %d", (int)m->kind);
+  default: FUZZ_CHECK(0, "kind %d", (int)m->kind);
   }
 }
 
@@ -311,8 +310,8 @@ static void parse_built(const char *s, size_t len, rpc_message_t *out) {
 
 /* Dumps msg (borrowed), parses it back and returns the parse; *dump is
  * the text (free() it). */
-static void dump_and_parse(const json_t *msg, rpc_message_t *back,
-                           char **dump, size_t *dump_len) {
+static void dump_and_parse(const json_t *msg, rpc_message_t *back, char **dump,
+                           size_t *dump_len) {
   rpc_error_t err;
   FUZZ_CHECK(msg != NULL, "a builder returned NULL");
   int rc = rpc_message_dump(msg, dump, dump_len, &err);
@@ -398,11 +397,12 @@ static void check_round_trip(const rpc_message_t *m) {
                         ? rpc_request_new(m->id, m->method, params)
                         : rpc_notification_new(m->method, params);
     dump_and_parse(again, &back, &text, &len);
-    FUZZ_CHECK(back.kind == m->kind && strcmp(back.method, m->method) == 0 &&
-                   (m->kind == RPC_NOTIFICATION || rpc_id_equal(m->id, back.id)) &&
-                   (m->params ? json_equal(m->params, back.params)
-                              : back.params == NULL),
-               "rebuilt message differs: %s", text);
+    FUZZ_CHECK(
+        back.kind == m->kind && strcmp(back.method, m->method) == 0 &&
+            (m->kind == RPC_NOTIFICATION || rpc_id_equal(m->id, back.id)) &&
+            (m->params ? json_equal(m->params, back.params)
+                       : back.params == NULL),
+        "rebuilt message differs: %s", text);
     rpc_message_close(&back);
     free(text);
     json_decref(again);
@@ -427,8 +427,10 @@ static void forget_oldest(session_t *s) {
              "a pending id was not in the set");
   json_decref(s->pending[0]);
   memmove(s->pending, s->pending + 1, --s->npending * sizeof *s->pending);
-  FUZZ_CHECK(rpc_cancel_count(s->cancel) == s->npending, "set count %zu, "
-             "model %zu", rpc_cancel_count(s->cancel), s->npending);
+  FUZZ_CHECK(rpc_cancel_count(s->cancel) == s->npending,
+             "set count %zu, "
+             "model %zu",
+             rpc_cancel_count(s->cancel), s->npending);
 }
 
 static int model_pending(const session_t *s, const json_t *id) {
@@ -483,8 +485,8 @@ static void on_body(session_t *s, const char *body, size_t len) {
   check_parsed(&m);
   check_kind(&m);
 
-  static const rpc_lifecycle_t lives[3] = {
-      RPC_LIFE_STARTING, RPC_LIFE_RUNNING, RPC_LIFE_SHUTDOWN};
+  static const rpc_lifecycle_t lives[3] = {RPC_LIFE_STARTING, RPC_LIFE_RUNNING,
+                                           RPC_LIFE_SHUTDOWN};
   for (int i = 0; i < 3; i++) {
     rpc_route_t r;
     rpc_route_action_t action;
@@ -492,18 +494,19 @@ static void on_body(session_t *s, const char *body, size_t len) {
     const model_method_t *mm;
     rpc_dispatch_route(s->table, &m, lives[i], &r);
     model_route(&m, lives[i], &action, &code, &mm);
-    FUZZ_CHECK(r.action == action, "state %d, method \"%s\", kind %d: "
-               "action %d, model %d", (int)lives[i],
-               m.method ? m.method : "", (int)m.kind, (int)r.action,
-               (int)action);
+    FUZZ_CHECK(r.action == action,
+               "state %d, method \"%s\", kind %d: "
+               "action %d, model %d",
+               (int)lives[i], m.method ? m.method : "", (int)m.kind,
+               (int)r.action, (int)action);
     if (action == RPC_ROUTE_ERROR) {
       FUZZ_CHECK(r.code == code && r.message && r.message[0],
                  "error route code %d, model %d", r.code, code);
       if (m.kind == RPC_INVALID)
         FUZZ_CHECK(strcmp(r.message, m.error_message) == 0,
                    "route message \"%s\"", r.message);
-      check_answer(rpc_error_response_new(m.id, r.code, r.message, NULL),
-                   m.id, r.code);
+      check_answer(rpc_error_response_new(m.id, r.code, r.message, NULL), m.id,
+                   r.code);
     } else if (action == RPC_ROUTE_CALL) {
       FUZZ_CHECK(r.method && strcmp(r.method->name, mm->name) == 0 &&
                      r.method->flags == mm->flags &&
@@ -637,7 +640,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   FUZZ_CHECK(whole.len == chunked.len &&
                  memcmp(whole.buf, chunked.buf, whole.len) == 0,
              "framing depends on chunking (mode %d): %zu log bytes whole, "
-             "%zu chunked", mode, whole.len, chunked.len);
+             "%zu chunked",
+             mode, whole.len, chunked.len);
   free(whole.buf);
   free(chunked.buf);
 

@@ -69,7 +69,8 @@ int gd_levels_init(gd_levels_t *lv, const gd_dump_t *exp, const gd_dump_t *got,
   for (size_t p = 0; p < exp->npoints; p++)
     lv->by_path_line[p] = p;
   sort_dump = exp;
-  qsort(lv->by_path_line, exp->npoints, sizeof *lv->by_path_line, by_path_line);
+  qsort(lv->by_path_line, exp->npoints, sizeof *lv->by_path_line,
+        by_path_line);
   return 0;
 }
 
@@ -320,7 +321,8 @@ static int stat_ok(const cmp_t *k, size_t i) {
   if (!lv->aligned || r == SIZE_MAX || r != k->got_row[i] ||
       r >= lv->exp->npoints)
     return 0;
-  return only_last_differs(k->exp.lines[i], k->got.lines[i], " G=", &ge, &gg) &&
+  return only_last_differs(k->exp.lines[i], k->got.lines[i], " G=", &ge,
+                           &gg) &&
          ge == lv->exp->points[r].g && gg == lv->got->points[r].g &&
          gd_levels_swap_ok(lv, r);
 }
@@ -515,18 +517,11 @@ long gd_compare(const gd_compare_t *c, gd_stats_t *st, gd_error_t *err) {
         continue;
       int ok = 0;
       switch (c->kind) {
-      case GD_DUMP:
-        ok = dump_ok(&k, i);
-        break;
+      case GD_DUMP: ok = dump_ok(&k, i); break;
       case GD_JSON:
-      case GD_JSON_CANON:
-        ok = json_ok(&k, i);
-        break;
-      case GD_STAT:
-        ok = stat_ok(&k, i);
-        break;
-      case GD_EXACT:
-        break;
+      case GD_JSON_CANON: ok = json_ok(&k, i); break;
+      case GD_STAT: ok = stat_ok(&k, i); break;
+      case GD_EXACT: break;
       }
       if (ok) {
         st->tie_swaps++;

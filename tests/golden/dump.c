@@ -13,7 +13,8 @@
 #include <string.h>
 
 /* Splits line into at most max tab-separated NUL-terminated fields of buf. */
-static size_t split_tabs(gd_line_t line, char *buf, char **fields, size_t max) {
+static size_t split_tabs(gd_line_t line, char *buf, char **fields,
+                         size_t max) {
   memcpy(buf, line.s, line.len);
   buf[line.len] = '\0';
   size_t n = 0;
@@ -105,36 +106,16 @@ char *gd_unquote(const char *q) {
       goto bad;
     unsigned long r;
     switch (q[i]) {
-    case 'a':
-      *w++ = '\a';
-      break;
-    case 'b':
-      *w++ = '\b';
-      break;
-    case 'f':
-      *w++ = '\f';
-      break;
-    case 'n':
-      *w++ = '\n';
-      break;
-    case 'r':
-      *w++ = '\r';
-      break;
-    case 't':
-      *w++ = '\t';
-      break;
-    case 'v':
-      *w++ = '\v';
-      break;
-    case '\\':
-      *w++ = '\\';
-      break;
-    case '"':
-      *w++ = '"';
-      break;
-    case '\'':
-      *w++ = '\'';
-      break;
+    case 'a': *w++ = '\a'; break;
+    case 'b': *w++ = '\b'; break;
+    case 'f': *w++ = '\f'; break;
+    case 'n': *w++ = '\n'; break;
+    case 'r': *w++ = '\r'; break;
+    case 't': *w++ = '\t'; break;
+    case 'v': *w++ = '\v'; break;
+    case '\\': *w++ = '\\'; break;
+    case '"': *w++ = '"'; break;
+    case '\'': *w++ = '\''; break;
     case 'x':
       if (i + 2 >= n - 1 || hex_digits(q + i + 1, 2, &r) != 0)
         goto bad;
@@ -150,8 +131,7 @@ char *gd_unquote(const char *q) {
       i += (size_t)digits;
       break;
     }
-    default:
-      goto bad;
+    default: goto bad;
     }
   }
   *w = '\0';

@@ -122,8 +122,8 @@ void gd_cmd_build(gd_cmd_t *c, const gd_opts_t *o, const char *sub,
   size_t n = 0;
   c->what[0] = '\0';
   for (int i = 0; i < c->argc && n < sizeof c->what; i++)
-    n += (size_t)snprintf(c->what + n, sizeof c->what - n, "%s%s", i ? " " : "",
-                          i ? c->argv[i] : "heatls");
+    n += (size_t)snprintf(c->what + n, sizeof c->what - n, "%s%s",
+                          i ? " " : "", i ? c->argv[i] : "heatls");
 }
 
 int gd_run_ok(const gd_cmd_t *c, gd_output_t *out) {

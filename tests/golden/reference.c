@@ -94,9 +94,9 @@ int gd_reference(const gd_opts_t *o, const char *t) {
       rc = check_text(o, "json", t, "cpu/nanoseconds",
                       "json.t0.5.nanoseconds.json", GD_JSON, 1.0, &lv);
       if (!rc)
-        rc =
-            check_text(o, "json", t, "cpu/milliseconds",
-                       "json.t0.5.milliseconds.json", GD_JSON, 0.00000001, &lv);
+        rc = check_text(o, "json", t, "cpu/milliseconds",
+                        "json.t0.5.milliseconds.json", GD_JSON, 0.00000001,
+                        &lv);
     }
     gd_levels_close(&lv);
   }

@@ -25,9 +25,9 @@ static inline hs_langs_t *util_langs(void) {
 
 /* The matches of pattern in text as one string (new, free()), or NULL with
  * *code and err->message set. */
-static inline char *find_kind(hs_langs_t *langs, const char *lang, hs_kind_t kind,
-                       const char *pattern, const char *text, int *code,
-                       hs_error_t *err) {
+static inline char *find_kind(hs_langs_t *langs, const char *lang,
+                              hs_kind_t kind, const char *pattern,
+                              const char *text, int *code, hs_error_t *err) {
   hs_options_t opts;
   hs_options_init(&opts);
   opts.kind = kind;
@@ -67,12 +67,12 @@ static inline char *find_kind(hs_langs_t *langs, const char *lang, hs_kind_t kin
   return out;
 }
 
-static inline char *find(hs_langs_t *langs, const char *lang, const char *pattern,
-                  const char *text) {
+static inline char *find(hs_langs_t *langs, const char *lang,
+                         const char *pattern, const char *text) {
   int code;
   hs_error_t err = {0};
-  char *out = find_kind(langs, lang, HS_KIND_PATTERN, pattern, text, &code,
-                        &err);
+  char *out =
+      find_kind(langs, lang, HS_KIND_PATTERN, pattern, text, &code, &err);
   if (out == NULL) {
     size_t n = strlen(err.message) + 16;
     out = malloc(n);

@@ -72,8 +72,8 @@ static int scenario(char *out, size_t size) {
   int worst = 0;
   int r[] = {
       step(langs, HS_KIND_PATTERN, "$x = append($x, $*_)", false, out, size),
-      step(langs, HS_KIND_PATTERN, "for $*_; $x < $_; $*_ { $*_ }", false,
-           out, size),
+      step(langs, HS_KIND_PATTERN, "for $*_; $x < $_; $*_ { $*_ }", false, out,
+           size),
       step(langs, HS_KIND_QUERY,
            "((call_expression function: (identifier) @f) @c "
            "(#eq? @f \"append\") (#match? @f \"^ap\"))",

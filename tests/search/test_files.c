@@ -190,7 +190,8 @@ static void test_large_file(void) {
   printf("50 MB file: %.2fs: %s\n", s, l.text);
   CHECK(strcmp(l.text, "large.go:1 ") == 0 ||
         strstr(l.text, "warn[large.go: parsing took over") != NULL);
-  CHECK(s < 240); /* parse timeout 30 s, then the walk of the tree; a loaded machine */
+  CHECK(s < 240); /* parse timeout 30 s, then the walk of the tree; a loaded
+                     machine */
   /* With a smaller cap the same file is skipped at once. */
   hs_options_t opts;
   hs_options_init(&opts);
@@ -200,9 +201,8 @@ static void test_large_file(void) {
   hs_searcher_t *sr = NULL;
   CHECK_INT(hs_searcher_new(&opts, &sr, &err), 0);
   memset(&l, 0, sizeof l);
-  CHECK_INT(hs_searcher_walk(sr, paths, 1, on_file, on_warning, &l, NULL,
-                             &err),
-            0);
+  CHECK_INT(
+      hs_searcher_walk(sr, paths, 1, on_file, on_warning, &l, NULL, &err), 0);
   CHECK(strstr(l.text, "over the limit of 1048576: skipped") != NULL);
   hs_searcher_free(sr);
   /* A parse timeout turns into a warning, not a hang. */
@@ -212,9 +212,8 @@ static void test_large_file(void) {
   opts.parse_timeout_us = 1000;
   CHECK_INT(hs_searcher_new(&opts, &sr, &err), 0);
   memset(&l, 0, sizeof l);
-  CHECK_INT(hs_searcher_walk(sr, paths, 1, on_file, on_warning, &l, NULL,
-                             &err),
-            0);
+  CHECK_INT(
+      hs_searcher_walk(sr, paths, 1, on_file, on_warning, &l, NULL, &err), 0);
   CHECK_STR(l.text, "warn[large.go: parsing took over 0.0s, skipped] ");
   hs_searcher_free(sr);
   unlink(path);
@@ -315,8 +314,8 @@ static void test_heat(const char *profile) {
   CHECK_INT(hx_index_load_buffer(bytes, size, &o, &index, &herr), 0);
   if (index == NULL)
     return;
-  long file = hx_index_find_file(index,
-                                 "/usr/lib/go-1.19/src/unicode/utf8/utf8.go");
+  long file =
+      hx_index_find_file(index, "/usr/lib/go-1.19/src/unicode/utf8/utf8.go");
   CHECK(file >= 0);
   hs_heat_t heat = {index, NULL, NULL, 1, 0};
   hs_line_heat_t h;

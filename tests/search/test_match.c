@@ -72,19 +72,26 @@ static void test_sequences(void) {
   const char *calls = GO("\tf()\n\tf(1)\n\tf(1, 2)\n\tf(1, 2, 3)\n");
   FIND_EQ("go", "f($*_)", calls,
           "4-4:f() | 5-5:f(1) | 6-6:f(1, 2) | 7-7:f(1, 2, 3)");
-  FIND_EQ("go", "f($x, $*_)", calls, "5-5:f(1) | 6-6:f(1, 2) | 7-7:f(1, 2, 3)");
+  FIND_EQ("go", "f($x, $*_)", calls,
+          "5-5:f(1) | 6-6:f(1, 2) | 7-7:f(1, 2, 3)");
   FIND_EQ("go", "f($*_, 3)", calls, "7-7:f(1, 2, 3)");
   FIND_EQ("go", "f($*a, 2, $*b)", calls, "6-6:f(1, 2) | 7-7:f(1, 2, 3)");
   /* The same sequence twice. */
   FIND_EQ("go", "g($*a, $*a)", GO("\tg(1, 2, 1, 2)\n\tg(1, 2, 2, 1)\n\tg()\n"),
           "4-4:g(1, 2, 1, 2) | 6-6:g()");
   /* Returns: the values as a list, none included. */
-  FIND_EQ("go", "return $*_", "package p\nfunc f() {\n\treturn\n}\nfunc g() (int, int) {\n\treturn 1, 2\n}\n",
+  FIND_EQ("go", "return $*_",
+          "package p\nfunc f() {\n\treturn\n}\nfunc g() (int, int) "
+          "{\n\treturn 1, 2\n}\n",
           "3-3:return | 6-6:return 1, 2");
-  FIND_EQ("go", "return $x", "package p\nfunc f() {\n\treturn\n}\nfunc g() (int, int) {\n\treturn 1, 2\n}\nfunc h() int { return 3 }\n",
+  FIND_EQ("go", "return $x",
+          "package p\nfunc f() {\n\treturn\n}\nfunc g() (int, int) "
+          "{\n\treturn 1, 2\n}\nfunc h() int { return 3 }\n",
           "8-8:return 3");
   /* Blocks: { $*_ } is any block, { $x } a block of one statement. */
-  FIND_EQ("go", "if $c { $x }", GO("\tif a {\n\t}\n\tif b {\n\t\tx()\n\t}\n\tif c {\n\t\tx()\n\t\ty()\n\t}\n"),
+  FIND_EQ("go", "if $c { $x }",
+          GO("\tif a {\n\t}\n\tif b {\n\t\tx()\n\t}\n\tif c "
+             "{\n\t\tx()\n\t\ty()\n\t}\n"),
           "6-8:if b {");
 }
 
@@ -100,9 +107,10 @@ static void test_statements(void) {
           GO("\tv := 1\n\treturn v\n\tw := 2\n\tprint(w)\n\treturn w\n"),
           "4-5:v := 1");
   /* Declarations. */
-  FIND_EQ("go", "func $name() { $*_ }",
-          "package p\n\nfunc a() {}\n\nfunc b(x int) {}\n\nfunc c() {\n\tx()\n}\n",
-          "3-3:func a() {} | 7-9:func c() {");
+  FIND_EQ(
+      "go", "func $name() { $*_ }",
+      "package p\n\nfunc a() {}\n\nfunc b(x int) {}\n\nfunc c() {\n\tx()\n}\n",
+      "3-3:func a() {} | 7-9:func c() {");
   /* for: a bare condition, a three-clause loop and a range are three
    * kinds, as in go/ast; `for $*_` stands for the condition only. */
   const char *loops = GO("\tfor {\n\t}\n\tfor a {\n\t}\n"
@@ -163,7 +171,8 @@ static void test_many_variables(void) {
   p += (size_t)snprintf(pattern + p, sizeof pattern - p, "f(");
   t += (size_t)snprintf(text + t, sizeof text - t, "package p\nvar _ = f(");
   for (int i = 0; i < 5000; i++) {
-    p += (size_t)snprintf(pattern + p, sizeof pattern - p, "%s$a", i ? "," : "");
+    p += (size_t)snprintf(pattern + p, sizeof pattern - p, "%s$a",
+                          i ? "," : "");
     t += (size_t)snprintf(text + t, sizeof text - t, "%s1", i ? "," : "");
   }
   snprintf(pattern + p, sizeof pattern - p, ")");
@@ -185,10 +194,13 @@ static void test_many_variables(void) {
  * source: each compiles or is refused with HS_EPATTERN, and runs without
  * a crash (the sanitizer build checks memory). */
 static void test_random_patterns(void) {
-  static const char *tokens[] = {
-      "$x", "$_", "$*_", "$*y", "f", "(", ")", "{", "}", "[", "]", ",", ";",
-      "\n", "=", ":=", "+", "if", "for", "range", "return", "x", "1", "\"s\"",
-      ".", "func", "var", "go", "&&", "!", "*", "..."};
+  static const char *tokens[] = {"$x",     "$_",  "$*_", "$*y",   "f",
+                                 "(",      ")",   "{",   "}",     "[",
+                                 "]",      ",",   ";",   "\n",    "=",
+                                 ":=",     "+",   "if",  "for",   "range",
+                                 "return", "x",   "1",   "\"s\"", ".",
+                                 "func",   "var", "go",  "&&",    "!",
+                                 "*",      "..."};
   const char *text = "package p\n\nfunc f(x []int) (r int) {\n"
                      "\tfor _, v := range x {\n\t\tif v > 1 && !g(v) {\n"
                      "\t\t\tr += v\n\t\t}\n\t}\n\tgo f(x[1:]...)\n"
@@ -236,13 +248,19 @@ static void test_random_patterns(void) {
  * patterns of every shape: no crash, no error. */
 static void test_random_sources(void) {
   static const char *tokens[] = {
-      "f", "(", ")", "{", "}", "[", "]", ",", ";", "\n", "=", ":=", "+",
-      "if", "for", "range", "return", "x", "1", "\"s\"", ".", "func", "var",
-      "append", "len", "err", "nil", "!=", "else", "/* c */", "`r`", "'c'"};
-  static const char *patterns[] = {
-      "append($*_)", "for $*_ { $*_ }", "$x = append($x, $*_)", "$x[$_]",
-      "if err != nil { return $*_ }", "$x := $_; return $x", "$x",
-      "for $_, $_ := range $_ { $*_ }", "f($*a, $*a)"};
+      "f",      "(",   ")",   "{",     "}",    "[",       "]",   ",",
+      ";",      "\n",  "=",   ":=",    "+",    "if",      "for", "range",
+      "return", "x",   "1",   "\"s\"", ".",    "func",    "var", "append",
+      "len",    "err", "nil", "!=",    "else", "/* c */", "`r`", "'c'"};
+  static const char *patterns[] = {"append($*_)",
+                                   "for $*_ { $*_ }",
+                                   "$x = append($x, $*_)",
+                                   "$x[$_]",
+                                   "if err != nil { return $*_ }",
+                                   "$x := $_; return $x",
+                                   "$x",
+                                   "for $_, $_ := range $_ { $*_ }",
+                                   "f($*a, $*a)"};
   unsigned state = 777;
   int bad = 0;
   for (size_t k = 0; k < sizeof patterns / sizeof *patterns; k++) {
@@ -291,8 +309,9 @@ static void test_parse_errors(void) {
           "($x, $_, $*x or $*_)");
   FIND_EQ("go", "  \n ", GO(""), "ERROR empty pattern");
   /* A metavariable's column counts in the user's text. */
-  FIND_EQ("go", "f($longname) )", GO(""),
-          "ERROR pattern does not parse as go code: syntax error at column 14");
+  FIND_EQ(
+      "go", "f($longname) )", GO(""),
+      "ERROR pattern does not parse as go code: syntax error at column 14");
 }
 
 static void test_other_languages(void) {
@@ -303,9 +322,10 @@ static void test_other_languages(void) {
             "2-2:p = malloc(n * 8)");
   if (hs_lang_has_grammar(hs_langs_find(langs, "c")))
     /* `$body;` is any statement, braces or not. */
-    FIND_EQ("c", "while ($c) $body;",
-            "void f(void) {\n  while (a) b++;\n  while (c) {\n    d();\n  }\n}\n",
-            "2-2:while (a) b++; | 3-5:while (c) {");
+    FIND_EQ(
+        "c", "while ($c) $body;",
+        "void f(void) {\n  while (a) b++;\n  while (c) {\n    d();\n  }\n}\n",
+        "2-2:while (a) b++; | 3-5:while (c) {");
   if (hs_lang_has_grammar(hs_langs_find(langs, "python")))
     FIND_EQ("python", "len($x) == 0",
             "if len(a) == 0:\n    pass\nif len(b) > 0:\n    pass\n",

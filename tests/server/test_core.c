@@ -90,17 +90,17 @@ static void check_decorations(const json_t *params, const char *uri,
   if (!index)
     return;
   uint32_t want[256];
-  size_t n = expected_lines(index, "/home/ci/work/wordfreq/count.go", want,
-                            256);
+  size_t n =
+      expected_lines(index, "/home/ci/work/wordfreq/count.go", want, 256);
   const json_t *lines = json_object_get(params, "lines");
   CHECK_STR(json_string_value(json_object_get(params, "uri")), uri);
   CHECK_STR(json_string_value(json_object_get(params, "mode")), mode);
   CHECK(n > 0);
   CHECK_INT(json_array_size(lines), n);
   for (size_t i = 0; i < n && i < json_array_size(lines); i++)
-    CHECK_INT(json_integer_value(
-                  json_object_get(json_array_get(lines, i), "line")),
-              want[i]);
+    CHECK_INT(
+        json_integer_value(json_object_get(json_array_get(lines, i), "line")),
+        want[i]);
   hx_index_free(index);
 }
 
@@ -115,9 +115,8 @@ static void lifecycle(void) {
   CHECK_INT(error_code(&h, harness_wait_reply(&h, 1, 100)), -32002);
   harness_send(&h, "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"initialize\","
                    "\"params\":{\"capabilities\":{}}}");
-  const json_t *caps =
-      json_object_get(result_of(&h, harness_wait_reply(&h, 2, 100)),
-                      "capabilities");
+  const json_t *caps = json_object_get(
+      result_of(&h, harness_wait_reply(&h, 2, 100)), "capabilities");
   const json_t *cmds = json_object_get(
       json_object_get(caps, "executeCommandProvider"), "commands");
   CHECK_INT(json_array_size(cmds), 6);
@@ -214,9 +213,10 @@ static void profile_changes(void) {
    * the rules decorations use. Another wordfreq/count.go shares as many
    * trailing components with the profile's as the open one: ambiguous. */
   char args[1024];
-  snprintf(args, sizeof args,
-           "[{\"scope\":\"file\",\"uri\":\"file://%s/two/wordfreq/count.go\"}]",
-           tmp);
+  snprintf(
+      args, sizeof args,
+      "[{\"scope\":\"file\",\"uri\":\"file://%s/two/wordfreq/count.go\"}]",
+      tmp);
   long at = command(&h, 11, "heatls.hotspots", args);
   CHECK(json_is_array(result_of(&h, at)));
   CHECK_INT(json_array_size(result_of(&h, at)), 0);
@@ -282,8 +282,7 @@ static void profile_changes(void) {
   CHECK(harness_find(&h, 0, "window/showMessage") >= 0);
   CHECK(harness_find(&h, 0, "heatls/decorations") < 0);
   at = command(&h, 21, "heatls.status", "[]");
-  CHECK_STR(json_string_value(
-                json_object_get(result_of(&h, at), "path")),
+  CHECK_STR(json_string_value(json_object_get(result_of(&h, at), "path")),
             profile_path);
 
   /* Clear: the painted document is painted empty before the answer. */
@@ -344,8 +343,8 @@ int main(int argc, char **argv) {
     return 2;
   }
   testdata = argv[1];
-  snprintf(profile_path, sizeof profile_path,
-           "%s/programs/wordfreq/cpu.pb.gz", testdata);
+  snprintf(profile_path, sizeof profile_path, "%s/programs/wordfreq/cpu.pb.gz",
+           testdata);
   snprintf(tmp, sizeof tmp, "/tmp/heatls-core-XXXXXX");
   if (!mkdtemp(tmp)) {
     perror("mkdtemp");

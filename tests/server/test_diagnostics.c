@@ -23,8 +23,8 @@ static const json_t *last_published(const harness_t *h, size_t from,
                                     const char *uri) {
   const json_t *found = NULL;
   for (long at = harness_find(h, from, "textDocument/publishDiagnostics");
-       at >= 0;
-       at = harness_find(h, (size_t)at + 1, "textDocument/publishDiagnostics")) {
+       at >= 0; at = harness_find(h, (size_t)at + 1,
+                                  "textDocument/publishDiagnostics")) {
     const json_t *p = json_object_get(h->sent[at], "params");
     if (strcmp(json_string_value(json_object_get(p, "uri")), uri) == 0)
       found = p;
@@ -40,14 +40,14 @@ static long long line_of(const json_t *d) {
 /* A Go file whose lines 4-7 the profile made below finds hot: at
  * threshold 1.0, line 4 is G5, 7 G4, 5 G3, 6 G2. */
 static const char *source =
-    "package hot\n"                                  /* 1 */
-    "\n"                                             /* 2 */
-    "func f(n int, msg string) error {\n"            /* 3 */
-    "\tif n < 0 { return fmt.Errorf(\"negative\") }\n" /* 4 */
+    "package hot\n"                                     /* 1 */
+    "\n"                                                /* 2 */
+    "func f(n int, msg string) error {\n"               /* 3 */
+    "\tif n < 0 { return fmt.Errorf(\"negative\") }\n"  /* 4 */
     "\tif n > 9 { return fmt.Errorf(\"big %d\", n) }\n" /* 5 */
-    "\tif n == 5 { return fmt.Errorf(msg) }\n"       /* 6 */
-    "\treturn nil, errors.New(\"no\")\n"             /* 7 */
-    "}\n";                                           /* 8 */
+    "\tif n == 5 { return fmt.Errorf(msg) }\n"          /* 6 */
+    "\treturn nil, errors.New(\"no\")\n"                /* 7 */
+    "}\n";                                              /* 8 */
 
 static int write_profile(const char *go_file, char *path, size_t size) {
   pb_builder_t *b = pb_builder_new();
@@ -181,8 +181,9 @@ int main(void) {
 
   /* A rule that does not compile: a warning, the others still run. */
   mark = h.sent_count;
-  settings(&h, "{\"rules\": [{\"id\": \"broken\", \"pattern\": \"fmt.Errorf(\", "
-               "\"language\": \"go\", \"message\": \"x\"}]}");
+  settings(&h,
+           "{\"rules\": [{\"id\": \"broken\", \"pattern\": \"fmt.Errorf(\", "
+           "\"language\": \"go\", \"message\": \"x\"}]}");
   long shown = harness_find(&h, mark, "window/showMessage");
   CHECK(shown >= 0);
   /* A rule of the wrong shape: refused with the whole object. */

@@ -57,8 +57,7 @@ static void check_local(const srv_go_env_t *env, const char *path,
   char *got = local(env, path);
   if (!want_rel) {
     if (got)
-      CHECK_FAIL_AT(__FILE__, __LINE__, "%s: want no file, got %s", path,
-                    got);
+      CHECK_FAIL_AT(__FILE__, __LINE__, "%s: want no file, got %s", path, got);
     check_count++;
   } else {
     char want[600];
@@ -138,11 +137,10 @@ static int write_profile(char *path, size_t size) {
   const char *files[] = {
       "/usr/local/go/src/runtime/proc.go",
       "/root/go/pkg/mod/github.com/!burnt!sushi/toml@v1.2.3/decode.go",
-      "github.com/BurntSushi/toml@v1.2.3/decode.go",
-      "example.com/app/z.go"};
-  const char *names[] = {"runtime.schedule", "github.com/BurntSushi/toml.Decode",
-                         "github.com/BurntSushi/toml.(*decoder).unify",
-                         "main.main"};
+      "github.com/BurntSushi/toml@v1.2.3/decode.go", "example.com/app/z.go"};
+  const char *names[] = {
+      "runtime.schedule", "github.com/BurntSushi/toml.Decode",
+      "github.com/BurntSushi/toml.(*decoder).unify", "main.main"};
   uint64_t locs[4];
   for (int i = 0; i < 4; i++)
     locs[i] = pb_add_frame(b, pb_add_function(b, names[i], files[i]), 3 + i);
@@ -195,14 +193,14 @@ static void through_the_server(void) {
   long answer = harness_wait_reply(&h, 2, 10000);
   long deco = harness_find(&h, 0, "heatls/decorations");
   CHECK(answer >= 0 && deco >= 0 && deco < answer);
-  const json_t *params = deco >= 0 ? json_object_get(h.sent[deco], "params")
-                                   : NULL;
+  const json_t *params =
+      deco >= 0 ? json_object_get(h.sent[deco], "params") : NULL;
   CHECK_STR(json_string_value(json_object_get(params, "uri")), uri);
   const json_t *lines = json_object_get(params, "lines");
   CHECK_INT(json_array_size(lines), 1);
-  CHECK_INT(json_integer_value(
-                json_object_get(json_array_get(lines, 0), "line")),
-            2);
+  CHECK_INT(
+      json_integer_value(json_object_get(json_array_get(lines, 0), "line")),
+      2);
   CHECK_INT(json_integer_value(json_object_get(
                 json_object_get(h.sent[answer], "result"), "documents")),
             1);

@@ -63,18 +63,22 @@ static void answer(conn_t *c) {
   char head[256];
   c->answered = 1;
   if (strncmp(c->req, "GET /ok ", 8) == 0) {
-    snprintf(head, sizeof head, "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n"
-                                "Connection: close\r\n\r\n");
+    snprintf(head, sizeof head,
+             "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n"
+             "Connection: close\r\n\r\n");
     send_text(c, head, "hello", 5);
   } else if (strncmp(c->req, "GET /big ", 9) == 0) {
-    snprintf(head, sizeof head, "HTTP/1.1 200 OK\r\nContent-Length: %d\r\n"
-                                "Connection: close\r\n\r\n", BIG);
+    snprintf(head, sizeof head,
+             "HTTP/1.1 200 OK\r\nContent-Length: %d\r\n"
+             "Connection: close\r\n\r\n",
+             BIG);
     send_text(c, head, big_body, BIG);
   } else if (strncmp(c->req, "GET /500 ", 9) == 0) {
-    snprintf(head, sizeof head, "HTTP/1.1 500 Internal Server Error\r\n"
-                                "Content-Type: text/plain\r\n"
-                                "Content-Length: 5\r\nConnection: close\r\n"
-                                "\r\n");
+    snprintf(head, sizeof head,
+             "HTTP/1.1 500 Internal Server Error\r\n"
+             "Content-Type: text/plain\r\n"
+             "Content-Length: 5\r\nConnection: close\r\n"
+             "\r\n");
     send_text(c, head, "busy\n", 5);
   }
   /* /hang: nothing, until the client goes. */

@@ -111,14 +111,27 @@ static void make(const char *rel, int dir) {
 
 static int make_tree(void) {
   const char *tmp = getenv("TMPDIR");
-  static const char *const dirs[] = {
-      "ws",     "ws/app", "ws/app/pkg", "ws/app/cmd", "ws/app/cmd/b",
-      "ws/app/dir.go",    "ws2",        "ws2/app",    "ws2/app/pkg",
-      "ws3",    "ws3/app", "ws3/app/pkg", "ws3/app/pkg/x.go",
-      "ws4",    "ws5",    "ws5/pkg"};
+  static const char *const dirs[] = {"ws",
+                                     "ws/app",
+                                     "ws/app/pkg",
+                                     "ws/app/cmd",
+                                     "ws/app/cmd/b",
+                                     "ws/app/dir.go",
+                                     "ws2",
+                                     "ws2/app",
+                                     "ws2/app/pkg",
+                                     "ws3",
+                                     "ws3/app",
+                                     "ws3/app/pkg",
+                                     "ws3/app/pkg/x.go",
+                                     "ws4",
+                                     "ws5",
+                                     "ws5/pkg"};
   static const char *const files[] = {
-      "ws/app/pkg/x.go", "ws/app/cmd/b/main.go", "ws/main.go",
-      "ws2/app/pkg/x.go", "ws4/x.go", "ws4/util.go", "ws5/pkg/x.go"};
+      "ws/app/pkg/x.go", "ws/app/cmd/b/main.go",
+      "ws/main.go",      "ws2/app/pkg/x.go",
+      "ws4/x.go",        "ws4/util.go",
+      "ws5/pkg/x.go"};
   size_t i;
   snprintf(T.root, T_MAX, "%s/heatls-pathmap-XXXXXX",
            tmp && *tmp ? tmp : "/tmp");
@@ -174,17 +187,17 @@ static void test_exact(void) {
 
 static void test_suffix_forms(void) {
   const char *paths[] = {
-      "/home/ci/work/app/pkg/x.go",                 /* 0 CI checkout */
-      "/home/ci/work/app/other/x.go",               /* 1 */
-      "/usr/lib/go-1.19/src/bytes/buffer.go",       /* 2 stdlib */
-      "/usr/lib/go-1.19/src/bufio/buffer.go",       /* 3 */
+      "/home/ci/work/app/pkg/x.go",                  /* 0 CI checkout */
+      "/home/ci/work/app/other/x.go",                /* 1 */
+      "/usr/lib/go-1.19/src/bytes/buffer.go",        /* 2 stdlib */
+      "/usr/lib/go-1.19/src/bufio/buffer.go",        /* 3 */
       "/root/go/pkg/mod/github.com/a/b@v1.2.3/c.go", /* 4 module cache */
       "/root/go/pkg/mod/github.com/a/b@v1.2.4/c.go", /* 5 */
-      "github.com/foo/app/svc/y.go",                /* 6 trimpath */
-      "github.com/foo/app/y.go",                    /* 7 */
-      "C:\\Users\\ci\\app\\win\\z.go",              /* 8 Windows */
-      "C:\\Users\\ci\\app\\z.go",                   /* 9 */
-      "/ci/x/util.go",                              /* 10 */
+      "github.com/foo/app/svc/y.go",                 /* 6 trimpath */
+      "github.com/foo/app/y.go",                     /* 7 */
+      "C:\\Users\\ci\\app\\win\\z.go",               /* 8 Windows */
+      "C:\\Users\\ci\\app\\z.go",                    /* 9 */
+      "/ci/x/util.go",                               /* 10 */
   };
   srv_path_map_t *m = make_map(paths, N(paths));
   TO_PROFILE(m, "/home/me/app/pkg/x.go", NULL, SRV_MATCH_SUFFIX, 0, 3);
@@ -271,16 +284,16 @@ static void test_reverse_check(void) {
 
 static void test_mappings(void) {
   const char *paths[] = {
-      "/ci/src/app/x.go",                /* 0 */
-      "/ci/app-special/x.go",            /* 1 */
-      "/ci/app/y.go",                    /* 2 */
-      "/ci/appx/y.go",                   /* 3 */
-      "/ci/me/app/w.go",                 /* 4 */
-      "C:\\Users\\ci\\app\\pkg\\v.go",   /* 5 */
-      "github.com/foo/app/pkg/u.go",     /* 6 */
-      "/ci/trail/t.go",                  /* 7 */
-      "/ci/whole",                       /* 8 */
-      "/ci/odd//s.go",                   /* 9: kept as recorded */
+      "/ci/src/app/x.go",              /* 0 */
+      "/ci/app-special/x.go",          /* 1 */
+      "/ci/app/y.go",                  /* 2 */
+      "/ci/appx/y.go",                 /* 3 */
+      "/ci/me/app/w.go",               /* 4 */
+      "C:\\Users\\ci\\app\\pkg\\v.go", /* 5 */
+      "github.com/foo/app/pkg/u.go",   /* 6 */
+      "/ci/trail/t.go",                /* 7 */
+      "/ci/whole",                     /* 8 */
+      "/ci/odd//s.go",                 /* 9: kept as recorded */
   };
   /* Longest `to` first, whatever the setting order. */
   srv_path_mapping_t longest[] = {{"/ci/src", "/home/me"},
@@ -420,8 +433,7 @@ static void test_local_mapping(void) {
 }
 
 static void test_local_exact(void) {
-  const char *paths[] = {T.ws_x, T.ws_dirgo, "/virtual/y.go",
-                         "app/pkg/x.go"};
+  const char *paths[] = {T.ws_x, T.ws_dirgo, "/virtual/y.go", "app/pkg/x.go"};
   const char *open[] = {"/virtual/y.go"};
   srv_path_context_t c = {NULL, 0, open, N(open), NULL, 0};
   char cwd[T_MAX];
@@ -511,12 +523,12 @@ static void test_local_open(void) {
 
 static void test_local_roots(void) {
   const char *paths[] = {
-      "/home/ci/work/app/pkg/x.go",  /* 0 */
-      "github.com/foo/app/pkg/x.go", /* 1 */
+      "/home/ci/work/app/pkg/x.go",    /* 0 */
+      "github.com/foo/app/pkg/x.go",   /* 1 */
       "C:\\Users\\ci\\app\\pkg\\x.go", /* 2 */
-      "/ci/app/dir.go",              /* 3 */
-      "/x.go",                       /* 4: one component: no probe */
-      "/ci/lib/util.go",             /* 5 */
+      "/ci/app/dir.go",                /* 3 */
+      "/x.go",                         /* 4: one component: no probe */
+      "/ci/lib/util.go",               /* 5 */
   };
   char ws_slash[T_MAX];
   const char *r_ws[] = {T.ws};

@@ -239,9 +239,9 @@ static void test_errors(void) {
   hx_options_init(&opts);
   opts.threshold = 7;
   ix = (hx_index_t *)(uintptr_t)1;
-  CHECK_INT(srv_profile_file_read("/nonexistent/cpu.pb.gz", &opts, &ix, NULL,
-                                  &err),
-            HX_EINVAL);
+  CHECK_INT(
+      srv_profile_file_read("/nonexistent/cpu.pb.gz", &opts, &ix, NULL, &err),
+      HX_EINVAL);
   CHECK(ix == NULL);
   CHECK(fx_has_word(err.message, "threshold"));
 

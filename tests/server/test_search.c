@@ -32,11 +32,12 @@ static const json_t *result_of(const harness_t *h, long at) {
 
 /* What `heatls search` prints for the pattern over dir, one "file:line"
  * per match (its first line), in *lines; returns how many. */
-static size_t cli_matches(const char *pattern, int min_level, char lines[][600],
-                          size_t cap) {
+static size_t cli_matches(const char *pattern, int min_level,
+                          char lines[][600], size_t cap) {
   char cmd[2048];
-  snprintf(cmd, sizeof cmd, "cd '%s' && '%s' search --min-level %d '%s' '%s' .",
-           dir, heatls, min_level, profile, pattern);
+  snprintf(cmd, sizeof cmd,
+           "cd '%s' && '%s' search --min-level %d '%s' '%s' .", dir, heatls,
+           min_level, profile, pattern);
   FILE *f = popen(cmd, "r");
   size_t n = 0;
   char line[4096];
@@ -76,8 +77,10 @@ static void same_matches(char want[][600], size_t nw, char got[][600],
   for (size_t i = 0; same && i < nw; i++)
     same = strcmp(want[i], got[i]) == 0;
   if (!same) {
-    CHECK_FAIL_AT(__FILE__, __LINE__, "%s: %zu matches from the CLI, %zu from "
-                  "the server", what, nw, ng);
+    CHECK_FAIL_AT(__FILE__, __LINE__,
+                  "%s: %zu matches from the CLI, %zu from "
+                  "the server",
+                  what, nw, ng);
     for (size_t i = 0; i < nw || i < ng; i++)
       fprintf(stderr, "  %-50s %s\n", i < nw ? want[i] : "",
               i < ng ? got[i] : "");
@@ -108,7 +111,9 @@ static char *read_all(const char *path, size_t *len) {
 static void copy_sources(void) {
   const char *names[] = {"count.go", "main.go", "tokenize.go"};
   char cmd[1024];
-  snprintf(cmd, sizeof cmd, "mkdir -p '%s/wordfreq' && cp '%s'/programs/wordfreq/*.go '%s/wordfreq/'",
+  snprintf(cmd, sizeof cmd,
+           "mkdir -p '%s/wordfreq' && cp '%s'/programs/wordfreq/*.go "
+           "'%s/wordfreq/'",
            dir, testdata, dir);
   CHECK_INT(system(cmd), 0);
   (void)names;
@@ -216,9 +221,10 @@ int main(int argc, char **argv) {
   CHECK(moved > 0);
   /* A document scope searches that document only. */
   char args[1024];
-  snprintf(args, sizeof args,
-           "{\"pattern\": \"append($*_)\", \"minLevel\": 0, \"scope\": \"%s\"}",
-           uri);
+  snprintf(
+      args, sizeof args,
+      "{\"pattern\": \"append($*_)\", \"minLevel\": 0, \"scope\": \"%s\"}",
+      uri);
   at = search(&h, 22, args);
   json_array_foreach(result_of(&h, at), i, item) {
     CHECK_STR(json_string_value(json_object_get(item, "uri")), uri);

@@ -16,8 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
-static srv_source_t parse(const char *arg, const srv_fetch_t *fetch,
-                          int *rc) {
+static srv_source_t parse(const char *arg, const srv_fetch_t *fetch, int *rc) {
   srv_source_t src;
   char msg[256] = "";
   *rc = srv_source_parse(arg, "/base", fetch, &src, msg, sizeof msg);
@@ -42,11 +41,9 @@ static void test_rules(void) {
   check_url("http://127.0.0.1:6060", 30,
             "http://127.0.0.1:6060/debug/pprof/profile?seconds=30",
             "live: 127.0.0.1:6060 cpu 30s", 0);
-  check_url("127.0.0.1:6060", 0,
-            "http://127.0.0.1:6060/debug/pprof/profile",
+  check_url("127.0.0.1:6060", 0, "http://127.0.0.1:6060/debug/pprof/profile",
             "live: 127.0.0.1:6060 cpu", 0);
-  check_url("localhost:6060/", 0,
-            "http://localhost:6060/debug/pprof/profile",
+  check_url("localhost:6060/", 0, "http://localhost:6060/debug/pprof/profile",
             "live: localhost:6060 cpu", 0);
   check_url("localhost:6060/debug/pprof/heap", 0,
             "http://localhost:6060/debug/pprof/heap",
@@ -143,8 +140,8 @@ static void test_copy_equal_timeout(void) {
     fail_alloc_arm(at, 0);
     srv_source_t e;
     char msg[64];
-    int prc = srv_source_parse("127.0.0.1:1", NULL, &fetch, &e, msg,
-                               sizeof msg);
+    int prc =
+        srv_source_parse("127.0.0.1:1", NULL, &fetch, &e, msg, sizeof msg);
     int crc = prc == 0 ? srv_source_copy(&e, &c) : SRV_ENOMEM;
     int failed = fail_alloc_failed();
     fail_alloc_disarm();
@@ -295,8 +292,9 @@ static void test_settings(void) {
   CHECK_INT(s.fetch.header_count, 2);
   CHECK_STR(s.fetch.headers[0], "Authorization: Bearer zz");
   /* null changes nothing, "" clears, {} drops the headers. */
-  CHECK_INT(apply(&s, "{\"caFile\": null, \"clientCert\": \"\", "
-                      "\"headers\": {}}",
+  CHECK_INT(apply(&s,
+                  "{\"caFile\": null, \"clientCert\": \"\", "
+                  "\"headers\": {}}",
                   &t, msg, sizeof msg),
             0);
   CHECK_STR(t.fetch.ca_file, "/ca");
@@ -305,9 +303,14 @@ static void test_settings(void) {
   CHECK_INT(t.fetch.seconds, 30);
   srv_settings_close(&t);
   static const char *const bad[] = {
-      "{\"seconds\": -1}", "{\"seconds\": 1.5}", "{\"seconds\": 86401}",
-      "{\"timeout\": -2}", "{\"timeout\": \"x\"}", "{\"caFile\": 3}",
-      "{\"headers\": []}", "{\"headers\": {\"A\": 1}}",
+      "{\"seconds\": -1}",
+      "{\"seconds\": 1.5}",
+      "{\"seconds\": 86401}",
+      "{\"timeout\": -2}",
+      "{\"timeout\": \"x\"}",
+      "{\"caFile\": 3}",
+      "{\"headers\": []}",
+      "{\"headers\": {\"A\": 1}}",
       "{\"headers\": {\"Bad Name\": \"secret-1\"}}",
       "{\"headers\": {\"A:B\": \"secret-2\"}}",
       "{\"headers\": {\"A\": \"secret-3\\r\\nX: y\"}}"};
@@ -320,8 +323,9 @@ static void test_settings(void) {
   /* Every allocation failed in turn: ENOMEM, nothing leaked. */
   for (long at = 1;; at++) {
     fail_alloc_arm(at, 0);
-    int rc = apply(&s, "{\"headers\": {\"A\": \"b\", \"C\": \"d\"}, "
-                       "\"clientKey\": \"/k2\"}",
+    int rc = apply(&s,
+                   "{\"headers\": {\"A\": \"b\", \"C\": \"d\"}, "
+                   "\"clientKey\": \"/k2\"}",
                    &t, msg, sizeof msg);
     int failed = fail_alloc_failed();
     fail_alloc_disarm();

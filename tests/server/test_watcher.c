@@ -31,11 +31,11 @@ static srv_file_stamp_t stamp_of(const char *path) {
   struct stat st;
   srv_file_stamp_t s = {0};
   if (stat(path, &st) == 0)
-    s = (srv_file_stamp_t){
-        .mtime_ns = (int64_t)st.st_mtim.tv_sec * 1000000000 +
-                    st.st_mtim.tv_nsec,
-        .size = (int64_t)st.st_size,
-        .inode = (int64_t)st.st_ino};
+    s = (srv_file_stamp_t){.mtime_ns =
+                               (int64_t)st.st_mtim.tv_sec * 1000000000 +
+                               st.st_mtim.tv_nsec,
+                           .size = (int64_t)st.st_size,
+                           .inode = (int64_t)st.st_ino};
   return s;
 }
 

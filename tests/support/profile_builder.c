@@ -117,8 +117,8 @@ int64_t pb_intern(pb_builder_t *b, const char *s) {
   for (size_t i = 0; i < b->n_strings; i++)
     if (strcmp(b->strings[i], s) == 0)
       return (int64_t)i;
-  char **strings =
-      reserve(b, b->strings, &b->cap_strings, b->n_strings, sizeof *b->strings);
+  char **strings = reserve(b, b->strings, &b->cap_strings, b->n_strings,
+                           sizeof *b->strings);
   if (!strings)
     return -1;
   b->strings = strings;
@@ -208,8 +208,8 @@ uint64_t pb_add_frame(pb_builder_t *b, uint64_t function_id, int64_t line) {
 
 void pb_add_sample(pb_builder_t *b, size_t n_locs, const uint64_t *loc_ids,
                    size_t n_values, const int64_t *values) {
-  sample_msg_t *samples =
-      reserve(b, b->samples, &b->cap_samples, b->n_samples, sizeof *b->samples);
+  sample_msg_t *samples = reserve(b, b->samples, &b->cap_samples, b->n_samples,
+                                  sizeof *b->samples);
   if (!samples)
     return;
   b->samples = samples;

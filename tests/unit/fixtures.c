@@ -17,7 +17,8 @@ pb_builder_t *fx_go_cpu_builder(void) {
   return b;
 }
 
-void fx_cpu_stack(pb_builder_t *b, size_t n, const uint64_t *locs, int64_t ms) {
+void fx_cpu_stack(pb_builder_t *b, size_t n, const uint64_t *locs,
+                  int64_t ms) {
   int64_t values[2] = {1, ms * FX_MS};
   pb_add_sample(b, n, locs, 2, values);
 }

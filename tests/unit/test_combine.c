@@ -111,8 +111,8 @@ static void test_worked_example(void) {
   if (!ix)
     goto done;
   static const want_t at_05[] = {
-      {10, 100, 0, 0},   {11, 50, 30, 4},  {12, 0, 40, 5},  {13, 200, -50, -5},
-      {14, 30, -30, 0},  {15, 20, 10, 0},  {16, 60, 10, 0}, {17, 40, -20, 0},
+      {10, 100, 0, 0},  {11, 50, 30, 4}, {12, 0, 40, 5},  {13, 200, -50, -5},
+      {14, 30, -30, 0}, {15, 20, 10, 0}, {16, 60, 10, 0}, {17, 40, -20, 0},
   };
   check_diff(ix, at_05, 8);
   const hx_summary_t *s = hx_index_summary(ix);
@@ -145,8 +145,8 @@ static void test_worked_example(void) {
   hx_error_t err = {0};
   CHECK_INT(hx_index_relevel(ix, 1.0, HX_LOCAL_FUNCTION, &err), 0);
   static const want_t at_10[] = {
-      {10, 100, 0, 0},   {11, 50, 30, 4},  {12, 0, 40, 5},  {13, 200, -50, -5},
-      {14, 30, -30, -4}, {15, 20, 10, 2},  {16, 60, 10, 3}, {17, 40, -20, -3},
+      {10, 100, 0, 0},   {11, 50, 30, 4}, {12, 0, 40, 5},  {13, 200, -50, -5},
+      {14, 30, -30, -4}, {15, 20, 10, 2}, {16, 60, 10, 3}, {17, 40, -20, -3},
   };
   check_diff(ix, at_10, 8);
   hx_index_free(ix);
@@ -156,8 +156,8 @@ static void test_worked_example(void) {
   if (!ix)
     goto done;
   static const want_t norm[] = {
-      {10, 98, 2, 1},    {11, 49, 31, 4},  {12, 0, 40, 5},  {13, 196, -46, -5},
-      {14, 29, -29, -4}, {15, 20, 10, 2},  {16, 59, 11, 3}, {17, 39, -19, -3},
+      {10, 98, 2, 1},    {11, 49, 31, 4}, {12, 0, 40, 5},  {13, 196, -46, -5},
+      {14, 29, -29, -4}, {15, 20, 10, 2}, {16, 59, 11, 3}, {17, 39, -19, -3},
   };
   check_diff(ix, norm, 8);
   s = hx_index_summary(ix);
@@ -271,8 +271,8 @@ done:
 /* Adds part 1 or 2 of a profile with awkward stacks to b: the key main.F
  * from two directories, an inlined frame, recursion, a C frame. */
 static void add_part(pb_builder_t *b, int part) {
-  uint64_t f1 = pb_add_function(b, "main.F", part == 1 ? "/one/x.go"
-                                                       : "/two/x.go");
+  uint64_t f1 =
+      pb_add_function(b, "main.F", part == 1 ? "/one/x.go" : "/two/x.go");
   uint64_t g = pb_add_function(b, "main.(*T).G.func1", "/src/t.go");
   uint64_t h = pb_add_function(b, "main.H", "/src/h.go");
   uint64_t c = pb_add_function(b, "memmove", "memmove.c");
@@ -407,8 +407,8 @@ static hx_index_t *unit_profile(const char *type, const char *unit,
   if (!b)
     return NULL;
   pb_add_sample_type(b, type, unit);
-  uint64_t fn = pb_add_function(b, symbol,
-                                strchr(symbol, '.') ? "/src/f.go" : "f.c");
+  uint64_t fn =
+      pb_add_function(b, symbol, strchr(symbol, '.') ? "/src/f.go" : "f.c");
   uint64_t loc = pb_add_frame(b, fn, 1);
   pb_add_sample(b, 1, &loc, 1, &value);
   hx_index_t *ix = NULL;

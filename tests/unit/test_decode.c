@@ -30,29 +30,29 @@ static hx_index_t *load_symbols(pb_builder_t *b, hx_symbols_t symbols) {
 }
 
 /* The point of (path, line): its flat and cum in the sample unit. */
-#define CHECK_POINT(index, path, line, flat_, cum_)                            \
-  do {                                                                         \
-    long p_ = fx_point(index, path, line);                                     \
-    if (p_ < 0)                                                                \
-      fprintf(stderr, "  no point %s:%lld\n", path, (long long)(line));        \
-    CHECK(p_ >= 0);                                                            \
-    if (p_ >= 0) {                                                             \
-      CHECK_INT(hx_index_point(index, (size_t)p_)->flat, flat_);               \
-      CHECK_INT(hx_index_point(index, (size_t)p_)->cum, cum_);                 \
-    }                                                                          \
+#define CHECK_POINT(index, path, line, flat_, cum_)                           \
+  do {                                                                        \
+    long p_ = fx_point(index, path, line);                                    \
+    if (p_ < 0)                                                               \
+      fprintf(stderr, "  no point %s:%lld\n", path, (long long)(line));       \
+    CHECK(p_ >= 0);                                                           \
+    if (p_ >= 0) {                                                            \
+      CHECK_INT(hx_index_point(index, (size_t)p_)->flat, flat_);              \
+      CHECK_INT(hx_index_point(index, (size_t)p_)->cum, cum_);                \
+    }                                                                         \
   } while (0)
 
 /* The function with this display name: its flat and cum. */
-#define CHECK_FUNCTION(index, display, flat_, cum_)                            \
-  do {                                                                         \
-    long f_ = fx_function(index, display);                                     \
-    if (f_ < 0)                                                                \
-      fprintf(stderr, "  no function %s\n", display);                          \
-    CHECK(f_ >= 0);                                                            \
-    if (f_ >= 0) {                                                             \
-      CHECK_INT(hx_index_function(index, (size_t)f_)->flat, flat_);            \
-      CHECK_INT(hx_index_function(index, (size_t)f_)->cum, cum_);              \
-    }                                                                          \
+#define CHECK_FUNCTION(index, display, flat_, cum_)                           \
+  do {                                                                        \
+    long f_ = fx_function(index, display);                                    \
+    if (f_ < 0)                                                               \
+      fprintf(stderr, "  no function %s\n", display);                         \
+    CHECK(f_ >= 0);                                                           \
+    if (f_ >= 0) {                                                            \
+      CHECK_INT(hx_index_function(index, (size_t)f_)->flat, flat_);           \
+      CHECK_INT(hx_index_function(index, (size_t)f_)->cum, cum_);             \
+    }                                                                         \
   } while (0)
 
 /* Two indexes hold the same tables. */
@@ -74,8 +74,8 @@ static void check_equal(const hx_index_t *x, const hx_index_t *y) {
     CHECK_INT(a->cum, b->cum);
     CHECK_INT(a->flat, b->flat);
   }
-  for (size_t i = 0; i < hx_index_point_count(x) && i < hx_index_point_count(y);
-       i++) {
+  for (size_t i = 0;
+       i < hx_index_point_count(x) && i < hx_index_point_count(y); i++) {
     const hx_point_t *a = hx_index_point(x, i), *b = hx_index_point(y, i);
     CHECK_INT(a->line, b->line);
     CHECK_INT(a->function, b->function);
@@ -155,7 +155,8 @@ static void test_gzip_members(void) {
     hx_options_init(&opts);
     hx_index_t *x = NULL, *y = NULL;
     CHECK_INT(
-        hx_index_load_buffer(both, first_len + second_len, &opts, &x, NULL), 0);
+        hx_index_load_buffer(both, first_len + second_len, &opts, &x, NULL),
+        0);
     CHECK_INT(hx_index_load_buffer(raw, raw_len, &opts, &y, NULL), 0);
     if (x && y)
       check_equal(x, y);
@@ -567,7 +568,8 @@ static pb_builder_t *go_mixed_builder(void) {
   uint64_t closure = pb_add_function(b, "main.main.func1", "/src/m.go");
   uint64_t main_ = pb_add_function(b, "main.main", "/src/m.go");
   uint64_t bad = pb_add_function(b, "pkg.", "/src/p.go");
-  uint64_t stack[] = {pb_add_frame(b, memmove, 1), pb_add_frame(b, closure, 20),
+  uint64_t stack[] = {pb_add_frame(b, memmove, 1),
+                      pb_add_frame(b, closure, 20),
                       pb_add_frame(b, main_, 10)};
   fx_cpu_stack(b, 3, stack, 10);
   fx_cpu_sample(b, bad, 2, 5);

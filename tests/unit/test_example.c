@@ -278,8 +278,8 @@ static void test_queries(void) {
 /* Every level of two indexes is the same. */
 static void check_same(const hx_index_t *x, const hx_index_t *y) {
   CHECK_INT(hx_index_point_count(x), hx_index_point_count(y));
-  for (size_t i = 0; i < hx_index_point_count(x) && i < hx_index_point_count(y);
-       i++) {
+  for (size_t i = 0;
+       i < hx_index_point_count(x) && i < hx_index_point_count(y); i++) {
     CHECK_INT(hx_index_point(x, i)->local, hx_index_point(y, i)->local);
     CHECK_INT(hx_index_point(x, i)->global, hx_index_point(y, i)->global);
   }
@@ -293,7 +293,8 @@ static void check_same(const hx_index_t *x, const hx_index_t *y) {
   for (size_t i = 0; i < hx_index_file_count(x) && i < hx_index_file_count(y);
        i++) {
     CHECK_INT(hx_index_file(x, i)->max_local, hx_index_file(y, i)->max_local);
-    CHECK_INT(hx_index_file(x, i)->max_global, hx_index_file(y, i)->max_global);
+    CHECK_INT(hx_index_file(x, i)->max_global,
+              hx_index_file(y, i)->max_global);
   }
 }
 

@@ -320,8 +320,8 @@ static void test_large(void) {
   for (size_t i = 0; b && i < FUNCS; i++) {
     snprintf(name, sizeof name, "pkg%zu.F%zu", i % 13, i);
     snprintf(file, sizeof file, "/src/pkg%zu/f%zu.go", i % 13, i / 5);
-    locs[i] = pb_add_frame(b, pb_add_function(b, name, file),
-                           (int64_t)(1 + i % 97));
+    locs[i] =
+        pb_add_frame(b, pb_add_function(b, name, file), (int64_t)(1 + i % 97));
   }
   for (size_t s = 0; b && s < SAMPLES; s++) {
     uint64_t stack[4];
@@ -415,8 +415,8 @@ static void test_failures_stay(void) {
   hx_options_init(&opts);
   /* Corrupt deflate data: a reserved block type right after the header.
    * The feed that brings it fails. */
-  static const uint8_t bad_deflate[] = {0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3,
-                                        0xff, 0xff, 0xff, 0xff};
+  static const uint8_t bad_deflate[] = {0x1f, 0x8b, 8, 0,    0,    0,    0,
+                                        0,    0,    3, 0xff, 0xff, 0xff, 0xff};
   expect_failed_feed("bad deflate data", bad_deflate, sizeof bad_deflate, 1,
                      &opts, HX_EGZIP, "corrupt");
 

@@ -14,16 +14,16 @@
 
 #define BYTES(...) ((const uint8_t[]){__VA_ARGS__})
 #define SIZE(...) sizeof((const uint8_t[]){__VA_ARGS__})
-#define SAMPLE(s, want, ...)                                                   \
+#define SAMPLE(s, want, ...)                                                  \
   hx__sample_parse(BYTES(__VA_ARGS__), SIZE(__VA_ARGS__), want, s)
 
 static void test_sample(void) {
   hx_sample_buf_t s;
   memset(&s, 0, sizeof s);
   /* Packed ids (1, 300, 2^35) and packed values (5, -1), value 1 asked. */
-  CHECK_INT(SAMPLE(&s, 1, 0x0a, 0x09, 0x01, 0xac, 0x02, 0x80, 0x80, 0x80,
-                   0x80, 0x80, 0x01, 0x12, 0x0b, 0x05, 0xff, 0xff, 0xff, 0xff,
-                   0xff, 0xff, 0xff, 0xff, 0xff, 0x01),
+  CHECK_INT(SAMPLE(&s, 1, 0x0a, 0x09, 0x01, 0xac, 0x02, 0x80, 0x80, 0x80, 0x80,
+                   0x80, 0x01, 0x12, 0x0b, 0x05, 0xff, 0xff, 0xff, 0xff, 0xff,
+                   0xff, 0xff, 0xff, 0xff, 0x01),
             0);
   CHECK_INT(s.id_count, 3);
   CHECK_INT(s.ids[0], 1);
@@ -61,20 +61,20 @@ static void test_sample(void) {
   CHECK_INT(s.ids[199], 100);
 
   /* Malformed. */
-  CHECK_INT(SAMPLE(&s, 0, 0x0a, 0x03, 0x01), HX_EPROTO);    /* cut short */
-  CHECK_INT(SAMPLE(&s, 0, 0x0a, 0x01, 0x81), HX_EPROTO);    /* id cut */
-  CHECK_INT(SAMPLE(&s, 0, 0x12, 0x01, 0x81), HX_EPROTO);    /* value cut */
-  CHECK_INT(SAMPLE(&s, 0, 0x08), HX_EPROTO);                /* no value */
-  CHECK_INT(SAMPLE(&s, 0, 0x10, 0x80), HX_EPROTO);          /* value cut */
+  CHECK_INT(SAMPLE(&s, 0, 0x0a, 0x03, 0x01), HX_EPROTO); /* cut short */
+  CHECK_INT(SAMPLE(&s, 0, 0x0a, 0x01, 0x81), HX_EPROTO); /* id cut */
+  CHECK_INT(SAMPLE(&s, 0, 0x12, 0x01, 0x81), HX_EPROTO); /* value cut */
+  CHECK_INT(SAMPLE(&s, 0, 0x08), HX_EPROTO);             /* no value */
+  CHECK_INT(SAMPLE(&s, 0, 0x10, 0x80), HX_EPROTO);       /* value cut */
   CHECK_INT(SAMPLE(&s, 0, 0x09, 1, 2, 3, 4, 5, 6, 7, 8), HX_EPROTO);
-  CHECK_INT(SAMPLE(&s, 0, 0x15, 1, 2, 3, 4), HX_EPROTO);    /* value fixed32 */
-  CHECK_INT(SAMPLE(&s, 0, 0x1b), HX_EPROTO);                /* group */
-  CHECK_INT(SAMPLE(&s, 0, 0x00, 0x01), HX_EPROTO);          /* field 0 */
-  CHECK_INT(SAMPLE(&s, 0, 0x80), HX_EPROTO);                /* key cut */
-  CHECK_INT(SAMPLE(&s, 0, 0x21, 1, 2, 3), HX_EPROTO);       /* fixed64 cut */
-  CHECK_INT(SAMPLE(&s, 0, 0x2d, 1, 2, 3), HX_EPROTO);       /* fixed32 cut */
-  CHECK_INT(SAMPLE(&s, 0, 0x2a, 0x05, 1), HX_EPROTO);       /* bytes cut */
-  CHECK_INT(SAMPLE(&s, 0, 0x18, 0x80), HX_EPROTO);          /* unknown cut */
+  CHECK_INT(SAMPLE(&s, 0, 0x15, 1, 2, 3, 4), HX_EPROTO); /* value fixed32 */
+  CHECK_INT(SAMPLE(&s, 0, 0x1b), HX_EPROTO);             /* group */
+  CHECK_INT(SAMPLE(&s, 0, 0x00, 0x01), HX_EPROTO);       /* field 0 */
+  CHECK_INT(SAMPLE(&s, 0, 0x80), HX_EPROTO);             /* key cut */
+  CHECK_INT(SAMPLE(&s, 0, 0x21, 1, 2, 3), HX_EPROTO);    /* fixed64 cut */
+  CHECK_INT(SAMPLE(&s, 0, 0x2d, 1, 2, 3), HX_EPROTO);    /* fixed32 cut */
+  CHECK_INT(SAMPLE(&s, 0, 0x2a, 0x05, 1), HX_EPROTO);    /* bytes cut */
+  CHECK_INT(SAMPLE(&s, 0, 0x18, 0x80), HX_EPROTO);       /* unknown cut */
   /* Eleven bytes of varint. */
   CHECK_INT(SAMPLE(&s, 0, 0x08, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80,
                    0x80, 0x80, 0x01),
@@ -83,7 +83,7 @@ static void test_sample(void) {
   hx__sample_buf_close(&s); /* twice is fine */
 }
 
-#define LOCATION(l, ...)                                                       \
+#define LOCATION(l, ...)                                                      \
   hx__location_parse(BYTES(__VA_ARGS__), SIZE(__VA_ARGS__), l)
 
 static void test_location(void) {
@@ -117,16 +117,16 @@ static void test_location(void) {
   CHECK_INT(hx__location_parse(many, sizeof many, &l), 0);
   CHECK_INT(l.line_count, 40);
 
-  CHECK_INT(LOCATION(&l, 0x0a, 0x00), HX_EPROTO);           /* id as bytes */
-  CHECK_INT(LOCATION(&l, 0x08, 0x80), HX_EPROTO);           /* id cut */
-  CHECK_INT(LOCATION(&l, 0x20, 0x01), HX_EPROTO);           /* line varint */
-  CHECK_INT(LOCATION(&l, 0x22, 0x05, 0x08), HX_EPROTO);     /* line cut */
+  CHECK_INT(LOCATION(&l, 0x0a, 0x00), HX_EPROTO);             /* id as bytes */
+  CHECK_INT(LOCATION(&l, 0x08, 0x80), HX_EPROTO);             /* id cut */
+  CHECK_INT(LOCATION(&l, 0x20, 0x01), HX_EPROTO);             /* line varint */
+  CHECK_INT(LOCATION(&l, 0x22, 0x05, 0x08), HX_EPROTO);       /* line cut */
   CHECK_INT(LOCATION(&l, 0x22, 0x02, 0x0a, 0x00), HX_EPROTO); /* fn bytes */
-  CHECK_INT(LOCATION(&l, 0x22, 0x01, 0x10), HX_EPROTO);     /* line no value */
+  CHECK_INT(LOCATION(&l, 0x22, 0x01, 0x10), HX_EPROTO); /* line no value */
   CHECK_INT(LOCATION(&l, 0x22, 0x02, 0x00, 0x00), HX_EPROTO); /* field 0 */
-  CHECK_INT(LOCATION(&l, 0x22, 0x01, 0x1b), HX_EPROTO);     /* group in line */
-  CHECK_INT(LOCATION(&l, 0x00), HX_EPROTO);                 /* field 0 */
-  CHECK_INT(LOCATION(&l, 0x2b), HX_EPROTO);                 /* group */
+  CHECK_INT(LOCATION(&l, 0x22, 0x01, 0x1b), HX_EPROTO); /* group in line */
+  CHECK_INT(LOCATION(&l, 0x00), HX_EPROTO);             /* field 0 */
+  CHECK_INT(LOCATION(&l, 0x2b), HX_EPROTO);             /* group */
   hx__location_buf_close(&l);
 }
 
@@ -134,8 +134,8 @@ static void test_varint_message(void) {
   uint64_t f[4];
   /* Function: id 7, name 2, system_name 3, filename 4, start_line 9, an
    * unknown bytes field 6; the name given twice. */
-  const uint8_t fn[] = {0x08, 0x07, 0x10, 0x01, 0x18, 0x03, 0x20,
-                        0x04, 0x28, 0x09, 0x32, 0x01, 0x00, 0x10, 0x02};
+  const uint8_t fn[] = {0x08, 0x07, 0x10, 0x01, 0x18, 0x03, 0x20, 0x04,
+                        0x28, 0x09, 0x32, 0x01, 0x00, 0x10, 0x02};
   CHECK_INT(hx__varint_message_parse(fn, sizeof fn, 5, f, 4), 0);
   CHECK_INT(f[0], 7);
   CHECK_INT(f[1], 2);
@@ -144,8 +144,8 @@ static void test_varint_message(void) {
   CHECK_INT(hx__varint_message_parse(NULL, 0, 5, f, 4), 0);
   CHECK_INT(f[0] | f[1] | f[2] | f[3], 0);
   const uint8_t start_line_bytes[] = {0x2a, 0x00}; /* known field, LEN */
-  CHECK_INT(hx__varint_message_parse(start_line_bytes,
-                                     sizeof start_line_bytes, 5, f, 4),
+  CHECK_INT(hx__varint_message_parse(start_line_bytes, sizeof start_line_bytes,
+                                     5, f, 4),
             HX_EPROTO);
   const uint8_t cut[] = {0x08};
   CHECK_INT(hx__varint_message_parse(cut, sizeof cut, 5, f, 4), HX_EPROTO);
@@ -153,8 +153,7 @@ static void test_varint_message(void) {
   CHECK_INT(hx__varint_message_parse(bad_key, sizeof bad_key, 2, f, 2),
             HX_EPROTO);
   const uint8_t unknown_cut[] = {0x3a, 0x04, 0x00};
-  CHECK_INT(hx__varint_message_parse(unknown_cut, sizeof unknown_cut, 2, f,
-                                     2),
+  CHECK_INT(hx__varint_message_parse(unknown_cut, sizeof unknown_cut, 2, f, 2),
             HX_EPROTO);
 }
 

@@ -94,9 +94,11 @@ static void check_same(const char *what, size_t piece, const outcome_t *a,
              a->dump_len == b->dump_len &&
              (a->dump_len == 0 || memcmp(a->dump, b->dump, a->dump_len) == 0);
   if (!same)
-    fprintf(stderr, "  %s, pieces of %zu: %d \"%s\" (%zu bytes of index) "
-            "against %d \"%s\" (%zu bytes)\n", what, piece, b->rc,
-            b->message, b->dump_len, a->rc, a->message, a->dump_len);
+    fprintf(stderr,
+            "  %s, pieces of %zu: %d \"%s\" (%zu bytes of index) "
+            "against %d \"%s\" (%zu bytes)\n",
+            what, piece, b->rc, b->message, b->dump_len, a->rc, a->message,
+            a->dump_len);
   CHECK(same);
 }
 
@@ -111,8 +113,7 @@ static void check_gzip(const char *what, const uint8_t *gz, size_t gz_len,
   static const size_t pieces[] = {SIZE_MAX, 65536, 4096, 0};
   for (size_t i = 0; i < sizeof pieces / sizeof pieces[0]; i++) {
     outcome_t o;
-    load_fed(gz, gz_len, opts, pieces[i] == SIZE_MAX ? gz_len : pieces[i],
-             &o);
+    load_fed(gz, gz_len, opts, pieces[i] == SIZE_MAX ? gz_len : pieces[i], &o);
     check_same(what, pieces[i], want, &o);
     outcome_free(&o);
   }
@@ -244,8 +245,8 @@ static void test_free_mid_load(const uint8_t *raw, size_t raw_len) {
       break;
     size_t upto = gz_len * k / 10;
     for (size_t at = 0; at < upto; at += 4096)
-      CHECK_INT(hx_loader_feed(l, gz + at,
-                               upto - at < 4096 ? upto - at : 4096, NULL),
+      CHECK_INT(hx_loader_feed(l, gz + at, upto - at < 4096 ? upto - at : 4096,
+                               NULL),
                 0);
     hx_loader_free(l);
   }
