@@ -326,7 +326,9 @@ static void finish(srv_model_t *m, load_job_t *job) {
       fail(job, HX_ENOMEM, "out of memory");
   }
   if (cancelled) {
-    srv_outbox_progress(m->out, job->token, json_pack("{s:s}", "kind", "end"));
+    srv_outbox_progress(
+        m->out, job->token,
+        json_pack("{s:s, s:s}", "kind", "end", "message", "cancelled"));
     srv_outbox_error(m->out, job->id, RPC_CODE_REQUEST_CANCELLED,
                      "load cancelled");
   } else if (job->aborted) {
