@@ -106,6 +106,35 @@ static TSSymbol symbol_named(const TSLanguage *ts, const char *name) {
   return ts_language_symbol_for_name(ts, name, (uint32_t)strlen(name), true);
 }
 
+/* The grammar's symbols for names[0..max) (a NULL ends the list); names
+ * the grammar lacks are left out. Returns how many went into out. */
+static size_t resolve(const TSLanguage *ts, const char *const *names,
+                      size_t max, TSSymbol *out) {
+  size_t n = 0;
+  for (size_t i = 0; i < max && names[i]; i++) {
+    TSSymbol sym = symbol_named(ts, names[i]);
+    if (sym != 0)
+      out[n++] = sym;
+  }
+  return n;
+}
+
+/* The same for pairs of names; a pair is kept when both are known. */
+static size_t resolve_pairs(const TSLanguage *ts,
+                            const char *const (*pairs)[2], size_t max,
+                            TSSymbol *first, TSSymbol *second) {
+  size_t n = 0;
+  for (size_t i = 0; i < max && pairs[i][0]; i++) {
+    TSSymbol a = symbol_named(ts, pairs[i][0]);
+    TSSymbol b = symbol_named(ts, pairs[i][1]);
+    if (a != 0 && b != 0) {
+      first[n] = a;
+      second[n++] = b;
+    }
+  }
+  return n;
+}
+
 void hs__lang_resolve(hs_lang_t *lang) {
   lang->transparent_count = 0;
   lang->split_count = 0;
@@ -114,19 +143,10 @@ void hs__lang_resolve(hs_lang_t *lang) {
   lang->clause = 0;
   if (lang->ts == NULL)
     return;
-  for (size_t i = 0; i < 4 && lang->info->transparent[i]; i++) {
-    TSSymbol sym = symbol_named(lang->ts, lang->info->transparent[i]);
-    if (sym != 0)
-      lang->transparent[lang->transparent_count++] = sym;
-  }
-  for (size_t i = 0; i < 8 && lang->info->alias[i][0]; i++) {
-    TSSymbol from = symbol_named(lang->ts, lang->info->alias[i][0]);
-    TSSymbol to = symbol_named(lang->ts, lang->info->alias[i][1]);
-    if (from != 0 && to != 0) {
-      lang->alias_from[lang->alias_count] = from;
-      lang->alias_to[lang->alias_count++] = to;
-    }
-  }
+  lang->transparent_count =
+      resolve(lang->ts, lang->info->transparent, 4, lang->transparent);
+  lang->alias_count = resolve_pairs(lang->ts, lang->info->alias, 8,
+                                    lang->alias_from, lang->alias_to);
   const char *const *clause = lang->info->empty_clause;
   if (clause[0]) {
     lang->clause = symbol_named(lang->ts, clause[0]);
@@ -134,17 +154,8 @@ void hs__lang_resolve(hs_lang_t *lang) {
       lang->clause_fields[i] = ts_language_field_id_for_name(
           lang->ts, clause[i + 1], (uint32_t)strlen(clause[i + 1]));
   }
-  for (size_t i = 0; i < 4 && lang->info->single_slot[i]; i++) {
-    TSSymbol sym = symbol_named(lang->ts, lang->info->single_slot[i]);
-    if (sym != 0)
-      lang->single_slot[lang->single_slot_count++] = sym;
-  }
-  for (size_t i = 0; i < 4 && lang->info->split_kind[i][0]; i++) {
-    TSSymbol node = symbol_named(lang->ts, lang->info->split_kind[i][0]);
-    TSSymbol child = symbol_named(lang->ts, lang->info->split_kind[i][1]);
-    if (node != 0 && child != 0) {
-      lang->split_node[lang->split_count] = node;
-      lang->split_child[lang->split_count++] = child;
-    }
-  }
+  lang->single_slot_count =
+      resolve(lang->ts, lang->info->single_slot, 4, lang->single_slot);
+  lang->split_count = resolve_pairs(lang->ts, lang->info->split_kind, 4,
+                                    lang->split_node, lang->split_child);
 }
