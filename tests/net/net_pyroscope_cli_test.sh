@@ -172,7 +172,7 @@ expect 2 '-list is the only action' pyroscope "$pyro"
 expect 1 "Pyroscope answered unauthenticated" pyroscope --list "$pyro"
 
 # Connect errors as they came; bad answers; the password never shows.
-expect 1 "^heatls: $name: Pyroscope answered permission_denied: tenant \"t1\" may not read profiles$" \
+expect 1 "^heatls: $name: Pyroscope answered permission_denied: this tenant may not read profiles$" \
   info "$pyro/denied?service=checkout&tenant=t1"
 expect 1 "^heatls: $name: Pyroscope answered unauthenticated: no valid credentials$" \
   info "pyroscope+http://alice:WRONG-$secret@127.0.0.1:$p/?service=checkout&tenant=t1"

@@ -327,7 +327,7 @@ func (s *server) handle(w http.ResponseWriter, r *http.Request) {
 	s.mu.Unlock()
 	switch mode {
 	case "denied":
-		connectError(w, http.StatusForbidden, "permission_denied", `tenant "`+r.Header.Get("X-Scope-OrgID")+`" may not read profiles`)
+		connectError(w, http.StatusForbidden, "permission_denied", "this tenant may not read profiles")
 		return
 	case "html":
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
