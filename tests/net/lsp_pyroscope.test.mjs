@@ -163,8 +163,10 @@ async function main() {
   // 2. A load: progress, the summary, decorations of count.go, hotspots.
   let before = (await calls(port)).length;
   let from = s.messages.length;
+  let t0 = Date.now();
   let id = s.command('heatls.loadProfile', [`${pyro}/?service=checkout&from=now-15m`], 'p1');
   r = await s.reply(id, 20000);
+  console.log(`Pyroscope load (SelectMergeStacktraces): request to answer ${Date.now() - t0} ms`);
   const name = 'pyroscope: checkout cpu now-15m';
   check(r && r.result && r.result.sampleType === 'cpu' && r.result.path === name,
     'a Pyroscope load is answered with its name', JSON.stringify(r));
@@ -185,7 +187,9 @@ async function main() {
   // 3. The fallbacks, each to SelectMergeProfile.
   for (const [mode, type, sampleType] of [['old', 'cpu', 'cpu'], ['v0', 'alloc_space', 'inuse_space'], ['nomux', 'cpu', 'cpu']]) {
     before = (await calls(port)).length;
+    t0 = Date.now();
     r = await s.reply(s.command('heatls.loadProfile', [`${pyro}/${mode}?service=checkout&type=${type}&from=now-15m`]), 20000);
+    console.log(`Pyroscope load (${mode}, two calls): request to answer ${Date.now() - t0} ms`);
     check(r && r.result && r.result.sampleType === sampleType, `${mode}: loaded by the fallback`, JSON.stringify(r));
     check(JSON.stringify((await calls(port)).slice(before)) ===
       JSON.stringify([`${mode}/SelectMergeStacktraces`, `${mode}/SelectMergeProfile`]), `${mode}: both RPCs, in order`);
