@@ -157,6 +157,13 @@ async function main() {
   r = await s.call('workspace/executeCommand', { command: 'heatls.pyroscopeServices', arguments: [{ url: `${pyro}/denied` }] });
   check(r && r.error && /Pyroscope answered permission_denied: this tenant may not read profiles$/.test(r.error.message),
     'a listing\'s Connect error as it came', JSON.stringify(r));
+  // A listing that hangs, cancelled: answered -32800 at once.
+  let lid = s.request('workspace/executeCommand', { command: 'heatls.pyroscopeServices', arguments: [`${pyro}/hang`] });
+  await sleep(300);
+  const tl = Date.now();
+  s.notify('$/cancelRequest', { id: lid });
+  r = await s.reply(lid, 5000);
+  check(r && r.error && r.error.code === -32800 && Date.now() - tl < 1000 * SLOW, 'a listing is cancelled at once', JSON.stringify(r));
   r = await s.call('workspace/executeCommand', { command: 'heatls.pyroscopeServices', arguments: ['ftp://x'] });
   check(r && r.error && r.error.code === -32602, 'a listing of a bad URL is refused', JSON.stringify(r));
 

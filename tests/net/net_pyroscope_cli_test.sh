@@ -183,6 +183,10 @@ expect 1 "^heatls: $name: the server answered with an HTML page, not Pyroscope's
   info "$pyro/html?service=checkout&tenant=t1"
 expect 1 'answered SelectMergeStacktraces with Content-Type text/plain, not application/proto' \
   info "$pyro/text?service=checkout&tenant=t1"
+expect 1 "^heatls: $name: SelectMergeStacktraces: the answer is not the message Pyroscope's API publishes$" \
+  info "$pyro/garbage?service=checkout&tenant=t1"
+expect 1 "^heatls: ProfileTypes: the answer is not the message Pyroscope's API publishes$" \
+  pyroscope --list "$pyro/garbage?tenant=t1"
 expect 1 'the server answered 404 to SelectMergeProfile: 404 page not found \(the server has neither' \
   info "$pyro/nosuchprefix?service=checkout&tenant=t1"
 expect 1 'Pyroscope has no samples of process_cpu:cpu:nanoseconds:cpu:nanoseconds for \{service_name="nosuch"\}' \

@@ -28,6 +28,7 @@
 //	html     every call: 200 with an HTML page
 //	text     every call: 200 text/plain
 //	hang     every call: accepted, never answered
+//	garbage  every call: 200 application/proto, bytes that are no message
 //
 // GET /last/METHOD answers the last request of METHOD as decoded (JSON),
 // GET /calls the methods called in order, so tests can check what heatls
@@ -339,6 +340,9 @@ func (s *server) handle(w http.ResponseWriter, r *http.Request) {
 		return
 	case "hang":
 		<-r.Context().Done()
+		return
+	case "garbage":
+		proto(w, []byte{0x0a, 0xff, 0xff, 0xff, 0xff, 0x0f})
 		return
 	case "nomux":
 		if method == "SelectMergeStacktraces" {
