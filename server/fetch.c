@@ -138,8 +138,10 @@ int srv_fetch_start(srv_http_t *h, const srv_source_t *src,
   if (out)
     *out = NULL;
   srv_fetch_req_t *f = calloc(1, sizeof *f);
-  if (!f)
+  if (!f) {
+    snprintf(msg, msg_size, "out of memory");
     return SRV_ENOMEM;
+  }
   f->progress = progress;
   f->done = done;
   f->data = data;
