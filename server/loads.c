@@ -47,7 +47,7 @@ struct load_job {
   uint64_t repeat_gen; /* m->repeat_gen when queued */
   /* URL sources, one at a time: the transfer while it runs, then the
    * bodies (bodies[i] for input i: the profiles, then the bases). */
-  srv_http_req_t *req;
+  srv_fetch_req_t *req;
   size_t fetching; /* the input being fetched */
   srv_bytes_t *bodies;
   uint64_t received, total; /* bytes so far, and announced (0: unknown) */
@@ -66,7 +66,7 @@ static void job_free(load_job_t *job) {
   if (!job)
     return;
   srv_profile_free(job->profile);
-  srv_http_cancel(job->req);
+  srv_fetch_cancel(job->req);
   for (size_t i = 0; job->bodies && i < job->sources.count + job->bases.count;
        i++)
     srv_bytes_close(&job->bodies[i]);
@@ -99,9 +99,10 @@ static size_t input_count(const load_job_t *job) {
   return job->sources.count + job->bases.count;
 }
 
-/* The first URL input at or after i (input_count: none). */
+/* The first input to fetch (a URL or a Pyroscope query) at or after i
+ * (input_count: none). */
 static size_t next_url(load_job_t *job, size_t i) {
-  while (i < input_count(job) && input(job, i)->kind != SRV_SOURCE_URL)
+  while (i < input_count(job) && input(job, i)->kind == SRV_SOURCE_FILE)
     i++;
   return i;
 }
@@ -228,20 +229,19 @@ static int queue_work(srv_model_t *m, load_job_t *job) {
 
 static int start_fetch(srv_model_t *m, load_job_t *job, size_t i);
 
-static void on_fetched(void *data, srv_http_result_t *res) {
+static void on_fetched(void *data, int rc, srv_bytes_t *body_in,
+                       const char *msg) {
   load_job_t *job = data;
   srv_model_t *m = job->model;
   job->req = NULL;
   uv_timer_stop(&m->tick);
-  char msg[sizeof job->err.message];
-  int rc = srv_fetch_check(res, msg, sizeof msg);
   if (rc < 0) {
     fail(job, rc == SRV_ENOMEM ? HX_ENOMEM : HX_EIO, msg);
     job->culprit = job->fetching;
   } else {
     srv_bytes_t *body = &job->bodies[job->fetching];
-    *body = res->body;
-    res->body = (srv_bytes_t)SRV_BYTES_INIT;
+    *body = *body_in;
+    *body_in = (srv_bytes_t)SRV_BYTES_INIT;
     srv_log(SRV_LOG_DEBUG, "fetched %zu bytes for %s", body->size,
             srv_source_name(current(job)));
     /* The next URL, or the worker once all are here. */
@@ -262,8 +262,10 @@ static void on_fetched(void *data, srv_http_result_t *res) {
   start_next(m);
 }
 
-/* Starts fetching URL input i; -1 when it cannot start (job failed). */
+/* Starts fetching input i (a URL or a Pyroscope query); -1 when it
+ * cannot start (job failed). */
 static int start_fetch(srv_model_t *m, load_job_t *job, size_t i) {
+  char msg[sizeof job->err.message] = "cannot start the transfer";
   job->fetching = i;
   job->culprit = i;
   int rc = m->http ? 0 : srv_http_new(m->loop, &m->http);
@@ -271,19 +273,17 @@ static int start_fetch(srv_model_t *m, load_job_t *job, size_t i) {
     job->bodies = calloc(input_count(job), sizeof *job->bodies);
     rc = job->bodies ? 0 : SRV_ENOMEM;
   }
-  if (rc == 0) {
-    srv_http_opts_t opts;
-    srv_fetch_http_opts(current(job), job->opts.max_decompressed, &opts);
-    rc = srv_http_get(m->http, &opts, on_fetch_progress, on_fetched, job,
-                      &job->req);
-  }
+  if (rc == 0)
+    rc = srv_fetch_start(m->http, current(job), job->opts.max_decompressed,
+                         on_fetch_progress, on_fetched, job, &job->req, msg,
+                         sizeof msg);
   job->fetch_start = uv_now(m->loop);
   job->reported_seconds = -1;
   if (rc == 0 && current(job)->fetch.seconds > 0)
     uv_timer_start(&m->tick, on_tick, 1000, 1000);
   if (rc < 0) {
     fail(job, rc == SRV_ENOMEM ? HX_ENOMEM : HX_EIO,
-         rc == SRV_ENOMEM ? "out of memory" : "cannot start the transfer");
+         rc == SRV_ENOMEM ? "out of memory" : msg);
     return -1;
   }
   m->load_running = job;
@@ -594,7 +594,7 @@ static int build_job(srv_model_t *m, const srv_load_args_t *args,
   /* A repeated capture: one URL, no base. */
   job->repeat = args->repeat && job->sources.count == 1 &&
                 job->bases.count == 0 &&
-                job->sources.items[0].kind == SRV_SOURCE_URL;
+                job->sources.items[0].kind != SRV_SOURCE_FILE;
   return rc;
 }
 
@@ -670,7 +670,7 @@ void srv_model_load(srv_model_t *m, const srv_load_args_t *args) {
 static void abort_fetch(srv_model_t *m) {
   load_job_t *job = m->load_running;
   uv_timer_stop(&m->tick);
-  srv_http_cancel(job->req);
+  srv_fetch_cancel(job->req);
   job->req = NULL;
   m->load_running = NULL;
   if (!(job->id && rpc_cancel_is_cancelled(m->cancel, job->id))) {
@@ -709,6 +709,7 @@ void srv_model_cancel_progress(srv_model_t *m, const json_t *token) {
 }
 
 void srv_model_cancel(srv_model_t *m, const json_t *id) {
+  model_pyro_cancel(m, id);
   if (!rpc_cancel_mark(m->cancel, id))
     return;
   model_searches_cancel(m, id);
@@ -759,6 +760,7 @@ void model_loads_close(srv_model_t *m) {
   } else if (m->load_running) {
     uv_cancel((uv_req_t *)&m->load_running->work);
   }
+  model_pyro_close(m);
   srv_http_close(m->http);
   m->http = NULL;
   if (m->tick_open) {

@@ -70,13 +70,14 @@ static int out_of_memory(hx_error_t *err) {
   return HX_ENOMEM;
 }
 
-/* Loads one source into *out: its downloaded bytes, or the file read,
+/* Loads one source into *out: its downloaded bytes (a URL, a Pyroscope
+ * query), or the file read,
  * recording in stamp (when not NULL) what the descriptor that was read
  * said of the file (not what the path names after the load). */
 static int load_source(const srv_source_t *src, srv_bytes_t *body,
                        const hx_options_t *opts, hx_index_t **out,
                        srv_profile_t *stamp, hx_error_t *err) {
-  if (src->kind == SRV_SOURCE_URL)
+  if (src->kind != SRV_SOURCE_FILE)
     return srv_bytes_load(body, opts, out, err);
   srv_profile_file_t file;
   int rc = srv_profile_file_read(src->path, opts, out, &file, err);
