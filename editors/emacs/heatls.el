@@ -622,9 +622,9 @@ The heat comes from the heatls language server (start it with
 \\[eglot], load a profile with \\[heatls-load-profile]).  Each hot
 line gets the face `heatls-level-1' .. `heatls-level-5' (in a diff
 against a base, a line that got cheaper `heatls-improvement-1' ..
-`heatls-improvement-5'); when eglot
-cannot show inlay hints itself, the levels and the time of each
-hot line are shown at its end, in the face `heatls-hint'."
+`heatls-improvement-5'); when eglot cannot show inlay hints itself,
+the levels and the time of each hot line are shown at its end, in
+the face `heatls-hint'."
   :lighter " Heat"
   :group 'heatls
   (cond
