@@ -44,35 +44,6 @@ static void stat_delta(FILE *out, int64_t v, const hx_summary_t *s,
   }
 }
 
-/* A line's own change: "+60.0%", "new" (no base), "gone" (no new value). */
-static void own_change(char *buf, size_t size, int64_t now, int64_t base) {
-  if (base == 0)
-    snprintf(buf, size, "new");
-  else if (now == 0)
-    snprintf(buf, size, "gone");
-  else
-    snprintf(buf, size, "%+.1f%%",
-             100.0 * ((double)now - (double)base) / (double)base);
-}
-
-/* A change relative to the base's total: "+6.00%". */
-static void of_base(char *buf, size_t size, int64_t delta,
-                    const hx_summary_t *s) {
-  if (s->base_total == 0)
-    snprintf(buf, size, "n/a");
-  else
-    snprintf(buf, size, "%+.2f%%",
-             100.0 * (double)delta / (double)s->base_total);
-}
-
-/* A signed value for people: "+1.20s", "-12.50MiB", "+0". */
-static void signed_value(char *buf, size_t size, int64_t v,
-                         const hx_summary_t *s) {
-  char abs[31]; /* with its sign, fits the callers' 32 bytes */
-  fmt_value(abs, sizeof abs, v < 0 ? -v : v, s);
-  snprintf(buf, size, "%c%s", v < 0 ? '-' : '+', abs);
-}
-
 static int write_stat(const cli_args_t *args, const hx_index_t *ix, FILE *out,
                       char *msg, size_t msg_size) {
   regex_t re;
@@ -122,7 +93,7 @@ static int write_stat(const cli_args_t *args, const hx_index_t *ix, FILE *out,
           continue;
         }
         char own[32];
-        own_change(own, sizeof own, p->cum, d->base_cum);
+        fmt_own_change(own, sizeof own, p->cum, d->base_cum);
         fputs(" cum, base ", out);
         stat_value(out, d->base_flat, s, scale, unit);
         fputs(" flat ", out);
@@ -336,8 +307,8 @@ static void write_top_diff(const cli_args_t *args, const hx_index_t *ix,
   char total[32], base[32], net[32], pct[32];
   fmt_value(total, sizeof total, s->total, s);
   fmt_value(base, sizeof base, s->base_total, s);
-  signed_value(net, sizeof net, s->total - s->base_total, s);
-  of_base(pct, sizeof pct, s->total - s->base_total, s);
+  fmt_signed_value(net, sizeof net, s->total - s->base_total, s);
+  fmt_of_base(pct, sizeof pct, s->total - s->base_total, s);
   fprintf(out,
           "%s/%s, new %s, base %s%s, net %s (%s); the %zu largest %s of %zu "
           "(%zu lines):\n",
@@ -353,9 +324,9 @@ static void write_top_diff(const cli_args_t *args, const hx_index_t *ix,
     const hx_point_diff_t *d = hx_index_point_diff(ix, ids[r]);
     const hx_function_t *fn = hx_index_function(ix, p->function);
     char delta[32], now[32], was[32], own[32];
-    signed_value(delta, sizeof delta, d->delta_cum, s);
-    of_base(pct, sizeof pct, d->delta_cum, s);
-    own_change(own, sizeof own, p->cum, d->base_cum);
+    fmt_signed_value(delta, sizeof delta, d->delta_cum, s);
+    fmt_of_base(pct, sizeof pct, d->delta_cum, s);
+    fmt_own_change(own, sizeof own, p->cum, d->base_cum);
     fmt_value(now, sizeof now, p->cum, s);
     fmt_value(was, sizeof was, d->base_cum, s);
     fprintf(out, "%5zu  %2d  %2d  %10s  %8s  %7s  %10s  %10s  %-40s  %s:%u\n",
@@ -417,8 +388,8 @@ static void write_info(const cli_args_t *args, const hx_index_t *ix,
     char base[32], raw[32], net[32], pct[32];
     fmt_value(base, sizeof base, s->base_total, s);
     fmt_value(raw, sizeof raw, s->base_total_raw, s);
-    signed_value(net, sizeof net, s->total - s->base_total, s);
-    of_base(pct, sizeof pct, s->total - s->base_total, s);
+    fmt_signed_value(net, sizeof net, s->total - s->base_total, s);
+    fmt_of_base(pct, sizeof pct, s->total - s->base_total, s);
     fprintf(out, "base total:    %s", base);
     if (s->base_scale != 1)
       fprintf(out, " (normalized from %s, x%.6g)", raw, s->base_scale);

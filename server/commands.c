@@ -4,6 +4,8 @@
  */
 #include "handlers.h"
 
+#include "error.h"
+#include "format.h"
 #include "heat_search.h"
 
 #include <math.h>
@@ -16,16 +18,48 @@
 typedef void (*command_fn)(srv_env_t *env, const rpc_message_t *msg,
                            const json_t *args);
 
+/* "paths" or "base": a string or an array of non-empty strings, read
+ * into *list (new array or NULL for none). -1 for another shape. */
+static int paths_member(const json_t *obj, const char *key, json_t **list,
+                        int *present) {
+  const json_t *v = json_object_get(obj, key);
+  *list = NULL;
+  *present = v && !json_is_null(v);
+  if (!*present)
+    return 0;
+  int rc = srv_paths_from_json(v, list);
+  return rc == SRV_EINVAL ? -1 : 0; /* out of memory: an empty list */
+}
+
+/* An optional boolean member: 0/1, -1 when absent, -2 when another type. */
+static int bool_member(const json_t *obj, const char *key) {
+  const json_t *v = json_object_get(obj, key);
+  if (!v || json_is_null(v))
+    return -1;
+  return json_is_boolean(v) ? json_is_true(v) : -2;
+}
+
 static void load_profile(srv_env_t *env, const rpc_message_t *msg,
                          const json_t *args) {
   const json_t *arg = json_array_get(args, 0);
   srv_load_args_t load = SRV_LOAD_ARGS_INIT;
+  json_t *paths = NULL, *bases = NULL;
+  int has_paths = 0;
   load.id = msg->id;
   load.work_token = json_object_get(msg->params, "workDoneToken");
   if (json_is_string(arg)) {
     load.path = json_string_value(arg);
   } else if (json_is_object(arg)) {
     load.path = json_string_value(json_object_get(arg, "path"));
+    if (paths_member(arg, "paths", &paths, &has_paths) < 0 ||
+        paths_member(arg, "base", &bases, &load.has_bases) < 0 ||
+        (has_paths && (json_object_get(arg, "path") || !paths)))
+      goto bad; /* paths and path are exclusive; paths is not empty */
+    load.paths = paths;
+    load.bases = bases;
+    load.normalize = bool_member(arg, "normalize");
+    if (load.normalize == -2)
+      goto bad;
     const json_t *v = json_object_get(arg, "sampleType");
     if (json_is_string(v)) {
       load.sample_type = json_string_value(v);
@@ -71,15 +105,50 @@ static void load_profile(srv_env_t *env, const rpc_message_t *msg,
       goto bad;
     load.repeat = json_is_true(v);
   }
-  if (!load.path || !*load.path)
+  if (!load.paths && (!load.path || !*load.path))
     goto bad;
   srv_model_load(env->model, &load);
+  json_decref(paths);
+  json_decref(bases);
   return;
 bad:
+  json_decref(paths);
+  json_decref(bases);
   srv_outbox_error(env->out, msg->id, RPC_CODE_INVALID_PARAMS,
-                   "heatls.loadProfile takes [path] or [{path, sampleType?, "
-                   "threshold?, localScope?, seconds?, timeout?, repeat?}] "
-                   "(path: a file or a URL)");
+                   "heatls.loadProfile takes [path] or [{path | paths, "
+                   "base?, normalize?, sampleType?, threshold?, localScope?, "
+                   "seconds?, timeout?, repeat?}] (path: a file or a URL; "
+                   "paths, base: a string or an array of them)");
+}
+
+/* Sets, replaces or clears the base of the loaded profile, which is not
+ * read again. */
+static void compare(srv_env_t *env, const rpc_message_t *msg,
+                    const json_t *args) {
+  const json_t *arg = json_array_get(args, 0);
+  srv_load_args_t load = SRV_LOAD_ARGS_INIT;
+  load.id = msg->id;
+  load.work_token = json_object_get(msg->params, "workDoneToken");
+  load.compare = 1;
+  load.has_bases = 1;
+  json_t *bases = NULL;
+  int present;
+  if ((arg && !json_is_object(arg)) ||
+      paths_member(arg, "base", &bases, &present) < 0 ||
+      (load.normalize = bool_member(arg, "normalize")) == -2) {
+    json_decref(bases);
+    srv_outbox_error(env->out, msg->id, RPC_CODE_INVALID_PARAMS,
+                     "heatls.compare takes [{base, normalize?}] (base: a "
+                     "string or an array of them; none: clear the base)");
+    return;
+  }
+  if (load.normalize < 0)
+    load.normalize = 0;
+  load.bases = bases;
+  /* Queued after the loads before it; a compare that starts without a
+   * loaded profile fails then (-32803). */
+  srv_model_load(env->model, &load);
+  json_decref(bases);
 }
 
 /* Loads the loaded profile's source again, once: a file is read again, a
@@ -177,6 +246,29 @@ static json_t *hotspot(srv_env_t *env, const hx_point_t *p, uint32_t point,
                 "local", p->local, "global", p->global, "flat",
                 (json_int_t)p->flat, "cum", (json_int_t)p->cum, "flatText",
                 flat, "cumText", cum, "function", fn->display);
+  const hx_point_diff_t *d = hx_index_point_diff(index, point);
+  if (item && d) {
+    /* A diff: the signed levels, the base and the change. */
+    const hx_summary_t *sum = hx_index_summary(index);
+    char base[64], delta[64], share[32], own[32];
+    srv_model_format(env->model, d->base_cum, base, sizeof base);
+    fmt_signed_value(delta, sizeof delta, d->delta_cum, sum);
+    fmt_of_base(share, sizeof share, d->delta_cum, sum);
+    fmt_own_change(own, sizeof own, p->cum, d->base_cum);
+    json_t *more =
+        json_pack("{s:i, s:i, s:I, s:I, s:I, s:I, s:s, s:s, s:s, s:s}",
+                  "local", d->local, "global", d->global, "baseFlat",
+                  (json_int_t)d->base_flat, "baseCum", (json_int_t)d->base_cum,
+                  "flatDelta", (json_int_t)d->delta_flat, "cumDelta",
+                  (json_int_t)d->delta_cum, "baseCumText", base,
+                  "cumDeltaText", delta, "ofBase", share, "own", own);
+    if (!more || json_object_update(item, more) < 0) {
+      json_decref(more);
+      json_decref(item);
+      return NULL;
+    }
+    json_decref(more);
+  }
   if (item && views->uri[c] &&
       json_object_set_new(item, "uri", json_string(views->uri[c])) < 0) {
     json_decref(item);
@@ -204,6 +296,9 @@ static void hotspots(srv_env_t *env, const rpc_message_t *msg,
   if (json_object_get(arg, "scope") && !scope)
     goto bad;
   int file_scope = scope && strcmp(scope, "file") == 0;
+  int improvements = bool_member(arg, "improvements");
+  if (improvements == -2)
+    goto bad;
   if (scope && !file_scope && strcmp(scope, "global") != 0)
     goto bad;
   const hx_index_t *index = srv_model_index(env->model);
@@ -222,8 +317,12 @@ static void hotspots(srv_env_t *env, const rpc_message_t *msg,
       return;
     }
   }
+  /* A diff lists its largest regressions, or its largest drops. */
   const uint32_t *order;
-  size_t n = hx_index_top(index, hx_index_point_count(index), &order);
+  size_t n = hx_index_is_diff(index)
+                 ? hx_index_top_changes(index, hx_index_point_count(index),
+                                        improvements > 0, &order)
+                 : hx_index_top(index, hx_index_point_count(index), &order);
   json_t *out = json_array();
   file_views_t views;
   int oom = views_init(&views, hx_index_file_count(index)) < 0 || !out;
@@ -248,7 +347,8 @@ static void hotspots(srv_env_t *env, const rpc_message_t *msg,
 bad:
   srv_outbox_error(env->out, msg->id, RPC_CODE_INVALID_PARAMS,
                    "heatls.hotspots takes [] or [{limit?, scope?: \"global\" "
-                   "| \"file\", uri?}] (a file scope needs uri)");
+                   "| \"file\", uri?, improvements?}] (a file scope needs "
+                   "uri)");
 }
 
 /* An optional integer member in [lo, hi]: 0, or -1 when present and not. */
@@ -331,7 +431,8 @@ static const struct {
                 {"heatls.hotspots", hotspots},
                 {"heatls.status", status},
                 {"heatls.reloadProfile", reload_profile},
-                {"heatls.search", search}};
+                {"heatls.search", search},
+                {"heatls.compare", compare}};
 
 #define COMMAND_COUNT (sizeof commands / sizeof *commands)
 

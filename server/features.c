@@ -4,7 +4,9 @@
  */
 #include "handlers.h"
 
+#include "diff_view.h"
 #include "error.h"
+#include "format.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,52 +26,50 @@ int srv_request_doc(srv_env_t *env, const rpc_message_t *msg,
   return 0;
 }
 
-/* The label of a hint for point p, or 0 when the hints mode hides it. */
-static int hint_label(const srv_model_t *m, const hx_point_t *p, char *buf,
-                      size_t size) {
-  char value[64];
-  srv_model_format(m, p->cum, value, sizeof value);
-  switch (srv_model_settings(m)->hints) {
-  case SRV_HINTS_BOTH:
-    if (!p->global && !p->local)
-      return 0;
-    snprintf(buf, size, "G%d L%d \xc2\xb7 %s", p->global, p->local, value);
-    return 1;
-  case SRV_HINTS_GLOBAL:
-    if (!p->global)
-      return 0;
-    snprintf(buf, size, "G%d \xc2\xb7 %s", p->global, value);
-    return 1;
-  case SRV_HINTS_LOCAL:
-    if (!p->local)
-      return 0;
-    snprintf(buf, size, "L%d \xc2\xb7 %s", p->local, value);
-    return 1;
-  default: return 0;
-  }
+/* A value and its share of the base's total, for hovers and tooltips. */
+static void delta_texts(const hx_summary_t *sum, int64_t delta, char *value,
+                        size_t value_size, char *share, size_t share_size) {
+  fmt_signed_value(value, value_size, delta, sum);
+  fmt_of_base(share, share_size, delta, sum);
 }
 
-/* The hint for p on line, or NULL when none shows (*oom set when one
+/* The hint for point on line, or NULL when none shows (*oom set when one
  * should have but could not be made). */
-static json_t *hint(const srv_model_t *m, const srv_doc_t *doc,
-                    const hx_point_t *p, uint32_t line, int *oom) {
-  char label[128];
-  if (!hint_label(m, p, label, sizeof label))
+static json_t *hint(const srv_model_t *m, const srv_doc_t *doc, uint32_t point,
+                    uint32_t line, int *oom) {
+  const hx_index_t *index = srv_model_index(m);
+  char label[160];
+  if (!srv_view_hint(index, point, srv_model_settings(m)->hints, label,
+                     sizeof label))
     return NULL;
   const char *text;
   size_t len;
   if (lsp_text_line(doc->text, line, &text, &len) < 0)
     return NULL; /* an annotation past the end of an edited text */
   size_t end = lsp_line_units(text, len, srv_model_client(m)->encoding);
-  const hx_function_t *fn = hx_index_function(srv_model_index(m), p->function);
+  const hx_point_t *p = hx_index_point(index, point);
+  const hx_point_diff_t *d = hx_index_point_diff(index, point);
+  const hx_function_t *fn = hx_index_function(index, p->function);
   char flat[64], cum[64], tooltip[512];
   srv_model_format(m, p->flat, flat, sizeof flat);
   srv_model_format(m, p->cum, cum, sizeof cum);
-  snprintf(tooltip, sizeof tooltip,
-           "%s: flat %s (%.1f%%), cum %s (%.1f%%); global level %d, local "
-           "level %d",
-           fn->display, flat, srv_model_percent(m, p->flat), cum,
-           srv_model_percent(m, p->cum), p->global, p->local);
+  if (d) {
+    char base[64], delta[64], share[32], own[32];
+    srv_model_format(m, d->base_cum, base, sizeof base);
+    delta_texts(hx_index_summary(index), d->delta_cum, delta, sizeof delta,
+                share, sizeof share);
+    fmt_own_change(own, sizeof own, p->cum, d->base_cum);
+    snprintf(tooltip, sizeof tooltip,
+             "%s: cum %s, base %s, change %s (%s of the base's total, own "
+             "%s); global level %+d, local level %+d",
+             fn->display, cum, base, delta, share, own, d->global, d->local);
+  } else {
+    snprintf(tooltip, sizeof tooltip,
+             "%s: flat %s (%.1f%%), cum %s (%.1f%%); global level %d, local "
+             "level %d",
+             fn->display, flat, srv_model_percent(m, p->flat), cum,
+             srv_model_percent(m, p->cum), p->global, p->local);
+  }
   json_t *h = json_pack("{s:{s:I, s:I}, s:s, s:b, s:s}", "position", "line",
                         (json_int_t)line, "character", (json_int_t)end,
                         "label", label, "paddingLeft", 1, "tooltip", tooltip);
@@ -98,13 +98,15 @@ static int on_inlay_hint(void *ctx, const rpc_message_t *msg) {
   if (!oom && doc && index && srv_model_settings(m)->hints != SRV_HINTS_OFF) {
     size_t i =
         srv_annos_lower_bound(doc->annos, doc->anno_count, range.start.line);
-    for (; i < doc->anno_count && doc->annos[i].line <= range.end.line; i++) {
-      if (i > 0 && doc->annos[i - 1].line == doc->annos[i].line)
-        continue; /* only the hottest point of a line */
-      const hx_point_t *p = hx_index_point(index, doc->annos[i].point);
-      json_t *h = hint(m, doc, p, doc->annos[i].line, &oom);
+    while (i < doc->anno_count && doc->annos[i].line <= range.end.line) {
+      /* One hint a line: the point the line shows (diff_view.h). */
+      size_t n = srv_view_line_run(doc->annos, doc->anno_count, i);
+      const srv_anno_t *a =
+          &doc->annos[srv_view_line_anno(index, doc->annos, i, n)];
+      json_t *h = hint(m, doc, a->point, a->line, &oom);
       if (h && json_array_append_new(hints, h) < 0)
         oom = 1;
+      i += n;
     }
   }
   if (oom) {
@@ -116,6 +118,37 @@ static int on_inlay_hint(void *ctx, const rpc_message_t *msg) {
   }
   srv_outbox_reply(env->out, msg->id, hints);
   return 0;
+}
+
+/* A function's part of a hover in a diff: new and base values, the
+ * change, its share of the base's total, the own change, the levels. */
+static size_t hover_diff(const srv_model_t *m, int md, const hx_function_t *fn,
+                         const hx_point_t *p, const hx_point_diff_t *d,
+                         char *out, size_t size) {
+  const hx_summary_t *sum = hx_index_summary(srv_model_index(m));
+  char flat[64], cum[64], bflat[64], bcum[64], dflat[64], dcum[64];
+  char sflat[32], scum[32], own[32];
+  srv_model_format(m, p->flat, flat, sizeof flat);
+  srv_model_format(m, p->cum, cum, sizeof cum);
+  srv_model_format(m, d->base_flat, bflat, sizeof bflat);
+  srv_model_format(m, d->base_cum, bcum, sizeof bcum);
+  delta_texts(sum, d->delta_flat, dflat, sizeof dflat, sflat, sizeof sflat);
+  delta_texts(sum, d->delta_cum, dcum, sizeof dcum, scum, sizeof scum);
+  fmt_own_change(own, sizeof own, p->cum, d->base_cum);
+  int n = snprintf(
+      out, size,
+      md ? "\n`%s`  \nnew: flat %s \xc2\xb7 cum %s  \n"
+           "base: flat %s \xc2\xb7 cum %s  \n"
+           "change: flat %s (%s of base) \xc2\xb7 cum %s (%s of base) "
+           "\xc2\xb7 own %s  \n"
+           "global level %+d \xc2\xb7 local level %+d (%s)\n"
+         : "\n%s\nnew: flat %s, cum %s\nbase: flat %s, cum %s\n"
+           "change: flat %s (%s of base), cum %s (%s of base), own %s\n"
+           "global level %+d, local level %+d (%s)\n",
+      fn->display, flat, cum, bflat, bcum, dflat, sflat, dcum, scum, own,
+      d->global, d->local,
+      sum->local_scope == HX_LOCAL_FILE ? "file" : "function");
+  return n < 0 ? 0 : (size_t)n < size ? (size_t)n : size;
 }
 
 static int on_hover(void *ctx, const rpc_message_t *msg) {
@@ -149,8 +182,14 @@ static int on_hover(void *ctx, const rpc_message_t *msg) {
       sum->sample_type.type, *sum->sample_type.type ? "/" : "",
       sum->sample_type.unit);
   for (size_t i = 0; i < n && used < sizeof text; i++) {
-    const hx_point_t *p = hx_index_point(index, doc->annos[first + i].point);
+    uint32_t point = doc->annos[first + i].point;
+    const hx_point_t *p = hx_index_point(index, point);
     const hx_function_t *fn = hx_index_function(index, p->function);
+    const hx_point_diff_t *d = hx_index_point_diff(index, point);
+    if (d) {
+      used += hover_diff(m, md, fn, p, d, text + used, sizeof text - used);
+      continue;
+    }
     char flat[64], cum[64];
     srv_model_format(m, p->flat, flat, sizeof flat);
     srv_model_format(m, p->cum, cum, sizeof cum);
@@ -178,15 +217,31 @@ static int on_hover(void *ctx, const rpc_message_t *msg) {
   return 0;
 }
 
-static json_t *lens(const srv_model_t *m, const hx_function_t *fn,
-                    uint32_t line) {
+static json_t *lens(const srv_model_t *m, uint32_t function, uint32_t line) {
+  const hx_index_t *index = srv_model_index(m);
+  const hx_function_t *fn = hx_index_function(index, function);
+  const hx_function_diff_t *d = hx_index_function_diff(index, function);
   char flat[64], cum[64], title[256];
   srv_model_format(m, fn->flat, flat, sizeof flat);
   srv_model_format(m, fn->cum, cum, sizeof cum);
-  snprintf(title, sizeof title,
-           "cum %s (%.1f%%) \xc2\xb7 flat %s \xc2\xb7 #%u of %zu", cum,
-           srv_model_percent(m, fn->cum), flat, fn->rank + 1,
-           hx_index_function_count(srv_model_index(m)));
+  if (d) {
+    /* cum +1.20s (+1.6% of base) · new 3.70s · base 2.50s */
+    const hx_summary_t *sum = hx_index_summary(index);
+    char delta[64], base[64];
+    fmt_signed_value(delta, sizeof delta, d->delta_cum, sum);
+    srv_model_format(m, d->base_cum, base, sizeof base);
+    double share = sum->base_total
+                       ? 100.0 * (double)d->delta_cum / (double)sum->base_total
+                       : 0;
+    snprintf(title, sizeof title,
+             "cum %s (%+.1f%% of base) \xc2\xb7 new %s \xc2\xb7 base %s",
+             delta, share, cum, base);
+  } else {
+    snprintf(title, sizeof title,
+             "cum %s (%.1f%%) \xc2\xb7 flat %s \xc2\xb7 #%u of %zu", cum,
+             srv_model_percent(m, fn->cum), flat, fn->rank + 1,
+             hx_index_function_count(index));
+  }
   json_t *jline = json_integer(line);
   json_t *out =
       jline ? json_pack("{s:{s:{s:O, s:i}, s:{s:O, s:i}}, s:{s:s, s:s}}",
@@ -222,8 +277,7 @@ static int on_code_lens(void *ctx, const rpc_message_t *msg) {
       continue;
     seen[k] = 1;
     if (json_array_append_new(lenses,
-                              lens(m, hx_index_function(index, p->function),
-                                   doc->annos[i].line)) < 0)
+                              lens(m, p->function, doc->annos[i].line)) < 0)
       oom = 1;
   }
   free(seen);

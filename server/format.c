@@ -108,3 +108,29 @@ void fmt_value(char *buf, size_t size, int64_t value,
   default: snprintf(buf, size, "%lld", (long long)value);
   }
 }
+
+void fmt_signed_value(char *buf, size_t size, int64_t value,
+                      const hx_summary_t *summary) {
+  char abs[62];
+  fmt_value(abs, sizeof abs, value < 0 ? -value : value, summary);
+  snprintf(buf, size, "%c%s", value < 0 ? '-' : '+', abs);
+}
+
+void fmt_own_change(char *buf, size_t size, int64_t now, int64_t base) {
+  if (base == 0)
+    snprintf(buf, size, "new");
+  else if (now == 0)
+    snprintf(buf, size, "gone");
+  else
+    snprintf(buf, size, "%+.1f%%",
+             100.0 * ((double)now - (double)base) / (double)base);
+}
+
+void fmt_of_base(char *buf, size_t size, int64_t delta,
+                 const hx_summary_t *summary) {
+  if (summary->base_total == 0)
+    snprintf(buf, size, "n/a");
+  else
+    snprintf(buf, size, "%+.2f%%",
+             100.0 * (double)delta / (double)summary->base_total);
+}

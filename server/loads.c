@@ -15,6 +15,7 @@
 #include "error.h"
 #include "fetch.h"
 #include "log.h"
+#include "source_list.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,8 +24,17 @@
 struct load_job {
   uv_work_t work;
   srv_model_t *model;
-  srv_source_t source;
-  char *sample_type; /* NULL: default */
+  /* The profiles, merged, and the bases of a diff (none: not a diff). */
+  srv_sources_t sources, bases;
+  int normalize;
+  /* heatls.compare: the new side is the loaded profile's (plain, taken
+   * when the job starts; sources then are its copies). */
+  int compare;
+  int unchanged; /* a compare that changes nothing: answered as it is */
+  srv_plain_t *plain;
+  int64_t mtime_ns, size, inode; /* the loaded profile's, for a compare */
+  size_t culprit;                /* the input a failure names */
+  char *sample_type;             /* NULL: default */
   hx_options_t opts;
   json_t *id;    /* the request to answer (own reference), or NULL */
   json_t *token; /* progress token (own reference), or NULL */
@@ -35,9 +45,11 @@ struct load_job {
   int repeat;          /* capture again when this one is installed */
   int aborted;         /* stopped without a request to answer */
   uint64_t repeat_gen; /* m->repeat_gen when queued */
-  /* A URL source: the transfer while it runs, then the body. */
+  /* URL sources, one at a time: the transfer while it runs, then the
+   * bodies (bodies[i] for input i: the profiles, then the bases). */
   srv_http_req_t *req;
-  srv_bytes_t body;
+  size_t fetching; /* the input being fetched */
+  srv_bytes_t *bodies;
   uint64_t received, total; /* bytes so far, and announced (0: unknown) */
   uint64_t fetch_start;     /* uv_now when the fetch started */
   uint64_t last_report_ms;
@@ -55,8 +67,13 @@ static void job_free(load_job_t *job) {
     return;
   srv_profile_free(job->profile);
   srv_http_cancel(job->req);
-  srv_bytes_close(&job->body);
-  srv_source_close(&job->source);
+  for (size_t i = 0; job->bodies && i < job->sources.count + job->bases.count;
+       i++)
+    srv_bytes_close(&job->bodies[i]);
+  free(job->bodies);
+  srv_sources_close(&job->sources);
+  srv_sources_close(&job->bases);
+  srv_plain_unref(job->plain);
   free(job->sample_type);
   json_decref(job->id);
   json_decref(job->token);
@@ -72,21 +89,48 @@ static void fail(load_job_t *job, int code, const char *message) {
   snprintf(job->err.message, sizeof job->err.message, "%s", message);
 }
 
+/* Input i: the profiles, then the bases. */
+static srv_source_t *input(load_job_t *job, size_t i) {
+  return i < job->sources.count ? &job->sources.items[i]
+                                : &job->bases.items[i - job->sources.count];
+}
+
+static size_t input_count(const load_job_t *job) {
+  return job->sources.count + job->bases.count;
+}
+
+/* The first URL input at or after i (input_count: none). */
+static size_t next_url(load_job_t *job, size_t i) {
+  while (i < input_count(job) && input(job, i)->kind != SRV_SOURCE_URL)
+    i++;
+  return i;
+}
+
+/* The source a message names: the one being fetched, else the first. */
+static srv_source_t *current(load_job_t *job) {
+  return input(job, job->fetching < input_count(job) ? job->fetching : 0);
+}
+
 static void work(uv_work_t *req) {
   load_job_t *job = req->data;
   srv_go_settings_t go = {.goroot = job->goroot,
                           .gomodcache = job->gomodcache};
-  srv_profile_spec_t spec = {
-      .source = &job->source,
-      .body = job->source.kind == SRV_SOURCE_URL ? &job->body : NULL,
-      .options = &job->opts,
-      .roots = (const char *const *)job->roots,
-      .root_count = job->root_count,
-      .go = &go};
-  job->rc = srv_profile_build(&spec, &job->profile, &job->err);
+  srv_profile_spec_t spec = {.sources = job->sources.items,
+                             .source_count = job->sources.count,
+                             .bases = job->bases.items,
+                             .base_count = job->bases.count,
+                             .normalize = job->normalize,
+                             .bodies = job->bodies,
+                             .plain = job->plain,
+                             .options = &job->opts,
+                             .roots = (const char *const *)job->roots,
+                             .root_count = job->root_count,
+                             .go = &go};
+  job->rc = srv_profile_build(&spec, &job->profile, &job->culprit, &job->err);
 }
 
 static void finish(srv_model_t *m, load_job_t *job);
+static int take_loaded(srv_model_t *m, load_job_t *job);
 static void after_work(uv_work_t *req, int status);
 static void start_next(srv_model_t *m);
 
@@ -112,7 +156,7 @@ static void capture_what(const srv_source_t *src, char *out, size_t size) {
  * come, then the bytes (with a percentage when the length is known). */
 static void report_fetch(srv_model_t *m, load_job_t *job, uint64_t ms) {
   uint64_t received = job->received, total = job->total;
-  int seconds = job->source.fetch.seconds;
+  int seconds = current(job)->fetch.seconds;
   int percent = total ? (int)(received * 100 / total) : -1;
   if (!job->token)
     return;
@@ -131,7 +175,7 @@ static void report_fetch(srv_model_t *m, load_job_t *job, uint64_t ms) {
   json_t *report;
   if (received == 0 && seconds > 0) {
     int done = job->reported_seconds;
-    capture_what(&job->source, what, sizeof what);
+    capture_what(current(job), what, sizeof what);
     snprintf(text, sizeof text, "capturing %s: %d s of %d", what, done,
              seconds);
     report = json_pack("{s:s, s:s, s:i}", "kind", "report", "message", text,
@@ -182,6 +226,8 @@ static int queue_work(srv_model_t *m, load_job_t *job) {
   return 0;
 }
 
+static int start_fetch(srv_model_t *m, load_job_t *job, size_t i);
+
 static void on_fetched(void *data, srv_http_result_t *res) {
   load_job_t *job = data;
   srv_model_t *m = job->model;
@@ -191,31 +237,49 @@ static void on_fetched(void *data, srv_http_result_t *res) {
   int rc = srv_fetch_check(res, msg, sizeof msg);
   if (rc < 0) {
     fail(job, rc == SRV_ENOMEM ? HX_ENOMEM : HX_EIO, msg);
+    job->culprit = job->fetching;
   } else {
-    job->body = res->body;
+    srv_bytes_t *body = &job->bodies[job->fetching];
+    *body = res->body;
     res->body = (srv_bytes_t)SRV_BYTES_INIT;
-    srv_log(SRV_LOG_DEBUG, "fetched %zu bytes for %s", job->body.size,
-            srv_source_name(&job->source));
-    if (queue_work(m, job) == 0)
-      return;
+    srv_log(SRV_LOG_DEBUG, "fetched %zu bytes for %s", body->size,
+            srv_source_name(current(job)));
+    /* The next URL, or the worker once all are here. */
+    size_t next = next_url(job, job->fetching + 1);
+    if (next < input_count(job)) {
+      job->received = job->total = 0;
+      job->last_report_ms = 0;
+      if (start_fetch(m, job, next) == 0)
+        return;
+    } else {
+      job->fetching = input_count(job);
+      if (queue_work(m, job) == 0)
+        return;
+    }
   }
   m->load_running = NULL;
   finish(m, job);
   start_next(m);
 }
 
-/* Starts fetching a URL source; -1 when it cannot start (job failed). */
-static int start_fetch(srv_model_t *m, load_job_t *job) {
+/* Starts fetching URL input i; -1 when it cannot start (job failed). */
+static int start_fetch(srv_model_t *m, load_job_t *job, size_t i) {
+  job->fetching = i;
+  job->culprit = i;
   int rc = m->http ? 0 : srv_http_new(m->loop, &m->http);
+  if (rc == 0 && !job->bodies) {
+    job->bodies = calloc(input_count(job), sizeof *job->bodies);
+    rc = job->bodies ? 0 : SRV_ENOMEM;
+  }
   if (rc == 0) {
     srv_http_opts_t opts;
-    srv_fetch_http_opts(&job->source, job->opts.max_decompressed, &opts);
+    srv_fetch_http_opts(current(job), job->opts.max_decompressed, &opts);
     rc = srv_http_get(m->http, &opts, on_fetch_progress, on_fetched, job,
                       &job->req);
   }
   job->fetch_start = uv_now(m->loop);
   job->reported_seconds = -1;
-  if (rc == 0 && job->source.fetch.seconds > 0)
+  if (rc == 0 && current(job)->fetch.seconds > 0)
     uv_timer_start(&m->tick, on_tick, 1000, 1000);
   if (rc < 0) {
     fail(job, rc == SRV_ENOMEM ? HX_ENOMEM : HX_EIO,
@@ -240,16 +304,41 @@ static void start_next(srv_model_t *m) {
       job_free(job);
       continue;
     }
-    int url = job->source.kind == SRV_SOURCE_URL;
+    if (job->compare) {
+      int taken = take_loaded(m, job);
+      if (taken < 0) {
+        srv_outbox_error(
+            m->out, job->id,
+            taken == SRV_ENOMEM ? RPC_CODE_INTERNAL_ERROR
+                                : RPC_CODE_REQUEST_FAILED,
+            "%s",
+            taken == SRV_ENOMEM
+                ? "out of memory"
+                : "no profile is loaded (run heatls.loadProfile)");
+        if (job->id)
+          rpc_cancel_remove(m->cancel, job->id);
+        job_free(job);
+        continue;
+      }
+    }
+    size_t url = next_url(job, 0);
+    int fetch = url < input_count(job);
+    char what[600];
+    const char *first = srv_source_name(current(job));
+    snprintf(what, sizeof what, "%s", fetch ? first : base_name(first));
+    if (input_count(job) > 1)
+      snprintf(what + strlen(what), sizeof what - strlen(what),
+               " and %zu more", input_count(job) - 1);
     srv_outbox_progress(
         m->out, job->token,
         json_pack("{s:s, s:s, s:s, s:b}", "kind", "begin", "title",
-                  url ? "heatls: fetching profile" : "heatls: loading profile",
-                  "message",
-                  url ? srv_source_name(&job->source)
-                      : base_name(srv_source_name(&job->source)),
-                  "cancellable", url));
-    if ((url ? start_fetch(m, job) : queue_work(m, job)) < 0)
+                  fetch          ? "heatls: fetching profile"
+                  : job->compare ? "heatls: comparing with a base"
+                                 : "heatls: loading profile",
+                  "message", what, "cancellable", fetch));
+    if (job->unchanged)
+      finish(m, job); /* answered with the summary as it is */
+    else if ((fetch ? start_fetch(m, job, url) : queue_work(m, job)) < 0)
       finish(m, job); /* answered as a failed load */
   }
 }
@@ -297,11 +386,12 @@ static void requeue(srv_model_t *m, const load_job_t *prev) {
   job->opts = prev->opts;
   job->repeat = 1;
   job->repeat_gen = prev->repeat_gen;
-  if (srv_source_copy(&prev->source, &job->source) < 0 ||
+  if (srv_sources_add_copies(&job->sources, prev->sources.items,
+                             prev->sources.count) < 0 ||
       (prev->sample_type && !(job->sample_type = strdup(prev->sample_type))) ||
       srv_workspace_roots_copy(m->ws, &job->roots, &job->root_count) < 0) {
     srv_log(SRV_LOG_WARN, "out of memory: %s is not captured again",
-            srv_source_name(&prev->source));
+            srv_source_name(&prev->sources.items[0]));
     job_free(job);
     return;
   }
@@ -317,10 +407,13 @@ static void finish(srv_model_t *m, load_job_t *job) {
   int cancelled = job->id && rpc_cancel_is_cancelled(m->cancel, job->id);
   if (job->id)
     rpc_cancel_remove(m->cancel, job->id);
-  const char *name = srv_source_name(&job->source);
+  const char *name = input_count(job) == 0 ? "the profile"
+                     : job->culprit < input_count(job)
+                         ? srv_source_name(input(job, job->culprit))
+                         : srv_source_name(input(job, 0));
   char *answer = NULL;
   size_t answer_len = 0;
-  if (!cancelled && job->rc == 0 && job->id) {
+  if (!cancelled && job->rc == 0 && job->id && !job->unchanged) {
     answer = frame_answer(m, job, &answer_len);
     if (!answer)
       fail(job, HX_ENOMEM, "out of memory");
@@ -350,7 +443,19 @@ static void finish(srv_model_t *m, load_job_t *job) {
     if (job->id)
       srv_outbox_error(m->out, job->id, RPC_CODE_REQUEST_FAILED,
                        "cannot load %s: %s", name, job->err.message);
+  } else if (job->unchanged) {
+    srv_outbox_progress(
+        m->out, job->token,
+        json_pack("{s:s, s:s}", "kind", "end", "message", "loaded"));
+    if (job->id)
+      srv_outbox_reply(m->out, job->id, srv_model_summary(m));
   } else {
+    if (job->compare) {
+      /* The same files: the watcher's baseline stays theirs. */
+      job->profile->mtime_ns = job->mtime_ns;
+      job->profile->size = job->size;
+      job->profile->inode = job->inode;
+    }
     model_install(m, job->profile);
     job->profile = NULL;
     srv_outbox_progress(
@@ -365,10 +470,56 @@ static void finish(srv_model_t *m, load_job_t *job) {
   }
   free(answer);
   job_free(job);
+  model_relevel_pending(m);
+}
+
+/* Appends the sources of a list of arguments (strings) to list. */
+static int add_args(srv_model_t *m, srv_sources_t *list, const json_t *args,
+                    const srv_fetch_t *fetch, char *msg, size_t msg_size) {
+  size_t i;
+  const json_t *arg;
+  json_array_foreach(args, i, arg) {
+    int rc =
+        srv_sources_add(list, json_string_value(arg),
+                        srv_workspace_first_root(m->ws), fetch, msg, msg_size);
+    if (rc < 0)
+      return rc;
+  }
+  return 0;
+}
+
+/* A compare's new side, when it starts: the loaded profile's, with its
+ * sample type and levels. 0; 1 when nothing changes (a base cleared from
+ * a profile without one); SRV_EINVAL without a loaded profile;
+ * SRV_ENOMEM. */
+static int take_loaded(srv_model_t *m, load_job_t *job) {
+  const srv_profile_t *p = m->profile;
+  if (!p)
+    return SRV_EINVAL;
+  const hx_summary_t *sum = hx_index_summary(p->index);
+  job->opts.threshold = sum->threshold;
+  job->opts.local_scope = sum->local_scope;
+  free(job->sample_type);
+  job->sample_type = p->sample_type ? strdup(p->sample_type) : NULL;
+  job->opts.sample_type = job->sample_type;
+  job->mtime_ns = p->mtime_ns;
+  job->size = p->size;
+  job->inode = p->inode;
+  job->plain = srv_plain_ref(p->plain);
+  if ((p->sample_type && !job->sample_type) ||
+      srv_sources_add_copies(&job->sources, &p->source, 1) < 0 ||
+      srv_sources_add_copies(&job->sources, p->more, p->more_count) < 0)
+    return SRV_ENOMEM;
+  if (job->bases.count == 0 && !srv_profile_is_diff(p)) {
+    job->unchanged = 1;
+    return 1;
+  }
+  return 0;
 }
 
 /* The one place a load is made from a trigger's arguments and the
- * settings. 0, or SRV_ENOMEM / SRV_EINVAL (nothing to reload). */
+ * settings. 0, or SRV_ENOMEM / SRV_EINVAL (nothing to reload; a bad
+ * source, msg says why). */
 static int build_job(srv_model_t *m, const srv_load_args_t *args,
                      load_job_t *job, char *msg, size_t msg_size) {
   const srv_settings_t *set = &m->settings;
@@ -376,31 +527,48 @@ static int build_job(srv_model_t *m, const srv_load_args_t *args,
   const char *sample_type = set->sample_type;
   job->opts.threshold = set->threshold;
   job->opts.local_scope = set->local_scope;
-  int rc;
-  if (args->from_watch || !args->path) {
-    if (!m->profile)
+  const json_t *bases = args->has_bases ? args->bases : set->base;
+  job->normalize = args->normalize >= 0 ? args->normalize : set->normalize;
+  srv_fetch_t fetch;
+  int rc = srv_fetch_copy(&set->fetch, &fetch);
+  if (rc < 0)
+    return rc;
+  if (args->seconds >= 0)
+    fetch.seconds = args->seconds;
+  if (args->timeout > 0)
+    fetch.timeout = args->timeout;
+  if (args->compare) {
+    job->compare = 1; /* the new side is taken when the job starts */
+  } else if (args->from_watch || (!args->path && !args->paths)) {
+    /* The loaded profiles and bases again. */
+    const srv_profile_t *p = m->profile;
+    if (!p) {
+      srv_fetch_close(&fetch);
       return SRV_EINVAL;
-    rc = srv_source_copy(&m->profile->source, &job->source);
+    }
+    bases = NULL;
+    job->normalize = p->normalize;
+    if (srv_sources_add_copies(&job->sources, &p->source, 1) < 0 ||
+        srv_sources_add_copies(&job->sources, p->more, p->more_count) < 0 ||
+        srv_sources_add_copies(&job->bases, p->bases, p->base_count) < 0)
+      rc = SRV_ENOMEM;
     if (args->from_watch) {
       /* A reload keeps what the loaded profile was loaded with. */
-      const hx_summary_t *sum = hx_index_summary(m->profile->index);
-      sample_type = m->profile->sample_type;
+      const hx_summary_t *sum = hx_index_summary(p->index);
+      sample_type = p->sample_type;
       job->opts.threshold = sum->threshold;
       job->opts.local_scope = sum->local_scope;
     }
+  } else if (args->path) {
+    rc = srv_sources_add(&job->sources, args->path,
+                         srv_workspace_first_root(m->ws), &fetch, msg,
+                         msg_size);
   } else {
-    srv_fetch_t fetch;
-    rc = srv_fetch_copy(&set->fetch, &fetch);
-    if (rc == 0) {
-      if (args->seconds >= 0)
-        fetch.seconds = args->seconds;
-      if (args->timeout > 0)
-        fetch.timeout = args->timeout;
-      rc = srv_source_parse(args->path, srv_workspace_first_root(m->ws),
-                            &fetch, &job->source, msg, msg_size);
-      srv_fetch_close(&fetch);
-    }
+    rc = add_args(m, &job->sources, args->paths, &fetch, msg, msg_size);
   }
+  if (rc == 0 && bases)
+    rc = add_args(m, &job->bases, bases, &fetch, msg, msg_size);
+  srv_fetch_close(&fetch);
   if (args->has_sample_type)
     sample_type = args->sample_type;
   if (args->threshold > 0)
@@ -418,7 +586,10 @@ static int build_job(srv_model_t *m, const srv_load_args_t *args,
        (set->gomodcache && !(job->gomodcache = strdup(set->gomodcache)))))
     rc = SRV_ENOMEM;
   job->from_watch = args->from_watch;
-  job->repeat = args->repeat && job->source.kind == SRV_SOURCE_URL;
+  /* A repeated capture: one URL, no base. */
+  job->repeat = args->repeat && job->sources.count == 1 &&
+                job->bases.count == 0 &&
+                job->sources.items[0].kind == SRV_SOURCE_URL;
   return rc;
 }
 
@@ -450,7 +621,7 @@ static void enqueue(srv_model_t *m, load_job_t *job) {
 
 void srv_model_load(srv_model_t *m, const srv_load_args_t *args) {
   load_job_t *job = calloc(1, sizeof *job);
-  char msg[256] = "no profile is loaded to reload";
+  char msg[600] = "no profile is loaded to reload";
   int rc = job ? build_job(m, args, job, msg, sizeof msg) : SRV_ENOMEM;
   if (rc < 0) {
     job_free(job);
@@ -589,6 +760,11 @@ void model_loads_close(srv_model_t *m) {
     uv_close((uv_handle_t *)&m->tick, NULL);
     m->tick_open = 0;
   }
+}
+
+int model_loads_reading(const srv_model_t *m, const hx_index_t *index) {
+  const load_job_t *job = m->load_running;
+  return job && job->plain && job->plain->index == index;
 }
 
 void model_loads_free(srv_model_t *m) {

@@ -290,12 +290,25 @@ static int same_mappings(const srv_settings_t *a, const srv_settings_t *b) {
 
 static int relevel(srv_model_t *m) {
   hx_error_t err;
+  if (model_loads_reading(m, m->profile->index)) {
+    /* A compare reads these values on its worker: later. */
+    m->relevel_pending = 1;
+    return SRV_EBUSY;
+  }
   if (hx_index_relevel(m->profile->index, m->settings.threshold,
                        m->settings.local_scope, &err) < 0) {
     srv_outbox_show(m->out, 2, "cannot re-rank the profile: %s", err.message);
     return SRV_EINVAL;
   }
   return 0;
+}
+
+void model_relevel_pending(srv_model_t *m) {
+  if (!m->relevel_pending || !m->profile || m->closing)
+    return;
+  m->relevel_pending = 0;
+  if (relevel(m) == 0)
+    model_changed(m, CHANGED_LEVELS);
 }
 
 void srv_model_update_settings(srv_model_t *m, const json_t *section) {
@@ -312,10 +325,10 @@ void srv_model_update_settings(srv_model_t *m, const json_t *section) {
   use_settings(m, &next);
   const srv_settings_t *now = &m->settings;
   unsigned what = 0;
-  if (!srv_settings_same_string(old.profile, now->profile)) {
+  if (!srv_settings_same_paths(old.profile, now->profile)) {
     if (now->profile) {
       srv_load_args_t args = SRV_LOAD_ARGS_INIT;
-      args.path = now->profile;
+      args.paths = now->profile;
       srv_model_load(m, &args);
     } else if (m->profile) {
       drop_profile(m);
@@ -328,6 +341,14 @@ void srv_model_update_settings(srv_model_t *m, const json_t *section) {
     /* The loaded source again: another sample type, or Go's paths found
      * elsewhere (they are looked up when a profile is built). */
     srv_load_args_t args = SRV_LOAD_ARGS_INIT;
+    srv_model_load(m, &args);
+  } else if (m->profile && (!srv_settings_same_paths(old.base, now->base) ||
+                            old.normalize != now->normalize)) {
+    /* Another base for the loaded profile, which is not read again. */
+    srv_load_args_t args = SRV_LOAD_ARGS_INIT;
+    args.compare = 1;
+    args.bases = now->base;
+    args.has_bases = 1;
     srv_model_load(m, &args);
   } else if (m->profile && (old.threshold != now->threshold ||
                             old.local_scope != now->local_scope)) {
@@ -352,7 +373,7 @@ void srv_model_start(srv_model_t *m) {
   if (!m->settings.profile)
     return;
   srv_load_args_t args = SRV_LOAD_ARGS_INIT;
-  args.path = m->settings.profile;
+  args.paths = m->settings.profile;
   srv_model_load(m, &args);
 }
 
@@ -428,18 +449,60 @@ void srv_model_remove_folder(srv_model_t *m, const char *uri) {
 
 /* ---- summaries and values ---- */
 
+/* The names of sources, as the summary lists them. */
+static json_t *names(const srv_source_t *first, const srv_source_t *more,
+                     size_t count) {
+  json_t *list = json_array();
+  if (list && first)
+    json_array_append_new(list, json_string(srv_source_name(first)));
+  for (size_t i = 0; list && i < count; i++)
+    json_array_append_new(list, json_string(srv_source_name(&more[i])));
+  return list;
+}
+
+/* The diff members of a summary (docs/protocol.md). */
+static int add_diff(json_t *obj, const srv_profile_t *p,
+                    const hx_summary_t *sum) {
+  char base[64], net[64];
+  int64_t change = sum->total - sum->base_total;
+  fmt_value(base, sizeof base, sum->base_total, sum);
+  fmt_signed_value(net, sizeof net, change, sum);
+  /* Of the base's total, to two places, as the CLI prints it. */
+  double percent =
+      sum->base_total ? 100.0 * (double)change / (double)sum->base_total : 0;
+  percent =
+      (double)(long long)(percent * 100 + (percent < 0 ? -0.5 : 0.5)) / 100;
+  json_t *diff = json_pack(
+      "{s:b, s:o, s:b, s:I, s:s, s:I, s:s, s:f, s:I, s:I}", "diff", 1, "base",
+      names(NULL, p->bases, p->base_count), "normalize", p->normalize,
+      "baseTotal", (json_int_t)sum->base_total, "baseTotalText", base, "net",
+      (json_int_t)change, "netText", net, "netPercent", percent, "regressions",
+      (json_int_t)sum->regressions, "improvements",
+      (json_int_t)sum->improvements);
+  int rc = diff ? json_object_update(obj, diff) : -1;
+  json_decref(diff);
+  return rc;
+}
+
 json_t *model_summary_of(const srv_profile_t *p, size_t documents) {
   const hx_summary_t *sum = hx_index_summary(p->index);
   char total[64];
   fmt_value(total, sizeof total, sum->total, sum);
-  return json_pack(
-      "{s:s, s:s, s:s, s:I, s:s, s:I, s:I, s:I, s:I, s:f, s:s}", "path",
-      srv_source_name(&p->source), "sampleType", sum->sample_type.type, "unit",
-      sum->sample_type.unit, "total", (json_int_t)sum->total, "totalText",
-      total, "files", (json_int_t)sum->files, "functions",
-      (json_int_t)sum->functions, "lines", (json_int_t)sum->points,
-      "documents", (json_int_t)documents, "threshold", sum->threshold,
-      "localScope", sum->local_scope == HX_LOCAL_FILE ? "file" : "function");
+  json_t *obj = json_pack(
+      "{s:s, s:o, s:s, s:s, s:I, s:s, s:I, s:I, s:I, s:I, s:f, s:s}", "path",
+      srv_source_name(&p->source), "paths",
+      names(&p->source, p->more, p->more_count), "sampleType",
+      sum->sample_type.type, "unit", sum->sample_type.unit, "total",
+      (json_int_t)sum->total, "totalText", total, "files",
+      (json_int_t)sum->files, "functions", (json_int_t)sum->functions, "lines",
+      (json_int_t)sum->points, "documents", (json_int_t)documents, "threshold",
+      sum->threshold, "localScope",
+      sum->local_scope == HX_LOCAL_FILE ? "file" : "function");
+  if (obj && srv_profile_is_diff(p) && add_diff(obj, p, sum) < 0) {
+    json_decref(obj);
+    return NULL;
+  }
+  return obj;
 }
 
 json_t *srv_model_summary(const srv_model_t *m) {

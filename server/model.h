@@ -53,10 +53,21 @@ typedef struct srv_load_args {
   int seconds;    /* a URL's capture duration, or -1: the settings' */
   double timeout; /* a URL's time limit in seconds, or 0: the settings' */
   int repeat;     /* a URL: capture again after each load, until stopped */
+  /* Several profiles, merged: an array of strings (files, URLs, globs),
+   * instead of path; borrowed. */
+  const json_t *paths;
+  /* The bases to compare with (an array of strings, NULL or empty: none);
+   * used when has_bases, else the settings' base. */
+  const json_t *bases;
+  int has_bases;
+  int normalize; /* 0 or 1, or -1: the settings' */
+  /* heatls.compare: keep the loaded profile (its index is not read again)
+   * and set its base to bases (none: clear it). */
+  int compare;
 } srv_load_args_t;
 
 #define SRV_LOAD_ARGS_INIT                                                    \
-  { .local_scope = -1, .seconds = -1 }
+  { .local_scope = -1, .seconds = -1, .normalize = -1 }
 
 /* *out is a new model on loop, sending through out (borrowed; it must
  * outlive the model). log_level is the command line's, which the logLevel

@@ -29,6 +29,9 @@ struct srv_model {
   int cli_log_level;
   srv_workspace_t *ws;
   srv_profile_t *profile; /* NULL when none is loaded */
+  /* New levels asked for while a compare's worker read the shown index:
+   * applied when that load ends (model_relevel_pending). */
+  int relevel_pending;
   srv_watcher_t watcher;
   int closing;
 
@@ -82,5 +85,11 @@ void model_loads_close(srv_model_t *m); /* drops queued loads */
  * too (its request answered -32800). */
 void model_loads_stop_repeat(srv_model_t *m, int clearing);
 void model_loads_free(srv_model_t *m);
+/* 1 while the running load's worker reads index (a compare reads the
+ * loaded profile's plain side): the loop must not relevel it then. */
+int model_loads_reading(const srv_model_t *m, const hx_index_t *index);
+/* model.c: applies the settings' levels put off while a load read the
+ * shown index, if any. */
+void model_relevel_pending(srv_model_t *m);
 
 #endif

@@ -10,6 +10,39 @@
 #include <stdlib.h>
 #include <string.h>
 
+srv_plain_t *srv_plain_new(hx_index_t *index) {
+  srv_plain_t *plain = malloc(sizeof *plain);
+  if (!plain) {
+    hx_index_free(index);
+    return NULL;
+  }
+  plain->index = index;
+  atomic_init(&plain->refs, 1);
+  return plain;
+}
+
+srv_plain_t *srv_plain_ref(srv_plain_t *plain) {
+  atomic_fetch_add(&plain->refs, 1);
+  return plain;
+}
+
+void srv_plain_unref(srv_plain_t *plain) {
+  if (!plain || atomic_fetch_sub(&plain->refs, 1) != 1)
+    return;
+  hx_index_free(plain->index);
+  free(plain);
+}
+
+int srv_profile_is_diff(const srv_profile_t *profile) {
+  return profile->base_count > 0;
+}
+
+static void free_sources(srv_source_t *items, size_t n) {
+  for (size_t i = 0; items && i < n; i++)
+    srv_source_close(&items[i]);
+  free(items);
+}
+
 void srv_profile_free(srv_profile_t *profile) {
   if (!profile)
     return;
@@ -21,8 +54,12 @@ void srv_profile_free(srv_profile_t *profile) {
     free(profile->go_local[i]);
   free(profile->go_local);
   free(profile->go_back);
-  hx_index_free(profile->index);
+  if (!profile->plain || profile->index != profile->plain->index)
+    hx_index_free(profile->index);
+  srv_plain_unref(profile->plain);
   srv_source_close(&profile->source);
+  free_sources(profile->more, profile->more_count);
+  free_sources(profile->bases, profile->base_count);
   free(profile->sample_type);
   free(profile);
 }
@@ -33,21 +70,133 @@ static int out_of_memory(hx_error_t *err) {
   return HX_ENOMEM;
 }
 
-/* Builds p->index from the downloaded bytes, or reads the file into it,
- * recording what the descriptor that was
- * read said of the file (not what the path names after the load). */
-static int read_source(const srv_profile_spec_t *spec, srv_profile_t *p,
-                       hx_error_t *err) {
-  if (spec->body)
-    return srv_bytes_load(spec->body, spec->options, &p->index, err);
+/* Loads one source into *out: its downloaded bytes, or the file read,
+ * recording in stamp (when not NULL) what the descriptor that was read
+ * said of the file (not what the path names after the load). */
+static int load_source(const srv_source_t *src, srv_bytes_t *body,
+                       const hx_options_t *opts, hx_index_t **out,
+                       srv_profile_t *stamp, hx_error_t *err) {
+  if (src->kind == SRV_SOURCE_URL)
+    return srv_bytes_load(body, opts, out, err);
   srv_profile_file_t file;
-  int rc = srv_profile_file_read(spec->source->path, spec->options, &p->index,
-                                 &file, err);
+  int rc = srv_profile_file_read(src->path, opts, out, &file, err);
+  if (rc < 0 || !stamp)
+    return rc;
+  stamp->mtime_ns = file.mtime_ns;
+  stamp->size = file.size;
+  stamp->inode = file.inode;
+  return 0;
+}
+
+/* Input i of the spec (the profiles, then the bases) into *out. After the
+ * first, every input is read with the first's sample type by name, so
+ * that the default rule cannot pick different types in different
+ * profiles (the merger then checks units). */
+static int load_input(const srv_profile_spec_t *spec, size_t i,
+                      const char *type, srv_profile_t *p, hx_index_t **out,
+                      hx_error_t *err) {
+  const srv_source_t *src = i < spec->source_count
+                                ? &spec->sources[i]
+                                : &spec->bases[i - spec->source_count];
+  hx_options_t opts = *spec->options;
+  if (type)
+    opts.sample_type = type;
+  return load_source(src, spec->bodies ? &spec->bodies[i] : NULL, &opts, out,
+                     i == 0 ? p : NULL, err);
+}
+
+/* Adds inputs [from, to) to a merger, one at a time, each freed once it is
+ * added. On failure *culprit is the input to blame. */
+static int add_inputs(const srv_profile_spec_t *spec, hx_merger_t *merger,
+                      size_t from, size_t to, char *type, size_t type_size,
+                      srv_profile_t *p, size_t *culprit, hx_error_t *err) {
+  for (size_t i = from; i < to; i++) {
+    hx_index_t *ix = NULL;
+    int rc = load_input(spec, i, type[0] ? type : NULL, p, &ix, err);
+    if (rc == 0 && !type[0])
+      snprintf(type, type_size, "%s", hx_index_summary(ix)->sample_type.type);
+    if (rc == 0)
+      rc = hx_merger_add(merger, ix, i >= spec->source_count, err);
+    hx_index_free(ix);
+    if (rc < 0) {
+      *culprit = i;
+      return rc;
+    }
+  }
+  return 0;
+}
+
+/* The new side: one profile as it is, several merged. */
+static int load_plain(const srv_profile_spec_t *spec, srv_profile_t *p,
+                      char *type, size_t type_size, size_t *culprit,
+                      hx_error_t *err) {
+  hx_index_t *ix = NULL;
+  int rc;
+  if (spec->source_count == 1) {
+    rc = load_input(spec, 0, NULL, p, &ix, err);
+    if (rc < 0)
+      *culprit = 0;
+  } else {
+    hx_combine_options_t copts;
+    hx_combine_options_init(&copts);
+    copts.threshold = spec->options->threshold;
+    copts.local_scope = spec->options->local_scope;
+    hx_merger_t *merger;
+    rc = hx_merger_new(&copts, &merger, err);
+    if (rc == 0)
+      rc = add_inputs(spec, merger, 0, spec->source_count, type, type_size, p,
+                      culprit, err);
+    if (rc == 0)
+      rc = hx_merger_finish(merger, &ix, err);
+    hx_merger_free(merger);
+  }
   if (rc < 0)
     return rc;
-  p->mtime_ns = file.mtime_ns;
-  p->size = file.size;
-  p->inode = file.inode;
+  snprintf(type, type_size, "%s", hx_index_summary(ix)->sample_type.type);
+  p->plain = srv_plain_new(ix);
+  return p->plain ? 0 : out_of_memory(err);
+}
+
+/* p->index: the plain side, or its diff with the bases. */
+static int compare(const srv_profile_spec_t *spec, srv_profile_t *p,
+                   char *type, size_t type_size, size_t *culprit,
+                   hx_error_t *err) {
+  if (spec->base_count == 0) {
+    p->index = p->plain->index;
+    /* A base cleared: the plain side takes the levels asked for (it was
+     * not shown, so nothing reads them meanwhile). */
+    if (!spec->plain)
+      return 0;
+    return hx_index_relevel(p->index, spec->options->threshold,
+                            spec->options->local_scope, err);
+  }
+  hx_combine_options_t copts;
+  hx_combine_options_init(&copts);
+  copts.threshold = spec->options->threshold;
+  copts.local_scope = spec->options->local_scope;
+  copts.normalize = spec->normalize;
+  hx_merger_t *merger;
+  int rc = hx_merger_new(&copts, &merger, err);
+  if (rc == 0)
+    rc = hx_merger_add(merger, p->plain->index, 0, err);
+  if (rc == 0)
+    rc = add_inputs(spec, merger, spec->source_count,
+                    spec->source_count + spec->base_count, type, type_size, p,
+                    culprit, err);
+  if (rc == 0)
+    rc = hx_merger_finish(merger, &p->index, err);
+  hx_merger_free(merger);
+  return rc;
+}
+
+static int copy_sources(const srv_source_t *src, size_t n,
+                        srv_source_t **out) {
+  *out = n ? calloc(n, sizeof **out) : NULL;
+  if (n && !*out)
+    return -1;
+  for (size_t i = 0; i < n; i++)
+    if (srv_source_copy(&src[i], &(*out)[i]) < 0)
+      return -1;
   return 0;
 }
 
@@ -79,16 +228,30 @@ static int map_go_paths(const srv_profile_spec_t *spec, srv_profile_t *p) {
 }
 
 int srv_profile_build(const srv_profile_spec_t *spec, srv_profile_t **out,
-                      hx_error_t *err) {
+                      size_t *culprit, hx_error_t *err) {
   *out = NULL;
+  *culprit = SIZE_MAX;
   srv_profile_t *p = calloc(1, sizeof *p);
   if (!p)
     return out_of_memory(err);
-  int rc = read_source(spec, p, err);
+  char type[256] = "";
+  int rc = 0;
+  if (spec->plain) {
+    p->plain = srv_plain_ref(spec->plain);
+    snprintf(type, sizeof type, "%s",
+             hx_index_summary(p->plain->index)->sample_type.type);
+  } else {
+    rc = load_plain(spec, p, type, sizeof type, culprit, err);
+  }
+  if (rc == 0)
+    rc = compare(spec, p, type, sizeof type, culprit, err);
   if (rc < 0) {
     srv_profile_free(p);
     return rc;
   }
+  /* Counted first: a partial copy is freed whole. */
+  p->more_count = spec->source_count - 1;
+  p->base_count = spec->base_count;
   size_t n = hx_index_file_count(p->index);
   p->file_paths = malloc((n ? n : 1) * sizeof *p->file_paths);
   if (p->file_paths) {
@@ -99,12 +262,15 @@ int srv_profile_build(const srv_profile_spec_t *spec, srv_profile_t **out,
       srv_scan_run(spec->roots, spec->root_count, p->file_paths, n,
                    &p->workspace) < 0 ||
       map_go_paths(spec, p) < 0 ||
-      srv_source_copy(spec->source, &p->source) < 0 ||
+      srv_source_copy(&spec->sources[0], &p->source) < 0 ||
+      copy_sources(spec->sources + 1, p->more_count, &p->more) < 0 ||
+      copy_sources(spec->bases, p->base_count, &p->bases) < 0 ||
       (spec->options->sample_type &&
        !(p->sample_type = strdup(spec->options->sample_type)))) {
     srv_profile_free(p);
     return out_of_memory(err);
   }
+  p->normalize = spec->base_count ? spec->normalize : 0;
   *out = p;
   return 0;
 }

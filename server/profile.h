@@ -10,6 +10,7 @@
 #ifndef HEATLS_SRV_PROFILE_H
 #define HEATLS_SRV_PROFILE_H
 
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -26,9 +27,24 @@ typedef struct srv_go_link {
   uint32_t file;
 } srv_go_link_t;
 
-typedef struct srv_profile {
+/* The new side of a load (its profiles merged, without a base), shared
+ * by the profiles made from it: heatls.compare sets or clears a base
+ * without reading the profiles again. The count is atomic because a
+ * profile being built on a worker holds a reference too. */
+typedef struct srv_plain {
   hx_index_t *index;
-  srv_source_t source;
+  atomic_uint refs;
+} srv_plain_t;
+
+typedef struct srv_profile {
+  /* What is shown: the plain index itself, or its diff with the bases. */
+  hx_index_t *index;
+  srv_plain_t *plain;  /* one reference */
+  srv_source_t source; /* the first profile */
+  /* The other profiles merged with it, and the bases of a diff. */
+  srv_source_t *more, *bases; /* owned */
+  size_t more_count, base_count;
+  int normalize;
   char *sample_type;       /* the sampleType asked for, NULL: default */
   const char **file_paths; /* the index's file paths (array owned) */
   srv_path_map_t *paths;
@@ -49,10 +65,20 @@ typedef struct srv_profile {
 
 /* What to build. Everything is borrowed for the call. */
 typedef struct srv_profile_spec {
-  const srv_source_t *source;
-  /* A URL source's downloaded bytes (gzipped or raw), taken: emptied
-   * while they are indexed. NULL for a file source, which is read here. */
-  srv_bytes_t *body;
+  /* The profiles (at least one), merged in this order, then the bases
+   * (none: not a diff). */
+  const srv_source_t *sources;
+  size_t source_count;
+  const srv_source_t *bases;
+  size_t base_count;
+  int normalize;
+  /* bodies[i]: the downloaded bytes (gzipped or raw) of URL source i, the
+   * bases counted after the profiles; taken: emptied while they are
+   * indexed. Files are read here. NULL when no source is a URL. */
+  srv_bytes_t *bodies;
+  /* The new side, already loaded (heatls.compare): the profiles are not
+   * read again, and the bases are compared with it. NULL: read them. */
+  srv_plain_t *plain;
   const hx_options_t *options;
   const char *const *roots; /* workspace folders to scan */
   size_t root_count;
@@ -60,10 +86,21 @@ typedef struct srv_profile_spec {
 } srv_profile_spec_t;
 
 /* Builds *out (new, owned by the caller) from spec. On failure returns a
- * negative HX_E* code with err's message (which names no file) and *out is
- * NULL. Blocking: call it on a worker thread. */
+ * negative HX_E* code with err's message (which names no file), *out is
+ * NULL and *culprit is the source to blame: i for sources[i],
+ * source_count + j for bases[j], SIZE_MAX for none. Blocking: call it on
+ * a worker thread. */
 int srv_profile_build(const srv_profile_spec_t *spec, srv_profile_t **out,
-                      hx_error_t *err);
+                      size_t *culprit, hx_error_t *err);
+
+/* A new plain side holding index (taken), one reference; NULL when out
+ * of memory (index freed). */
+srv_plain_t *srv_plain_new(hx_index_t *index);
+srv_plain_t *srv_plain_ref(srv_plain_t *plain);
+void srv_plain_unref(srv_plain_t *plain); /* NULL is fine */
+
+/* 1 when the profile is a diff against a base. */
+int srv_profile_is_diff(const srv_profile_t *profile);
 
 void srv_profile_free(srv_profile_t *profile); /* NULL is fine */
 

@@ -21,6 +21,34 @@ int srv_settings_same_string(const char *a, const char *b) {
   return strcmp(a, b) == 0;
 }
 
+int srv_settings_same_paths(const json_t *a, const json_t *b) {
+  if (!a || !b)
+    return a == b;
+  return json_equal((json_t *)a, (json_t *)b);
+}
+
+int srv_paths_from_json(const json_t *v, json_t **out) {
+  *out = NULL;
+  if (!v || json_is_null(v))
+    return 0;
+  if (json_is_string(v))
+    return json_string_length(v) == 0 || (*out = json_pack("[O]", v))
+               ? 0
+               : SRV_ENOMEM;
+  if (!json_is_array(v))
+    return SRV_EINVAL;
+  size_t i;
+  const json_t *item;
+  json_array_foreach(v, i, item) {
+    if (!json_is_string(item) || json_string_length(item) == 0)
+      return SRV_EINVAL;
+  }
+  if (json_array_size(v) == 0)
+    return 0;
+  *out = json_deep_copy(v);
+  return *out ? 0 : SRV_ENOMEM;
+}
+
 void srv_settings_init(srv_settings_t *s) {
   *s = (srv_settings_t){.threshold = HX_DEFAULT_THRESHOLD,
                         .local_scope = HX_LOCAL_FUNCTION,
@@ -38,7 +66,8 @@ static void free_mappings(srv_path_mapping_t *m, size_t n) {
 }
 
 void srv_settings_close(srv_settings_t *s) {
-  free(s->profile);
+  json_decref(s->profile);
+  json_decref(s->base);
   free(s->sample_type);
   free(s->goroot);
   free(s->gomodcache);
@@ -326,7 +355,8 @@ int srv_settings_apply(const srv_settings_t *base, const json_t *section,
   srv_settings_t s = *base;
   /* Strings and mappings are taken over below; until then s only borrows
    * base's, and nothing is freed on the error paths. */
-  const char *profile = base->profile, *sample_type = base->sample_type;
+  const char *sample_type = base->sample_type;
+  const json_t *profile = base->profile, *bases = base->base;
   const char *goroot = base->goroot, *gomodcache = base->gomodcache;
   const char *str;
   int present;
@@ -339,8 +369,42 @@ int srv_settings_apply(const srv_settings_t *base, const json_t *section,
     section = NULL;
 
   if (section) {
-    if (get_string(section, "profile", &profile, &present, msg, msg_size) < 0)
-      return SRV_EINVAL;
+    static const char *const lists[] = {"profile", "base"};
+    for (size_t k = 0; k < 2; k++) {
+      v = json_object_get(section, lists[k]);
+      if (!v || json_is_null(v))
+        continue;
+      if (!json_is_string(v) && !json_is_array(v)) {
+        snprintf(msg, msg_size,
+                 "setting heatls.%s must be a string or an array of "
+                 "strings",
+                 lists[k]);
+        return SRV_EINVAL;
+      }
+      json_t *check;
+      int rc = srv_paths_from_json(v, &check);
+      json_decref(check);
+      if (rc == SRV_EINVAL)
+        snprintf(msg, msg_size,
+                 "setting heatls.%s must be a string or an array of "
+                 "non-empty strings",
+                 lists[k]);
+      if (rc < 0)
+        return rc;
+      if (k == 0)
+        profile = v;
+      else
+        bases = v;
+    }
+    v = json_object_get(section, "normalize");
+    if (v && !json_is_null(v)) {
+      if (!json_is_boolean(v)) {
+        snprintf(msg, msg_size,
+                 "setting heatls.normalize must be true or false");
+        return SRV_EINVAL;
+      }
+      s.normalize = json_is_true(v);
+    }
     if (get_string(section, "sampleType", &sample_type, &present, msg,
                    msg_size) < 0)
       return SRV_EINVAL;
@@ -448,7 +512,11 @@ int srv_settings_apply(const srv_settings_t *base, const json_t *section,
     }
     s.mapping_count = base->mapping_count;
   }
-  s.profile = dup_or_null(profile);
+  s.profile = NULL;
+  s.base = NULL;
+  int paths_rc = srv_paths_from_json(profile, &s.profile);
+  if (paths_rc == 0)
+    paths_rc = srv_paths_from_json(bases, &s.base);
   s.sample_type = dup_or_null(sample_type);
   s.goroot = dup_or_null(goroot);
   s.gomodcache = dup_or_null(gomodcache);
@@ -458,11 +526,12 @@ int srv_settings_apply(const srv_settings_t *base, const json_t *section,
                           : NULL;
   int disabled_rc = copy_disabled(disabled, base, &s);
   if (disabled_rc < 0 || ((rules || base->rules) && !s.rules) ||
-      (profile && *profile && !s.profile) ||
+      (paths_rc == SRV_ENOMEM) ||
       (sample_type && *sample_type && !s.sample_type) ||
       (goroot && *goroot && !s.goroot) ||
       (gomodcache && *gomodcache && !s.gomodcache)) {
-    free(s.profile);
+    json_decref(s.profile);
+    json_decref(s.base);
     free(s.sample_type);
     free(s.goroot);
     free(s.gomodcache);

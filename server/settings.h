@@ -29,7 +29,12 @@ typedef enum srv_hints {
 #define SRV_MAX_RULES 64
 
 typedef struct srv_settings {
-  char *profile;    /* a profile to load; NULL for none */
+  /* Profiles to load, merged (files, URLs, globs): an array of strings
+   * (owned reference), NULL for none; a string setting is an array of
+   * one. */
+  json_t *profile;
+  json_t *base;     /* bases to compare with, merged, as profile; NULL: none */
+  int normalize;    /* scale the base by total(profile) / total(base) */
   double threshold; /* in (0, 1] */
   hx_local_scope_t local_scope;
   char *sample_type; /* NULL for the default choice */
@@ -70,6 +75,14 @@ int srv_settings_apply(const srv_settings_t *base, const json_t *section,
 
 /* "both", "global", "local", "off". */
 const char *srv_hints_name(srv_hints_t hints);
+
+/* 1 when both lists of paths are the same (NULL equals NULL). */
+int srv_settings_same_paths(const json_t *a, const json_t *b);
+
+/* A path list as the settings and the commands take it: a string or an
+ * array of strings. *out is a new array (NULL for "" or []); SRV_EINVAL
+ * for another shape or an empty string in an array, SRV_ENOMEM. */
+int srv_paths_from_json(const json_t *v, json_t **out);
 
 /* 1 when both name the same profile (NULL equals NULL). */
 int srv_settings_same_string(const char *a, const char *b);
