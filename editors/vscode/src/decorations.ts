@@ -3,6 +3,9 @@
 // The server sends, per document, every line with a level above 0 and the
 // `mode` (the hints setting). A line is painted with its global level, its
 // local level when the mode is "local", and not at all when it is "off".
+// In a diff against a base, levels are signed: 1..5 (regressions) take the
+// heat colours heatls.level1..5Background, -1..-5 (improvements) the cool
+// colours heatls.improvement1..5Background, by the size of the level.
 // The last notification per URI is kept, so editors that become visible later
 // are painted too.
 import * as path from 'path';
@@ -15,6 +18,11 @@ export interface HeatLine {
   global: number;
   flat: number;
   cum: number;
+  /** In a diff: the base's values and the changes (new minus base). */
+  baseFlat?: number;
+  baseCum?: number;
+  flatDelta?: number;
+  cumDelta?: number;
 }
 
 /** The params of the heatls/decorations notification. */
@@ -22,15 +30,26 @@ export interface DecorationsParams {
   uri: string;
   version?: number;
   mode?: 'both' | 'global' | 'local' | 'off';
+  /** A diff: levels are signed. */
+  diff?: boolean;
   lines: HeatLine[];
 }
 
 export const LEVELS = 5;
 
-/** The level a line is painted with under mode (0: not painted). */
+/**
+ * The level a line is painted with under mode: 1..5 with the heat colours,
+ * -1..-5 (a diff's improvements) with the improvement colours, 0: not
+ * painted.
+ */
 export function paintLevel(line: HeatLine, mode: DecorationsParams['mode']): number {
   const level = mode === 'off' ? 0 : mode === 'local' ? line.local : line.global;
-  return Math.max(0, Math.min(LEVELS, Math.trunc(level || 0)));
+  return Math.max(-LEVELS, Math.min(LEVELS, Math.trunc(level || 0)));
+}
+
+/** The theme colour of a painted level (paintLevel, not 0). */
+export function levelColour(level: number): string {
+  return level > 0 ? `heatls.level${level}Background` : `heatls.improvement${-level}Background`;
 }
 
 export class HeatDecorations implements vscode.Disposable {
@@ -84,15 +103,17 @@ export class HeatDecorations implements vscode.Disposable {
       for (const line of params.lines) {
         const level = paintLevel(line, params.mode);
         if (level === 0 || line.line < 0 || line.line > last) continue;
-        ranges[level - 1].push(new vscode.Range(line.line, 0, line.line, 0));
+        // types: levels 1..5, then improvements 1..5.
+        const type = level > 0 ? level - 1 : LEVELS - level - 1;
+        ranges[type].push(new vscode.Range(line.line, 0, line.line, 0));
       }
     }
     this.types.forEach((type, i) => editor.setDecorations(type, ranges[i]));
   }
 
   private createTypes(): void {
-    for (let level = 1; level <= LEVELS; level++) {
-      const colour = new vscode.ThemeColor(`heatls.level${level}Background`);
+    for (const level of [1, 2, 3, 4, 5, -1, -2, -3, -4, -5]) {
+      const colour = new vscode.ThemeColor(levelColour(level));
       const options: vscode.DecorationRenderOptions = {
         isWholeLine: true,
         backgroundColor: colour,
@@ -100,7 +121,8 @@ export class HeatDecorations implements vscode.Disposable {
         overviewRulerLane: vscode.OverviewRulerLane.Right,
       };
       if (this.gutter) {
-        options.gutterIconPath = path.join(this.extensionPath, 'media', `level${level}.svg`);
+        const icon = level > 0 ? `level${level}.svg` : `improvement${-level}.svg`;
+        options.gutterIconPath = path.join(this.extensionPath, 'media', icon);
         options.gutterIconSize = 'contain';
       }
       this.types.push(vscode.window.createTextEditorDecorationType(options));

@@ -8,7 +8,7 @@
 //
 // vscode-languageclient registers each command of the server's
 // executeCommandProvider (heatls.loadProfile, heatls.clearProfile,
-// heatls.hotspots, heatls.status, heatls.reloadProfile) as a VS Code command
+// heatls.hotspots, heatls.status, heatls.reloadProfile, heatls.search, heatls.compare) as a VS Code command
 // of the same id, so
 // the palette commands here have ids of their own and send
 // workspace/executeCommand themselves.
@@ -25,13 +25,14 @@ import {
 } from 'vscode-languageclient/node';
 
 import { askCapture, CaptureArgs, followServerProgress, loadWithProgress } from './capture';
+import { registerCompare } from './compare';
 import { DecorationsParams, HeatDecorations } from './decorations';
 import { Hotspot, pickHotspot } from './hotspots';
 import { ProfileStatus, ProfileSummary } from './status';
 
 const SECTION = 'heatls';
 /** The settings the server reads (docs/protocol.md); path and gutter are ours. */
-const SERVER_SETTINGS = ['profile', 'threshold', 'localScope', 'sampleType', 'hints',
+const SERVER_SETTINGS = ['profile', 'base', 'normalize', 'threshold', 'localScope', 'sampleType', 'hints',
   'pathMappings', 'watch', 'logLevel', 'seconds', 'timeout', 'caFile', 'clientCert',
   'clientKey', 'headers'];
 const HINT_MODES = ['both', 'global', 'local', 'off'];
@@ -57,6 +58,7 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.commands.registerCommand('heatls.clear', clearProfile),
     vscode.commands.registerCommand('heatls.showHotspots', showHotspots),
     vscode.commands.registerCommand('heatls.toggleLevel', toggleLevel),
+    ...registerCompare({ running, show: (summary) => status.show(summary) }),
     vscode.window.onDidChangeVisibleTextEditors(() => decorations.applyAll()),
     vscode.workspace.onDidCloseTextDocument((doc) => decorations.forget(doc.uri)),
     vscode.workspace.onDidChangeConfiguration((e) => {

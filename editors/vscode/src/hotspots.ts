@@ -20,6 +20,9 @@ export interface Hotspot {
   flatText?: string;
   cumText?: string;
   function: string;
+  /** In a diff: the change of cum and the line's own change. */
+  cumDeltaText?: string;
+  own?: string;
 }
 
 interface HotspotItem extends vscode.QuickPickItem {
@@ -27,6 +30,11 @@ interface HotspotItem extends vscode.QuickPickItem {
 }
 
 export function hotspotLabel(h: Hotspot): string {
+  if (h.cumDeltaText !== undefined) {
+    // A diff: signed levels and the change, as the inlay hints write them.
+    const lvl = (n: number) => (n > 0 ? `+${n}` : String(n));
+    return `G${lvl(h.global)} L${lvl(h.local)} ${h.cumDeltaText} (${h.own}) ${h.function}`;
+  }
   return `G${h.global} L${h.local} ${h.cumText ?? h.cum} ${h.function}`;
 }
 
