@@ -17,7 +17,10 @@
 ;; N > 0, `heatls-improvement-N' for -N), the inlay hints' texts (built
 ;; from the dump's values: eglot's own hints on Emacs 30, heatls.el's on
 ;; Emacs 28) and, in a diff, the mode line with the net change that
-;; `heatls info' prints.  Prints "N passed, M failed", exits 1 on a failure.
+;; `heatls info' prints.  Last, a base set through the settings
+;; (workspace/didChangeConfiguration): the mode line, which no command
+;; answer updates then, must follow the diff decorations.  Prints "N
+;; passed, M failed", exits 1 on a failure.
 
 ;;; Code:
 
@@ -353,7 +356,21 @@ Returns non-nil when the server answered."
     (heatls-test-equal "no improvement face after heatls-clear-base"
                        0 (heatls-test-faces-named "heatls-improvement-"))
     (heatls-test-equal "no diff in the mode line after heatls-clear-base"
-                       "" (heatls-test-mode-line))))
+                       "" (heatls-test-mode-line))
+
+    ;; A base set through the settings: no command answers with a summary,
+    ;; so the mode line follows the decorations (diff: true) by asking.
+    (let ((want " diff: bytes.pb.gz + strings.pb.gz vs sort.pb.gz"))
+      (jsonrpc-notify (with-current-buffer (heatls-test-buffer (car heatls-test-files))
+                        (eglot-current-server))
+                      :workspace/didChangeConfiguration
+                      (list :settings (list :heatls (list :base (vector heatls-test-base)))))
+      (heatls-test-check "a base set in the settings shows in the mode line"
+                         (heatls-test-wait
+                          (lambda () (string-prefix-p want (heatls-test-mode-line))))
+                         (heatls-test-mode-line))
+      (heatls-test-check "a base set in the settings paints improvements"
+                         (> (heatls-test-faces-named "heatls-improvement-") 0)))))
 
 (condition-case err
     (heatls-test-run)

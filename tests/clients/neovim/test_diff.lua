@@ -12,8 +12,10 @@
 -- `heatls dump` says of the same inputs: the painted rows with the group
 -- of each (HeatlsLevelN for a level N > 0, HeatlsImprovementN for -N), the
 -- inlay hints' texts (built from the dump's values) and, in a diff, the
--- statusline with the net change of `heatls info`. Prints one line per
--- check and "N passed, M failed"; exits with :cquit on any failure.
+-- statusline with the net change of `heatls info`. Last, a base set through
+-- the settings (workspace/didChangeConfiguration): the statusline, which no
+-- command answer updates then, must follow the diff decorations. Prints one
+-- line per check and "N passed, M failed"; exits with :cquit on any failure.
 local bin = os.getenv('HEATLS_BIN')
 local testdata = os.getenv('HEATLS_TESTDATA')
 local scratch = os.getenv('HEATLS_TMP')
@@ -341,6 +343,18 @@ local function run()
   eq(count_groups(all_painted(), 'HeatlsImprovement'), 0, 'no improvement is painted any more')
   eq(heatls.statusline(bufs[FILES[1]]), 'heatls: bytes.pb.gz + strings.pb.gz',
     'the statusline shows no diff any more')
+
+  -- A base set through the settings: no command answers with a summary, so
+  -- the statusline follows the decorations (diff: true) by asking for one.
+  local c = heatls.clients()[1]
+  require('heatls.compat').notify(c, 'workspace/didChangeConfiguration',
+    { settings = { heatls = { base = { base } } } })
+  local want_status = 'heatls: diff: bytes.pb.gz + strings.pb.gz vs sort.pb.gz'
+  ok(vim.wait(TIMEOUT, function()
+    return heatls.statusline(bufs[FILES[1]]):sub(1, #want_status) == want_status
+  end, 20), 'a base set in the settings shows in the statusline',
+    heatls.statusline(bufs[FILES[1]]))
+  ok(select(4, heatls.painted(bufs[FILES[1]])), 'a base set in the settings paints a diff')
 
   -- The help names the new commands and groups.
   local docdir = scratch .. '/doc'
