@@ -321,14 +321,19 @@ static void start_next(srv_model_t *m) {
         continue;
       }
     }
-    size_t url = next_url(job, 0);
+    /* A compare has its profiles already: only its bases are fetched. */
+    size_t url = next_url(job, job->compare ? job->sources.count : 0);
     int fetch = url < input_count(job);
+    /* What is read: the profiles and bases, or a compare's bases. */
+    size_t from = job->compare ? job->sources.count : 0;
+    size_t reading = input_count(job) - from;
     char what[600];
-    const char *first = srv_source_name(current(job));
+    const char *first =
+        reading ? srv_source_name(input(job, from)) : "no base";
     snprintf(what, sizeof what, "%s", fetch ? first : base_name(first));
-    if (input_count(job) > 1)
+    if (reading > 1)
       snprintf(what + strlen(what), sizeof what - strlen(what),
-               " and %zu more", input_count(job) - 1);
+               " and %zu more", reading - 1);
     srv_outbox_progress(
         m->out, job->token,
         json_pack("{s:s, s:s, s:s, s:b}", "kind", "begin", "title",
