@@ -22,11 +22,15 @@
 ;;   `heatls-modes', so that M-x eglot starts "heatls --stdio" there;
 ;; - `heatls-mode' (or `global-heatls-mode') paints each hot line with
 ;;   the face `heatls-level-1' .. `heatls-level-5', from the
-;;   `heatls/decorations' notifications of the server;
+;;   `heatls/decorations' notifications of the server; in a diff
+;;   against a base (`heatls-compare-with-base'), the lines that got
+;;   cheaper with `heatls-improvement-1' .. `heatls-improvement-5';
 ;; - `heatls-load-profile', `heatls-capture-profile' (from a running
 ;;   service's URL, with progress), `heatls-load-pyroscope' (from a
 ;;   Grafana Pyroscope server), `heatls-reload-profile',
 ;;   `heatls-cancel-capture', `heatls-clear-profile', `heatls-status',
+;;   `heatls-load-profiles' (several, merged), `heatls-compare-with-base',
+;;   `heatls-clear-base',
 ;;   `heatls-hotspots' (a `next-error' buffer of the hottest lines)
 ;;   and `heatls-toggle-level' (both -> global -> local -> off) drive
 ;;   the server;
@@ -183,9 +187,12 @@ on terminals with 8 or 16 colours.  DOC is the docstring."
   "Face of the inlay hints that `heatls-mode' shows itself.")
 
 (defun heatls-level-face (level)
-  "The face for heat LEVEL (1..5), or nil for another LEVEL."
-  (and (integerp level) (<= 1 level 5)
-       (intern (format "heatls-level-%d" level))))
+  "The face for heat LEVEL (1..5), or nil for another LEVEL.
+In a diff against a base, levels -1..-5 (improvements) get
+`heatls-improvement-face'."
+  (cond ((not (integerp level)) nil)
+        ((<= 1 level 5) (intern (format "heatls-level-%d" level)))
+        ((<= -5 level -1) (heatls-improvement-face level))))
 
 ;;;; The server
 
@@ -322,7 +329,7 @@ Signals `jsonrpc-error' if the server answers with an error."
 
 (defun heatls--paint ()
   "Paint `heatls--lines' in the current buffer, when `heatls-mode' is on.
-Each line whose level is above 0 gets an overlay from its start
+Each line whose level is not 0 gets an overlay from its start
 to the start of the next line, with the face of the level.  The
 level is the global one, or the local one when the mode is
 \"local\"; nothing is painted when it is \"off\"."
@@ -355,8 +362,10 @@ level is the global one, or the local one when the mode is
 
 (cl-defmethod eglot-handle-notification
   (server (_method (eql heatls/decorations))
-          &key uri lines mode &allow-other-keys)
-  "Paint the heat of URI's LINES for MODE; SERVER sent them."
+          &key uri lines mode diff &allow-other-keys)
+  "Paint the heat of URI's LINES for MODE; SERVER sent them.
+DIFF is true when the levels are a diff's, against a base."
+  (heatls--diff-decorations server (heatls--true-p diff))
   (when (stringp mode)
     (puthash server mode heatls--server-modes))
   (let ((buffer (heatls--uri-buffer server uri))
@@ -379,7 +388,7 @@ level is the global one, or the local one when the mode is
        (cl-every (lambda (a b)
                    (cl-every (lambda (key)
                                (equal (plist-get a key) (plist-get b key)))
-                             '(:local :global :flat :cum)))
+                             '(:local :global :flat :cum :cumDelta :baseCum)))
                  old new)))
 
 ;;;; Inlay hints
@@ -612,9 +621,11 @@ cancelled.")
   "Paint the heat of profiled lines in this buffer.
 The heat comes from the heatls language server (start it with
 \\[eglot], load a profile with \\[heatls-load-profile]).  Each hot
-line gets the face `heatls-level-1' .. `heatls-level-5'; when eglot
-cannot show inlay hints itself, the levels and the time of each
-hot line are shown at its end, in the face `heatls-hint'."
+line gets the face `heatls-level-1' .. `heatls-level-5' (in a diff
+against a base, a line that got cheaper `heatls-improvement-1' ..
+`heatls-improvement-5'); when eglot cannot show inlay hints itself,
+the levels and the time of each hot line are shown at its end, in
+the face `heatls-hint'."
   :lighter " Heat"
   :group 'heatls
   (cond
@@ -667,9 +678,15 @@ A Pyroscope source's name (pyroscope: checkout cpu now-1h) is whole too."
 
 (defun heatls--summary-string (summary)
   "A line for people about the profile SUMMARY that the server sent."
+  (if (heatls--true-p (plist-get summary :diff))
+      (heatls--diff-summary-string summary)
+    (heatls--plain-summary-string summary)))
+
+(defun heatls--plain-summary-string (summary)
+  "A line for people about the SUMMARY of a profile without a base."
   (format "heatls: %s loaded (%s, total %s): %d lines, %d functions, \
 %d files; %d open %s lit"
-          (heatls--source-name (plist-get summary :path))
+          (heatls--source-names summary)
           (or (plist-get summary :sampleType) "?")
           (or (plist-get summary :totalText) "?")
           (or (plist-get summary :lines) 0)
@@ -1045,6 +1062,206 @@ Returns the buffer."
       (when (called-interactively-p 'interactive)
         (display-buffer buffer))
       buffer)))
+
+;;;; Compare and combine: several profiles merged, a diff against a base
+
+;; `heatls-load-profiles' loads several profiles merged into one heat
+;; map; `heatls-compare-with-base' compares the loaded profile with a
+;; base (heatls.compare), `heatls-clear-base' removes the base.  In a
+;; diff the server sends signed levels: lines that got more expensive
+;; get 1..5 and the `heatls-level-N' faces, lines that got cheaper
+;; -1..-5 and the `heatls-improvement-N' faces below; the inlay hints,
+;; hover and code lenses come from the server as always.  The mode line
+;; of a `heatls-mode' buffer shows the diff and its net change, from
+;; the last summary of its server.
+
+(defmacro heatls--defface-improvement (level light dark tty doc)
+  "Define the face heatls-improvement-LEVEL, for the diff level -LEVEL.
+LIGHT, DARK and TTY as for `heatls--defface-level'; DOC is the
+docstring."
+  `(defface ,(intern (format "heatls-improvement-%d" level))
+     '((((class color) (min-colors 88) (background light))
+        :background ,light :extend t)
+       (((class color) (min-colors 88) (background dark))
+        :background ,dark :extend t)
+       (((class color) (min-colors 8))
+        :background ,tty :foreground "black" :extend t)
+       (t :inverse-video t :extend t))
+     ,doc))
+
+(heatls--defface-improvement 1 "#e0f5f5" "#1a2e33" "cyan"
+  "Face of lines at diff level -1 (a little cheaper than the base).")
+(heatls--defface-improvement 2 "#c2ecef" "#163d47" "cyan"
+  "Face of lines at diff level -2.")
+(heatls--defface-improvement 3 "#a3dde6" "#134a5c" "cyan"
+  "Face of lines at diff level -3.")
+(heatls--defface-improvement 4 "#85c8e0" "#145770" "blue"
+  "Face of lines at diff level -4.")
+(heatls--defface-improvement 5 "#6aaee0" "#1c5f8a" "blue"
+  "Face of lines at diff level -5 (the largest improvements).")
+
+(defun heatls-improvement-face (level)
+  "The face for the diff LEVEL -1..-5 (an improvement), or nil."
+  (and (integerp level) (<= -5 level -1)
+       (intern (format "heatls-improvement-%d" (- level)))))
+
+(defvar heatls--summaries (make-hash-table :test #'eq :weakness 'key)
+  "The last summary of each heatls connection (nil: no profile).")
+
+(defvar heatls--summary-asked (make-hash-table :test #'eq :weakness 'key)
+  "The connections asked for their summary by `heatls--diff-decorations'.")
+
+(defun heatls--note-summary (server summary)
+  "Keep SUMMARY as the current one of SERVER, and show it in mode lines."
+  (puthash server summary heatls--summaries)
+  (force-mode-line-update t)
+  summary)
+
+(defun heatls--diff-decorations (server diff)
+  "Follow `heatls/decorations' from SERVER, DIFF non-nil in a diff.
+When that differs from SERVER's last summary (a base set through
+the settings, a load with a base), ask for the current summary."
+  (let ((summary (gethash server heatls--summaries)))
+    (unless (or (gethash server heatls--summary-asked)
+                (eq (and diff t)
+                    (and summary (heatls--true-p (plist-get summary :diff)) t)))
+      (puthash server t heatls--summary-asked)
+      (jsonrpc-async-request
+       server :workspace/executeCommand
+       (list :command "heatls.status" :arguments [])
+       :success-fn (lambda (answer)
+                     (remhash server heatls--summary-asked)
+                     (heatls--note-summary server answer))
+       :error-fn (lambda (_) (remhash server heatls--summary-asked))
+       :timeout-fn (lambda () (remhash server heatls--summary-asked))))))
+
+(defun heatls--names (paths noun)
+  "PATHS (a string or a sequence) for people: one or two base names
+joined with \" + \", or how many there are, then NOUN."
+  (let ((paths (if (stringp paths) (list paths) (append paths nil))))
+    (cond ((null paths) "?")
+          ((> (length paths) 2) (format "%d %s" (length paths) noun))
+          (t (mapconcat #'heatls--source-name paths " + ")))))
+
+(defun heatls--source-names (summary)
+  "The profiles of SUMMARY for people: its `paths' when several, else its `path'."
+  (let ((paths (plist-get summary :paths)))
+    (if (and paths (> (length paths) 1))
+        (heatls--names paths "profiles")
+      (heatls--source-name (plist-get summary :path)))))
+
+(defun heatls--net-string (summary)
+  "The net change of the diff SUMMARY: \"+7.40s, +9.98%\"."
+  (let ((net (or (plist-get summary :netText)
+                 (format "%s" (plist-get summary :net))))
+        (percent (plist-get summary :netPercent)))
+    (if (numberp percent)
+        (format "%s, %+.2f%%" net percent)
+      net)))
+
+(defun heatls--diff-short-string (summary)
+  "The diff SUMMARY in short: \"diff: a.pb.gz vs base.pb.gz (+1.80s, +6.20%)\"."
+  (format "diff: %s vs %s (%s)"
+          (heatls--source-names summary)
+          (heatls--names (plist-get summary :base) "bases")
+          (heatls--net-string summary)))
+
+(defun heatls--diff-summary-string (summary)
+  "A line for people about the diff SUMMARY that the server sent."
+  (format "heatls: %s%s: %s %s vs base %s, %d regressions, \
+%d improvements; %d open %s lit"
+          (heatls--diff-short-string summary)
+          (if (heatls--true-p (plist-get summary :normalize)) ", normalized" "")
+          (or (plist-get summary :sampleType) "?")
+          (or (plist-get summary :totalText) "?")
+          (or (plist-get summary :baseTotalText) "?")
+          (or (plist-get summary :regressions) 0)
+          (or (plist-get summary :improvements) 0)
+          (or (plist-get summary :documents) 0)
+          (if (eql (plist-get summary :documents) 1) "document" "documents")))
+
+(defun heatls-mode-line-string ()
+  "The mode line text of the current buffer's diff, or nil outside one.
+For example \" diff: cpu.pb.gz vs base.pb.gz (+1.80s, +6.20%)\"."
+  (let* ((server (and heatls-mode (eglot-current-server)))
+         (summary (and server (gethash server heatls--summaries))))
+    (when (and summary (heatls--true-p (plist-get summary :diff)))
+      (concat " " (heatls--diff-short-string summary)))))
+
+(add-to-list 'mode-line-misc-info
+             '(heatls-mode (:eval (heatls-mode-line-string))))
+
+(defun heatls--profile-argument (file)
+  "FILE as the server takes a profile: a URL as is, else a local path.
+A glob (*, ?, [...]) is left for the server to expand."
+  (if (string-match-p "\\`[a-zA-Z][a-zA-Z0-9+.-]*://" file)
+      file
+    (file-local-name (expand-file-name file))))
+
+(defun heatls--read-profiles (prompt)
+  "Read profile files with PROMPT, one at a time, until an empty answer."
+  (let (files file)
+    (while (progn
+             (setq file (read-file-name
+                         (format "%s %d (RET alone ends): " prompt
+                                 (1+ (length files)))
+                         nil "" nil nil #'heatls--profile-file-p))
+             (not (or (string-empty-p file) (file-directory-p file))))
+      (push file files))
+    (or (nreverse files) (user-error "No profile given"))))
+
+(defun heatls--summary-command (command &rest arguments)
+  "Run COMMAND with ARGUMENTS, show the summary it answers and return it.
+Keeps the summary for the mode line.  On an error, shows it and
+returns nil."
+  (let ((server (heatls--server)))
+    (condition-case err
+        (let ((summary (apply #'heatls--execute server command arguments)))
+          (heatls--note-summary server summary)
+          (message "%s" (heatls--summary-string summary))
+          summary)
+      (jsonrpc-error
+       (message "heatls: %s" (heatls--error-message err))
+       nil))))
+
+;;;###autoload
+(defun heatls-load-profiles (files)
+  "Load the pprof profiles FILES merged into one, and paint their heat.
+FILES are file names, globs (\"prof/*.pb.gz\", expanded by the
+server) or URLs; interactively, read one at a time.  Returns the
+summary the server answers, or nil when the load failed."
+  (interactive (list (heatls--read-profiles "Load profile")))
+  (heatls--summary-command
+   "heatls.loadProfile"
+   (list :paths (vconcat (mapcar #'heatls--profile-argument files)))))
+
+;;;###autoload
+(defun heatls-compare-with-base (bases &optional normalize)
+  "Compare the loaded profile with the base profiles BASES (merged).
+Lines that got more expensive than in the base are painted with
+the faces `heatls-level-N', lines that got cheaper with
+`heatls-improvement-N'; the inlay hints show the change.  With
+NORMALIZE (interactively, a prefix argument), the base is first
+scaled to the profile's total, so that only the shape is compared.
+Returns the summary, or nil when the base could not be used."
+  (interactive (list (heatls--read-profiles "Base profile")
+                     current-prefix-arg))
+  (heatls--summary-command
+   "heatls.compare"
+   (list :base (vconcat (mapcar #'heatls--profile-argument
+                                (if (stringp bases) (list bases) bases)))
+         :normalize (if normalize t :json-false))))
+
+;;;###autoload
+(defun heatls-clear-base ()
+  "Stop comparing with a base: paint the loaded profile's own heat again.
+Returns the summary."
+  (interactive)
+  (heatls--summary-command "heatls.compare"))
+
+(define-key heatls-command-map "L" #'heatls-load-profiles)
+(define-key heatls-command-map "d" #'heatls-compare-with-base)
+(define-key heatls-command-map "D" #'heatls-clear-base)
 
 (provide 'heatls)
 ;;; heatls.el ends here

@@ -16,9 +16,9 @@ end
 vim.api.nvim_create_user_command('HeatlsLoad', function(args)
   local h = heatls()
   if h then
-    h.load(args.args)
+    h.load(args.fargs)
   end
-end, { nargs = 1, complete = 'file', desc = 'heatls: load a pprof profile' })
+end, { nargs = '+', complete = 'file', desc = 'heatls: load pprof profiles (several are merged)' })
 
 vim.api.nvim_create_user_command('HeatlsCapture', function(args)
   local h = heatls()
@@ -100,3 +100,22 @@ vim.api.nvim_create_user_command('HeatlsStatus', function()
     h.status()
   end
 end, { nargs = 0, desc = 'heatls: the loaded profile' })
+
+vim.api.nvim_create_user_command('HeatlsCompare', function(args)
+  local h = heatls()
+  if h then
+    h.compare(args.fargs, args.bang)
+  end
+end, {
+  nargs = '+',
+  bang = true,
+  complete = 'file',
+  desc = 'heatls: compare the profile with base profiles (! normalizes the base)',
+})
+
+vim.api.nvim_create_user_command('HeatlsCompareClear', function()
+  local h = heatls()
+  if h then
+    h.compare_clear()
+  end
+end, { nargs = 0, desc = 'heatls: remove the base, show the profile\'s own heat' })

@@ -36,7 +36,7 @@ function M.show_message_handler(_, result, _)
   return vim.NIL
 end
 
-local function client()
+function M.client()
   local c = compat.clients(vim.api.nvim_get_current_buf())[1] or compat.clients()[1]
   if not c then
     M.notify('no heatls server is running (call require("heatls").setup() and open a file)',
@@ -45,7 +45,15 @@ local function client()
   return c
 end
 
-local function execute(c, command, arguments, on_result, token)
+-- The commands whose answer is the summary of the loaded profile (or null).
+local summary_commands = {
+  ['heatls.loadProfile'] = true,
+  ['heatls.reloadProfile'] = true,
+  ['heatls.status'] = true,
+  ['heatls.compare'] = true,
+}
+
+function M.execute(c, command, arguments, on_result, token)
   local params = { command = command, arguments = arguments or {} }
   if token then
     -- Progress on a token of ours: the server reports on it whether or not
@@ -66,32 +74,73 @@ local function execute(c, command, arguments, on_result, token)
       end
       return
     end
+    if summary_commands[command] then
+      require('heatls.compare').record(c.id, result)
+    elseif command == 'heatls.clearProfile' then
+      require('heatls.compare').record(c.id, nil)
+    end
     if on_result then
       on_result(nil, result)
     end
   end, vim.api.nvim_get_current_buf())
 end
 
+local client, execute = M.client, M.execute
+
 --- A one-line summary of a loaded profile (heatls.loadProfile's answer).
+--- Several merged profiles are named by their paths; a diff against a base
+--- is told by heatls.compare.
 function M.summary_text(s)
+  if s.diff == true then
+    return require('heatls.compare').summary_text(s)
+  end
+  local path = s.path or '?'
+  if type(s.paths) == 'table' and #s.paths > 1 then
+    path = table.concat(s.paths, ' + ')
+  end
   return string.format('%s: %s %s, %d files, %d functions, %d lines, %d open documents',
-    s.path or '?', s.sampleType or '?', s.totalText or tostring(s.total), s.files or 0,
+    path, s.sampleType or '?', s.totalText or tostring(s.total), s.files or 0,
     s.functions or 0, s.lines or 0, s.documents or 0)
 end
 
---- Loads a profile; a relative path is taken from the current directory.
---- on_result(err, summary) is optional.
-function M.load(path, on_result)
+--- A profile argument as the server takes it: a URL as given; a path
+--- absolute, from the current directory, with ~ and $VARS expanded; a
+--- glob (*, ?, [) left for the server to expand.
+function M.full_path(path)
+  if path:match('^%a[%w+.-]*://') then
+    return path
+  end
+  if path:find('[*?%[]') then
+    return vim.fn.fnamemodify(path, ':p')
+  end
+  return vim.fn.fnamemodify(vim.fn.expand(path), ':p')
+end
+
+--- Loads a profile, or several merged into one (paths: a string or a list
+--- of paths, URLs and globs); a relative path is taken from the current
+--- directory. on_result(err, summary) is optional.
+function M.load(paths, on_result)
   local c = client()
   if not c then
     return
   end
-  if not path or path == '' then
+  if type(paths) == 'string' then
+    paths = paths ~= '' and { paths } or {}
+  end
+  if type(paths) ~= 'table' or #paths == 0 then
     M.notify('HeatlsLoad needs the path of a profile', vim.log.levels.ERROR)
     return
   end
-  local full = vim.fn.fnamemodify(vim.fn.expand(path), ':p')
-  execute(c, 'heatls.loadProfile', { full }, function(err, result)
+  local full = {}
+  for _, p in ipairs(paths) do
+    table.insert(full, M.full_path(p))
+  end
+  -- One plain path keeps the plain argument form; a glob goes in paths.
+  local argument = { paths = full }
+  if #full == 1 and not full[1]:find('[*?%[]') then
+    argument = full[1]
+  end
+  execute(c, 'heatls.loadProfile', { argument }, function(err, result)
     if not err and type(result) == 'table' then
       M.notify('loaded ' .. M.summary_text(result))
     end

@@ -5,6 +5,7 @@
 -- commands. Works with Neovim 0.7 and later.
 local compat = require('heatls.compat')
 local commands = require('heatls.commands')
+local compare = require('heatls.compare')
 local decorations = require('heatls.decorations')
 local highlights = require('heatls.highlights')
 local hints = require('heatls.hints')
@@ -17,8 +18,14 @@ M.defaults = {
   cmd = { 'heatls', '--stdio' },
   -- Filetypes to attach to; nil attaches every file buffer in the workspace.
   filetypes = nil,
-  -- A profile to load at start (the "profile" setting).
+  -- A profile to load at start (the "profile" setting): a path, URL or
+  -- glob, or a list of them (merged).
   profile = nil,
+  -- A base to compare the profile with (the "base" setting): a path, URL or
+  -- glob, or a list of them (merged); normalize scales it to the profile's
+  -- total (the "normalize" setting).
+  base = nil,
+  normalize = nil,
   -- The heatls settings (docs/protocol.md "Settings"): threshold,
   -- localScope, sampleType, hints, pathMappings, watch, logLevel.
   settings = {},
@@ -109,6 +116,7 @@ local function client_config(root)
     on_exit = function(code, signal, client_id)
       vim.schedule(function()
         hints.on_exit(client_id)
+        compare.on_exit(client_id)
         for _, bufnr in ipairs(vim.api.nvim_list_bufs()) do
           if #compat.clients(bufnr) == 0 then
             decorations.clear(bufnr)
@@ -169,8 +177,16 @@ function M.setup(opts)
   config.cmd = opts.cmd or M.defaults.cmd
   config.filetypes = opts.filetypes
   config.settings = vim.deepcopy(opts.settings or {})
-  if opts.profile then
-    config.settings.profile = vim.fn.fnamemodify(vim.fn.expand(opts.profile), ':p')
+  for _, key in ipairs({ 'profile', 'base' }) do
+    local value = opts[key]
+    if type(value) == 'string' then
+      config.settings[key] = commands.full_path(value)
+    elseif type(value) == 'table' then
+      config.settings[key] = vim.tbl_map(commands.full_path, value)
+    end
+  end
+  if opts.normalize ~= nil then
+    config.settings.normalize = opts.normalize == true
   end
   if vim.fn.executable(config.cmd[1]) ~= 1 then
     vim.notify('heatls: cannot run ' .. tostring(config.cmd[1])
@@ -212,11 +228,18 @@ M.clear = commands.clear
 M.hotspots = commands.hotspots
 M.toggle = commands.toggle
 M.status = commands.status
+M.compare = compare.compare
+M.compare_clear = compare.clear
+
+--- The text for a statusline ('' without a profile), e.g.
+--- set statusline=%f\ %{v:lua.require'heatls'.statusline()}
+M.statusline = compare.statusline
 
 --- The heatls clients (all, or those attached to bufnr).
 M.clients = compat.clients
 
---- What heatls painted in bufnr: ({[row] = 'HeatlsLevelN'}, mode).
+--- What heatls painted in bufnr: ({[row] = 'HeatlsLevelN' or
+--- 'HeatlsImprovementN'}, mode, version, diff).
 M.painted = decorations.painted
 
 --- The inlay hints shown in bufnr: {[row] = label}.
