@@ -27,6 +27,7 @@ import {
 import { askCapture, CaptureArgs, followServerProgress, loadWithProgress } from './capture';
 import { DecorationsParams, HeatDecorations } from './decorations';
 import { Hotspot, pickHotspot } from './hotspots';
+import { registerSearch } from './search';
 import { ProfileStatus, ProfileSummary } from './status';
 
 const SECTION = 'heatls';
@@ -67,6 +68,7 @@ export function activate(context: vscode.ExtensionContext): void {
     }),
     { dispose: () => void stop() },
   );
+  registerSearch(context, running);
 
   // Not awaited: activation (and so every command) must not wait for a
   // server that is slow to answer initialize.
