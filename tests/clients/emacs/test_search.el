@@ -138,6 +138,10 @@ first non-blank."
                (expand-file-name (concat "wordfreq/" file) heatls-test-dir) t))
 
   (require 'heatls)
+  (heatls-test-check "heatls-search has an autoload cookie"
+                     (with-temp-buffer
+                       (insert-file-contents (locate-library "heatls.el"))
+                       (search-forward ";;;###autoload\n(defun heatls-search (" nil t)))
   (customize-set-variable 'heatls-modes '(heatls-test-go-mode))
   (customize-set-variable 'heatls-server-command (list heatls-test-bin "--stdio"))
   (let ((main (find-file-noselect (expand-file-name "main.go" heatls-test-dir))))
