@@ -148,7 +148,12 @@ async function askPattern(history: string[]): Promise<string | undefined> {
     let done = false;
     pick.onDidAccept(() => {
       done = true;
-      resolve(pick.selectedItems[0]?.label ?? pick.value);
+      // A recent pattern is taken when it is the one picked and has the text
+      // typed in it; else the text typed (Enter may land before the list
+      // catches up with the typing).
+      const chosen = pick.selectedItems[0]?.label;
+      const typed = pick.value;
+      resolve(chosen !== undefined && (!typed || chosen.includes(typed)) ? chosen : typed);
       pick.hide();
     });
     pick.onDidHide(() => {

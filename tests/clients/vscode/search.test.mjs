@@ -6,7 +6,8 @@
 //
 // Packages the extension and the probe of probe/ (a command that writes
 // vscode.languages.getDiagnostics() and the active editor to a file, since
-// the page cannot call the extension API), installs both into a fresh
+// the page cannot call the extension API, and two that set
+// heatls.search.results), installs both into a fresh
 // code-server profile whose settings load testdata/programs/hoterr/cpu.pb.gz
 // (heatls.profile), and opens a copy of hoterr (with two of wordfreq's files
 // in a subfolder) with main.go in an editor. Then:
@@ -14,7 +15,9 @@
 //   lists in its quick pick exactly the matches that `heatls search --format
 //   json` finds in the same folder with the same profile (run here: the
 //   oracle), each with its heat and file:line; the input offers the last
-//   pattern; picking a match selects it in its file;
+//   pattern; picking a match selects it in its file; with
+//   heatls.search.results = references (set through the probe) the
+//   references peek lists the matches;
 // - the diagnostics of main.go, by the probe: the built-in rules' matches
 //   the CLI finds hot, with source "heatls", the rule as code and the line's
 //   time in the message; after typing over the fmt.Errorf call its
@@ -469,6 +472,42 @@ async function main() {
     check(state && state.editor.path === mainGo && state.editor.start.line === 26 && state.editor.end.line === 26
       && errorf && errorf.description === 'main.go:27',
     'picking main.go:27 selects the match in main.go', JSON.stringify(state?.editor));
+
+    // heatls.search.results = references: the matches in the references peek.
+    await page.keyboard.press('Escape');
+    await runCommand(page, 'heatls probe: Search Results in References');
+    const hot = cliRows(workspace, [], 'fmt.$f($*_)');
+    const peeked = await until(async () => {
+      await runCommand(page, 'heatls: Search Hot Code...');
+      const box = page.locator('.quick-input-widget', { hasText: 'heatls: search hot code' });
+      await box.waitFor({ state: 'visible', timeout: 15_000 });
+      await box.locator('.quick-input-box input').fill('fmt.$f($*_)');
+      await until(async () => (await box.locator('.monaco-list-row.focused').first()
+        .textContent({ timeout: 1000 }))?.includes('fmt.$f($*_)'), 5_000);
+      await page.keyboard.press('Enter');
+      return until(async () => {
+        const refs = await page.evaluate(() => [...document.querySelectorAll('.peekview-widget .monaco-list-row')]
+          .map((e) => e.textContent.replace(/\s+/g, ' ').trim()));
+        return refs.length > 0 ? refs : undefined;
+      }, 10_000);
+    }, 30_000, 0);
+    if (!peeked) {
+      await page.screenshot({ path: path.join(build, 'vscode-search-peek.png') });
+      log(`no peek: ${await page.evaluate(() => JSON.stringify({
+        peek: document.querySelectorAll('.peekview-widget').length,
+        zone: [...document.querySelectorAll('.zone-widget')].map((e) => e.className),
+        head: [...document.querySelectorAll('.peekview-widget .head')].map((e) => e.textContent),
+        rows: [...document.querySelectorAll('.peekview-widget [role=treeitem], .peekview-widget .monaco-list-row')]
+          .map((e) => `${e.className}: ${e.textContent}`),
+        title: [...document.querySelectorAll('.quick-input-title')].map((e) => e.textContent),
+      }))}; toasts: ${await toastText(page)}`);
+    }
+    check(peeked && peeked.length === hot.length
+      && hot.every((h) => peeked.some((r) => r.includes(h.label.replace(/^G\d L\d \S+ {2}/, '')))),
+    'heatls.search.results = references: the references peek lists the matches',
+    `peek: ${JSON.stringify(peeked)}\nCLI: ${JSON.stringify(hot.map((h) => h.label))}`);
+    await page.keyboard.press('Escape');
+    await runCommand(page, 'heatls probe: Search Results in a Quick Pick');
 
     // Typing over the fmt.Errorf call: its diagnostic goes, the others stay.
     await page.keyboard.press('Escape');

@@ -3,7 +3,9 @@
 // file named by HEATLS_PROBE_OUT (in code-server's environment): every
 // diagnostic of vscode.languages.getDiagnostics() and the active editor's
 // document and selection. Written to a temporary name, then renamed, so that
-// the test never reads half a file.
+// the test never reads half a file. Two more commands set the user setting
+// heatls.search.results (a settings.json written behind code-server's back
+// is not read again).
 const fs = require('fs');
 const vscode = require('vscode');
 
@@ -40,6 +42,12 @@ function dump() {
 }
 
 exports.activate = (context) => {
-  context.subscriptions.push(vscode.commands.registerCommand('heatlsProbe.dump', dump));
+  const results = (value) => () => vscode.workspace.getConfiguration('heatls.search')
+    .update('results', value, vscode.ConfigurationTarget.Global);
+  context.subscriptions.push(
+    vscode.commands.registerCommand('heatlsProbe.dump', dump),
+    vscode.commands.registerCommand('heatlsProbe.references', results('references')),
+    vscode.commands.registerCommand('heatlsProbe.quickPick', results('quickPick')),
+  );
 };
 exports.deactivate = () => undefined;
