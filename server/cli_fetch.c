@@ -19,13 +19,14 @@ typedef struct cli_fetch {
   char msg[512];
 } cli_fetch_t;
 
-static void on_done(void *data, srv_http_result_t *res) {
+static void on_done(void *data, int rc, srv_bytes_t *body, const char *msg) {
   cli_fetch_t *f = data;
   f->done = 1;
-  f->rc = srv_fetch_check(res, f->msg, sizeof f->msg);
+  f->rc = rc;
+  snprintf(f->msg, sizeof f->msg, "%s", msg);
   if (f->rc == 0) {
-    f->body = res->body;
-    res->body = (srv_bytes_t)SRV_BYTES_INIT;
+    f->body = *body;
+    *body = (srv_bytes_t)SRV_BYTES_INIT;
   }
 }
 
@@ -39,15 +40,14 @@ static int fetch_url(const srv_source_t *src, uint64_t max_decompressed,
     return -1;
   }
   srv_http_t *http = NULL;
-  srv_http_opts_t opts;
-  srv_fetch_http_opts(src, max_decompressed, &opts);
   int rc = srv_http_new(&loop, &http);
   if (rc == 0)
-    rc = srv_http_get(http, &opts, NULL, on_done, f, NULL);
-  if (rc < 0)
+    rc = srv_fetch_start(http, src, max_decompressed, NULL, on_done, f, NULL,
+                         f->msg, sizeof f->msg);
+  else
     snprintf(f->msg, sizeof f->msg, "cannot start the transfer: %s",
              srv_strerror(rc));
-  else
+  if (rc == 0)
     while (!f->done && uv_run(&loop, UV_RUN_ONCE))
       ;
   srv_http_close(http);

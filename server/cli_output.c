@@ -390,6 +390,22 @@ static void write_top(const cli_args_t *args, const hx_index_t *ix,
   }
 }
 
+/* A PROFILE word as given, but a URL's user and password as "***". */
+static void put_source(const char *word, FILE *out) {
+  const char *scheme = strstr(word, "://");
+  const char *auth = scheme ? scheme + 3 : NULL;
+  const char *at = NULL;
+  if (auth) {
+    size_t n = strcspn(auth, "/?#");
+    at = memchr(auth, '@', n);
+  }
+  if (!at) {
+    fprintf(out, " %s", word);
+    return;
+  }
+  fprintf(out, " %.*s***%s", (int)(auth - word), word, at);
+}
+
 static void write_info(const cli_args_t *args, const hx_index_t *ix,
                        FILE *out) {
   const hx_summary_t *s = hx_index_summary(ix);
@@ -397,11 +413,11 @@ static void write_info(const cli_args_t *args, const hx_index_t *ix,
   fmt_value(total, sizeof total, s->total, s);
   fputs(args->profile_count > 1 ? "profiles:     " : "profile:      ", out);
   for (size_t i = 0; i < args->profile_count; i++)
-    fprintf(out, " %s", args->profiles[i]);
+    put_source(args->profiles[i], out);
   if (args->base_count) {
     fputs("\nbase:         ", out);
     for (size_t i = 0; i < args->base_count; i++)
-      fprintf(out, " %s", args->bases[i]);
+      put_source(args->bases[i], out);
   }
   fputs("\nsample types: ", out);
   for (size_t i = 0; i < hx_index_sample_type_count(ix); i++) {

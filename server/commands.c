@@ -93,6 +93,24 @@ static void reload_profile(srv_env_t *env, const rpc_message_t *msg,
   srv_model_load(env->model, &load);
 }
 
+/* heatls.pyroscopeServices [url] or [{url}]: answered when the server's
+ * calls end. */
+static void pyroscope_services(srv_env_t *env, const rpc_message_t *msg,
+                               const json_t *args) {
+  const json_t *arg = json_array_get(args, 0);
+  const char *url = json_is_object(arg)
+                        ? json_string_value(json_object_get(arg, "url"))
+                        : json_string_value(arg);
+  if (!url || !*url) {
+    srv_outbox_error(env->out, msg->id, RPC_CODE_INVALID_PARAMS,
+                     "heatls.pyroscopeServices takes [url] or [{url}] (the "
+                     "Pyroscope server's http(s):// or pyroscope+http(s):// "
+                     "URL)");
+    return;
+  }
+  srv_model_pyro_list(env->model, msg->id, url);
+}
+
 static void clear_profile(srv_env_t *env, const rpc_message_t *msg,
                           const json_t *args) {
   (void)args;
@@ -331,7 +349,8 @@ static const struct {
                 {"heatls.hotspots", hotspots},
                 {"heatls.status", status},
                 {"heatls.reloadProfile", reload_profile},
-                {"heatls.search", search}};
+                {"heatls.search", search},
+                {"heatls.pyroscopeServices", pyroscope_services}};
 
 #define COMMAND_COUNT (sizeof commands / sizeof *commands)
 

@@ -4,9 +4,11 @@
 #include "fetch.h"
 
 #include "error.h"
+#include "pyro_rpc.h"
 
 #include <ctype.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -29,7 +31,7 @@ void srv_fetch_http_opts(const srv_source_t *src, uint64_t max_decompressed,
 
 /* The body as one line of text: control characters become spaces, runs
  * of spaces one, trimmed, at most 300 characters. */
-static void text_of(const char *body, size_t size, char *out, size_t cap) {
+void srv_fetch_text(const char *body, size_t size, char *out, size_t cap) {
   size_t n = 0;
   int space = 1;
   for (size_t i = 0; i < size && n + 4 < cap && n < 300; i++) {
@@ -53,8 +55,8 @@ static int starts_with_ci(const char *s, size_t size, const char *prefix) {
   return size >= n && strncasecmp(s, prefix, n) == 0;
 }
 
-static int looks_like_html(const srv_http_result_t *res, const char *head,
-                           size_t size) {
+int srv_fetch_is_html(const srv_http_result_t *res, const char *head,
+                      size_t size) {
   if (res->content_type &&
       starts_with_ci(res->content_type, strlen(res->content_type),
                      "text/html"))
@@ -77,12 +79,12 @@ int srv_fetch_check(const srv_http_result_t *res, char *msg, size_t msg_size) {
   const char *head = srv_bytes_head(&res->body, &head_size);
   if (res->status < 200 || res->status > 299) {
     char text[320];
-    text_of(head, head_size, text, sizeof text);
+    srv_fetch_text(head, head_size, text, sizeof text);
     snprintf(msg, msg_size, "the server answered %ld%s%s", res->status,
              text[0] ? ": " : "", text);
     return SRV_ENET;
   }
-  if (looks_like_html(res, head, head_size)) {
+  if (srv_fetch_is_html(res, head, head_size)) {
     snprintf(msg, msg_size,
              "the server answered with an HTML page, not a "
              "profile (is the URL's path right?)");
@@ -93,4 +95,82 @@ int srv_fetch_check(const srv_http_result_t *res, char *msg, size_t msg_size) {
     return SRV_ENET;
   }
   return 0;
+}
+
+struct srv_fetch_req {
+  srv_http_req_t *http;   /* a URL's GET */
+  srv_pyro_fetch_t *pyro; /* or a Pyroscope query's calls */
+  srv_http_progress_cb progress;
+  srv_fetch_done_cb done;
+  void *data;
+};
+
+/* The transfer's progress, to the caller's callback with its data. */
+static void on_progress(void *data, uint64_t received, uint64_t total,
+                        uint64_t ms) {
+  srv_fetch_req_t *f = data;
+  f->progress(f->data, received, total, ms);
+}
+
+static void on_get_done(void *data, srv_http_result_t *res) {
+  srv_fetch_req_t *f = data;
+  char msg[512];
+  int rc = srv_fetch_check(res, msg, sizeof msg);
+  srv_fetch_done_cb done = f->done;
+  void *done_data = f->data;
+  free(f);
+  done(done_data, rc, &res->body, rc < 0 ? msg : "");
+}
+
+static void on_pyro_done(void *data, int rc, srv_bytes_t *body,
+                         const char *msg) {
+  srv_fetch_req_t *f = data;
+  srv_fetch_done_cb done = f->done;
+  void *done_data = f->data;
+  free(f);
+  done(done_data, rc, body, msg);
+}
+
+int srv_fetch_start(srv_http_t *h, const srv_source_t *src,
+                    uint64_t max_decompressed, srv_http_progress_cb progress,
+                    srv_fetch_done_cb done, void *data, srv_fetch_req_t **out,
+                    char *msg, size_t msg_size) {
+  if (out)
+    *out = NULL;
+  srv_fetch_req_t *f = calloc(1, sizeof *f);
+  if (!f) {
+    snprintf(msg, msg_size, "out of memory");
+    return SRV_ENOMEM;
+  }
+  f->progress = progress;
+  f->done = done;
+  f->data = data;
+  srv_http_progress_cb relay = progress ? on_progress : NULL;
+  int rc;
+  if (src->kind == SRV_SOURCE_PYROSCOPE) {
+    rc = srv_pyro_fetch_start(h, src, max_decompressed, relay, on_pyro_done, f,
+                              &f->pyro, msg, msg_size);
+  } else {
+    srv_http_opts_t opts;
+    srv_fetch_http_opts(src, max_decompressed, &opts);
+    rc = srv_http_get(h, &opts, relay, on_get_done, f, &f->http);
+    if (rc < 0)
+      snprintf(msg, msg_size, "cannot start the transfer: %s",
+               srv_strerror(rc));
+  }
+  if (rc < 0) {
+    free(f);
+    return rc;
+  }
+  if (out)
+    *out = f;
+  return 0;
+}
+
+void srv_fetch_cancel(srv_fetch_req_t *req) {
+  if (!req)
+    return;
+  srv_http_cancel(req->http);
+  srv_pyro_fetch_cancel(req->pyro);
+  free(req);
 }

@@ -365,6 +365,12 @@ static CURLcode set_options(srv_http_req_t *r, const srv_http_opts_t *o) {
   SET(CURLOPT_NOPROGRESS, 0L);
   SET(CURLOPT_XFERINFOFUNCTION, xferinfo_cb);
   SET(CURLOPT_XFERINFODATA, (void *)r);
+  if (o->post) {
+    /* curl copies the body; a redirect keeps it a POST. */
+    SET(CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)o->body_size);
+    SET(CURLOPT_COPYPOSTFIELDS, o->body_size ? (const char *)o->body : "");
+    SET(CURLOPT_POSTREDIR, (long)CURL_REDIR_POST_ALL);
+  }
   if (o->timeout_ms)
     SET(CURLOPT_TIMEOUT_MS, (long)o->timeout_ms);
   if (o->max_bytes)

@@ -32,7 +32,10 @@ typedef struct srv_http_req srv_http_req_t;
 
 /* What to fetch; everything is copied by srv_http_get. */
 typedef struct srv_http_opts {
-  const char *url;            /* http:// or https:// */
+  const char *url; /* http:// or https:// */
+  int post;        /* a POST of body[0..body_size), not a GET */
+  const void *body;
+  size_t body_size;
   int insecure;               /* do not verify the server's certificate */
   const char *ca_file;        /* NULL: the system's */
   const char *cert, *key;     /* client certificate and key (PEM), or NULL */
@@ -67,8 +70,8 @@ int srv_http_new(uv_loop_t *loop, srv_http_t **out);
  * fine. */
 void srv_http_close(srv_http_t *h);
 
-/* Starts a GET. *out (may be NULL) is the request, valid until its done
- * callback runs or it is cancelled. 0, SRV_ENOMEM, SRV_EINVAL (curl
+/* Starts a GET (or a POST). *out (may be NULL) is the request, valid until its
+ * done callback runs or it is cancelled. 0, SRV_ENOMEM, SRV_EINVAL (curl
  * refused an option). */
 int srv_http_get(srv_http_t *h, const srv_http_opts_t *opts,
                  srv_http_progress_cb progress, srv_http_done_cb done,

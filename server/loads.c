@@ -36,7 +36,7 @@ struct load_job {
   int aborted;         /* stopped without a request to answer */
   uint64_t repeat_gen; /* m->repeat_gen when queued */
   /* A URL source: the transfer while it runs, then the body. */
-  srv_http_req_t *req;
+  srv_fetch_req_t *req;
   srv_bytes_t body;
   uint64_t received, total; /* bytes so far, and announced (0: unknown) */
   uint64_t fetch_start;     /* uv_now when the fetch started */
@@ -54,7 +54,7 @@ static void job_free(load_job_t *job) {
   if (!job)
     return;
   srv_profile_free(job->profile);
-  srv_http_cancel(job->req);
+  srv_fetch_cancel(job->req);
   srv_bytes_close(&job->body);
   srv_source_close(&job->source);
   free(job->sample_type);
@@ -78,7 +78,7 @@ static void work(uv_work_t *req) {
                           .gomodcache = job->gomodcache};
   srv_profile_spec_t spec = {
       .source = &job->source,
-      .body = job->source.kind == SRV_SOURCE_URL ? &job->body : NULL,
+      .body = job->source.kind != SRV_SOURCE_FILE ? &job->body : NULL,
       .options = &job->opts,
       .roots = (const char *const *)job->roots,
       .root_count = job->root_count,
@@ -182,18 +182,17 @@ static int queue_work(srv_model_t *m, load_job_t *job) {
   return 0;
 }
 
-static void on_fetched(void *data, srv_http_result_t *res) {
+static void on_fetched(void *data, int rc, srv_bytes_t *body,
+                       const char *msg) {
   load_job_t *job = data;
   srv_model_t *m = job->model;
   job->req = NULL;
   uv_timer_stop(&m->tick);
-  char msg[sizeof job->err.message];
-  int rc = srv_fetch_check(res, msg, sizeof msg);
   if (rc < 0) {
     fail(job, rc == SRV_ENOMEM ? HX_ENOMEM : HX_EIO, msg);
   } else {
-    job->body = res->body;
-    res->body = (srv_bytes_t)SRV_BYTES_INIT;
+    job->body = *body;
+    *body = (srv_bytes_t)SRV_BYTES_INIT;
     srv_log(SRV_LOG_DEBUG, "fetched %zu bytes for %s", job->body.size,
             srv_source_name(&job->source));
     if (queue_work(m, job) == 0)
@@ -204,22 +203,22 @@ static void on_fetched(void *data, srv_http_result_t *res) {
   start_next(m);
 }
 
-/* Starts fetching a URL source; -1 when it cannot start (job failed). */
+/* Starts fetching a URL or Pyroscope source; -1 when it cannot start
+ * (job failed). */
 static int start_fetch(srv_model_t *m, load_job_t *job) {
+  char msg[sizeof job->err.message] = "cannot start the transfer";
   int rc = m->http ? 0 : srv_http_new(m->loop, &m->http);
-  if (rc == 0) {
-    srv_http_opts_t opts;
-    srv_fetch_http_opts(&job->source, job->opts.max_decompressed, &opts);
-    rc = srv_http_get(m->http, &opts, on_fetch_progress, on_fetched, job,
-                      &job->req);
-  }
+  if (rc == 0)
+    rc = srv_fetch_start(m->http, &job->source, job->opts.max_decompressed,
+                         on_fetch_progress, on_fetched, job, &job->req, msg,
+                         sizeof msg);
   job->fetch_start = uv_now(m->loop);
   job->reported_seconds = -1;
   if (rc == 0 && job->source.fetch.seconds > 0)
     uv_timer_start(&m->tick, on_tick, 1000, 1000);
   if (rc < 0) {
     fail(job, rc == SRV_ENOMEM ? HX_ENOMEM : HX_EIO,
-         rc == SRV_ENOMEM ? "out of memory" : "cannot start the transfer");
+         rc == SRV_ENOMEM ? "out of memory" : msg);
     return -1;
   }
   m->load_running = job;
@@ -240,7 +239,7 @@ static void start_next(srv_model_t *m) {
       job_free(job);
       continue;
     }
-    int url = job->source.kind == SRV_SOURCE_URL;
+    int url = job->source.kind != SRV_SOURCE_FILE;
     srv_outbox_progress(
         m->out, job->token,
         json_pack("{s:s, s:s, s:s, s:b}", "kind", "begin", "title",
@@ -418,7 +417,7 @@ static int build_job(srv_model_t *m, const srv_load_args_t *args,
        (set->gomodcache && !(job->gomodcache = strdup(set->gomodcache)))))
     rc = SRV_ENOMEM;
   job->from_watch = args->from_watch;
-  job->repeat = args->repeat && job->source.kind == SRV_SOURCE_URL;
+  job->repeat = args->repeat && job->source.kind != SRV_SOURCE_FILE;
   return rc;
 }
 
@@ -494,7 +493,7 @@ void srv_model_load(srv_model_t *m, const srv_load_args_t *args) {
 static void abort_fetch(srv_model_t *m) {
   load_job_t *job = m->load_running;
   uv_timer_stop(&m->tick);
-  srv_http_cancel(job->req);
+  srv_fetch_cancel(job->req);
   job->req = NULL;
   m->load_running = NULL;
   if (!(job->id && rpc_cancel_is_cancelled(m->cancel, job->id))) {
@@ -533,6 +532,7 @@ void srv_model_cancel_progress(srv_model_t *m, const json_t *token) {
 }
 
 void srv_model_cancel(srv_model_t *m, const json_t *id) {
+  model_pyro_cancel(m, id);
   if (!rpc_cancel_mark(m->cancel, id))
     return;
   model_searches_cancel(m, id);
@@ -583,6 +583,7 @@ void model_loads_close(srv_model_t *m) {
   } else if (m->load_running) {
     uv_cancel((uv_req_t *)&m->load_running->work);
   }
+  model_pyro_close(m);
   srv_http_close(m->http);
   m->http = NULL;
   if (m->tick_open) {

@@ -7,6 +7,7 @@
 #include "cli_args.h"
 #include "cli_load.h"
 #include "cli_output.h"
+#include "cli_pyroscope.h"
 #include "cli_search.h"
 #include "heat_index.h"
 #include "lsp_main.h"
@@ -36,6 +37,8 @@ static void print_usage(FILE *out) {
         "  top    the hottest lines\n"
         "  info   sample types, totals and sizes of a profile\n"
         "  search the hot matches of a code pattern, a query or a regex\n"
+        "  pyroscope --list URL  the services and profile types of a\n"
+        "         Grafana Pyroscope server\n"
         "\n"
         "Run 'heatls COMMAND --help' for the flags of a command.\n",
         out);
@@ -92,6 +95,8 @@ int main(int argc, char **argv) {
   }
   if (strcmp(cmd, "search") == 0)
     return cli_search_main(argc - 2, argv + 2);
+  if (strcmp(cmd, "pyroscope") == 0)
+    return cli_pyroscope_main(argc - 2, argv + 2);
   int command = cli_command_from_name(cmd);
   if (command < 0) {
     fprintf(stderr, "heatls: unknown command \"%s\" (run 'heatls --help')\n",

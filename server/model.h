@@ -115,6 +115,11 @@ void srv_model_cancel(srv_model_t *m, const json_t *id);
  * progress token stops (the loaded profile stays) and a repeated capture
  * ends. */
 void srv_model_cancel_progress(srv_model_t *m, const json_t *token);
+/* heatls.pyroscopeServices: lists the service names and profile types of
+ * the Pyroscope server at url (pyroscope+http(s):// or http(s)://, with
+ * the fetch settings) and answers id with {services, types} or an error;
+ * $/cancelRequest of id answers -32800. */
+void srv_model_pyro_list(srv_model_t *m, const json_t *id, const char *url);
 /* Drops the loaded profile (documents painted empty) and ends a repeated
  * capture. */
 void srv_model_clear(srv_model_t *m);

@@ -21,6 +21,11 @@ void model_searches_close(srv_model_t *m);
 /* loads.c */
 typedef struct model_search model_search_t; /* searches.c */
 
+/* pyro_model.c: heatls.pyroscopeServices while its calls run. */
+typedef struct pyro_list_job pyro_list_job_t;
+void model_pyro_cancel(srv_model_t *m, const json_t *id);
+void model_pyro_close(srv_model_t *m); /* drops them, unanswered */
+
 struct srv_model {
   uv_loop_t *loop;
   srv_outbox_t *out; /* borrowed */
@@ -49,6 +54,9 @@ struct srv_model {
 
   /* Code searches on the thread pool (they share the cancel set). */
   model_search_t *searches;
+
+  /* Listings of Pyroscope servers, on http. */
+  pyro_list_job_t *pyro_lists;
 };
 
 /* What changed, for model_changed(). */

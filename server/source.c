@@ -4,6 +4,7 @@
 #include "source.h"
 
 #include "error.h"
+#include "pyro_source.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -155,9 +156,12 @@ int srv_source_parse(const char *arg, const char *base_dir,
       return url_source(arg + 8, 1, 0, fetch, out, msg, msg_size);
     if (scheme == 17 && strncmp(arg, "https+insecure://", scheme) == 0)
       return url_source(arg + 17, 1, 1, fetch, out, msg, msg_size);
+    if (strncmp(arg, "pyroscope+", 10) == 0 && (scheme == 17 || scheme == 18))
+      return srv_pyro_source_parse(arg, fetch, out, msg, msg_size);
     snprintf(msg, msg_size,
              "unsupported scheme \"%.*s\" (heatls fetches http://, "
-             "https:// and https+insecure://)",
+             "https://, https+insecure://, pyroscope+http:// and "
+             "pyroscope+https://)",
              (int)(scheme - 3), arg);
     return SRV_EINVAL;
   }
@@ -221,8 +225,9 @@ int srv_source_copy(const srv_source_t *src, srv_source_t *out) {
   *out = (srv_source_t){.kind = src->kind, .insecure = src->insecure};
   if (dup_string(src->path, &out->path) < 0 ||
       dup_string(src->name, &out->name) < 0 ||
-      (src->kind == SRV_SOURCE_URL &&
-       srv_fetch_copy(&src->fetch, &out->fetch) < 0)) {
+      (src->kind != SRV_SOURCE_FILE &&
+       srv_fetch_copy(&src->fetch, &out->fetch) < 0) ||
+      srv_pyro_query_copy(&src->pyro, &out->pyro) < 0) {
     srv_source_close(out);
     return SRV_ENOMEM;
   }
@@ -251,5 +256,6 @@ void srv_source_close(srv_source_t *src) {
   free(src->path);
   free(src->name);
   srv_fetch_close(&src->fetch);
+  srv_pyro_query_close(&src->pyro);
   *src = (srv_source_t){.kind = SRV_SOURCE_NONE};
 }

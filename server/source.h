@@ -16,9 +16,21 @@
 
 typedef enum srv_source_kind {
   SRV_SOURCE_NONE = 0,
-  SRV_SOURCE_FILE, /* a profile file on this machine */
-  SRV_SOURCE_URL   /* a profile fetched over http or https */
+  SRV_SOURCE_FILE,     /* a profile file on this machine */
+  SRV_SOURCE_URL,      /* a profile fetched over http or https */
+  SRV_SOURCE_PYROSCOPE /* a merge of a Grafana Pyroscope server's profiles */
 } srv_source_kind_t;
+
+/* What a Pyroscope source asks for (pyro_source.h). Times are kept as the
+ * user wrote them ("now-1h", "1733459000", "2026-12-06T04:00:00Z") and
+ * resolved when the query is sent, so that a reload of "now-1h" asks for
+ * the last hour again. Strings owned by whoever holds the value. */
+typedef struct srv_pyro_query {
+  char *server;   /* http(s)://[user:password@]host[:port][/prefix] */
+  char *selector; /* a label selector: {service_name="checkout"} */
+  char *type_id;  /* name:sample_type:sample_unit:period_type:period_unit */
+  char *from, *until; /* NULL: the default (now-1h, now) */
+} srv_pyro_query_t;
 
 /* How a URL is fetched. Strings are owned by whoever holds the value. */
 typedef struct srv_fetch {
@@ -40,7 +52,8 @@ typedef struct srv_source {
   char *path;   /* FILE: the absolute path; URL: the URL fetched (owned) */
   char *name;   /* URL: "live: host:port cpu 30s" (owned); FILE: NULL */
   int insecure; /* URL: https+insecure:// (no certificate check) */
-  srv_fetch_t fetch; /* URL: how (owned copies) */
+  srv_fetch_t fetch;     /* URL, PYROSCOPE: how (owned copies) */
+  srv_pyro_query_t pyro; /* PYROSCOPE: what (owned) */
 } srv_source_t;
 
 /* *out becomes a FILE source for `path` as a user gave it: "~/x" is under
@@ -50,8 +63,9 @@ int srv_source_file(const char *path, const char *base_dir, srv_source_t *out);
 
 /* *out becomes the source `arg` names, by go tool pprof's rules: a
  * string with the scheme http://, https:// or https+insecure:// is a
- * URL; else one that names an existing file is that file; else one that
- * looks like host:port[/path] is http:// and it; else a file. A URL's
+ * URL (pyroscope+http:// and pyroscope+https:// a Pyroscope query,
+ * pyro_source.h); else one that names an existing file is that file; else one
+ * that looks like host:port[/path] is http:// and it; else a file. A URL's
  * empty path or "/" is /debug/pprof/profile, and fetch->seconds adds
  * seconds=N. fetch (borrowed, NULL: defaults) is copied into a URL
  * source. 0; SRV_EINVAL for another scheme or a URL without a host (msg

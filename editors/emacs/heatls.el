@@ -24,7 +24,8 @@
 ;;   the face `heatls-level-1' .. `heatls-level-5', from the
 ;;   `heatls/decorations' notifications of the server;
 ;; - `heatls-load-profile', `heatls-capture-profile' (from a running
-;;   service's URL, with progress), `heatls-reload-profile',
+;;   service's URL, with progress), `heatls-load-pyroscope' (from a
+;;   Grafana Pyroscope server), `heatls-reload-profile',
 ;;   `heatls-cancel-capture', `heatls-clear-profile', `heatls-status',
 ;;   `heatls-hotspots' (a `next-error' buffer of the hottest lines)
 ;;   and `heatls-toggle-level' (both -> global -> local -> off) drive
@@ -660,9 +661,11 @@ hot line are shown at its end, in the face `heatls-hint'."
 ;;;; Commands
 
 (defun heatls--source-name (path)
-  "The profile source PATH for people: a file's name, or a URL's live: name."
+  "The profile source PATH for people: a file's name, or a URL's live: name.
+A Pyroscope source's name (pyroscope: checkout cpu now-1h) is whole too."
   (cond ((null path) "?")
         ((string-prefix-p "live: " path) path)
+        ((string-prefix-p "pyroscope: " path) path)
         (t (file-name-nondirectory path))))
 
 (defun heatls--summary-string (summary)
@@ -851,12 +854,107 @@ level in \"both\" and \"global\", by their local level in
                             (_ "heat hidden")))
     next))
 
+;;;; Grafana Pyroscope
+;;
+;; `heatls-load-pyroscope': a merged profile from a Grafana Pyroscope
+;; server (docs/protocol.md, "Profiles from Pyroscope").  The server's
+;; URL is read with its history, then the service and the profile type
+;; are read with `completing-read' from what the server has
+;; (heatls.pyroscopeServices), then the range.  The load is
+;; heatls.loadProfile with a pyroscope+http(s):// source, with its
+;; progress reported as a capture's.
+
+(defvar heatls-pyroscope-history nil
+  "The Pyroscope servers given to `heatls-load-pyroscope', newest first.")
+
+(defconst heatls-pyroscope-ranges
+  '(("last 15 minutes" . "now-15m")
+    ("last hour" . "now-1h")
+    ("last 6 hours" . "now-6h")
+    ("last 24 hours" . "now-24h")
+    ("custom" . nil))
+  "The ranges `heatls-load-pyroscope' offers, with their from.")
+
+(defun heatls-pyroscope-source (server service type from &optional until)
+  "The pyroscope+ source of SERVICE's TYPE from FROM to UNTIL on SERVER.
+SERVER is an http(s):// or pyroscope+http(s):// URL, possibly with
+?tenant=...; TYPE a short name (cpu, alloc_space...) or a profile
+type id; FROM and UNTIL times as the server reads them (now-1h, unix
+seconds, RFC 3339); UNTIL nil is now."
+  (let* ((parts (split-string server "?"))
+         (base (string-trim-right (car parts) "/+"))
+         (params (delq nil (list (and (cadr parts) (not (string-empty-p (cadr parts)))
+                                      (cadr parts))))))
+    (dolist (kv (list (cons "service" service) (cons "type" type)
+                      (cons "from" from) (cons "until" until)))
+      (when (and (cdr kv) (not (string-empty-p (cdr kv))))
+        (setq params (append params
+                             (list (concat (car kv) "="
+                                           (url-hexify-string (cdr kv))))))))
+    (concat (if (string-prefix-p "pyroscope+" base) "" "pyroscope+")
+            base "/?" (mapconcat #'identity params "&"))))
+
+(defun heatls--pyroscope-read ()
+  "Read a server, then its service, type and range, for `heatls-load-pyroscope'."
+  (let* ((server (heatls--server))
+         (last (car heatls-pyroscope-history))
+         (url (string-trim
+               (read-string (format "Pyroscope server (default %s): "
+                                    (or last "http://localhost:4040"))
+                            nil 'heatls-pyroscope-history
+                            (or last "http://localhost:4040"))))
+         (has (condition-case err
+                  (heatls--execute server "heatls.pyroscopeServices" url)
+                (jsonrpc-error
+                 (user-error "heatls: %s" (heatls--error-message err)))))
+         (services (append (plist-get has :services) nil))
+         (types (mapcar (lambda (type)
+                          (let ((name (plist-get type :name)))
+                            (if (stringp name) name (plist-get type :id))))
+                        (append (plist-get has :types) nil))))
+    (unless services
+      (user-error "heatls: the server has no services in the last 24 hours"))
+    (let* ((service (completing-read "Service: " services nil t))
+           (type (completing-read "Profile type: " types nil t))
+           (range (completing-read "Range: " heatls-pyroscope-ranges nil t))
+           (from (cdr (assoc range heatls-pyroscope-ranges)))
+           (until nil))
+      (unless from
+        (setq from (read-string "From (now-2h, unix seconds, RFC 3339): "
+                                nil nil "now-2h")
+              until (read-string "Until: " nil nil "now")))
+      (list url service type from until))))
+
+;;;###autoload
+(defun heatls-load-pyroscope (server service type from &optional until on-summary)
+  "Load SERVICE's profile TYPE from FROM to UNTIL from the Pyroscope SERVER.
+SERVER is the Pyroscope server's URL (http://host:4040, or
+http://user:password@host:4040?tenant=team-a for basic auth and a
+tenant); TYPE a short name (cpu, alloc_space, inuse_space,
+mutex_duration...) or a profile type id; FROM and UNTIL times as
+\"now-1h\", unix seconds or RFC 3339; UNTIL nil is now.
+Interactively, the server is read with its history, then the service
+and the type are completed from what the server has, then the range.
+
+Does not wait: the progress shows while the server answers, then the
+summary, whose source reads \"pyroscope: checkout cpu now-1h\".
+ON-SUMMARY, if non-nil, is called with the summary, or nil when the
+load failed or was cancelled.  Returns the progress token."
+  (interactive (heatls--pyroscope-read))
+  (heatls--load-async (heatls--server) "heatls.loadProfile"
+                      (list (list :path (heatls-pyroscope-source
+                                         server service type from
+                                         (and until (not (equal until "now"))
+                                              until))))
+                      on-summary))
+
 ;;;; Keys
 
 (defvar heatls-command-map
   (let ((map (make-sparse-keymap)))
     (define-key map "l" #'heatls-load-profile)
     (define-key map "u" #'heatls-capture-profile)
+    (define-key map "p" #'heatls-load-pyroscope)
     (define-key map "r" #'heatls-reload-profile)
     (define-key map "k" #'heatls-cancel-capture)
     (define-key map "c" #'heatls-clear-profile)

@@ -119,7 +119,7 @@ if [ "$elapsed" -lt 5000 ]; then passed=$((passed + 1)); else
   fail "the timeout took ${elapsed} ms"; fi
 expect 1 'Maximum \(5\) redirects followed' info "$base/bad/loop"
 expect 1 'gzip|unexpected end|truncated' info "$base/bad/cut"
-expect 1 '^heatls: ftp://127.0.0.1/x: unsupported scheme "ftp" \(heatls fetches http://, https:// and https\+insecure://\)$' \
+expect 1 '^heatls: ftp://127.0.0.1/x: unsupported scheme "ftp" \(heatls fetches http://, https://, https\+insecure://, pyroscope\+http:// and pyroscope\+https://\)$' \
   info "ftp://127.0.0.1/x"
 expect 1 'Protocol "ftp" not supported' info "$base/bad/ftp"
 expect 1 'no such file|No such file' info "./not-here.pb.gz"

@@ -119,7 +119,7 @@ static void lifecycle(void) {
       result_of(&h, harness_wait_reply(&h, 2, 100)), "capabilities");
   const json_t *cmds = json_object_get(
       json_object_get(caps, "executeCommandProvider"), "commands");
-  CHECK_INT(json_array_size(cmds), 6);
+  CHECK_INT(json_array_size(cmds), 7);
   CHECK_STR(json_string_value(json_array_get(cmds, 0)), "heatls.loadProfile");
   CHECK_STR(json_string_value(json_object_get(caps, "positionEncoding")),
             "utf-16");

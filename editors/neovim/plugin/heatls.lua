@@ -39,6 +39,15 @@ end, {
   desc = 'heatls: capture a profile from a URL (! captures again and again)',
 })
 
+vim.api.nvim_create_user_command('HeatlsPyroscope', function(args)
+  if heatls() then
+    require('heatls.pyroscope').run(args.fargs)
+  end
+end, {
+  nargs = '*',
+  desc = 'heatls: load from Grafana Pyroscope [SERVER [SERVICE [TYPE [FROM [UNTIL]]]]]',
+})
+
 vim.api.nvim_create_user_command('HeatlsReload', function()
   local h = heatls()
   if h then

@@ -27,6 +27,7 @@ import {
 import { askCapture, CaptureArgs, followServerProgress, loadWithProgress } from './capture';
 import { DecorationsParams, HeatDecorations } from './decorations';
 import { Hotspot, pickHotspot } from './hotspots';
+import { loadFromPyroscope, PyroscopeArgs } from './pyroscope';
 import { registerSearch } from './search';
 import { ProfileStatus, ProfileSummary } from './status';
 
@@ -54,6 +55,7 @@ export function activate(context: vscode.ExtensionContext): void {
   context.subscriptions.push(
     vscode.commands.registerCommand('heatls.pickAndLoadProfile', loadProfile),
     vscode.commands.registerCommand('heatls.captureProfile', captureProfile),
+    vscode.commands.registerCommand('heatls.loadFromPyroscope', pyroscopeProfile),
     vscode.commands.registerCommand('heatls.reload', reloadProfile),
     vscode.commands.registerCommand('heatls.clear', clearProfile),
     vscode.commands.registerCommand('heatls.showHotspots', showHotspots),
@@ -228,6 +230,15 @@ async function captureProfile(arg?: CaptureArgs): Promise<ProfileSummary | undef
   const c = await running();
   if (!c) return undefined;
   const summary = await loadWithProgress(c, 'heatls.loadProfile', [args]);
+  if (summary) status.show(summary);
+  return summary;
+}
+
+/** heatls: Load from Pyroscope... (pyroscope.ts); arg loads without asking. */
+async function pyroscopeProfile(arg?: PyroscopeArgs): Promise<ProfileSummary | undefined> {
+  const c = await running();
+  if (!c) return undefined;
+  const summary = await loadFromPyroscope(c, globalState, arg);
   if (summary) status.show(summary);
   return summary;
 }

@@ -1,7 +1,8 @@
 // status.ts: the status bar item that names the loaded profile.
 //
 // Shows "<file> · <sample type> <total>" while a profile is loaded, or
-// "live: 127.0.0.1:6060 cpu 30s · ..." for a capture (from the
+// "live: 127.0.0.1:6060 cpu 30s · ..." for a capture, "pyroscope: checkout
+// cpu now-1h · ..." for a Pyroscope query (from the
 // answer of heatls.loadProfile or heatls.status) and hides otherwise. A click
 // shows the hotspots.
 import * as path from 'path';
@@ -23,11 +24,12 @@ export interface ProfileSummary {
 }
 
 /**
- * The source for the status bar: a file's base name, or a URL source as the
- * server names it ("live: 127.0.0.1:6060 cpu 30s"), whole.
+ * The source for the status bar: a file's base name, or a URL or Pyroscope
+ * source as the server names it ("live: 127.0.0.1:6060 cpu 30s",
+ * "pyroscope: checkout cpu now-1h"), whole.
  */
 export function sourceName(source: string): string {
-  return source.startsWith('live: ') ? source : path.basename(source);
+  return source.startsWith('live: ') || source.startsWith('pyroscope: ') ? source : path.basename(source);
 }
 
 export class ProfileStatus implements vscode.Disposable {

@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# Runs a test script (default test_heatls.lua) in one Neovim, headless:
-#   run.sh NVIM HEATLS_BINARY REPO SCRATCH_DIR [SCRIPT]
+# Runs test_heatls.lua (or TEST, another test file here) in one Neovim,
+# headless:
+#   run.sh NVIM HEATLS_BINARY REPO SCRATCH_DIR [TEST]
 # NVIM is a command on PATH or a path. When it is missing the test is skipped
 # (exit 77), except under CI=true, where that is a failure. Prints the
 # Neovim version and the wall time.
 set -uo pipefail
-nvim=$1 heatls=$2 repo=$3 scratch=$4 script=${5:-test_heatls.lua}
+nvim=$1 heatls=$2 repo=$3 scratch=$4 test=${5:-test_heatls.lua}
 here=$(cd "$(dirname "$0")" && pwd)
 
 if ! resolved=$(command -v "$nvim"); then
@@ -25,7 +26,7 @@ export HEATLS_BIN=$heatls HEATLS_TESTDATA=$repo/testdata HEATLS_TMP=$scratch
 start=$(date +%s%N)
 # stdin from /dev/null: Neovim reads a non-terminal stdin as text.
 timeout -k 5 120 "$resolved" --headless -u NONE -i NONE -n \
-  --cmd "set rtp^=$repo/editors/neovim" -c "luafile $here/$script" </dev/null
+  --cmd "set rtp^=$repo/editors/neovim" -c "luafile $here/$test" </dev/null
 rc=$?
 end=$(date +%s%N)
 ms=$(( (end - start) / 1000000 ))

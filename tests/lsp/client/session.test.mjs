@@ -606,7 +606,7 @@ const EXPECTED_CAPS = {
   hoverProvider: true,
   inlayHintProvider: { resolveProvider: false },
   codeLensProvider: { resolveProvider: false },
-  executeCommandProvider: { commands: ['heatls.loadProfile', 'heatls.clearProfile', 'heatls.hotspots', 'heatls.status', 'heatls.reloadProfile', 'heatls.search'] },
+  executeCommandProvider: { commands: ['heatls.loadProfile', 'heatls.clearProfile', 'heatls.hotspots', 'heatls.status', 'heatls.reloadProfile', 'heatls.search', 'heatls.pyroscopeServices'] },
   workspace: { workspaceFolders: { supported: true, changeNotifications: true } },
 };
 

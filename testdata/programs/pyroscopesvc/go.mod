@@ -1,0 +1,3 @@
+module heatls.test/pyroscopesvc
+
+go 1.19
