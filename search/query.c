@@ -200,48 +200,88 @@ bool hs__query_has_capture(const hs_query_t *q, const char *name) {
   return false;
 }
 
-/* The first node of capture id in the match, or a null node. */
-static TSNode captured(const TSQueryMatch *m, uint32_t id) {
+/* The index in m->captures of the k-th node of capture id (0-based), or
+ * m->capture_count when it has fewer. A capture holds several nodes when
+ * the pattern names it twice or quantifies it. */
+static uint16_t nth_node(const TSQueryMatch *m, uint32_t id, uint16_t k) {
   for (uint16_t i = 0; i < m->capture_count; i++)
-    if (m->captures[i].index == id)
-      return m->captures[i].node;
-  TSNode none = {{0}, NULL, NULL};
-  return none;
+    if (m->captures[i].index == id && k-- == 0)
+      return i;
+  return m->capture_count;
 }
 
-static bool holds(const predicate_t *p, const TSQueryMatch *m,
-                  const char *text, char **scratch, size_t *scratch_cap,
-                  bool *oom) {
-  TSNode a = captured(m, p->capture);
-  if (ts_node_is_null(a))
-    return true; /* an optional capture that is absent */
+static bool same_text(const char *text, TSNode a, TSNode b) {
   uint32_t as = ts_node_start_byte(a), alen = ts_node_end_byte(a) - as;
-  if (p->op == OP_EQ || p->op == OP_NOT_EQ) {
-    bool eq;
-    if (p->other_is_capture) {
-      TSNode b = captured(m, p->other_capture);
-      if (ts_node_is_null(b))
-        return true;
-      uint32_t bs = ts_node_start_byte(b), blen = ts_node_end_byte(b) - bs;
-      eq = alen == blen && memcmp(text + as, text + bs, alen) == 0;
-    } else {
-      eq = alen == p->string_len && memcmp(text + as, p->string, alen) == 0;
-    }
-    return p->op == OP_EQ ? eq : !eq;
-  }
-  if ((size_t)alen + 1 > *scratch_cap) {
-    char *buf = realloc(*scratch, (size_t)alen + 1);
+  uint32_t bs = ts_node_start_byte(b), blen = ts_node_end_byte(b) - bs;
+  return alen == blen && memcmp(text + as, text + bs, alen) == 0;
+}
+
+/* Whether node's text matches p's regex; false with *oom set when the
+ * scratch buffer cannot grow. */
+static bool regex_finds(const predicate_t *p, TSNode node, const char *text,
+                        char **scratch, size_t *scratch_cap, bool *oom) {
+  uint32_t start = ts_node_start_byte(node);
+  uint32_t len = ts_node_end_byte(node) - start;
+  if ((size_t)len + 1 > *scratch_cap) {
+    char *buf = realloc(*scratch, (size_t)len + 1);
     if (buf == NULL) {
       *oom = true;
       return false;
     }
     *scratch = buf;
-    *scratch_cap = (size_t)alen + 1;
+    *scratch_cap = (size_t)len + 1;
   }
-  memcpy(*scratch, text + as, alen);
-  (*scratch)[alen] = '\0';
-  bool found = regexec(&p->re, *scratch, 0, NULL, 0) == 0;
-  return p->op == OP_MATCH ? found : !found;
+  memcpy(*scratch, text + start, len);
+  (*scratch)[len] = '\0';
+  return regexec(&p->re, *scratch, 0, NULL, 0) == 0;
+}
+
+/*
+ * Whether predicate p holds for match m, as tree-sitter's own bindings
+ * evaluate it: a predicate on a capture of several nodes must hold for each
+ * of them (#eq? @x "a" needs every @x to be "a", #not-eq? none), and #eq?
+ * @a @b pairs the nodes of a and b in order (the same count, each pair
+ * equal; #not-eq?: each pair different). A capture with no node (an
+ * optional one that is absent) satisfies any predicate.
+ */
+static bool holds(const predicate_t *p, const TSQueryMatch *m,
+                  const char *text, char **scratch, size_t *scratch_cap,
+                  bool *oom) {
+  bool positive = p->op == OP_EQ || p->op == OP_MATCH;
+  if (p->other_is_capture) {
+    uint16_t first_a = nth_node(m, p->capture, 0);
+    uint16_t first_b = nth_node(m, p->other_capture, 0);
+    if (first_a == m->capture_count || first_b == m->capture_count)
+      return true;
+    for (uint16_t k = 0;; k++) {
+      uint16_t a = nth_node(m, p->capture, k);
+      uint16_t b = nth_node(m, p->other_capture, k);
+      if (a == m->capture_count || b == m->capture_count)
+        return a == b; /* both ran out together: as many nodes each */
+      if (same_text(text, m->captures[a].node, m->captures[b].node) !=
+          positive)
+        return false;
+    }
+  }
+  for (uint16_t k = 0;; k++) {
+    uint16_t i = nth_node(m, p->capture, k);
+    if (i == m->capture_count)
+      return true;
+    TSNode node = m->captures[i].node;
+    bool found;
+    if (p->op == OP_EQ || p->op == OP_NOT_EQ) {
+      uint32_t start = ts_node_start_byte(node);
+      uint32_t len = ts_node_end_byte(node) - start;
+      found =
+          len == p->string_len && memcmp(text + start, p->string, len) == 0;
+    } else {
+      found = regex_finds(p, node, text, scratch, scratch_cap, oom);
+      if (*oom)
+        return false;
+    }
+    if (found != positive)
+      return false;
+  }
 }
 
 int hs__query_run(const hs_query_t *q, TSNode root, const char *text,

@@ -15,6 +15,10 @@
 #   the language server: initialize, loadProfile, textDocument/inlayHint on a
 #   5,000-line document, each next to a same-run baseline, and RSS with 100
 #   open documents (tests/bench/lsp_bench.mjs)
+#   search and diagnostics: the delay from didChange to publishDiagnostics
+#   (next to the 300 ms debounce), and heatls.search over the whole Go
+#   standard library (GOROOT_SRC) with the golden json profile, next to
+#   `heatls search` on the same folder (tests/bench/search_bench.mjs)
 # on bench/large-synth.pb.gz in the shared folder (55.6 MB raw, 34.7 MB gzip),
 # then `heatls json` on each small golden profile (mostly process start),
 # the language server, and last how cost grows: `heatls json` next to
@@ -39,6 +43,9 @@
 #   HEATLS_SHARED_DIR  the shared folder (default: <repo>/../shared)
 #   HEATLS             a heatls binary to measure instead of the built one
 #   LSP_REQUESTS       inlayHint requests in the server benchmark (default 1000)
+#   GOROOT_SRC         the Go sources searched (default /usr/lib/go-1.19/src)
+#   SEARCH_RUNS        runs per search (default 3; 0 skips the searches)
+#   DIAGNOSTIC_EDITS   edits timed in the diagnostics delay (default 20)
 #   SCALES             the scaling table's sizes, as factors of the large
 #                      profile (default "0.125 0.25 0.5 1 2 4"; "" skips it)
 #   SCALE_RUNS         runs per command per size (default 3)
@@ -171,6 +178,19 @@ if command -v node >/dev/null; then
     || die "the language server benchmark failed"
 else
   echo "   node not found: skipped (tools/deps.sh installs it)"
+fi
+
+echo
+goroot_src=${GOROOT_SRC:-/usr/lib/go-1.19/src}
+search_profile=$shared/golden/json/json.pb.gz
+echo "== profile-guided search and hot-path diagnostics (tests/bench/search_bench.mjs; ${SEARCH_RUNS:-3} runs)"
+if ! command -v node >/dev/null; then
+  echo "   node not found: skipped (tools/deps.sh installs it)"
+elif [ ! -d "$goroot_src" ] || [ ! -f "$search_profile" ]; then
+  echo "   $goroot_src or $search_profile missing: skipped"
+else
+  node "$repo/tests/bench/search_bench.mjs" "$heatls" "$repo" "$goroot_src" "$search_profile" \
+    "${SEARCH_RUNS:-3}" "${DIAGNOSTIC_EDITS:-20}" || die "the search benchmark failed"
 fi
 
 # ---- how cost grows: synthetic profiles of the large one's shape --------

@@ -34,6 +34,9 @@
 ;;   `heatls-hotspots' (a `next-error' buffer of the hottest lines)
 ;;   and `heatls-toggle-level' (both -> global -> local -> off) drive
 ;;   the server;
+;; - `heatls-search' finds code by its shape where the profile says it
+;;   is hot, into a `grep-mode' buffer; heatls's hot-path diagnostics
+;;   show through flymake like any server's;
 ;; - inlay hints ("G5 L4 · 2.50s" at the end of a hot line) are shown
 ;;   by eglot itself when it can (eglot 1.12 and later, Emacs 29+);
 ;;   with older eglot, `heatls-mode' asks for them and shows them as
@@ -1262,6 +1265,221 @@ Returns the summary."
 (define-key heatls-command-map "L" #'heatls-load-profiles)
 (define-key heatls-command-map "d" #'heatls-compare-with-base)
 (define-key heatls-command-map "D" #'heatls-clear-base)
+
+;;;; Search
+;;
+;; Profile-guided code search: `heatls-search' asks the server's
+;; heatls.search for code by its shape (gogrep's metavariables), a
+;; tree-sitter query or a regex, over the workspace or the current
+;; file, and lists the hot matches in a `grep-mode' buffer, one
+;; "FILE:LINE: [CUM GN LN] TEXT" line each (as `heatls search --sort
+;; heat' prints them), so that \[next-error] visits them.  Nothing
+;; above this section depends on it.
+
+(require 'grep)
+
+(defcustom heatls-search-min-level 1
+  "The level (1-5) a match's hottest line must reach for `heatls-search'.
+0 lists every match, hot or not (no profile needed)."
+  :type 'integer)
+
+(defcustom heatls-search-limit 1000
+  "The most matches `heatls-search' lists."
+  :type 'integer)
+
+(defvar heatls-search-history nil
+  "The patterns given to `heatls-search', newest first.")
+
+(defconst heatls--search-kinds '("pattern" "query" "regex")
+  "The kinds of pattern that heatls.search takes.")
+
+(defvar-local heatls--search-server nil
+  "The connection whose search this buffer lists.")
+
+(defvar-local heatls--search-argument nil
+  "The argument of heatls.search that this buffer lists.")
+
+(defvar-local heatls--search-request nil
+  "The id of the request this buffer waits for, or nil.")
+
+(defun heatls--search-heat (match)
+  "The heat of MATCH (a result of heatls.search) as \"[0.86s G5 L5]\".
+A line the profile has no time on reads \"[- G0 L0]\"."
+  (let ((global (or (plist-get match :global) 0))
+        (local (or (plist-get match :local) 0))
+        (cum (or (plist-get match :cum) 0)))
+    (format "[%s G%d L%d]"
+            (if (and (eql cum 0) (eql global 0) (eql local 0))
+                "-"
+              (or (plist-get match :cumText) (format "%s" cum)))
+            global local)))
+
+(defun heatls--search-line (match root)
+  "The grep-style line of MATCH, its file relative to ROOT if inside."
+  (let ((path (heatls--uri-to-path (plist-get match :uri))))
+    (format "%s:%d: %s %s\n"
+            (cond ((null path) "?")
+                  ((file-in-directory-p path root) (file-relative-name path root))
+                  (t path))
+            (1+ (or (plist-get (plist-get (plist-get match :range) :start) :line) 0))
+            (heatls--search-heat match)
+            (or (plist-get match :text) ""))))
+
+(defun heatls--search-finish (buffer text)
+  "Append the last line TEXT to the search BUFFER and mark it done."
+  (when (buffer-live-p buffer)
+    (with-current-buffer buffer
+      (let ((inhibit-read-only t))
+        (setq heatls--search-request nil)
+        (goto-char (point-max))
+        (insert "\n" text "\n")
+        (goto-char (point-min))
+        (forward-line 2)))))
+
+(defun heatls--search-start (buffer on-done)
+  "Run the search of BUFFER (a `heatls-search-mode' buffer) again.
+ON-DONE, if non-nil, is called with BUFFER when the answer is in."
+  (with-current-buffer buffer
+    (let* ((server heatls--search-server)
+           (argument heatls--search-argument)
+           (root (heatls--server-root server))
+           (inhibit-read-only t))
+      (erase-buffer)
+      (setq default-directory root)
+      (insert (format "heatls search: %s (%s%s, %s)\n\n"
+                      (plist-get argument :pattern)
+                      (plist-get argument :kind)
+                      (let ((level (plist-get argument :minLevel)))
+                        (if (eql level 0) ", every match"
+                          (format ", hot at G%d+" level)))
+                      (if (equal (plist-get argument :scope) "workspace")
+                          "workspace"
+                        (or (heatls--uri-to-path (plist-get argument :scope)) "?"))))
+      (let ((request
+             (jsonrpc-async-request
+              server :workspace/executeCommand
+              (list :command "heatls.search" :arguments (vector argument)
+                    :workDoneToken (heatls--progress-token))
+              :success-fn
+              (lambda (matches)
+                (when (buffer-live-p buffer)
+                  (with-current-buffer buffer
+                    (let ((inhibit-read-only t))
+                      (goto-char (point-max))
+                      (seq-doseq (match matches)
+                        (insert (heatls--search-line match root)))
+                      (heatls--search-finish
+                       buffer (format "heatls search finished with %d match%s"
+                                      (length matches)
+                                      (if (= (length matches) 1) "" "es"))))))
+                (message "heatls: %d match%s" (length matches)
+                         (if (= (length matches) 1) "" "es"))
+                (when on-done (funcall on-done buffer)))
+              :error-fn
+              (lambda (error)
+                (let ((text (if (eql (plist-get error :code) -32800)
+                                "search cancelled"
+                              (plist-get error :message))))
+                  (heatls--search-finish buffer (concat "heatls search failed: " text))
+                  (message "heatls: %s" text))
+                (when on-done (funcall on-done buffer)))
+              :timeout nil)))
+        (setq heatls--search-request (car request))))))
+
+(define-derived-mode heatls-search-mode grep-mode "heatls-search"
+  "Major mode of the `heatls-search' buffer.
+One match per line: FILE:LINE: [CUM G<global> L<local>] TEXT, the
+heat of the match's hottest line, then its first line.
+\\[next-error] and \\[compile-goto-error] visit them;
+\\[revert-buffer] searches again; \\[heatls-search-cancel] cancels."
+  (setq-local revert-buffer-function
+              (lambda (&rest _) (heatls--search-start (current-buffer) nil))))
+
+(define-key heatls-search-mode-map (kbd "C-c C-k") #'heatls-search-cancel)
+
+(defun heatls--search-read-arguments ()
+  "The interactive arguments of `heatls-search'.
+With a prefix argument, ask for the kind, the level and the scope too."
+  (let* ((kind (if current-prefix-arg
+                   (completing-read "Kind: " heatls--search-kinds nil t nil nil
+                                    "pattern")
+                 "pattern"))
+         (pattern (read-string
+                   (format "heatls search %s%s: "
+                           (pcase kind ("pattern" "(e.g. fmt.Errorf($_))")
+                                  ("query" "(a tree-sitter query)")
+                                  (_ "(a regex)"))
+                           (if heatls-search-history
+                               (format " [%s]" (car heatls-search-history))
+                             ""))
+                   nil 'heatls-search-history (car heatls-search-history))))
+    (list pattern kind
+          (if current-prefix-arg
+              (read-number "Minimum level (0 = every match): " heatls-search-min-level)
+            heatls-search-min-level)
+          (and current-prefix-arg (eglot-managed-p)
+               (y-or-n-p "This file only? ")))))
+
+;;;###autoload
+(defun heatls-search (pattern &optional kind min-level this-file on-done)
+  "Search the workspace for PATTERN and list the hot matches.
+PATTERN is code with gogrep's metavariables ($x, $_, $*_), or, by
+KIND, a tree-sitter query (\"query\") or a POSIX regex per line
+(\"regex\").  A match is listed when its hottest line reaches
+MIN-LEVEL (default `heatls-search-min-level'; 0 lists every match)
+in the loaded profile.  With THIS-FILE, only the current buffer (as
+edited) is searched.  Interactively, the last patterns are in the
+history; a prefix argument asks for the kind, the level and the
+scope.  The matches go to the *heatls search* buffer, in
+`grep-mode' (\\[next-error] visits them) with each match's heat.
+Does not wait: ON-DONE, if non-nil, is called with the buffer when
+the answer is in.  Returns the buffer."
+  (interactive (heatls--search-read-arguments))
+  (when (string-empty-p pattern)
+    (user-error "No pattern given"))
+  (let* ((kind (or kind "pattern"))
+         (server (heatls--server))
+         (argument (list :pattern pattern :kind kind
+                         :minLevel (or min-level heatls-search-min-level)
+                         :scope "workspace"
+                         :limit heatls-search-limit)))
+    (unless (member kind heatls--search-kinds)
+      (user-error "No such kind of pattern: %S (pattern, query or regex)" kind))
+    (when this-file
+      (unless (eglot-managed-p)
+        (user-error "This buffer is not managed by eglot"))
+      (setq argument (plist-put argument :scope
+                                (plist-get (eglot--TextDocumentIdentifier) :uri))))
+    ;; Edits not sent yet (eglot sends them when Emacs is idle) go first:
+    ;; open documents are searched as edited.
+    (dolist (managed (eglot--managed-buffers server))
+      (with-current-buffer managed
+        (eglot--signal-textDocument/didChange)))
+    (let ((buffer (get-buffer-create "*heatls search*")))
+      (with-current-buffer buffer
+        (when heatls--search-request
+          (heatls-search-cancel))
+        (heatls-search-mode)
+        (setq heatls--search-server server
+              heatls--search-argument argument))
+      (heatls--search-start buffer on-done)
+      (setq next-error-last-buffer buffer)
+      (when (called-interactively-p 'interactive)
+        (display-buffer buffer))
+      buffer)))
+
+(defun heatls-search-cancel ()
+  "Cancel the search that the *heatls search* buffer waits for."
+  (interactive)
+  (let ((buffer (get-buffer "*heatls search*")))
+    (if (not (and buffer (buffer-local-value 'heatls--search-request buffer)))
+        (message "heatls: no search in progress")
+      (with-current-buffer buffer
+        (jsonrpc-notify heatls--search-server :$/cancelRequest
+                        (list :id heatls--search-request))
+        (setq heatls--search-request nil)))))
+
+(define-key heatls-command-map "/" #'heatls-search)
 
 (provide 'heatls)
 ;;; heatls.el ends here

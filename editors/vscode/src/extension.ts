@@ -29,6 +29,7 @@ import { registerCompare } from './compare';
 import { DecorationsParams, HeatDecorations } from './decorations';
 import { Hotspot, pickHotspot } from './hotspots';
 import { loadFromPyroscope, PyroscopeArgs } from './pyroscope';
+import { registerSearch } from './search';
 import { ProfileStatus, ProfileSummary } from './status';
 
 const SECTION = 'heatls';
@@ -71,6 +72,7 @@ export function activate(context: vscode.ExtensionContext): void {
     }),
     { dispose: () => void stop() },
   );
+  registerSearch(context, running);
 
   // Not awaited: activation (and so every command) must not wait for a
   // server that is slow to answer initialize.

@@ -1,0 +1,3 @@
+module example.com/hoterr
+
+go 1.19
