@@ -36,7 +36,7 @@ const SECTION = 'heatls';
 /** The settings the server reads (docs/protocol.md); path and gutter are ours. */
 const SERVER_SETTINGS = ['profile', 'base', 'normalize', 'threshold', 'localScope', 'sampleType', 'hints',
   'pathMappings', 'watch', 'logLevel', 'seconds', 'timeout', 'caFile', 'clientCert',
-  'clientKey', 'headers'];
+  'clientKey', 'headers', 'goroot', 'gomodcache', 'rules', 'disabledRules'];
 const HINT_MODES = ['both', 'global', 'local', 'off'];
 
 let client: LanguageClient | undefined;

@@ -280,13 +280,23 @@ async function freePort() {
   });
 }
 
-// The built-in rules that fire in hoterr/main.go, with the pattern the CLI
-// checks each with (docs/diagnostics.md).
+// The rules that fire in hoterr/main.go, with the pattern the CLI checks
+// each with (docs/diagnostics.md): two built-in ones, and a rule of the
+// settings (heatls.rules) in place of the built-in go-sprint-one, which
+// heatls.disabledRules turns off, so that both settings are seen to reach
+// the server.
 const RULES = [
   ['go-errors-new-return', 'return $*_, errors.New($s)'],
   ['go-errorf-constant', 'fmt.Errorf($s)'],
-  ['go-sprint-one', 'fmt.Sprint($x)'],
+  ['hoterr-sprint', 'fmt.Sprint($x)'],
 ];
+const SETTINGS_RULES = {
+  'heatls.rules': [{
+    id: 'hoterr-sprint', pattern: 'fmt.Sprint($x)', language: 'go',
+    message: 'fmt.Sprint of one value on a hot path', minLevel: 3,
+  }],
+  'heatls.disabledRules': ['go-sprint-one'],
+};
 
 async function main() {
   const work = path.join(build, 'search-run');
@@ -347,6 +357,7 @@ async function main() {
   fs.writeFileSync(path.join(dirs.data, 'User/settings.json'), JSON.stringify({
     'heatls.path': heatls,
     'heatls.profile': profile,
+    ...SETTINGS_RULES,
     'chat.disableAIFeatures': true,
     'workbench.secondarySideBar.defaultVisibility': 'hidden',
     'workbench.startupEditor': 'none',
@@ -525,7 +536,7 @@ async function main() {
     check(Boolean(state), 'typing over the fmt.Errorf call removes its diagnostic',
       JSON.stringify(diagnosticsOf(await probe(page, probeOut), mainGo)));
     if (state) log(`the diagnostic went within ${Date.now() - typedAt} ms of typing (polled; debounce 300 ms)`);
-    same(diagnosticsOf(state, mainGo).map((d) => d.code), ['go-errors-new-return', 'go-sprint-one'],
+    same(diagnosticsOf(state, mainGo).map((d) => d.code), ['go-errors-new-return', 'hoterr-sprint'],
       'the other two stay');
 
     // Cleared: none left.
