@@ -119,12 +119,19 @@ static int add_string(decoder_t *d, const hx_field_t *f, hx_error_t *err) {
     return hx__fail(err, HX_ETOOBIG, "a string of %zu bytes", f->size);
   if (GROW(d, strings, raw->string_count, cap_strings) < 0)
     return no_memory(err);
+  /* The index hands its names out as C strings, so a string ends at its
+   * first NUL byte here already: two names that differ only after it are
+   * the same name everywhere (keys, order, merges), as a reader sees them. */
+  const uint8_t *nul = f->size ? memchr(f->data, 0, f->size) : NULL;
+  size_t len = nul ? (size_t)(nul - f->data) : f->size;
+  if (raw->string_count == 0)
+    raw->first_string_size = f->size;
   char *copy =
-      hx__arena_strndup(&raw->string_arena, (const char *)f->data, f->size);
+      hx__arena_strndup(&raw->string_arena, (const char *)f->data, len);
   if (!copy)
     return no_memory(err);
   raw->strings[raw->string_count].ptr = copy;
-  raw->strings[raw->string_count].len = (uint32_t)f->size;
+  raw->strings[raw->string_count].len = (uint32_t)len;
   raw->string_count++;
   return 0;
 }
@@ -253,7 +260,7 @@ static int check_string(const hx_raw_t *raw, int64_t index, const char *what,
 static int check_references(hx_raw_t *raw, hx_error_t *err) {
   if (raw->sample_type_count == 0)
     return hx__fail(err, HX_EPROFILE, "the profile has no sample type");
-  if (raw->string_count > 0 && raw->strings[0].len != 0)
+  if (raw->string_count > 0 && raw->first_string_size != 0)
     return hx__fail(err, HX_EPROFILE,
                     "the string table does not start with an empty string");
   int rc;

@@ -202,6 +202,7 @@ typedef struct hx_raw {
   hx_arena_t string_arena; /* the string table's bytes */
   hx_str_t *strings;
   size_t string_count;
+  size_t first_string_size;   /* string 0's bytes, NUL bytes included */
   int64_t (*sample_types)[2]; /* (type, unit) string indices */
   size_t sample_type_count;
   int64_t default_sample_type; /* string index, 0 when unset */
