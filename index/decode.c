@@ -11,8 +11,11 @@
  * bytes here (they come first in a profile, before the locations they
  * name) and are read by the sample walk in build.c. So the raw profile is
  * never in memory whole: of its bytes only the samples are kept, about half of
- * a Go profile. Afterwards every id and string index is checked, so that
- * nothing later can meet a dangling reference.
+ * a Go profile. The exception is a profile inflated whole (inflate.c,
+ * hx__decoder_adopt): the buffer is the window, decoded in place at the
+ * finish, its samples moved to its front and the rest given back.
+ * Afterwards every id and string index is checked, so that nothing later
+ * can meet a dangling reference.
  */
 #include "internal.h"
 
@@ -38,6 +41,10 @@ struct hx_decoder {
       cap_sample_bytes;
   uint8_t *window; /* [0, end): bytes not decoded yet */
   size_t window_cap, end;
+  /* The window is the whole raw profile (hx__decoder_adopt): samples are
+   * kept by moving them to its front, [0, raw->sample_bytes_size), which
+   * never passes the field being read. */
+  bool whole;
 };
 typedef hx_decoder_t decoder_t;
 
@@ -140,12 +147,18 @@ static int add_sample(decoder_t *d, const hx_field_t *f, hx_error_t *err) {
   hx_raw_t *raw = d->raw;
   if (f->size > UINT32_MAX)
     return hx__fail(err, HX_ETOOBIG, "a sample of %zu bytes", f->size);
-  if (GROW(d, sample_sizes, raw->sample_count, cap_samples) < 0 ||
-      hx__grow((void **)&raw->sample_bytes, &d->cap_sample_bytes,
-               raw->sample_bytes_size + f->size, 1) < 0)
+  if (GROW(d, sample_sizes, raw->sample_count, cap_samples) < 0)
     return no_memory(err);
-  if (f->size)
-    memcpy(raw->sample_bytes + raw->sample_bytes_size, f->data, f->size);
+  if (d->whole) {
+    if (f->size)
+      memmove(d->window + raw->sample_bytes_size, f->data, f->size);
+  } else {
+    if (hx__grow((void **)&raw->sample_bytes, &d->cap_sample_bytes,
+                 raw->sample_bytes_size + f->size, 1) < 0)
+      return no_memory(err);
+    if (f->size)
+      memcpy(raw->sample_bytes + raw->sample_bytes_size, f->data, f->size);
+  }
   raw->sample_bytes_size += f->size;
   raw->sample_sizes[raw->sample_count++] = (uint32_t)f->size;
   return 0;
@@ -215,6 +228,11 @@ static int decode_window(decoder_t *d, hx_error_t *err) {
   if (rc < 0)
     return rc;
   size_t start = (size_t)(w.pos - d->window);
+  if (d->whole) { /* the rest, if any, is a truncated field: left where it is
+                   */
+    d->end -= start;
+    return 0;
+  }
   memmove(d->window, d->window + start, d->end - start);
   d->end -= start;
   return 0;
@@ -244,6 +262,28 @@ int hx__decoder_room(hx_decoder_t *d, uint8_t **dst, size_t *room,
 }
 
 void hx__decoder_wrote(hx_decoder_t *d, size_t n) { d->end += n; }
+
+void hx__decoder_adopt(hx_decoder_t *d, uint8_t *bytes, size_t size) {
+  free(d->window);
+  d->window = bytes;
+  d->window_cap = d->end = size;
+  d->whole = true;
+}
+
+/* After the whole profile was decoded in place: the samples, moved to the
+ * window's front, become the samples' bytes and the rest is given back. */
+static void keep_samples(decoder_t *d) {
+  hx_raw_t *raw = d->raw;
+  if (raw->sample_bytes_size == 0) {
+    free(d->window);
+  } else {
+    uint8_t *kept = realloc(d->window, raw->sample_bytes_size);
+    raw->sample_bytes =
+        kept ? kept : d->window; /* a failed shrink keeps all */
+  }
+  d->window = NULL;
+  d->whole = false;
+}
 
 static int check_string(const hx_raw_t *raw, int64_t index, const char *what,
                         unsigned long long id, hx_error_t *err) {
@@ -320,6 +360,8 @@ int hx__decoder_finish(hx_decoder_t *d, hx_error_t *err) {
     return rc;
   if (d->end != 0)
     return hx__fail(err, HX_EPROTO, "protobuf: truncated message");
+  if (d->whole)
+    keep_samples(d);
   /* The window and the location buffer are done with. */
   free(d->window);
   d->window = NULL;
