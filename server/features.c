@@ -5,7 +5,9 @@
 #include "handlers.h"
 
 #include "error.h"
+#include "format.h"
 
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,17 +51,17 @@ static int hint_label(const srv_model_t *m, const hx_point_t *p, char *buf,
   }
 }
 
-/* The hint for p on line, or NULL when none shows (*oom set when one
- * should have but could not be made). */
-static json_t *hint(const srv_model_t *m, const srv_doc_t *doc,
-                    const hx_point_t *p, uint32_t line, int *oom) {
+/* The hint for p on line as JSON text into f; 0 when none shows (the
+ * mode hides it, or the line is past the end of an edited text). */
+static int write_hint(FILE *f, const srv_model_t *m, const srv_doc_t *doc,
+                      const hx_point_t *p, uint32_t line, int first) {
   char label[128];
   if (!hint_label(m, p, label, sizeof label))
-    return NULL;
+    return 0;
   const char *text;
   size_t len;
   if (lsp_text_line(doc->text, line, &text, &len) < 0)
-    return NULL; /* an annotation past the end of an edited text */
+    return 0; /* an annotation past the end of an edited text */
   size_t end = lsp_line_units(text, len, srv_model_client(m)->encoding);
   const hx_function_t *fn = hx_index_function(srv_model_index(m), p->function);
   char flat[64], cum[64], tooltip[512];
@@ -70,14 +72,20 @@ static json_t *hint(const srv_model_t *m, const srv_doc_t *doc,
            "level %d",
            fn->display, flat, srv_model_percent(m, p->flat), cum,
            srv_model_percent(m, p->cum), p->global, p->local);
-  json_t *h = json_pack("{s:{s:I, s:I}, s:s, s:b, s:s}", "position", "line",
-                        (json_int_t)line, "character", (json_int_t)end,
-                        "label", label, "paddingLeft", 1, "tooltip", tooltip);
-  if (!h)
-    *oom = 1;
-  return h;
+  fprintf(f,
+          "%s{\"position\":{\"line\":%" PRIu32 ",\"character\":%zu},"
+          "\"label\":",
+          first ? "" : ",", line, end);
+  fmt_json_string(f, label);
+  fputs(",\"paddingLeft\":true,\"tooltip\":", f);
+  fmt_json_string(f, tooltip);
+  fputc('}', f);
+  return 1;
 }
 
+/* The answer is written as JSON text, not built as jansson values and
+ * dumped: a whole document's hints (hundreds) are answered at every
+ * scroll and edit, and the values cost most of the time. */
 static int on_inlay_hint(void *ctx, const rpc_message_t *msg) {
   srv_env_t *env = ctx;
   const srv_model_t *m = env->model;
@@ -92,29 +100,40 @@ static int on_inlay_hint(void *ctx, const rpc_message_t *msg) {
                      err.message);
     return 0;
   }
-  const hx_index_t *index = srv_model_index(m);
-  json_t *hints = json_array();
-  int oom = !hints;
-  if (!oom && doc && index && srv_model_settings(m)->hints != SRV_HINTS_OFF) {
-    size_t i =
-        srv_annos_lower_bound(doc->annos, doc->anno_count, range.start.line);
-    for (; i < doc->anno_count && doc->annos[i].line <= range.end.line; i++) {
-      if (i > 0 && doc->annos[i - 1].line == doc->annos[i].line)
-        continue; /* only the hottest point of a line */
-      const hx_point_t *p = hx_index_point(index, doc->annos[i].point);
-      json_t *h = hint(m, doc, p, doc->annos[i].line, &oom);
-      if (h && json_array_append_new(hints, h) < 0)
-        oom = 1;
+  char *body = NULL, *frame = NULL;
+  size_t body_len = 0, frame_len = 0;
+  FILE *f = open_memstream(&body, &body_len);
+  if (f) {
+    fputs("{\"jsonrpc\":\"2.0\",\"id\":", f);
+    json_dumpf(msg->id, f, JSON_ENCODE_ANY | JSON_COMPACT);
+    fputs(",\"result\":[", f);
+    const hx_index_t *index = srv_model_index(m);
+    if (doc && index && srv_model_settings(m)->hints != SRV_HINTS_OFF) {
+      size_t i =
+          srv_annos_lower_bound(doc->annos, doc->anno_count, range.start.line);
+      int first = 1;
+      for (; i < doc->anno_count && doc->annos[i].line <= range.end.line;
+           i++) {
+        if (i > 0 && doc->annos[i - 1].line == doc->annos[i].line)
+          continue; /* only the hottest point of a line */
+        const hx_point_t *p = hx_index_point(index, doc->annos[i].point);
+        if (write_hint(f, m, doc, p, doc->annos[i].line, first))
+          first = 0;
+      }
+    }
+    fputs("]}", f);
+    /* A stream that could not grow fails its fclose (or was marked). */
+    int failed = ferror(f);
+    if (fclose(f) != 0 || failed) {
+      free(body);
+      body = NULL;
     }
   }
-  if (oom) {
-    /* Not a shorter list: an answer that says it is incomplete. */
-    json_decref(hints);
-    srv_outbox_error(env->out, msg->id, RPC_CODE_INTERNAL_ERROR,
-                     "out of memory");
-    return 0;
-  }
-  srv_outbox_reply(env->out, msg->id, hints);
+  if (body && rpc_frame_encode(body, body_len, &frame, &frame_len, &err) < 0)
+    frame = NULL;
+  free(body);
+  /* Without memory: not a shorter list but an answer that says so. */
+  srv_outbox_send_frame(env->out, msg->id, frame, frame_len);
   return 0;
 }
 
