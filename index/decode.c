@@ -17,10 +17,17 @@
  * Afterwards every id and string index is checked, so that nothing later
  * can meet a dangling reference.
  */
+/* madvise(MADV_DONTNEED) is Linux and BSD, not POSIX (whose
+ * POSIX_MADV_DONTNEED glibc ignores). */
+#define _DEFAULT_SOURCE
+
 #include "internal.h"
 
+#include <stddef.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 /* Field numbers of message Profile (profile.proto); test_decode checks them
  * against the generated descriptor. */
@@ -216,20 +223,42 @@ void hx__decoder_free(hx_decoder_t *d) {
   free(d);
 }
 
+#define PAGE ((uintptr_t)4096)
+#define RELEASE_STEP ((size_t)4 << 20)
+
+/* A whole profile decoded in place: the pages between the samples kept
+ * at the front and pos (the next field) hold only decoded bytes, and are
+ * given back to the system as the decode goes, so that the raw profile
+ * and the tables decoded from it are not all resident at once. The pages
+ * read as zeros if touched again, as they are when the samples kept grow
+ * into them. madvise failing (another page size) only keeps them. */
+static const uint8_t *release_decoded(decoder_t *d, const uint8_t *pos) {
+  uintptr_t from = (uintptr_t)(d->window + d->raw->sample_bytes_size);
+  uintptr_t to = (uintptr_t)pos & ~(PAGE - 1);
+  from = (from + PAGE - 1) & ~(PAGE - 1);
+  if (to > from)
+    madvise((void *)from, to - from, MADV_DONTNEED);
+  return pos;
+}
+
 /* Decodes every complete field of the window and moves the rest (the
  * start of a field) to its front. */
 static int decode_window(decoder_t *d, hx_error_t *err) {
   hx_wire_t w = {d->window, d->window + d->end};
   hx_field_t f;
   int rc;
-  while ((rc = hx__wire_next_partial(&w, &f, err)) > 0)
+  const uint8_t *released = d->window;
+  while ((rc = hx__wire_next_partial(&w, &f, err)) > 0) {
     if ((rc = decode_field(d, &f, err)) < 0)
       return rc;
+    if (d->whole && w.pos - released >= (ptrdiff_t)RELEASE_STEP)
+      released = release_decoded(d, w.pos);
+  }
   if (rc < 0)
     return rc;
   size_t start = (size_t)(w.pos - d->window);
-  if (d->whole) { /* the rest, if any, is a truncated field: left where it is
-                   */
+  if (d->whole) {
+    /* The rest, if any, is a truncated field: left where it is. */
     d->end -= start;
     return 0;
   }
@@ -278,8 +307,8 @@ static void keep_samples(decoder_t *d) {
     free(d->window);
   } else {
     uint8_t *kept = realloc(d->window, raw->sample_bytes_size);
-    raw->sample_bytes =
-        kept ? kept : d->window; /* a failed shrink keeps all */
+    /* A shrink that fails keeps the whole buffer. */
+    raw->sample_bytes = kept ? kept : d->window;
   }
   d->window = NULL;
   d->whole = false;
