@@ -13,7 +13,8 @@
  * never in memory whole: of its bytes only the samples are kept, about half of
  * a Go profile. The exception is a profile inflated whole (inflate.c,
  * hx__decoder_adopt): the buffer is the window, decoded in place at the
- * finish, its samples moved to its front and the rest given back.
+ * finish, its samples moved to its front and the pages of the rest given
+ * back as they are decoded.
  * Afterwards every id and string index is checked, so that nothing later
  * can meet a dangling reference.
  */

@@ -189,10 +189,12 @@ int hx_loader_feed(hx_loader_t *loader, const void *data, size_t size,
  * returns. A single gzip member whose size trailer is within
  * max_decompressed is inflated in one piece, about three times faster than
  * in pieces, and the raw profile is then in memory whole until the finish
- * (at most max_decompressed bytes; its samples stay there, in place of the
- * copy a load in pieces makes). Anything else loads as by hx_loader_feed.
- * The result, or the error, is the same as for the bytes fed in pieces.
- * After hx_loader_feed it is one more piece. Later feeds are HX_EINVAL. */
+ * decodes it, in place (at most max_decompressed bytes; its samples stay
+ * there, in place of the copy a load in pieces makes, and the pages of
+ * the rest are given back as they are decoded). Anything else loads as by
+ * hx_loader_feed. The result, or the error, is the same as for the bytes fed
+ * in pieces. After hx_loader_feed it is one more piece. Later feeds are
+ * HX_EINVAL. */
 int hx_loader_feed_all(hx_loader_t *loader, const void *data, size_t size,
                        hx_error_t *err);
 
