@@ -8,6 +8,7 @@
 #include "error.h"
 #include "format.h"
 
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,19 +34,19 @@ static void delta_texts(const hx_summary_t *sum, int64_t delta, char *value,
   fmt_of_base(share, share_size, delta, sum);
 }
 
-/* The hint for point on line, or NULL when none shows (*oom set when one
- * should have but could not be made). */
-static json_t *hint(const srv_model_t *m, const srv_doc_t *doc, uint32_t point,
-                    uint32_t line, int *oom) {
+/* The hint for point on line as JSON text into f; 0 when none shows (the
+ * mode hides it, or the line is past the end of an edited text). */
+static int write_hint(FILE *f, const srv_model_t *m, const srv_doc_t *doc,
+                      uint32_t point, uint32_t line, int first) {
   const hx_index_t *index = srv_model_index(m);
   char label[160];
   if (!srv_view_hint(index, point, srv_model_settings(m)->hints, label,
                      sizeof label))
-    return NULL;
+    return 0;
   const char *text;
   size_t len;
   if (lsp_text_line(doc->text, line, &text, &len) < 0)
-    return NULL; /* an annotation past the end of an edited text */
+    return 0; /* an annotation past the end of an edited text */
   size_t end = lsp_line_units(text, len, srv_model_client(m)->encoding);
   const hx_point_t *p = hx_index_point(index, point);
   const hx_point_diff_t *d = hx_index_point_diff(index, point);
@@ -70,14 +71,20 @@ static json_t *hint(const srv_model_t *m, const srv_doc_t *doc, uint32_t point,
              fn->display, flat, srv_model_percent(m, p->flat), cum,
              srv_model_percent(m, p->cum), p->global, p->local);
   }
-  json_t *h = json_pack("{s:{s:I, s:I}, s:s, s:b, s:s}", "position", "line",
-                        (json_int_t)line, "character", (json_int_t)end,
-                        "label", label, "paddingLeft", 1, "tooltip", tooltip);
-  if (!h)
-    *oom = 1;
-  return h;
+  fprintf(f,
+          "%s{\"position\":{\"line\":%" PRIu32 ",\"character\":%zu},"
+          "\"label\":",
+          first ? "" : ",", line, end);
+  fmt_json_string(f, label);
+  fputs(",\"paddingLeft\":true,\"tooltip\":", f);
+  fmt_json_string(f, tooltip);
+  fputc('}', f);
+  return 1;
 }
 
+/* The answer is written as JSON text, not built as jansson values and
+ * dumped: a whole document's hints (hundreds) are answered at every
+ * scroll and edit, and the values cost most of the time. */
 static int on_inlay_hint(void *ctx, const rpc_message_t *msg) {
   srv_env_t *env = ctx;
   const srv_model_t *m = env->model;
@@ -92,31 +99,41 @@ static int on_inlay_hint(void *ctx, const rpc_message_t *msg) {
                      err.message);
     return 0;
   }
-  const hx_index_t *index = srv_model_index(m);
-  json_t *hints = json_array();
-  int oom = !hints;
-  if (!oom && doc && index && srv_model_settings(m)->hints != SRV_HINTS_OFF) {
-    size_t i =
-        srv_annos_lower_bound(doc->annos, doc->anno_count, range.start.line);
-    while (i < doc->anno_count && doc->annos[i].line <= range.end.line) {
-      /* One hint a line: the point the line shows (diff_view.h). */
-      size_t n = srv_view_line_run(doc->annos, doc->anno_count, i);
-      const srv_anno_t *a =
-          &doc->annos[srv_view_line_anno(index, doc->annos, i, n)];
-      json_t *h = hint(m, doc, a->point, a->line, &oom);
-      if (h && json_array_append_new(hints, h) < 0)
-        oom = 1;
-      i += n;
+  char *body = NULL, *frame = NULL;
+  size_t body_len = 0, frame_len = 0;
+  FILE *f = open_memstream(&body, &body_len);
+  if (f) {
+    fputs("{\"jsonrpc\":\"2.0\",\"id\":", f);
+    json_dumpf(msg->id, f, JSON_ENCODE_ANY | JSON_COMPACT);
+    fputs(",\"result\":[", f);
+    const hx_index_t *index = srv_model_index(m);
+    if (doc && index && srv_model_settings(m)->hints != SRV_HINTS_OFF) {
+      size_t i =
+          srv_annos_lower_bound(doc->annos, doc->anno_count, range.start.line);
+      int first = 1;
+      while (i < doc->anno_count && doc->annos[i].line <= range.end.line) {
+        /* One hint a line: the point the line shows (diff_view.h). */
+        size_t n = srv_view_line_run(doc->annos, doc->anno_count, i);
+        const srv_anno_t *a =
+            &doc->annos[srv_view_line_anno(index, doc->annos, i, n)];
+        if (write_hint(f, m, doc, a->point, a->line, first))
+          first = 0;
+        i += n;
+      }
+    }
+    fputs("]}", f);
+    /* A stream that could not grow fails its fclose (or was marked). */
+    int failed = ferror(f);
+    if (fclose(f) != 0 || failed) {
+      free(body);
+      body = NULL;
     }
   }
-  if (oom) {
-    /* Not a shorter list: an answer that says it is incomplete. */
-    json_decref(hints);
-    srv_outbox_error(env->out, msg->id, RPC_CODE_INTERNAL_ERROR,
-                     "out of memory");
-    return 0;
-  }
-  srv_outbox_reply(env->out, msg->id, hints);
+  if (body && rpc_frame_encode(body, body_len, &frame, &frame_len, &err) < 0)
+    frame = NULL;
+  free(body);
+  /* Without memory: not a shorter list but an answer that says so. */
+  srv_outbox_send_frame(env->out, msg->id, frame, frame_len);
   return 0;
 }
 

@@ -37,16 +37,35 @@ static size_t utf8_length(const unsigned char *s, size_t n) {
   return len;
 }
 
+/* Writes the run [from, to) of bytes that need no escape in one call:
+ * most strings are one such run, and a byte at a time through stdio costs
+ * more than the rest of a line of output. */
+static void flush_run(FILE *out, const unsigned char *from,
+                      const unsigned char *to) {
+  if (to > from)
+    fwrite(from, 1, (size_t)(to - from), out);
+}
+
 void fmt_json_string(FILE *out, const char *s) {
   const unsigned char *p = (const unsigned char *)s;
   size_t n = strlen(s);
+  const unsigned char *run = p;
   fputc('"', out);
   for (size_t i = 0; i < n;) {
     unsigned c = p[i];
+    if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\') {
+      i++;
+      continue;
+    }
+    size_t len = c >= 0x80 ? utf8_length(p + i, n - i) : 0;
+    if (len > 0) { /* valid UTF-8 goes as it is */
+      i += len;
+      continue;
+    }
+    flush_run(out, run, p + i);
     if (c == '"' || c == '\\') {
       fputc('\\', out);
       fputc((int)c, out);
-      i++;
     } else if (c < 0x20 || c == 0x7f) {
       const char *esc = c == '\n'   ? "\\n"
                         : c == '\t' ? "\\t"
@@ -58,18 +77,13 @@ void fmt_json_string(FILE *out, const char *s) {
         fputs(esc, out);
       else
         fprintf(out, "\\u%04x", c);
-      i++;
     } else {
-      size_t len = utf8_length(p + i, n - i);
-      if (len == 0) {
-        fputs("\\ufffd", out);
-        i++;
-      } else {
-        fwrite(p + i, 1, len, out);
-        i += len;
-      }
+      fputs("\\ufffd", out); /* a byte of invalid UTF-8 */
     }
+    i++;
+    run = p + i;
   }
+  flush_run(out, run, p + n);
   fputc('"', out);
 }
 

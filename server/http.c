@@ -18,9 +18,8 @@
 
 #include "error.h"
 
-#include <curl/curl.h>
+#include "curl_lib.h"
 
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -108,15 +107,15 @@ static void req_unlink(srv_http_req_t *r) {
 }
 
 static void req_free(srv_http_req_t *r) {
-  curl_slist_free_all(r->headers);
+  srv_curl()->slist_free_all(r->headers);
   srv_bytes_close(&r->body);
   free(r);
 }
 
 /* Removes r from curl and the list, and frees it. */
 static void req_drop(srv_http_req_t *r) {
-  curl_multi_remove_handle(r->h->multi, r->easy);
-  curl_easy_cleanup(r->easy);
+  srv_curl()->multi_remove_handle(r->h->multi, r->easy);
+  srv_curl()->easy_cleanup(r->easy);
   req_unlink(r);
   req_free(r);
 }
@@ -125,9 +124,10 @@ static void result_of(srv_http_req_t *r, CURLcode code,
                       srv_http_result_t *res) {
   *res = (srv_http_result_t){.rc = 0, .body = r->body};
   r->body = (srv_bytes_t)SRV_BYTES_INIT;
-  curl_easy_getinfo(r->easy, CURLINFO_RESPONSE_CODE, &res->status);
+  srv_curl()->easy_getinfo(r->easy, CURLINFO_RESPONSE_CODE, &res->status);
   char *type = NULL;
-  if (curl_easy_getinfo(r->easy, CURLINFO_CONTENT_TYPE, &type) == CURLE_OK)
+  if (srv_curl()->easy_getinfo(r->easy, CURLINFO_CONTENT_TYPE, &type) ==
+      CURLE_OK)
     res->content_type = type;
   if (r->no_memory) {
     res->rc = SRV_ENOMEM;
@@ -140,18 +140,18 @@ static void result_of(srv_http_req_t *r, CURLcode code,
   } else if (code != CURLE_OK) {
     res->rc = SRV_ENET;
     snprintf(res->message, sizeof res->message, "%s",
-             r->errbuf[0] ? r->errbuf : curl_easy_strerror(code));
+             r->errbuf[0] ? r->errbuf : srv_curl()->easy_strerror(code));
   }
 }
 
 static void collect_done(srv_http_t *h) {
   CURLMsg *msg;
   int left;
-  while ((msg = curl_multi_info_read(h->multi, &left))) {
+  while ((msg = srv_curl()->multi_info_read(h->multi, &left))) {
     if (msg->msg != CURLMSG_DONE)
       continue;
     srv_http_req_t *r = NULL;
-    curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&r);
+    srv_curl()->easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&r);
     if (!r)
       continue;
     CURLcode code = msg->data.result;
@@ -159,11 +159,11 @@ static void collect_done(srv_http_t *h) {
     result_of(r, code, &res);
     /* Out of curl and the list before the callback, which may start or
      * cancel other transfers. */
-    curl_multi_remove_handle(h->multi, r->easy);
+    srv_curl()->multi_remove_handle(h->multi, r->easy);
     req_unlink(r);
     r->done(r->data, &res);
     srv_bytes_close(&res.body);
-    curl_easy_cleanup(r->easy);
+    srv_curl()->easy_cleanup(r->easy);
     req_free(r);
   }
 }
@@ -176,7 +176,7 @@ static void on_resume(uv_idle_t *idle) {
       r->paused = 0;
       h->spent = 0;
       /* Delivers what curl held back, within a new budget. */
-      curl_easy_pause(r->easy, CURLPAUSE_CONT);
+      srv_curl()->easy_pause(r->easy, CURLPAUSE_CONT);
     }
   }
   collect_done(h);
@@ -194,7 +194,7 @@ static void on_poll(uv_poll_t *poll, int status, int events) {
     flags |= CURL_CSELECT_OUT;
   int running;
   h->spent = 0;
-  curl_multi_socket_action(h->multi, w->fd, flags, &running);
+  srv_curl()->multi_socket_action(h->multi, w->fd, flags, &running);
   collect_done(h);
 }
 
@@ -202,7 +202,7 @@ static void on_timer(uv_timer_t *timer) {
   srv_http_t *h = timer->data;
   int running;
   h->spent = 0;
-  curl_multi_socket_action(h->multi, CURL_SOCKET_TIMEOUT, 0, &running);
+  srv_curl()->multi_socket_action(h->multi, CURL_SOCKET_TIMEOUT, 0, &running);
   collect_done(h);
 }
 
@@ -213,7 +213,7 @@ static int socket_cb(CURL *easy, curl_socket_t fd, int what, void *userp,
   sock_watch_t *w = socketp;
   if (what == CURL_POLL_REMOVE) {
     if (w) {
-      curl_multi_assign(h->multi, fd, NULL);
+      srv_curl()->multi_assign(h->multi, fd, NULL);
       watch_close(w);
     }
     return 0;
@@ -233,7 +233,7 @@ static int socket_cb(CURL *easy, curl_socket_t fd, int what, void *userp,
       w->next->prev = w;
     h->watches = w;
     h->open_handles++;
-    curl_multi_assign(h->multi, fd, w);
+    srv_curl()->multi_assign(h->multi, fd, w);
   }
   int events = 0;
   if (what == CURL_POLL_IN || what == CURL_POLL_INOUT)
@@ -288,31 +288,22 @@ static int xferinfo_cb(void *userp, curl_off_t dltotal, curl_off_t dlnow,
   return 0;
 }
 
-/* curl_global_init() once per process, whatever the thread: the CLI
- * fetches several URLs at once on the merge's worker threads. */
-static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
-static int curl_ready;
-
-static void init_curl(void) {
-  curl_ready = curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK;
-}
-
 int srv_http_new(uv_loop_t *loop, srv_http_t **out) {
   *out = NULL;
-  pthread_once(&curl_once, init_curl);
-  if (!curl_ready)
-    return SRV_EIO;
+  if (!srv_curl())
+    return SRV_EIO; /* libcurl cannot be opened or initialised; once it
+                     * is, srv_curl() is never NULL again */
   srv_http_t *h = calloc(1, sizeof *h);
   if (!h)
     return SRV_ENOMEM;
   h->loop = loop;
-  h->multi = curl_multi_init();
+  h->multi = srv_curl()->multi_init();
   if (!h->multi) {
     free(h);
     return SRV_ENOMEM;
   }
   if (uv_timer_init(loop, &h->timer) < 0) {
-    curl_multi_cleanup(h->multi);
+    srv_curl()->multi_cleanup(h->multi);
     free(h);
     return SRV_EIO;
   }
@@ -320,10 +311,10 @@ int srv_http_new(uv_loop_t *loop, srv_http_t **out) {
   uv_idle_init(loop, &h->resume);
   h->resume.data = h;
   h->open_handles = 2;
-  curl_multi_setopt(h->multi, CURLMOPT_SOCKETFUNCTION, socket_cb);
-  curl_multi_setopt(h->multi, CURLMOPT_SOCKETDATA, h);
-  curl_multi_setopt(h->multi, CURLMOPT_TIMERFUNCTION, timer_cb);
-  curl_multi_setopt(h->multi, CURLMOPT_TIMERDATA, h);
+  srv_curl()->multi_setopt(h->multi, CURLMOPT_SOCKETFUNCTION, socket_cb);
+  srv_curl()->multi_setopt(h->multi, CURLMOPT_SOCKETDATA, h);
+  srv_curl()->multi_setopt(h->multi, CURLMOPT_TIMERFUNCTION, timer_cb);
+  srv_curl()->multi_setopt(h->multi, CURLMOPT_TIMERDATA, h);
   *out = h;
   return 0;
 }
@@ -334,7 +325,7 @@ void srv_http_close(srv_http_t *h) {
   while (h->reqs)
     req_drop(h->reqs);
   h->closing = 1;
-  curl_multi_cleanup(h->multi);
+  srv_curl()->multi_cleanup(h->multi);
   h->multi = NULL;
   while (h->watches)
     watch_close(h->watches);
@@ -350,7 +341,7 @@ static CURLcode set_options(srv_http_req_t *r, const srv_http_opts_t *o) {
 #define SET(opt, val)                                                         \
   do {                                                                        \
     if (c == CURLE_OK)                                                        \
-      c = curl_easy_setopt(e, opt, val);                                      \
+      c = srv_curl()->easy_setopt(e, opt, val);                               \
   } while (0)
   SET(CURLOPT_URL, o->url);
   SET(CURLOPT_PROTOCOLS_STR, "http,https");
@@ -406,26 +397,27 @@ int srv_http_get(srv_http_t *h, const srv_http_opts_t *opts,
   r->max_bytes = opts->max_bytes;
   r->start_ms = uv_now(h->loop);
   for (size_t i = 0; i < opts->header_count; i++) {
-    struct curl_slist *l = curl_slist_append(r->headers, opts->headers[i]);
+    struct curl_slist *l =
+        srv_curl()->slist_append(r->headers, opts->headers[i]);
     if (!l) {
       req_free(r);
       return SRV_ENOMEM;
     }
     r->headers = l;
   }
-  r->easy = curl_easy_init();
+  r->easy = srv_curl()->easy_init();
   if (!r->easy) {
     req_free(r);
     return SRV_ENOMEM;
   }
   CURLcode c = set_options(r, opts);
   if (c != CURLE_OK) {
-    curl_easy_cleanup(r->easy);
+    srv_curl()->easy_cleanup(r->easy);
     req_free(r);
     return c == CURLE_OUT_OF_MEMORY ? SRV_ENOMEM : SRV_EINVAL;
   }
-  if (curl_multi_add_handle(h->multi, r->easy) != CURLM_OK) {
-    curl_easy_cleanup(r->easy);
+  if (srv_curl()->multi_add_handle(h->multi, r->easy) != CURLM_OK) {
+    srv_curl()->easy_cleanup(r->easy);
     req_free(r);
     return SRV_ENOMEM;
   }

@@ -19,7 +19,8 @@
 #              profile word (comments count; CMake files too)
 #   links      what its targets link, read from the project's CMake files
 #              (top, modules, tests/, cmake/), wherever the call is: index
-#              zlib and protobuf-c; protocol jansson; search the index;
+#              zlib, libdeflate and protobuf-c; protocol jansson; search
+#              the index;
 #              besides their own targets and libm. Only server may link
 #              libuv, curl or anything else. A link item it cannot name (a
 #              variable, a generator expression) fails outside server.
@@ -73,10 +74,10 @@ declare -A words_what=([index]="LSP or JSON-RPC" [search]="LSP or JSON-RPC"
                        [protocol]="profile, index or libuv")
 # What each module's targets may link besides its own targets
 # (server: anything).
-declare -A links_ok=([index]="zlib protobuf-c threads libm"
+declare -A links_ok=([index]="zlib libdeflate protobuf-c threads libm"
                      [protocol]="jansson libm"
                      [search]="module:index tree-sitter libdl libm")
-declare -A links_what=([index]="zlib, protobuf-c and threads" [protocol]="jansson"
+declare -A links_what=([index]="zlib, libdeflate, protobuf-c and threads" [protocol]="jansson"
                        [search]="the index, tree-sitter and libdl (a user's grammar)")
 
 # words A B C: "A, B or C"
@@ -289,6 +290,7 @@ link_kind() {
     PkgConfig::JANSSON | jansson | -ljansson | jansson::*) echo jansson ;;
     PkgConfig::PROTOBUFC | protobuf-c | -lprotobuf-c) echo protobuf-c ;;
     PkgConfig::ZLIB | ZLIB::ZLIB | z | -lz) echo zlib ;;
+    PkgConfig::LIBDEFLATE | deflate | -ldeflate) echo libdeflate ;;
     PkgConfig::CURL | PkgConfig::LIBCURL | CURL::libcurl | curl | -lcurl) echo curl ;;
     m | -lm) echo libm ;;
     PkgConfig::TREESITTER | tree-sitter | -ltree-sitter) echo tree-sitter ;;

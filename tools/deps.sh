@@ -4,7 +4,7 @@
 # before every build.
 set -euo pipefail
 
-# Build: the compiler, CMake, the five libraries (libcurl for profiles
+# Build: the compiler, CMake, the six libraries (libcurl for profiles
 # fetched from URLs) and tree-sitter's runtime (libtree-sitter-dev; the
 # grammars come from tools/deps-grammars.sh). Tests: Node.js and npm (the
 # LSP transcript and client tests), Go's standard-library sources (real
@@ -14,7 +14,7 @@ set -euo pipefail
 # format test; Debian 12's is version 14, which .clang-format is written
 # for).
 packages=(cmake make gcc pkg-config libuv1-dev libjansson-dev
-          libprotobuf-c-dev protobuf-c-compiler zlib1g-dev
+          libprotobuf-c-dev protobuf-c-compiler zlib1g-dev libdeflate-dev
           libcurl4-openssl-dev libtree-sitter-dev golang-1.19-src
           golang-1.19-go valgrind clang-format)
 # A Node.js from elsewhere (with its own npm) counts: Debian's npm package

@@ -8,6 +8,8 @@
  *     opened, another profile is renamed over it, then the load runs. The
  *     index is the opened file's, and so are the recorded inode, mtime and
  *     size, not those of what the path names by then;
+ *   - a gzip file that grows between the open and the load (read whole up
+ *     to the size seen at the open, then in chunks) loads as the file;
  *   - the errors, with the messages the CLI prints: a missing file, a
  *     directory, not a regular file, an empty file, an unreadable one, a
  *     read that fails, a load from a closed file; bad options come before
@@ -260,6 +262,37 @@ static void test_errors(void) {
   free(bytes);
 }
 
+/* A gzip file that grows between the open and the load (zero padding
+ * appended, which the loader skips): it is read whole up to the size seen
+ * at the open, and the rest in chunks; the index is the file's. */
+static void test_grown_during_load(void) {
+  char dir[256], path[512], golden[1024];
+  CHECK_INT(pb_make_temp_dir(dir, sizeof dir), 0);
+  snprintf(path, sizeof path, "%s/grows.pb.gz", dir);
+  golden_path(golden, sizeof golden, "utf8", ".pb.gz");
+  CHECK_INT(copy_file(golden, path), 0);
+  srv_profile_file_t f;
+  CHECK_INT(srv_profile_file_open(path, &f, NULL), 0);
+  FILE *more = fopen(path, "ab");
+  CHECK(more != NULL);
+  if (more) {
+    static const uint8_t zeros[300000];
+    CHECK_INT(fwrite(zeros, 1, sizeof zeros, more), sizeof zeros);
+    CHECK_INT(fclose(more), 0);
+  }
+  hx_index_t *ix = NULL;
+  hx_error_t err = {0};
+  int rc = srv_profile_file_load(&f, NULL, &ix, &err);
+  if (rc != 0)
+    fprintf(stderr, "  grown file: %s\n", err.message);
+  CHECK_INT(rc, 0);
+  check_index_is(ix, golden);
+  hx_index_free(ix);
+  srv_profile_file_close(&f);
+  unlink(path);
+  rmdir(dir);
+}
+
 int main(int argc, char **argv) {
   if (argc != 2) {
     fprintf(stderr, "usage: test_profile_file TESTDATA_DIR\n");
@@ -268,6 +301,7 @@ int main(int argc, char **argv) {
   testdata = argv[1];
   test_one_call();
   test_replaced_during_load();
+  test_grown_during_load();
   test_errors();
   CHECK_DONE();
 }

@@ -680,6 +680,72 @@ static void test_value_sums(void) {
   hx_index_free(index);
 }
 
+/* Names with NUL bytes: a string ends at its first NUL, as the C strings
+ * the index hands out do, so names that differ only after it are one name
+ * (one key, one function, one file). The builder takes C strings: \x01
+ * marks where a NUL goes in the serialized bytes. */
+static hx_index_t *load_with_nul(pb_builder_t *b, size_t want_marks) {
+  uint8_t *buf = NULL;
+  size_t len = 0;
+  CHECK_INT(pb_build_bytes(b, 0, &buf, &len), 0);
+  pb_builder_free(b);
+  if (!buf)
+    return NULL;
+  /* Only a mark inside a name: printable on both sides (a varint 1 or a
+   * length byte sits next to a tag or another length). */
+  size_t marks = 0;
+  for (size_t i = 1; i + 1 < len; i++)
+    if (buf[i] == 0x01 && buf[i - 1] >= 'A' && buf[i - 1] <= 'z' &&
+        buf[i + 1] >= 'a' && buf[i + 1] <= 'z') {
+      buf[i] = 0x00;
+      marks++;
+    }
+  CHECK_INT(marks, want_marks);
+  hx_index_t *index = NULL;
+  hx_error_t err = {0};
+  int rc = hx_index_load_buffer(buf, len, NULL, &index, &err);
+  if (rc != 0)
+    fprintf(stderr, "  load: %d %s\n", rc, err.message);
+  CHECK_INT(rc, 0);
+  free(buf);
+  return index;
+}
+
+static void test_nul_in_names(void) {
+  /* Receivers that differ after a NUL (the fuzzer's find) are both
+   * "main.(*T", a name without a function: no frame of theirs counts. */
+  pb_builder_t *b = fx_go_cpu_builder();
+  uint64_t x = pb_add_function(b, "main.(*T\001a).f", "/src/t.go");
+  uint64_t y = pb_add_function(b, "main.(*T\001b).f", "/src/t.go");
+  uint64_t w = pb_add_function(b, "main.work", "/src/w.go");
+  fx_cpu_sample(b, x, 3, 10);
+  fx_cpu_sample(b, y, 4, 20);
+  fx_cpu_sample(b, w, 7, 5);
+  hx_index_t *index = load_with_nul(b, 2);
+  if (index) {
+    CHECK_INT(hx_index_function_count(index), 1);
+    CHECK_INT(hx_index_point_count(index), 1);
+    CHECK_FUNCTION(index, "main.work", 5 * MS, 5 * MS);
+    hx_index_free(index);
+  }
+  /* Names and paths that read the same up to a NUL are one function in one
+   * file. */
+  b = fx_go_cpu_builder();
+  x = pb_add_function(b, "main.(*T).f\001one", "/src/t.go\001one");
+  y = pb_add_function(b, "main.(*T).f\001two", "/src/t.go");
+  fx_cpu_sample(b, x, 3, 10);
+  fx_cpu_sample(b, y, 3, 20);
+  index = load_with_nul(b, 3);
+  if (index) {
+    CHECK_INT(hx_index_function_count(index), 1);
+    CHECK_INT(hx_index_file_count(index), 1);
+    CHECK_INT(hx_index_find_file(index, "/src/t.go"), 0);
+    CHECK_FUNCTION(index, "main.(T).f", 30 * MS, 30 * MS);
+    CHECK_POINT(index, "/src/t.go", 3, 30 * MS, 30 * MS);
+    hx_index_free(index);
+  }
+}
+
 int main(void) {
   test_gzip_and_raw();
   test_gzip_members();
@@ -696,5 +762,6 @@ int main(void) {
   test_go_vs_raw();
   test_skipped_values();
   test_value_sums();
+  test_nul_in_names();
   CHECK_DONE();
 }

@@ -16,7 +16,11 @@
  *     bytes that are not a profile) stays: later feeds and the finish give
  *     the same code and message, and *out stays NULL;
  *   - the edges: an empty load, a lone 1f byte, gzip members and zero
- *     padding split anywhere, calls after the finish, bad arguments.
+ *     padding split anywhere, calls after the finish, bad arguments;
+ *   - the whole input at once (hx_loader_feed_all, which
+ *     hx_index_load_buffer uses): the same as in pieces, also when the
+ *     gzip size trailer lies, the CRC-32 is wrong or the cap is passed;
+ *     no feed after it.
  * Leaks are the sanitizer build's to find (LeakSanitizer).
  */
 #include <dirent.h>
@@ -559,11 +563,131 @@ static void test_edges(void) {
   free(both);
 }
 
+/* ---- the whole input at once (hx_loader_feed_all) ---- */
+
+/* buf given whole to a fresh loader, then finished. */
+static void load_all(const uint8_t *buf, size_t len, const hx_options_t *opts,
+                     outcome_t *o) {
+  hx_loader_t *l = NULL;
+  hx_index_t *ix = NULL;
+  hx_error_t err;
+  memset(&err, 0, sizeof err);
+  int rc = hx_loader_new(opts, &l, &err);
+  CHECK_INT(rc, 0);
+  if (rc == 0 && (rc = hx_loader_feed_all(l, buf, len, &err)) == 0)
+    rc = hx_loader_finish(l, &ix, &err);
+  hx_loader_free(l);
+  record(o, rc, ix, &err);
+}
+
+/* buf given whole and fed in pieces agree (code, message, index). */
+static int check_all(const char *what, const uint8_t *buf, size_t len,
+                     const hx_options_t *opts) {
+  outcome_t all, fed;
+  load_all(buf, len, opts, &all);
+  load_fed(buf, len, opts, 4096, &fed);
+  check_same(what, 4096, &fed, &all);
+  int rc = all.rc;
+  outcome_free(&all);
+  outcome_free(&fed);
+  return rc;
+}
+
+/* The gzip member's size trailer (its last 4 bytes) set to n. */
+static void set_trailer(uint8_t *gz, size_t len, uint32_t n) {
+  for (size_t i = 0; i < 4; i++)
+    gz[len - 4 + i] = (uint8_t)(n >> (8 * i));
+}
+
+/* One gzip member inflated whole: the same index as in pieces; a trailer
+ * that lies (smaller, larger, over the cap), a cap under the true size and
+ * a CRC-32 that does not match take the streaming path and give its error;
+ * raw bytes load as they do in pieces; the calls around it. */
+static void test_feed_all(void) {
+  hx_options_t opts;
+  hx_options_init(&opts);
+  uint8_t *raw = NULL, *gz = NULL;
+  size_t raw_len = 0, gz_len = 0;
+  CHECK_INT(fx_worked_example(0, &raw, &raw_len), 0);
+  CHECK_INT(fx_worked_example(1, &gz, &gz_len), 0);
+  if (!raw || !gz) {
+    free(raw);
+    free(gz);
+    return;
+  }
+  CHECK_INT(check_all("whole gzip", gz, gz_len, &opts), 0);
+  CHECK_INT(check_all("whole raw", raw, raw_len, &opts), 0);
+  outcome_t from_raw, from_gz;
+  load_fed(raw, raw_len, &opts, 7, &from_raw);
+  load_all(gz, gz_len, &opts, &from_gz);
+  check_same("whole gzip against raw in pieces", 7, &from_raw, &from_gz);
+  outcome_free(&from_raw);
+  outcome_free(&from_gz);
+
+  const uint32_t lies[] = {(uint32_t)raw_len - 1, (uint32_t)raw_len + 1, 0,
+                           UINT32_MAX};
+  for (size_t i = 0; i < sizeof lies / sizeof lies[0]; i++) {
+    set_trailer(gz, gz_len, lies[i]);
+    CHECK_INT(check_all("size trailer lies", gz, gz_len, &opts), HX_EGZIP);
+  }
+  set_trailer(gz, gz_len, (uint32_t)raw_len);
+  gz[gz_len - 8] ^= 1; /* the CRC-32 */
+  CHECK_INT(check_all("CRC-32 wrong", gz, gz_len, &opts), HX_EGZIP);
+  gz[gz_len - 8] ^= 1;
+  opts.max_decompressed = raw_len - 1;
+  CHECK_INT(check_all("over the cap", gz, gz_len, &opts), HX_ETOOBIG);
+  opts.max_decompressed = raw_len;
+  CHECK_INT(check_all("at the cap", gz, gz_len, &opts), 0);
+  hx_options_init(&opts);
+
+  /* Given whole, then no more feeds: the finish still builds the index. */
+  hx_loader_t *l = NULL;
+  hx_index_t *ix = NULL;
+  hx_error_t err;
+  CHECK_INT(hx_loader_new(&opts, &l, NULL), 0);
+  if (l) {
+    CHECK_INT(hx_loader_feed_all(l, gz, gz_len, NULL), 0);
+    CHECK_INT(hx_loader_feed(l, gz, 1, &err), HX_EINVAL);
+    CHECK(fx_has_word(err.message, "already given"));
+    CHECK_INT(hx_loader_feed_all(l, gz, gz_len, &err), HX_EINVAL);
+    CHECK(fx_has_word(err.message, "already given"));
+    CHECK_INT(hx_loader_finish(l, &ix, NULL), 0);
+    if (ix)
+      CHECK(hx_index_point_count(ix) == 6);
+    hx_index_free(ix);
+    hx_loader_free(l);
+  }
+  /* After pieces it is one more piece. */
+  CHECK_INT(hx_loader_new(&opts, &l, NULL), 0);
+  if (l) {
+    CHECK_INT(hx_loader_feed(l, gz, 5, NULL), 0);
+    CHECK_INT(hx_loader_feed_all(l, gz + 5, gz_len - 5, NULL), 0);
+    CHECK_INT(hx_loader_finish(l, &ix, NULL), 0);
+    if (ix)
+      CHECK(hx_index_point_count(ix) == 6);
+    hx_index_free(ix);
+    hx_loader_free(l);
+  }
+  /* Freed before the finish: nothing leaks (LeakSanitizer). */
+  CHECK_INT(hx_loader_new(&opts, &l, NULL), 0);
+  if (l)
+    CHECK_INT(hx_loader_feed_all(l, gz, gz_len, NULL), 0);
+  hx_loader_free(l);
+  /* Bad arguments. */
+  CHECK_INT(hx_loader_new(&opts, &l, NULL), 0);
+  if (l)
+    CHECK_INT(hx_loader_feed_all(l, NULL, 3, &err), HX_EINVAL);
+  hx_loader_free(l);
+  free(raw);
+  free(gz);
+}
+
 int main(void) {
   test_golden();
   test_cut_short();
   test_large();
   test_failures_stay();
   test_edges();
+  test_feed_all();
   CHECK_DONE();
 }
