@@ -5,9 +5,9 @@
 #include "cli_load.h"
 
 #include "cli_fetch.h"
+#include "load_pool.h"
 
 #include <glob.h>
-#include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,89 +25,43 @@ static int load_one(const char *path, const hx_options_t *opts,
   return rc < 0 ? rc : 0;
 }
 
-typedef enum job_state { JOB_PENDING, JOB_RUNNING, JOB_DONE } job_state_t;
-
 typedef struct job {
   const char *path;
   char name[512]; /* what errors name: path, or a URL's "live: ..." */
-  hx_index_t *index;
-  hx_error_t err;
-  int rc;
-  job_state_t state;
 } job_t;
 
-/* Jobs are taken in order by the workers; the merging thread waits for
- * each in order, adds it to the merger and frees it, so that no more than
- * a few indexes are alive at once. */
-typedef struct pool {
+/* The inputs, loaded through a pool (load_pool.h): the merging thread
+ * waits for each in order, adds it to the merger and frees it. */
+typedef struct loads {
   job_t *jobs;
-  size_t count, next;
-  size_t first_failed; /* count: none */
+  size_t count;
   hx_options_t opts;
   const cli_fetch_args_t *fetch; /* for URLs */
   const char *type_only; /* opts.sample_type without its unit, or NULL */
-  pthread_mutex_t lock;
-  pthread_cond_t done;
-} pool_t;
+} loads_t;
 
-static void run_job(pool_t *p, job_t *j) {
-  j->rc = load_one(j->path, &p->opts, p->fetch, &j->index, j->name,
-                   sizeof j->name, &j->err);
-  if (j->rc == HX_ESAMPLETYPE && p->type_only) {
+/* Job i of the pool, on one of its threads. */
+static int run_job(void *ctx, size_t i, void **out, hx_error_t *err) {
+  loads_t *l = ctx;
+  job_t *j = &l->jobs[i];
+  hx_index_t *index = NULL;
+  int rc = load_one(j->path, &l->opts, l->fetch, &index, j->name,
+                    sizeof j->name, err);
+  if (rc == HX_ESAMPLETYPE && l->type_only) {
     /* "cpu/nanoseconds" asked, "cpu/milliseconds" here: the same type in
      * another time unit, which the merge converts. */
-    hx_options_t o = p->opts;
-    o.sample_type = p->type_only;
+    hx_options_t o = l->opts;
+    o.sample_type = l->type_only;
     hx_error_t again = {0};
-    if (load_one(j->path, &o, p->fetch, &j->index, j->name, sizeof j->name,
+    if (load_one(j->path, &o, l->fetch, &index, j->name, sizeof j->name,
                  &again) == 0)
-      j->rc = 0;
+      rc = 0;
   }
+  *out = index;
+  return rc;
 }
 
-static void *worker(void *arg) {
-  pool_t *p = arg;
-  for (;;) {
-    pthread_mutex_lock(&p->lock);
-    job_t *j = NULL;
-    if (p->first_failed == p->count && p->next < p->count) {
-      j = &p->jobs[p->next++];
-      j->state = JOB_RUNNING;
-    }
-    pthread_mutex_unlock(&p->lock);
-    if (!j)
-      return NULL;
-    run_job(p, j);
-    pthread_mutex_lock(&p->lock);
-    j->state = JOB_DONE;
-    size_t at = (size_t)(j - p->jobs);
-    if (j->rc < 0 && at < p->first_failed)
-      p->first_failed = at;
-    pthread_cond_broadcast(&p->done);
-    pthread_mutex_unlock(&p->lock);
-  }
-}
-
-/* Waits for job i; returns it, or the job to blame when a failure stopped
- * the loads before job i started. */
-static job_t *wait_job(pool_t *p, size_t i) {
-  pthread_mutex_lock(&p->lock);
-  job_t *j = &p->jobs[i];
-  while (j->state != JOB_DONE &&
-         !(j->state == JOB_PENDING && p->first_failed < p->count))
-    pthread_cond_wait(&p->done, &p->lock);
-  if (j->state != JOB_DONE)
-    j = &p->jobs[p->first_failed];
-  pthread_mutex_unlock(&p->lock);
-  return j;
-}
-
-/* Stops the workers from taking more jobs. */
-static void stop_jobs(pool_t *p) {
-  pthread_mutex_lock(&p->lock);
-  p->next = p->count;
-  pthread_mutex_unlock(&p->lock);
-}
+static void drop_index(void *index) { hx_index_free(index); }
 
 /* ---- the list of inputs: words, and globs no shell expanded ---- */
 
@@ -180,26 +134,27 @@ static int expand(paths_t *l, const char *word, char *msg, size_t size) {
 /* An input whose sample type is not the first's is loaded again with the
  * first's type by name, so that all agree when they can (the default rule
  * can pick different types in different profiles). */
-static int align_type(pool_t *p, job_t *j, const char *type, char *msg,
-                      size_t size) {
-  if (strcmp(hx_index_summary(j->index)->sample_type.type, type) == 0)
+static int align_type(const loads_t *l, job_t *j, hx_index_t **index,
+                      const char *type, char *msg, size_t size) {
+  if (strcmp(hx_index_summary(*index)->sample_type.type, type) == 0)
     return 0;
-  hx_index_free(j->index);
-  j->index = NULL;
-  hx_options_t o = p->opts;
+  hx_index_free(*index);
+  *index = NULL;
+  hx_options_t o = l->opts;
   o.sample_type = type;
   hx_error_t err = {0};
-  if (load_one(j->path, &o, p->fetch, &j->index, j->name, sizeof j->name,
-               &err) < 0) {
+  if (load_one(j->path, &o, l->fetch, index, j->name, sizeof j->name, &err) <
+      0) {
     snprintf(msg, size, "%s: %s", j->name, err.message);
     return -1;
   }
   return 0;
 }
 
-/* Adds every job, in order, to a merger as it is done. */
-static int merge_jobs(pool_t *p, size_t n_inputs, const cli_args_t *args,
-                      hx_index_t **out, char *msg, size_t size) {
+/* Adds every input, in order, to a merger as its load is done. */
+static int merge_jobs(loads_t *l, srv_load_pool_t *pool, size_t n_inputs,
+                      const cli_args_t *args, hx_index_t **out, char *msg,
+                      size_t size) {
   hx_combine_options_t copts;
   hx_combine_options_init(&copts);
   copts.threshold = args->opts.threshold;
@@ -208,34 +163,33 @@ static int merge_jobs(pool_t *p, size_t n_inputs, const cli_args_t *args,
   hx_merger_t *m;
   hx_error_t err = {0};
   if (hx_merger_new(&copts, &m, &err) < 0) {
-    snprintf(msg, size, "%s: %s", p->jobs[0].path, err.message);
+    snprintf(msg, size, "%s: %s", l->jobs[0].path, err.message);
     return -1;
   }
   char type[256] = "";
   int rc = 0;
-  for (size_t i = 0; i < p->count && rc == 0; i++) {
-    job_t *j = wait_job(p, i);
-    if (j->rc < 0) {
-      snprintf(msg, size, "%s: %s", j->name, j->err.message);
+  for (size_t i = 0; i < l->count && rc == 0; i++) {
+    job_t *j = &l->jobs[i];
+    void *result;
+    if (srv_load_pool_wait(pool, i, &result, &err) < 0) {
+      snprintf(msg, size, "%s: %s", j->name, err.message);
       rc = -1;
       break;
     }
+    hx_index_t *index = result;
     if (i == 0)
       snprintf(type, sizeof type, "%s",
-               hx_index_summary(j->index)->sample_type.type);
-    else if (align_type(p, j, type, msg, size) < 0)
+               hx_index_summary(index)->sample_type.type);
+    else if (align_type(l, j, &index, type, msg, size) < 0)
       rc = -1;
-    if (rc == 0 && hx_merger_add(m, j->index, i >= n_inputs, &err) < 0) {
+    if (rc == 0 && hx_merger_add(m, index, i >= n_inputs, &err) < 0) {
       snprintf(msg, size, "%s: %s", j->name, err.message);
       rc = -1;
     }
-    hx_index_free(j->index); /* the merger keeps what it needs */
-    j->index = NULL;
+    hx_index_free(index); /* the merger keeps what it needs */
   }
-  if (rc < 0)
-    stop_jobs(p);
   if (rc == 0 && hx_merger_finish(m, out, &err) < 0) {
-    snprintf(msg, size, "%s: %s", p->jobs[0].path, err.message);
+    snprintf(msg, size, "%s: %s", l->jobs[0].path, err.message);
     rc = -1;
   }
   hx_merger_free(m);
@@ -245,78 +199,47 @@ static int merge_jobs(pool_t *p, size_t n_inputs, const cli_args_t *args,
 static int load_many(const cli_args_t *args, const paths_t *all,
                      size_t n_inputs, hx_index_t **out, char *msg,
                      size_t size) {
-  pool_t p;
-  memset(&p, 0, sizeof p);
-  p.count = all->count;
-  p.first_failed = p.count;
-  p.opts = args->opts;
-  p.jobs = calloc(p.count + 1, sizeof *p.jobs);
-  char type_only[256];
-  const char *slash =
-      args->opts.sample_type ? strchr(args->opts.sample_type, '/') : NULL;
-  if (slash && p.count > 1) {
-    snprintf(type_only, sizeof type_only, "%.*s",
-             (int)(slash - args->opts.sample_type), args->opts.sample_type);
-    p.type_only = type_only;
-  }
-  if (!p.jobs) {
+  loads_t l = {.count = all->count, .opts = args->opts, .fetch = &args->fetch};
+  l.jobs = calloc(l.count + 1, sizeof *l.jobs);
+  if (!l.jobs) {
     snprintf(msg, size, "%s: out of memory", all->items[0]);
     return -1;
   }
-  p.fetch = &args->fetch;
-  for (size_t i = 0; i < p.count; i++) {
-    p.jobs[i].path = all->items[i];
-    snprintf(p.jobs[i].name, sizeof p.jobs[i].name, "%s", all->items[i]);
+  char type_only[256];
+  const char *slash =
+      args->opts.sample_type ? strchr(args->opts.sample_type, '/') : NULL;
+  if (slash && l.count > 1) {
+    snprintf(type_only, sizeof type_only, "%.*s",
+             (int)(slash - args->opts.sample_type), args->opts.sample_type);
+    l.type_only = type_only;
+  }
+  for (size_t i = 0; i < l.count; i++) {
+    l.jobs[i].path = all->items[i];
+    snprintf(l.jobs[i].name, sizeof l.jobs[i].name, "%s", all->items[i]);
   }
   int rc = 0;
-  if (p.count == 1) { /* one profile: no thread, no merge */
-    job_t *j = &p.jobs[0];
-    run_job(&p, j);
-    if (j->rc < 0) {
-      snprintf(msg, size, "%s: %s", j->name, j->err.message);
+  if (l.count == 1) { /* one profile: no thread, no merge */
+    void *result = NULL;
+    hx_error_t err = {0};
+    if (run_job(&l, 0, &result, &err) < 0) {
+      snprintf(msg, size, "%s: %s", l.jobs[0].name, err.message);
       rc = -1;
     }
-    *out = j->index;
-    free(p.jobs);
+    *out = result;
+    free(l.jobs);
     return rc;
   }
-  if (pthread_mutex_init(&p.lock, NULL) != 0) {
-    free(p.jobs);
-    snprintf(msg, size, "%s: cannot start the loads", all->items[0]);
-    return -1;
-  }
-  if (pthread_cond_init(&p.done, NULL) != 0) {
-    pthread_mutex_destroy(&p.lock);
-    free(p.jobs);
-    snprintf(msg, size, "%s: cannot start the loads", all->items[0]);
-    return -1;
-  }
-  /* One worker per core; this thread merges (little work) as they go. */
-  long cores = sysconf(_SC_NPROCESSORS_ONLN);
-  size_t threads = cores > 1 ? (size_t)cores : 1;
-  if (threads > p.count)
-    threads = p.count;
-  pthread_t *ids = calloc(threads, sizeof *ids);
-  size_t started = 0;
-  for (size_t t = 0; ids && t < threads; t++) {
-    if (pthread_create(&ids[started], NULL, worker, &p) != 0)
-      break;
-    started++;
-  }
-  if (started == 0) {
-    snprintf(msg, size, "%s: cannot start the loads", all->items[0]);
+  /* One thread per core; this one merges (little work) as they go. */
+  srv_load_pool_t *pool;
+  if (srv_load_pool_start(l.count, srv_load_pool_cores(), run_job, drop_index,
+                          &l, &pool) < 0) {
+    snprintf(msg, size, "%s: out of memory", all->items[0]);
     rc = -1;
   } else {
-    rc = merge_jobs(&p, n_inputs, args, out, msg, size);
+    rc = merge_jobs(&l, pool, n_inputs, args, out, msg, size);
   }
-  for (size_t t = 0; t < started; t++)
-    pthread_join(ids[t], NULL);
-  free(ids);
-  for (size_t i = 0; i < p.count; i++)
-    hx_index_free(p.jobs[i].index);
-  pthread_cond_destroy(&p.done);
-  pthread_mutex_destroy(&p.lock);
-  free(p.jobs);
+  srv_load_pool_free(pool);
+  free(l.jobs);
   return rc;
 }
 

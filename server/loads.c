@@ -629,15 +629,22 @@ void srv_model_load(srv_model_t *m, const srv_load_args_t *args) {
   char msg[600] = "no profile is loaded to reload";
   int rc = job ? build_job(m, args, job, msg, sizeof msg) : SRV_ENOMEM;
   if (rc < 0) {
+    /* An input that cannot be resolved (a glob that matches nothing, a
+     * bad URL) is told as a failed read is: a message, and the answer.
+     * The message names what msg names: the path as given may hold a
+     * URL's password. */
     job_free(job);
-    if (args->id)
+    const char *why = rc == SRV_ENOMEM ? "out of memory" : msg;
+    if (args->id) {
+      srv_outbox_show(m->out, 1, "cannot load the profile: %s", why);
       srv_outbox_error(m->out, args->id,
                        rc == SRV_ENOMEM ? RPC_CODE_INTERNAL_ERROR
                                         : RPC_CODE_REQUEST_FAILED,
-                       "%s", rc == SRV_ENOMEM ? "out of memory" : msg);
-    else
+                       "%s", why);
+    } else {
       srv_outbox_show(m->out, 1, "cannot load %s: %s",
-                      args->path ? args->path : "the profile", msg);
+                      args->path ? args->path : "the profile", why);
+    }
     return;
   }
   /* Any other load ends a repeated capture; the reload of the watcher

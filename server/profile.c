@@ -1,9 +1,10 @@
 /*
- * profile.c: building a loaded profile (on a worker thread) and freeing
- * one.
+ * profile.c: building a loaded profile (on a worker thread, its inputs
+ * read in parallel) and freeing one.
  */
 #include "profile.h"
 
+#include "load_pool.h"
 #include "profile_file.h"
 
 #include <stdio.h>
@@ -106,18 +107,37 @@ static int load_input(const srv_profile_spec_t *spec, size_t i,
                      i == 0 ? p : NULL, err);
 }
 
-/* Adds inputs [from, to) to a merger, one at a time, each freed once it is
- * added. On failure *culprit is the input to blame. */
-static int add_inputs(const srv_profile_spec_t *spec, hx_merger_t *merger,
-                      size_t from, size_t to, char *type, size_t type_size,
-                      srv_profile_t *p, size_t *culprit, hx_error_t *err) {
+/* The inputs after the one read first (input 0, or none when the new
+ * side is already loaded), read in parallel by a pool (load_pool.h) with
+ * the first's sample type by name; pool job k is input first + k. */
+typedef struct rest {
+  const srv_profile_spec_t *spec;
+  size_t first;
+  const char *type; /* NULL: the options' rule (an unnamed type) */
+  srv_load_pool_t *pool;
+} rest_t;
+
+/* Pool job k, on one of the pool's threads. */
+static int load_job(void *ctx, size_t k, void **out, hx_error_t *err) {
+  const rest_t *r = ctx;
+  hx_index_t *ix = NULL;
+  int rc = load_input(r->spec, r->first + k, r->type, NULL, &ix, err);
+  *out = ix;
+  return rc;
+}
+
+static void drop_index(void *index) { hx_index_free(index); }
+
+/* Adds inputs [from, to) to a merger in order as the pool reads them,
+ * each freed once it is added. On failure *culprit is the input to blame:
+ * the first in order that failed. */
+static int add_inputs(const rest_t *rest, hx_merger_t *merger, size_t from,
+                      size_t to, size_t *culprit, hx_error_t *err) {
   for (size_t i = from; i < to; i++) {
-    hx_index_t *ix = NULL;
-    int rc = load_input(spec, i, type[0] ? type : NULL, p, &ix, err);
-    if (rc == 0 && !type[0])
-      snprintf(type, type_size, "%s", hx_index_summary(ix)->sample_type.type);
+    void *ix = NULL;
+    int rc = srv_load_pool_wait(rest->pool, i - rest->first, &ix, err);
     if (rc == 0)
-      rc = hx_merger_add(merger, ix, i >= spec->source_count, err);
+      rc = hx_merger_add(merger, ix, i >= rest->spec->source_count, err);
     hx_index_free(ix);
     if (rc < 0) {
       *culprit = i;
@@ -127,16 +147,17 @@ static int add_inputs(const srv_profile_spec_t *spec, hx_merger_t *merger,
   return 0;
 }
 
-/* The new side: one profile as it is, several merged. */
+/* The new side: input 0 (*first, taken) as it is, or merged with the
+ * other profiles. */
 static int load_plain(const srv_profile_spec_t *spec, srv_profile_t *p,
-                      char *type, size_t type_size, size_t *culprit,
+                      hx_index_t **first, const rest_t *rest, size_t *culprit,
                       hx_error_t *err) {
   hx_index_t *ix = NULL;
   int rc;
   if (spec->source_count == 1) {
-    rc = load_input(spec, 0, NULL, p, &ix, err);
-    if (rc < 0)
-      *culprit = 0;
+    ix = *first;
+    *first = NULL;
+    rc = 0;
   } else {
     hx_combine_options_t copts;
     hx_combine_options_init(&copts);
@@ -144,24 +165,25 @@ static int load_plain(const srv_profile_spec_t *spec, srv_profile_t *p,
     copts.local_scope = spec->options->local_scope;
     hx_merger_t *merger;
     rc = hx_merger_new(&copts, &merger, err);
+    if (rc == 0 && (rc = hx_merger_add(merger, *first, 0, err)) < 0)
+      *culprit = 0;
+    hx_index_free(*first);
+    *first = NULL;
     if (rc == 0)
-      rc = add_inputs(spec, merger, 0, spec->source_count, type, type_size, p,
-                      culprit, err);
+      rc = add_inputs(rest, merger, 1, spec->source_count, culprit, err);
     if (rc == 0)
       rc = hx_merger_finish(merger, &ix, err);
     hx_merger_free(merger);
   }
   if (rc < 0)
     return rc;
-  snprintf(type, type_size, "%s", hx_index_summary(ix)->sample_type.type);
   p->plain = srv_plain_new(ix);
   return p->plain ? 0 : out_of_memory(err);
 }
 
 /* p->index: the plain side, or its diff with the bases. */
 static int compare(const srv_profile_spec_t *spec, srv_profile_t *p,
-                   char *type, size_t type_size, size_t *culprit,
-                   hx_error_t *err) {
+                   const rest_t *rest, size_t *culprit, hx_error_t *err) {
   if (spec->base_count == 0) {
     p->index = p->plain->index;
     /* A base cleared: the plain side takes the levels asked for (it was
@@ -181,12 +203,50 @@ static int compare(const srv_profile_spec_t *spec, srv_profile_t *p,
   if (rc == 0)
     rc = hx_merger_add(merger, p->plain->index, 0, err);
   if (rc == 0)
-    rc = add_inputs(spec, merger, spec->source_count,
-                    spec->source_count + spec->base_count, type, type_size, p,
-                    culprit, err);
+    rc = add_inputs(rest, merger, spec->source_count,
+                    spec->source_count + spec->base_count, culprit, err);
   if (rc == 0)
     rc = hx_merger_finish(merger, &p->index, err);
   hx_merger_free(merger);
+  return rc;
+}
+
+/* Reads the inputs and builds p->plain and p->index. Input 0 is read
+ * first: its sample type, by name, is the one every other input is read
+ * with (the default rule could pick different types in different
+ * profiles; the merger then checks units). The others are read in
+ * parallel and merged in input order. */
+static int load_inputs(const srv_profile_spec_t *spec, srv_profile_t *p,
+                       size_t *culprit, hx_error_t *err) {
+  char type[256] = "";
+  hx_index_t *first = NULL;
+  rest_t rest = {.spec = spec, .first = spec->source_count};
+  int rc = 0;
+  if (spec->plain) {
+    p->plain = srv_plain_ref(spec->plain);
+    snprintf(type, sizeof type, "%s",
+             hx_index_summary(p->plain->index)->sample_type.type);
+  } else {
+    rc = load_input(spec, 0, NULL, p, &first, err);
+    if (rc < 0)
+      *culprit = 0;
+    else
+      snprintf(type, sizeof type, "%s",
+               hx_index_summary(first)->sample_type.type);
+    rest.first = 1;
+  }
+  rest.type = type[0] ? type : NULL;
+  size_t total = spec->source_count + spec->base_count;
+  if (rc == 0 && rest.first < total &&
+      srv_load_pool_start(total - rest.first, srv_load_pool_cores(), load_job,
+                          drop_index, &rest, &rest.pool) < 0)
+    rc = out_of_memory(err);
+  if (rc == 0 && !spec->plain)
+    rc = load_plain(spec, p, &first, &rest, culprit, err);
+  if (rc == 0)
+    rc = compare(spec, p, &rest, culprit, err);
+  srv_load_pool_free(rest.pool); /* after a failure: stops the rest */
+  hx_index_free(first);
   return rc;
 }
 
@@ -235,17 +295,7 @@ int srv_profile_build(const srv_profile_spec_t *spec, srv_profile_t **out,
   srv_profile_t *p = calloc(1, sizeof *p);
   if (!p)
     return out_of_memory(err);
-  char type[256] = "";
-  int rc = 0;
-  if (spec->plain) {
-    p->plain = srv_plain_ref(spec->plain);
-    snprintf(type, sizeof type, "%s",
-             hx_index_summary(p->plain->index)->sample_type.type);
-  } else {
-    rc = load_plain(spec, p, type, sizeof type, culprit, err);
-  }
-  if (rc == 0)
-    rc = compare(spec, p, type, sizeof type, culprit, err);
+  int rc = load_inputs(spec, p, culprit, err);
   if (rc < 0) {
     srv_profile_free(p);
     return rc;

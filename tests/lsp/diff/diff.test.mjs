@@ -320,9 +320,13 @@ async function main() {
           'loadProfile glob: expanded, sorted');
   checkEq(r.result && [r.result.total, r.result.lines], [plainSummary.total, plainSummary.lines],
           'loadProfile glob: the same merge');
+  c.drain();
   r = await c.command('heatls.loadProfile', [{ paths: [path.join(globDir, '*.pprof')] }]);
   check(r.error && r.error.code === -32803 && /\*\.pprof: no file matches/.test(r.error.message),
         'loadProfile glob matching nothing: -32803 naming it', JSON.stringify(r));
+  // Shown as every other failed load is (before the answer).
+  check(c.shows().some((m) => m.params.type === 1 && /\*\.pprof: no file matches/.test(m.params.message)),
+        'loadProfile glob matching nothing: window/showMessage naming it', JSON.stringify(c.shows()));
 
   // ---- compare with a base: the loaded profile is kept ----
   r = await c.command('heatls.loadProfile', [{ paths: newArgs }]);
