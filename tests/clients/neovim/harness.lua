@@ -153,6 +153,17 @@ function h.execute_sync(c, command, arguments, bufnr)
   return r.result
 end
 
+--- h.wait, drawing the screen before each try on 0.10+, where Neovim
+--- asks for the inlay hints of a buffer when it draws its window.
+function h.wait_drawn(cond, timeout)
+  return h.wait(function()
+    if h.has('0.10') then
+      vim.cmd('redraw!')
+    end
+    return cond()
+  end, timeout)
+end
+
 --- heatls.hotspots of buffer b by row: {[row] = {hotspot, ...}}, the
 --- hotspots of the row's largest cum (the first first), and how many
 --- hotspots the server gave.
@@ -169,6 +180,34 @@ function h.hotspot_rows(c, b)
     end
   end
   return best, #list
+end
+
+--- Whether shown ({[row] = text}) is what the points of want allow for key
+--- ('group' or 'hint'): a row shows the value of one of its points (several
+--- functions can share a line; the server shows one of them), and a row
+--- shows nothing only when one of its points has nothing.
+function h.matches(shown, want, key)
+  for row, value in pairs(shown) do
+    local fits = false
+    for _, p in ipairs(want[row] or {}) do
+      fits = fits or p[key] == value
+    end
+    if not fits then
+      return false, string.format('row %d shows %q', row, value)
+    end
+  end
+  for row, points in pairs(want) do
+    if shown[row] == nil then
+      local fits = false
+      for _, p in ipairs(points) do
+        fits = fits or p[key] == nil
+      end
+      if not fits then
+        return false, string.format('row %d shows nothing, wants %q', row, tostring(points[1][key]))
+      end
+    end
+  end
+  return true
 end
 
 --- The answer of heatls.status() (nil when none came within timeout).

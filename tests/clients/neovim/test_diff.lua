@@ -19,7 +19,7 @@
 local h = dofile(vim.fn.fnamemodify(debug.getinfo(1, 'S').source:sub(2), ':h') .. '/harness.lua')
 local bin, testdata, scratch, uv = h.bin, h.testdata, h.scratch, h.uv
 local ok, eq, has, notes, noted, wait = h.ok, h.eq, h.has, h.notes, h.noted, h.wait
-local run_cli, fields = h.run_cli, h.fields
+local run_cli, fields, matches = h.run_cli, h.fields, h.matches
 
 local golden = testdata .. '/golden/'
 local profiles = { golden .. 'bytes/bytes.pb.gz', golden .. 'strings/strings.pb.gz' }
@@ -82,34 +82,6 @@ local function expectation(args)
     end
   end
   return rows
-end
-
--- Whether shown ({[row] = text}) is what the points of want allow for key
--- ('group' or 'hint'): a row shows the value of one of its points (several
--- functions can share a line; the server shows one of them), and a row
--- shows nothing only when one of its points has nothing.
-local function matches(shown, want, key)
-  for row, value in pairs(shown) do
-    local fits = false
-    for _, p in ipairs(want[row] or {}) do
-      fits = fits or p[key] == value
-    end
-    if not fits then
-      return false, string.format('row %d shows %q', row, value)
-    end
-  end
-  for row, points in pairs(want) do
-    if shown[row] == nil then
-      local fits = false
-      for _, p in ipairs(points) do
-        fits = fits or p[key] == nil
-      end
-      if not fits then
-        return false, string.format('row %d shows nothing, wants %q', row, tostring(points[1][key]))
-      end
-    end
-  end
-  return true
 end
 
 local function count_groups(shown, prefix)
@@ -185,10 +157,7 @@ local function run()
         eq(groups, painted, string.format('%s, %s: the extmarks carry those groups', what, f))
         vim.api.nvim_set_current_buf(b)
       end
-      local hints_ok = wait(function()
-        if has('0.10') then
-          vim.cmd('redraw!')
-        end
+      local hints_ok = h.wait_drawn(function()
         return (matches(heatls.hints(b), want[f], 'hint'))
       end)
       local _, hwhy = matches(heatls.hints(b), want[f], 'hint')

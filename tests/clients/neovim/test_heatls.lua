@@ -105,24 +105,17 @@ local function want_hints(rows, mode)
 end
 
 -- Whether painted ({[row] = group}) is what best (h.hotspot_rows, the
--- server's index of the same capture) wants: any of the row's hottest
--- points on a tie.
+-- server's index of the same capture) wants: the level of one of the
+-- row's hottest points (any of them on a tie).
 local function matches(painted, best)
-  for row, group in pairs(painted) do
-    local ok_row = false
-    for _, hs in ipairs(best[row] or {}) do
-      ok_row = ok_row or group == 'HeatlsLevel' .. hs.global
-    end
-    if not ok_row then
-      return false, string.format('row %d painted %s', row, group)
-    end
-  end
+  local want = {}
   for row, hs in pairs(best) do
-    if hs[1].global > 0 and not painted[row] then
-      return false, string.format('row %d not painted (G%d)', row, hs[1].global)
+    want[row] = {}
+    for _, p in ipairs(hs) do
+      table.insert(want[row], { group = p.global > 0 and ('HeatlsLevel' .. p.global) or nil })
     end
   end
-  return true
+  return h.matches(painted, want, 'group')
 end
 
 local function reports_since(n)
@@ -380,10 +373,7 @@ local function run()
       if has('0.10') then
         vim.api.nvim_set_current_buf(b)
       end
-      local done = wait(function()
-        if has('0.10') then
-          vim.cmd('redraw!')
-        end
+      local done = h.wait_drawn(function()
         return vim.deep_equal(heatls.hints(b), want)
       end)
       eq(heatls.hints(b), want, string.format('%s, %s: inlay hints (mode %s)', what, f, mode))
@@ -522,10 +512,7 @@ local function run()
     if has('0.10') then
       vim.api.nvim_set_current_buf(b)
     end
-    local done = wait(function()
-      if has('0.10') then
-        vim.cmd('redraw!')
-      end
+    local done = h.wait_drawn(function()
       return #marks(b, decorations.ns) == 0 and #marks(b, hints_ns) == 0
         and next((heatls.painted(b))) == nil and next(heatls.hints(b)) == nil
     end)
