@@ -160,11 +160,11 @@ block and goroutine, the window of a delta profile."
 
 ;;;; Faces
 
-(defmacro heatls--defface-level (level light dark tty doc)
-  "Define the face heatls-level-LEVEL, for heat LEVEL.
+(defmacro heatls--defface-heat (face light dark tty doc)
+  "Define FACE, a whole-line background for a heat level or a diff level.
 LIGHT and DARK are its background on light and dark frames, TTY
 on terminals with 8 or 16 colours.  DOC is the docstring."
-  `(defface ,(intern (format "heatls-level-%d" level))
+  `(defface ,face
      '((((class color) (min-colors 88) (background light))
         :background ,light :extend t)
        (((class color) (min-colors 88) (background dark))
@@ -174,15 +174,15 @@ on terminals with 8 or 16 colours.  DOC is the docstring."
        (t :inverse-video t :extend t))
      ,doc))
 
-(heatls--defface-level 1 "#fdf6d8" "#3b3522" "yellow"
+(heatls--defface-heat heatls-level-1 "#fdf6d8" "#3b3522" "yellow"
   "Face of lines at heat level 1 (warm), the whole line.")
-(heatls--defface-level 2 "#fde9b0" "#4d4020" "yellow"
+(heatls--defface-heat heatls-level-2 "#fde9b0" "#4d4020" "yellow"
   "Face of lines at heat level 2, the whole line.")
-(heatls--defface-level 3 "#fdd29a" "#5e3d1c" "yellow"
+(heatls--defface-heat heatls-level-3 "#fdd29a" "#5e3d1c" "yellow"
   "Face of lines at heat level 3, the whole line.")
-(heatls--defface-level 4 "#fcb28a" "#70301c" "red"
+(heatls--defface-heat heatls-level-4 "#fcb28a" "#70301c" "red"
   "Face of lines at heat level 4, the whole line.")
-(heatls--defface-level 5 "#f98a84" "#86221f" "red"
+(heatls--defface-heat heatls-level-5 "#f98a84" "#86221f" "red"
   "Face of lines at heat level 5 (hottest), the whole line.")
 
 (defface heatls-hint
@@ -1078,29 +1078,15 @@ Returns the buffer."
 ;; of a `heatls-mode' buffer shows the diff and its net change, from
 ;; the last summary of its server.
 
-(defmacro heatls--defface-improvement (level light dark tty doc)
-  "Define the face heatls-improvement-LEVEL, for the diff level -LEVEL.
-LIGHT, DARK and TTY as for `heatls--defface-level'; DOC is the
-docstring."
-  `(defface ,(intern (format "heatls-improvement-%d" level))
-     '((((class color) (min-colors 88) (background light))
-        :background ,light :extend t)
-       (((class color) (min-colors 88) (background dark))
-        :background ,dark :extend t)
-       (((class color) (min-colors 8))
-        :background ,tty :foreground "black" :extend t)
-       (t :inverse-video t :extend t))
-     ,doc))
-
-(heatls--defface-improvement 1 "#e0f5f5" "#1a2e33" "cyan"
+(heatls--defface-heat heatls-improvement-1 "#e0f5f5" "#1a2e33" "cyan"
   "Face of lines at diff level -1 (a little cheaper than the base).")
-(heatls--defface-improvement 2 "#c2ecef" "#163d47" "cyan"
+(heatls--defface-heat heatls-improvement-2 "#c2ecef" "#163d47" "cyan"
   "Face of lines at diff level -2.")
-(heatls--defface-improvement 3 "#a3dde6" "#134a5c" "cyan"
+(heatls--defface-heat heatls-improvement-3 "#a3dde6" "#134a5c" "cyan"
   "Face of lines at diff level -3.")
-(heatls--defface-improvement 4 "#85c8e0" "#145770" "blue"
+(heatls--defface-heat heatls-improvement-4 "#85c8e0" "#145770" "blue"
   "Face of lines at diff level -4.")
-(heatls--defface-improvement 5 "#6aaee0" "#1c5f8a" "blue"
+(heatls--defface-heat heatls-improvement-5 "#6aaee0" "#1c5f8a" "blue"
   "Face of lines at diff level -5 (the largest improvements).")
 
 (defun heatls-improvement-face (level)

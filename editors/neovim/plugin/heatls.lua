@@ -13,6 +13,16 @@ local function heatls()
   return h
 end
 
+-- A command without arguments that calls require('heatls')[fn]().
+local function simple_command(name, fn, desc)
+  vim.api.nvim_create_user_command(name, function()
+    local h = heatls()
+    if h then
+      h[fn]()
+    end
+  end, { nargs = 0, desc = desc })
+end
+
 vim.api.nvim_create_user_command('HeatlsLoad', function(args)
   local h = heatls()
   if h then
@@ -48,26 +58,11 @@ end, {
   desc = 'heatls: load from Grafana Pyroscope [SERVER [SERVICE [TYPE [FROM [UNTIL]]]]]',
 })
 
-vim.api.nvim_create_user_command('HeatlsReload', function()
-  local h = heatls()
-  if h then
-    h.reload()
-  end
-end, { nargs = 0, desc = 'heatls: load the profile again from its file or URL' })
+simple_command('HeatlsReload', 'reload', 'heatls: load the profile again from its file or URL')
 
-vim.api.nvim_create_user_command('HeatlsCancel', function()
-  local h = heatls()
-  if h then
-    h.cancel()
-  end
-end, { nargs = 0, desc = 'heatls: cancel a capture, end a repeated one' })
+simple_command('HeatlsCancel', 'cancel', 'heatls: cancel a capture, end a repeated one')
 
-vim.api.nvim_create_user_command('HeatlsClear', function()
-  local h = heatls()
-  if h then
-    h.clear()
-  end
-end, { nargs = 0, desc = 'heatls: unload the profile' })
+simple_command('HeatlsClear', 'clear', 'heatls: unload the profile')
 
 vim.api.nvim_create_user_command('HeatlsHotspots', function(args)
   local h = heatls()
@@ -94,12 +89,7 @@ end, {
   desc = 'heatls: next hints mode (both, global, local, off)',
 })
 
-vim.api.nvim_create_user_command('HeatlsStatus', function()
-  local h = heatls()
-  if h then
-    h.status()
-  end
-end, { nargs = 0, desc = 'heatls: the loaded profile' })
+simple_command('HeatlsStatus', 'status', 'heatls: the loaded profile')
 
 vim.api.nvim_create_user_command('HeatlsCompare', function(args)
   local h = heatls()
@@ -113,9 +103,5 @@ end, {
   desc = 'heatls: compare the profile with base profiles (! normalizes the base)',
 })
 
-vim.api.nvim_create_user_command('HeatlsCompareClear', function()
-  local h = heatls()
-  if h then
-    h.compare_clear()
-  end
-end, { nargs = 0, desc = 'heatls: remove the base, show the profile\'s own heat' })
+simple_command('HeatlsCompareClear', 'compare_clear',
+  'heatls: remove the base, show the profile\'s own heat')

@@ -2,9 +2,10 @@
 
 ;;; Commentary:
 
-;; Loaded first by compile.el and test_heatls.el (through run.sh, with
-;; `emacs --batch -Q').  Makes eglot loadable: Emacs 29 and later have it
-;; built in; on Emacs 28 it is Debian's elpa-eglot 1.9, a package under
+;; Loaded first by compile.el and by harness.el, which every test_*.el
+;; loads (through run.sh, with `emacs --batch -Q').  Makes eglot
+;; loadable: Emacs 29 and later have it built in; on Emacs 28 it is
+;; Debian's elpa-eglot 1.9, a package under
 ;; /usr/share/emacs/site-lisp/elpa that `emacs -Q' does not activate.
 ;; Puts editors/emacs (HEATLS_EMACS_DIR) first on `load-path'.
 

@@ -24,14 +24,9 @@
 
 ;;; Code:
 
-(load (expand-file-name "setup.el" (file-name-directory load-file-name)) nil t)
+(load (expand-file-name "harness.el" (file-name-directory load-file-name)) nil t)
 
-(require 'cl-lib)
-(require 'subr-x)
-(require 'eglot)
-
-(defvar heatls-test-bin (getenv "HEATLS_BIN"))
-(defvar heatls-test-golden (expand-file-name "golden" (getenv "HEATLS_TESTDATA")))
+(defvar heatls-test-golden (expand-file-name "golden" heatls-test-testdata))
 (defvar heatls-test-profiles
   (list (expand-file-name "bytes/bytes.pb.gz" heatls-test-golden)
         (expand-file-name "strings/strings.pb.gz" heatls-test-golden)))
@@ -45,57 +40,13 @@
 (defvar heatls-test-files '("runtime/proc.go" "runtime/mstats.go"
                             "testing/benchmark.go")
   "Files with regressions and improvements in this diff.")
-(defvar heatls-test-start (float-time))
-
-;;;; Checks
-
-(defvar heatls-test-passed 0)
-(defvar heatls-test-failed 0)
-
-(defun heatls-test-check (name ok &optional detail)
-  "Count the check NAME as passed when OK, else print DETAIL."
-  (if ok
-      (progn (setq heatls-test-passed (1+ heatls-test-passed))
-             (message "ok: %s" name))
-    (setq heatls-test-failed (1+ heatls-test-failed))
-    (message "FAIL: %s%s" name (if detail (format "\n  %s" detail) "")))
-  ok)
-
-(defun heatls-test-equal (name expected actual)
-  "Check that ACTUAL equals EXPECTED; print both when not."
-  (heatls-test-check name (equal expected actual)
-                     (format "expected %S\n  actual   %S" expected actual)))
-
-(defvar heatls-test-eglot-hints-p (fboundp 'eglot-inlay-hints-mode)
-  "Non-nil when eglot shows inlay hints itself (1.12+).")
+(setq heatls-test-wait-seconds 15)
 
 (defun heatls-test-buffer (file)
   "The buffer visiting FILE of the GOROOT."
   (get-file-buffer (expand-file-name file heatls-test-src)))
 
-(defun heatls-test-redisplay ()
-  "Fontify the test buffers, as redisplay would: eglot asks for hints then."
-  (when heatls-test-eglot-hints-p
-    (jit-lock-context-fontify)
-    (dolist (file heatls-test-files)
-      (let ((buffer (heatls-test-buffer file)))
-        (when buffer
-          (with-current-buffer buffer
-            (jit-lock-fontify-now)))))))
-
-(defun heatls-test-wait (predicate &optional seconds)
-  "Read the server's messages until PREDICATE is true or SECONDS (15) pass."
-  (let ((deadline (+ (float-time) (or seconds 15)))
-        value)
-    (while (and (not (setq value (funcall predicate)))
-                (< (float-time) deadline))
-      (accept-process-output nil 0.05)
-      (heatls-test-redisplay))
-    value))
-
-(defvar heatls-test-last-message nil)
-(advice-add 'message :filter-return
-            (lambda (text) (when text (setq heatls-test-last-message text)) text))
+(setq heatls-test-redisplay-function #'heatls-test-redisplay)
 
 ;;;; What `heatls dump' says
 
@@ -150,46 +101,6 @@ cum baseFlat baseCum flatDelta cumDelta local global."
     result))
 
 ;;;; What Emacs shows
-
-(defun heatls-test-faces (buffer)
-  "The (LINE . FACE) of BUFFER's heatls overlays, each a whole line."
-  (with-current-buffer buffer
-    (let (result)
-      (dolist (ov (overlays-in (point-min) (point-max)))
-        (when (overlay-get ov 'heatls)
-          (save-excursion
-            (goto-char (overlay-start ov))
-            (push (cons (line-number-at-pos)
-                        (if (and (bolp)
-                                 (= (overlay-end ov)
-                                    (min (point-max) (1+ (line-end-position)))))
-                            (overlay-get ov 'face)
-                          (list 'not-whole-line (overlay-get ov 'face))))
-                  result))))
-      result)))
-
-(defun heatls-test-hints (buffer)
-  "The (LINE . LABEL) of the inlay hints BUFFER shows at line ends.
-Eglot's own overlays when it has them (a hint at a line's end is an
-overlay that ends there), else heatls.el's."
-  (with-current-buffer buffer
-    (let (result)
-      (dolist (ov (overlays-in (point-min) (point-max)))
-        (when (overlay-get ov (if heatls-test-eglot-hints-p
-                                  'eglot--inlay-hint
-                                'heatls-hint))
-          (save-excursion
-            (goto-char (if heatls-test-eglot-hints-p
-                           (overlay-end ov)
-                         (overlay-start ov)))
-            (let ((label (string-trim
-                          (substring-no-properties
-                           (or (overlay-get ov 'after-string)
-                               (overlay-get ov 'before-string))))))
-              (push (cons (line-number-at-pos)
-                          (if (eolp) label (list 'not-at-eol label)))
-                    result)))))
-      result)))
 
 (defun heatls-test-mismatch (shown rows key)
   "Why SHOWN ((LINE . VALUE) ...) is not what ROWS allow for KEY, or nil.
@@ -249,9 +160,6 @@ what the entry of `mode-line-misc-info' shows, checked apart."
     (or (heatls-mode-line-string) "")))
 
 ;;;; The session
-
-(define-derived-mode heatls-test-go-mode prog-mode "Go-test"
-  "A stand-in for go-mode.")
 
 (defun heatls-test-project (dir)
   "The GOROOT's src as one project for the files under it (DIR)."
@@ -372,14 +280,6 @@ Returns non-nil when the server answered."
       (heatls-test-check "a base set in the settings paints improvements"
                          (> (heatls-test-faces-named "heatls-improvement-") 0)))))
 
-(condition-case err
-    (heatls-test-run)
-  (error (setq heatls-test-failed (1+ heatls-test-failed))
-         (message "FAIL: the test stopped: %S" err)))
-(message "%d passed, %d failed in %.2f s" heatls-test-passed heatls-test-failed
-         (- (float-time) heatls-test-start))
-(dolist (server (apply #'append (hash-table-values eglot--servers-by-project)))
-  (ignore-errors (eglot-shutdown server)))
-(kill-emacs (if (zerop heatls-test-failed) 0 1))
+(heatls-test-main #'heatls-test-run)
 
 ;;; test_diff.el ends here

@@ -43,72 +43,12 @@
 
 ;;; Code:
 
-(load (expand-file-name "setup.el" (file-name-directory load-file-name)) nil t)
+(load (expand-file-name "harness.el" (file-name-directory load-file-name)) nil t)
 
-(require 'cl-lib)
-(require 'subr-x)
-(require 'eglot)
-
-(defvar heatls-test-bin (getenv "HEATLS_BIN"))
-(defvar heatls-test-testdata (getenv "HEATLS_TESTDATA"))
-(defvar heatls-test-dir (file-name-as-directory
-                         (file-truename (getenv "HEATLS_TMP"))))
+(defvar heatls-test-dir heatls-test-scratch)
 (defvar heatls-test-profile
   (expand-file-name "programs/wordfreq/cpu.pb.gz" heatls-test-testdata))
 (defvar heatls-test-files '("count.go" "main.go" "tokenize.go"))
-(defvar heatls-test-start (float-time))
-
-;;;; Checks
-
-(defvar heatls-test-passed 0)
-(defvar heatls-test-failed 0)
-
-(defun heatls-test-check (name ok &optional detail)
-  "Count the check NAME as passed when OK, else print DETAIL."
-  (let ((at (- (float-time) heatls-test-start)))
-    (if ok
-        (progn (setq heatls-test-passed (1+ heatls-test-passed))
-               (message "ok: %s [%.2f s]" name at))
-      (setq heatls-test-failed (1+ heatls-test-failed))
-      (message "FAIL: %s [%.2f s]%s" name at
-               (if detail (format "\n  %s" detail) "")))))
-
-(defun heatls-test-equal (name expected actual)
-  "Check that ACTUAL equals EXPECTED; print both when not."
-  (heatls-test-check name (equal expected actual)
-                     (format "expected %S\n  actual   %S" expected actual)))
-
-(defun heatls-test-finish ()
-  "Print the counts, stop the servers and exit."
-  (message "checks done in %.2f s" (- (float-time) heatls-test-start))
-  (message "%d passed, %d failed" heatls-test-passed heatls-test-failed)
-  (dolist (server (apply #'append (hash-table-values eglot--servers-by-project)))
-    (ignore-errors (eglot-shutdown server)))
-  (kill-emacs (if (zerop heatls-test-failed) 0 1)))
-
-(defvar heatls-test-last-message nil
-  "The last message shown: batch mode has no echo area to ask.")
-
-(defvar heatls-test-messages nil
-  "Every message shown, newest first.")
-
-(advice-add 'message :filter-return
-            (lambda (text)
-              (when text
-                (setq heatls-test-last-message text)
-                (push text heatls-test-messages))
-              text))
-
-(defun heatls-test-wait (predicate &optional seconds)
-  "Read the server's messages until PREDICATE is true or SECONDS (10) pass.
-Returns the last value of PREDICATE."
-  (let ((deadline (+ (float-time) (or seconds 10)))
-        value)
-    (while (and (not (setq value (funcall predicate)))
-                (< (float-time) deadline))
-      (accept-process-output nil 0.05)
-      (heatls-test-redisplay))
-    value))
 
 (defun heatls-test-settle (&optional seconds)
   "Read messages for SECONDS (0.3): let late notifications in."
@@ -181,86 +121,11 @@ with 1-based lines, one per line: its hottest point (largest cum)."
 
 ;;;; What Emacs shows
 
-(defun heatls-test-faces (buffer)
-  "The (LINE . FACE) of BUFFER's heatls overlays, by line.
-Also checks that each covers its whole line and newline."
-  (with-current-buffer buffer
-    (let (result)
-      (dolist (ov (overlays-in (point-min) (point-max)))
-        (when (overlay-get ov 'heatls)
-          (save-excursion
-            (goto-char (overlay-start ov))
-            (push (cons (line-number-at-pos)
-                        (if (and (bolp)
-                                 (= (overlay-end ov)
-                                    (min (point-max) (1+ (line-end-position)))))
-                            (overlay-get ov 'face)
-                          (list 'not-whole-line (overlay-get ov 'face))))
-                  result))))
-      (sort result (lambda (a b) (< (car a) (car b)))))))
-
-(defun heatls-test-own-hints (buffer)
-  "The (LINE . LABEL) of heatls.el's own hint overlays in BUFFER.
-A hint that is not at its line's end gets (LINE not-at-eol LABEL)."
-  (with-current-buffer buffer
-    (let (result)
-      (dolist (ov (overlays-in (point-min) (point-max)))
-        (when (overlay-get ov 'heatls-hint)
-          (save-excursion
-            (goto-char (overlay-start ov))
-            (let ((label (string-trim (substring-no-properties
-                                       (overlay-get ov 'after-string)))))
-              (push (cons (line-number-at-pos)
-                          (if (eolp) label (list 'not-at-eol label)))
-                    result)))))
-      (sort result (lambda (a b) (< (car a) (car b)))))))
-
-(defun heatls-test-eglot-hints (buffer)
-  "The (LINE . LABEL) of eglot's inlay hint overlays in BUFFER.
-Eglot puts a hint after the character before the position, so a
-hint at a line's end is an overlay that ends there."
-  (with-current-buffer buffer
-    (let (result)
-      (dolist (ov (overlays-in (point-min) (point-max)))
-        (when (overlay-get ov 'eglot--inlay-hint)
-          (save-excursion
-            (goto-char (overlay-end ov))
-            (let ((label (string-trim
-                          (substring-no-properties
-                           (or (overlay-get ov 'after-string)
-                               (overlay-get ov 'before-string))))))
-              (push (cons (line-number-at-pos)
-                          (if (eolp) label (list 'not-at-eol label)))
-                    result)))))
-      (sort result (lambda (a b) (< (car a) (car b)))))))
-
-(defvar heatls-test-eglot-hints-p (fboundp 'eglot-inlay-hints-mode)
-  "Non-nil when eglot shows inlay hints itself (1.12+).")
-
-(defun heatls-test-hints (buffer)
-  "The hints BUFFER shows: eglot's when it has them, else heatls.el's."
-  (if heatls-test-eglot-hints-p
-      (heatls-test-eglot-hints buffer)
-    (heatls-test-own-hints buffer)))
-
-(defun heatls-test-redisplay ()
-  "Do for the test buffers what redisplay would do for their inlay hints.
-Batch mode has no redisplay, so jit-lock never runs, and eglot (1.12+)
-asks for inlay hints from jit-lock.  Do what jit-lock's idle timer does
-after an edit (refontify the text below it), then fontify what is
-marked for fontification, as redisplay would for a window showing
-each whole buffer.  heatls.el marks a buffer when its heat changes."
-  (when heatls-test-eglot-hints-p
-    (jit-lock-context-fontify)
-    (dolist (file heatls-test-files)
-      (let ((buffer (heatls-test-buffer file)))
-        (when buffer
-          (with-current-buffer buffer
-            (jit-lock-fontify-now)))))))
-
 (defun heatls-test-buffer (file)
   "The buffer visiting FILE of the scratch folder."
   (get-file-buffer (expand-file-name file heatls-test-dir)))
+
+(setq heatls-test-redisplay-function #'heatls-test-redisplay)
 
 (defun heatls-test-shows (mode)
   "Non-nil when every buffer shows the faces and hints of MODE."
@@ -305,9 +170,7 @@ each whole buffer.  heatls.el marks a buffer when its heat changes."
 
 ;;;; The session
 
-;; A Go major mode: go-mode when installed, else a stand-in.
-(define-derived-mode heatls-test-go-mode prog-mode "Go-test"
-  "A stand-in for go-mode.")
+;; A Go major mode: go-mode when installed, else the stand-in.
 (defvar heatls-test-mode
   (if (require 'go-mode nil t) 'go-mode 'heatls-test-go-mode))
 
@@ -766,11 +629,8 @@ START is called with a callback and returns the progress token."
                                stopped (funcall rounds))))))
     (delete-process process)))
 
-(condition-case err
-    (progn (heatls-test-run)
-           (heatls-test-capture))
-  (error (heatls-test-check "the test runs to its end" nil
-                            (error-message-string err))))
-(heatls-test-finish)
+(heatls-test-main (lambda ()
+                   (heatls-test-run)
+                   (heatls-test-capture)))
 
 ;;; test_heatls.el ends here

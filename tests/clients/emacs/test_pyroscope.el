@@ -17,55 +17,9 @@
 
 ;;; Code:
 
-(load (expand-file-name "setup.el" (file-name-directory load-file-name)) nil t)
+(load (expand-file-name "harness.el" (file-name-directory load-file-name)) nil t)
 
-(require 'cl-lib)
-(require 'subr-x)
-(require 'eglot)
-
-(defvar heatls-test-bin (getenv "HEATLS_BIN"))
-(defvar heatls-test-testdata (getenv "HEATLS_TESTDATA"))
-(defvar heatls-test-dir (file-name-as-directory
-                         (file-truename (getenv "HEATLS_TMP"))))
-(defvar heatls-test-passed 0)
-(defvar heatls-test-failed 0)
-(defvar heatls-test-messages nil "Every message shown, newest first.")
-
-(advice-add 'message :filter-return
-            (lambda (text) (when text (push text heatls-test-messages)) text))
-
-(defun heatls-test-check (name ok &optional detail)
-  "Count the check NAME as passed when OK, else print DETAIL."
-  (if ok
-      (progn (setq heatls-test-passed (1+ heatls-test-passed))
-             (message "ok: %s" name))
-    (setq heatls-test-failed (1+ heatls-test-failed))
-    (message "FAIL: %s%s" name (if detail (format "\n  %s" detail) ""))))
-
-(defun heatls-test-equal (name expected actual)
-  "Check that ACTUAL equals EXPECTED; print both when not."
-  (heatls-test-check name (equal expected actual)
-                     (format "expected %S\n  actual   %S" expected actual)))
-
-(defun heatls-test-wait (predicate &optional seconds)
-  "Read the server's messages until PREDICATE is true or SECONDS (10) pass."
-  (let ((deadline (+ (float-time) (or seconds 10)))
-        value)
-    (while (and (not (setq value (funcall predicate)))
-                (< (float-time) deadline))
-      (accept-process-output nil 0.05))
-    value))
-
-(defun heatls-test-faces (buffer)
-  "The (LINE . FACE) of BUFFER's heatls overlays, by line."
-  (with-current-buffer buffer
-    (let (result)
-      (dolist (ov (overlays-in (point-min) (point-max)))
-        (when (overlay-get ov 'heatls)
-          (save-excursion
-            (goto-char (overlay-start ov))
-            (push (cons (line-number-at-pos) (overlay-get ov 'face)) result))))
-      (sort result (lambda (a b) (< (car a) (car b)))))))
+(defvar heatls-test-dir heatls-test-scratch)
 
 (defun heatls-test-hotspot-faces (server buffer)
   "The (LINE . FACE) BUFFER should show: per line its hottest point's level."
@@ -84,9 +38,6 @@
                    collect (cons line (intern (format "heatls-level-%d"
                                                       (plist-get e :global)))))
           (lambda (a b) (< (car a) (car b))))))
-
-(define-derived-mode heatls-test-go-mode prog-mode "Go-test"
-  "A stand-in for go-mode.")
 
 (defun heatls-test-run ()
   "All the checks, in order."
@@ -204,12 +155,6 @@
                            (heatls-pyroscope-source "https://h:4040/p/?tenant=a" "a b" "cpu"
                                                     "now-1h" "2024-12-06T04:00:00Z"))))))
 
-(condition-case err
-    (heatls-test-run)
-  (error (heatls-test-check "the test runs to its end" nil (error-message-string err))))
-(message "%d passed, %d failed" heatls-test-passed heatls-test-failed)
-(dolist (server (apply #'append (hash-table-values eglot--servers-by-project)))
-  (ignore-errors (eglot-shutdown server)))
-(kill-emacs (if (zerop heatls-test-failed) 0 1))
+(heatls-test-main #'heatls-test-run)
 
 ;;; test_pyroscope.el ends here

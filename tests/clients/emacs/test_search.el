@@ -22,44 +22,15 @@
 
 ;;; Code:
 
-(load (expand-file-name "setup.el" (file-name-directory load-file-name)) nil t)
+(load (expand-file-name "harness.el" (file-name-directory load-file-name)) nil t)
 
-(require 'cl-lib)
-(require 'subr-x)
-(require 'eglot)
 (require 'flymake)
 
-(defvar heatls-test-bin (getenv "HEATLS_BIN"))
-(defvar heatls-test-testdata (getenv "HEATLS_TESTDATA"))
 (defvar heatls-test-dir (file-name-as-directory
-                         (expand-file-name "hoterr" (file-truename (getenv "HEATLS_TMP")))))
+                         (expand-file-name "hoterr" heatls-test-scratch)))
 (defvar heatls-test-profile
   (expand-file-name "programs/hoterr/cpu.pb.gz" heatls-test-testdata))
-
-(defvar heatls-test-passed 0)
-(defvar heatls-test-failed 0)
-
-(defun heatls-test-check (name ok &optional detail)
-  "Count the check NAME as passed when OK, else print DETAIL."
-  (if ok
-      (progn (setq heatls-test-passed (1+ heatls-test-passed))
-             (message "ok: %s" name))
-    (setq heatls-test-failed (1+ heatls-test-failed))
-    (message "FAIL: %s%s" name (if detail (format "\n  %s" detail) ""))))
-
-(defun heatls-test-equal (name expected actual)
-  "Check that ACTUAL equals EXPECTED; print both when not."
-  (heatls-test-check name (equal expected actual)
-                     (format "expected %S\n  actual   %S" expected actual)))
-
-(defun heatls-test-wait (predicate &optional seconds)
-  "Read the server's messages until PREDICATE is true or SECONDS (10) pass."
-  (let ((deadline (+ (float-time) (or seconds 10)))
-        value)
-    (while (and (not (setq value (funcall predicate)))
-                (< (float-time) deadline))
-      (accept-process-output nil 0.02))
-    value))
+(setq heatls-test-poll-seconds 0.02)
 
 (defun heatls-test-cli (flags pattern &optional path)
   "The lines `heatls search --sort heat FLAGS PROFILE PATTERN PATH' prints.
@@ -121,9 +92,6 @@ first non-blank."
   '(("go-errors-new-return" . "return $*_, errors.New($s)")
     ("go-errorf-constant" . "fmt.Errorf($s)")
     ("go-sprint-one" . "fmt.Sprint($x)")))
-
-(define-derived-mode heatls-test-go-mode prog-mode "Go-test"
-  "A stand-in for go-mode.")
 
 (defun heatls-test-run ()
   "All the checks, in order."
@@ -269,13 +237,6 @@ first non-blank."
                           (heatls-test-refresh-flymake main)
                           (null (heatls-test-diagnostics main)))))))
 
-(condition-case err
-    (heatls-test-run)
-  (error (heatls-test-check "the test runs to its end" nil
-                            (error-message-string err))))
-(message "%d passed, %d failed" heatls-test-passed heatls-test-failed)
-(dolist (server (apply #'append (hash-table-values eglot--servers-by-project)))
-  (ignore-errors (eglot-shutdown server)))
-(kill-emacs (if (zerop heatls-test-failed) 0 1))
+(heatls-test-main #'heatls-test-run)
 
 ;;; test_search.el ends here

@@ -16,50 +16,10 @@
 -- the settings (workspace/didChangeConfiguration): the statusline, which no
 -- command answer updates then, must follow the diff decorations. Prints one
 -- line per check and "N passed, M failed"; exits with :cquit on any failure.
-local bin = os.getenv('HEATLS_BIN')
-local testdata = os.getenv('HEATLS_TESTDATA')
-local scratch = os.getenv('HEATLS_TMP')
-
-local uv = vim.uv or vim.loop
-local passed, failed = 0, 0
-local TIMEOUT = 10000
-
-local function say(fmt, ...)
-  io.stdout:write(string.format(fmt, ...) .. '\n')
-end
-
-local function ok(cond, name, detail)
-  if cond then
-    passed = passed + 1
-    say('ok - %s', name)
-  else
-    failed = failed + 1
-    say('FAIL - %s%s', name, detail and ('\n    ' .. detail:gsub('\n', '\n    ')) or '')
-  end
-  return cond
-end
-
-local function eq(got, want, name)
-  return ok(vim.deep_equal(got, want), name,
-    'got:  ' .. vim.inspect(got) .. '\nwant: ' .. vim.inspect(want))
-end
-
-local function has(v)
-  return vim.fn.has('nvim-' .. v) == 1
-end
-
-local notes = {}
-vim.notify = function(msg, level)
-  table.insert(notes, { msg = msg, level = level or vim.log.levels.INFO })
-end
-local function note_since(n, pattern)
-  for i = n + 1, #notes do
-    if notes[i].msg:find(pattern, 1, true) then
-      return notes[i]
-    end
-  end
-  return nil
-end
+local h = dofile(vim.fn.fnamemodify(debug.getinfo(1, 'S').source:sub(2), ':h') .. '/harness.lua')
+local bin, testdata, scratch, uv = h.bin, h.testdata, h.scratch, h.uv
+local ok, eq, has, notes, noted, wait = h.ok, h.eq, h.has, h.notes, h.noted, h.wait
+local run_cli, fields, matches = h.run_cli, h.fields, h.matches
 
 local golden = testdata .. '/golden/'
 local profiles = { golden .. 'bytes/bytes.pb.gz', golden .. 'strings/strings.pb.gz' }
@@ -67,22 +27,6 @@ local base = golden .. 'sort/sort.pb.gz'
 local GOROOT = '/usr/lib/go-1.19/src/'
 -- Files with regressions and improvements in this diff.
 local FILES = { 'runtime/proc.go', 'runtime/mstats.go', 'testing/benchmark.go' }
-
-local function run_cli(args)
-  local cmd = { bin }
-  vim.list_extend(cmd, args)
-  local out = vim.fn.systemlist(cmd)
-  assert(vim.v.shell_error == 0, table.concat(cmd, ' ') .. ' failed: ' .. table.concat(out, '\n'))
-  return out
-end
-
-local function fields(line)
-  local out = {}
-  for f in line:gmatch('[^\t]+') do
-    table.insert(out, f)
-  end
-  return out
-end
 
 -- A level in a diff hint: G+3, G-2, G0.
 local function signed(n)
@@ -140,34 +84,6 @@ local function expectation(args)
   return rows
 end
 
--- Whether shown ({[row] = text}) is what the points of want allow for key
--- ('group' or 'hint'): a row shows the value of one of its points (several
--- functions can share a line; the server shows one of them), and a row
--- shows nothing only when one of its points has nothing.
-local function matches(shown, want, key)
-  for row, value in pairs(shown) do
-    local fits = false
-    for _, p in ipairs(want[row] or {}) do
-      fits = fits or p[key] == value
-    end
-    if not fits then
-      return false, string.format('row %d shows %q', row, value)
-    end
-  end
-  for row, points in pairs(want) do
-    if shown[row] == nil then
-      local fits = false
-      for _, p in ipairs(points) do
-        fits = fits or p[key] == nil
-      end
-      if not fits then
-        return false, string.format('row %d shows nothing, wants %q', row, tostring(points[1][key]))
-      end
-    end
-  end
-  return true
-end
-
 local function count_groups(shown, prefix)
   local n = 0
   for _, group in pairs(shown) do
@@ -179,9 +95,7 @@ local function count_groups(shown, prefix)
 end
 
 local function run()
-  local v = vim.version()
-  say('# Neovim %d.%d.%d', v.major, v.minor, v.patch)
-  assert(bin and testdata and scratch, 'HEATLS_BIN, HEATLS_TESTDATA and HEATLS_TMP must be set')
+  h.start()
   vim.cmd('cd ' .. vim.fn.fnameescape(scratch))
   local src = uv.fs_realpath(GOROOT)
   if not ok(src ~= nil, 'the profiles\' GOROOT is here: ' .. GOROOT) then
@@ -219,23 +133,16 @@ local function run()
     vim.cmd('edit ' .. vim.fn.fnameescape(src .. '/' .. f))
     bufs[f] = vim.api.nvim_get_current_buf()
   end
-  ok(vim.wait(TIMEOUT, function()
-    for _, b in pairs(bufs) do
-      if #heatls.clients(b) == 0 then
-        return false
-      end
-    end
-    return true
-  end, 20), 'heatls attached to the GOROOT files')
+  h.attached(bufs, 'heatls attached to the GOROOT files')
 
   -- Waits until each file shows want (expectation()) in paint and hints.
   local function check(want, diff, what)
     for _, f in ipairs(FILES) do
       local b = bufs[f]
-      local good = vim.wait(TIMEOUT, function()
+      local good = wait(function()
         local painted, _, _, d = heatls.painted(b)
         return d == diff and (matches(painted, want[f], 'group'))
-      end, 20)
+      end)
       local painted, mode, _, d = heatls.painted(b)
       local fits, why = matches(painted, want[f], 'group')
       ok(good and fits, string.format('%s, %s: painted rows and groups', what, f),
@@ -250,12 +157,9 @@ local function run()
         eq(groups, painted, string.format('%s, %s: the extmarks carry those groups', what, f))
         vim.api.nvim_set_current_buf(b)
       end
-      local hints_ok = vim.wait(TIMEOUT, function()
-        if has('0.10') then
-          vim.cmd('redraw!')
-        end
+      local hints_ok = h.wait_drawn(function()
         return (matches(heatls.hints(b), want[f], 'hint'))
-      end, 20)
+      end)
       local _, hwhy = matches(heatls.hints(b), want[f], 'hint')
       ok(hints_ok, string.format('%s, %s: inlay hint texts', what, f),
         (hwhy or '') .. '\n' .. vim.inspect(heatls.hints(b)))
@@ -275,9 +179,9 @@ local function run()
   -- The two profiles, merged.
   local n = #notes
   vim.cmd('HeatlsLoad ' .. vim.fn.fnameescape(profiles[1]) .. ' ' .. vim.fn.fnameescape(profiles[2]))
-  if not ok(vim.wait(TIMEOUT, function()
-    return note_since(n, 'loaded ') ~= nil
-  end, 20), ':HeatlsLoad of two profiles shows the summary', vim.inspect(vim.list_slice(notes, n + 1))) then
+  if not ok(wait(function()
+    return noted('loaded ', n) ~= nil
+  end), ':HeatlsLoad of two profiles shows the summary', vim.inspect(vim.list_slice(notes, n + 1))) then
     return
   end
   local s = require('heatls.compare').summary(heatls.clients()[1].id)
@@ -294,9 +198,9 @@ local function run()
   local function compare(cmd, extra, what)
     n = #notes
     vim.cmd(cmd .. ' ' .. vim.fn.fnameescape(base))
-    if not ok(vim.wait(TIMEOUT, function()
-      return note_since(n, 'compared ') ~= nil
-    end, 20), what .. ' shows the summary', vim.inspect(vim.list_slice(notes, n + 1))) then
+    if not ok(wait(function()
+      return noted('compared ', n) ~= nil
+    end), what .. ' shows the summary', vim.inspect(vim.list_slice(notes, n + 1))) then
       return false
     end
     local args = vim.list_extend(vim.deepcopy(profiles), { '-base', base })
@@ -317,13 +221,7 @@ local function run()
     eq(heatls.statusline(bufs[FILES[1]]),
       string.format('heatls: diff: bytes.pb.gz + strings.pb.gz vs sort.pb.gz (%s)', net),
       what .. ': the statusline shows the diff and its net change')
-    local status
-    heatls.status(function(_, r)
-      status = r
-    end)
-    vim.wait(TIMEOUT, function()
-      return status ~= nil
-    end, 20)
+    local status = h.status()
     eq(status and { status.diff, status.base, status.normalize },
       { true, { base }, #extra > 0 }, what .. ': :HeatlsStatus reports the diff')
     return true
@@ -336,9 +234,9 @@ local function run()
   -- The base removed: the merged heat is back.
   n = #notes
   vim.cmd('HeatlsCompareClear')
-  ok(vim.wait(TIMEOUT, function()
-    return note_since(n, 'base cleared') ~= nil
-  end, 20), ':HeatlsCompareClear says so')
+  ok(wait(function()
+    return noted('base cleared', n) ~= nil
+  end), ':HeatlsCompareClear says so')
   check(plain, false, 'after :HeatlsCompareClear')
   eq(count_groups(all_painted(), 'HeatlsImprovement'), 0, 'no improvement is painted any more')
   eq(heatls.statusline(bufs[FILES[1]]), 'heatls: bytes.pb.gz + strings.pb.gz',
@@ -350,34 +248,15 @@ local function run()
   require('heatls.compat').notify(c, 'workspace/didChangeConfiguration',
     { settings = { heatls = { base = { base } } } })
   local want_status = 'heatls: diff: bytes.pb.gz + strings.pb.gz vs sort.pb.gz'
-  ok(vim.wait(TIMEOUT, function()
+  ok(wait(function()
     return heatls.statusline(bufs[FILES[1]]):sub(1, #want_status) == want_status
-  end, 20), 'a base set in the settings shows in the statusline',
+  end), 'a base set in the settings shows in the statusline',
     heatls.statusline(bufs[FILES[1]]))
   ok(select(4, heatls.painted(bufs[FILES[1]])), 'a base set in the settings paints a diff')
 
   -- The help names the new commands and groups.
-  local docdir = scratch .. '/doc'
-  vim.fn.mkdir(docdir, 'p')
-  local doc = vim.api.nvim_get_runtime_file('doc/heatls.txt', false)[1]
-  assert(uv.fs_copyfile(doc, docdir .. '/heatls.txt'))
-  vim.cmd('helptags ' .. vim.fn.fnameescape(docdir))
-  local tags = '\n' .. table.concat(vim.fn.readfile(docdir .. '/tags'), '\n')
-  for _, tag in ipairs({ ':HeatlsCompare', ':HeatlsCompareClear', 'HeatlsImprovement1',
-    'heatls-diff' }) do
-    ok(tags:find('\n' .. vim.pesc(tag) .. '\t') ~= nil, 'help tag ' .. tag)
-  end
+  local tags = assert(h.help_tags(), 'doc/heatls.txt is on the runtimepath')
+  h.check_tags(tags, { ':HeatlsCompare', ':HeatlsCompareClear', 'HeatlsImprovement1', 'heatls-diff' })
 end
 
-local okrun, err = xpcall(run, debug.traceback)
-if not okrun then
-  failed = failed + 1
-  say('FAIL - the test stopped: %s', err)
-end
-say('%d passed, %d failed', passed, failed)
-io.stdout:flush()
-if failed > 0 then
-  vim.cmd('cquit 1')
-else
-  vim.cmd('qall!')
-end
+h.finish(run)

@@ -14,66 +14,14 @@
 -- progress, and the painted lines of its main.go (a copy in the workspace)
 -- must be what heatls.hotspots says of that document for the same capture;
 -- then :HeatlsStatus, :HeatlsReload and :HeatlsCancel.
-local bin = os.getenv('HEATLS_BIN')
-local testdata = os.getenv('HEATLS_TESTDATA')
-local scratch = os.getenv('HEATLS_TMP')
+local h = dofile(vim.fn.fnamemodify(debug.getinfo(1, 'S').source:sub(2), ':h') .. '/harness.lua')
+local bin, testdata, scratch, uv = h.bin, h.testdata, h.scratch, h.uv
+local ok, eq, has, notes, notes_matching = h.ok, h.eq, h.has, h.notes, h.notes_matching
 local pprofsvc = os.getenv('HEATLS_PPROFSVC')
 
-local uv = vim.uv or vim.loop
 local capture -- the capture part, defined below
-local passed, failed = 0, 0
-local TIMEOUT = 5000
-
-local function say(fmt, ...)
-  io.stdout:write(string.format(fmt, ...) .. '\n')
-end
-
-local function ok(cond, name, detail)
-  if cond then
-    passed = passed + 1
-    say('ok - %s', name)
-  else
-    failed = failed + 1
-    say('FAIL - %s%s', name, detail and ('\n    ' .. detail:gsub('\n', '\n    ')) or '')
-  end
-  return cond
-end
-
-local function eq(got, want, name)
-  return ok(vim.deep_equal(got, want), name,
-    'got:  ' .. vim.inspect(got) .. '\nwant: ' .. vim.inspect(want))
-end
-
-local function wait(cond)
-  return vim.wait(TIMEOUT, cond, 20)
-end
-
-local has = function(v)
-  return vim.fn.has('nvim-' .. v) == 1
-end
-
--- Messages shown through vim.notify, newest last.
-local notes = {}
-vim.notify = function(msg, level)
-  table.insert(notes, { msg = msg, level = level or vim.log.levels.INFO })
-end
-local function notes_matching(pattern, level)
-  local out = {}
-  for _, n in ipairs(notes) do
-    if n.msg:find(pattern, 1, true) and (not level or n.level == level) then
-      table.insert(out, n)
-    end
-  end
-  return out
-end
-
-local function split_tabs(line)
-  local out = {}
-  for field in line:gmatch('[^\t]+') do
-    table.insert(out, field)
-  end
-  return out
-end
+h.timeout = 5000
+local wait = h.wait
 
 local files = { 'main.go', 'count.go', 'tokenize.go' }
 local profile = testdata .. '/programs/wordfreq/cpu.pb.gz'
@@ -81,15 +29,14 @@ local profile = testdata .. '/programs/wordfreq/cpu.pb.gz'
 -- What heatls dump says: every point, and per wordfreq file the hottest
 -- point of each line (0-based rows).
 local function expectation()
-  local dump = vim.fn.systemlist({ bin, 'dump', profile })
-  assert(vim.v.shell_error == 0, 'heatls dump failed: ' .. table.concat(dump, '\n'))
+  local dump = h.run_cli({ 'dump', profile })
   local points, rows = {}, {}
   for _, f in ipairs(files) do
     rows[f] = {}
   end
   local fn
   for _, line in ipairs(dump) do
-    local f = split_tabs(line)
+    local f = h.fields(line)
     if f[1] == 'F' then
       local pkg, typ, name = vim.json.decode(f[2]), vim.json.decode(f[3]), vim.json.decode(f[4])
       fn = {
@@ -157,55 +104,18 @@ local function want_hints(rows, mode)
   return out
 end
 
--- workspace/executeCommand, synchronously (0.11+ prefers the method form).
-local function execute_sync(c, command, arguments, bufnr)
-  local params = { command = command, arguments = arguments }
-  local r
-  if has('0.11') then
-    r = c:request_sync('workspace/executeCommand', params, 10000, bufnr)
-  else
-    r = c.request_sync('workspace/executeCommand', params, 10000, bufnr)
-  end
-  assert(r and not r.err, command .. ' failed: ' .. vim.inspect(r))
-  return r.result
-end
-
--- What buffer b should show: per row the levels heatls.hotspots gives the
--- hottest point of that row (largest cum; any of them on a tie), from the
--- server's index of the same capture (decorations come another way).
-local function hotspot_rows(c, b)
-  local uri = vim.uri_from_bufnr(b)
-  local list = execute_sync(c, 'heatls.hotspots',
-    { { limit = 10000, scope = 'file', uri = uri } }, b)
-  local best = {}
-  for _, h in ipairs(list) do
-    local old = best[h.line]
-    if not old or h.cum > old[1].cum then
-      best[h.line] = { h }
-    elseif h.cum == old[1].cum then
-      table.insert(old, h)
-    end
-  end
-  return best, #list
-end
-
--- Whether painted ({[row] = group}) is what best (hotspot_rows) wants.
+-- Whether painted ({[row] = group}) is what best (h.hotspot_rows, the
+-- server's index of the same capture) wants: the level of one of the
+-- row's hottest points (any of them on a tie).
 local function matches(painted, best)
-  for row, group in pairs(painted) do
-    local ok_row = false
-    for _, h in ipairs(best[row] or {}) do
-      ok_row = ok_row or group == 'HeatlsLevel' .. h.global
-    end
-    if not ok_row then
-      return false, string.format('row %d painted %s', row, group)
-    end
-  end
+  local want = {}
   for row, hs in pairs(best) do
-    if hs[1].global > 0 and not painted[row] then
-      return false, string.format('row %d not painted (G%d)', row, hs[1].global)
+    want[row] = {}
+    for _, p in ipairs(hs) do
+      table.insert(want[row], { group = p.global > 0 and ('HeatlsLevel' .. p.global) or nil })
     end
   end
-  return true
+  return h.matches(painted, want, 'group')
 end
 
 local function reports_since(n)
@@ -225,17 +135,8 @@ capture = function(dir)
   end
   local heatls = require('heatls')
   -- The service ends when its stdin closes (Neovim exits) or after -life.
-  local port
-  local job = vim.fn.jobstart({ pprofsvc, '-life', '100s' }, {
-    on_stdout = function(_, data)
-      for _, line in ipairs(data) do
-        port = port or tonumber(line:match('^port (%d+)'))
-      end
-    end,
-  })
-  if not ok(job > 0 and vim.wait(10000, function()
-    return port ~= nil
-  end, 20), 'pprofsvc listens on 127.0.0.1') then
+  local job, port = h.start_service({ pprofsvc, '-life', '100s' }, 'pprofsvc listens on 127.0.0.1')
+  if not port then
     return
   end
   local lsp_events = 0
@@ -288,7 +189,7 @@ capture = function(dir)
     ok(#notes_matching('heatls: fetching profile: capturing CPU profile: ') > 0,
       what .. ': the seconds are shown through vim.notify')
     -- The painted lines, against the server's hotspots of this document.
-    local best, n = hotspot_rows(c, b)
+    local best, n = h.hotspot_rows(c, b)
     local good, why = false, nil
     vim.wait(5000, function()
       good, why = matches((heatls.painted(b)), best)
@@ -305,13 +206,8 @@ capture = function(dir)
   ok(lsp_events > 0, has('0.10') and 'Neovim\'s LspProgress autocommand saw the reports'
     or 'Neovim\'s LspProgressUpdate autocommand saw the reports', tostring(lsp_events))
 
-  local status
-  heatls.status(function(_, s)
-    status = s
-  end)
-  ok(wait(function()
-    return status ~= nil
-  end) and status.path == source, ':HeatlsStatus names the source', vim.inspect(status))
+  local status = h.status()
+  ok(status ~= nil and status.path == source, ':HeatlsStatus names the source', vim.inspect(status))
 
   captured(':HeatlsReload', #notes, #heatls.progress(), 'HeatlsReload')
 
@@ -340,13 +236,9 @@ capture = function(dir)
     return #notes_matching('cancelled; the previous profile stays') == 1
   end), ':HeatlsCancel: the capture is answered cancelled, and says so',
     vim.inspect(vim.list_slice(notes, #notes - 4)))
-  status = nil
-  heatls.status(function(_, s)
-    status = s
-  end)
-  ok(wait(function()
-    return status ~= nil
-  end) and status.path == source, 'after the cancel the previous capture stays', vim.inspect(status))
+  status = h.status()
+  ok(status ~= nil and status.path == source, 'after the cancel the previous capture stays',
+    vim.inspect(status))
 
   -- :HeatlsCapture! repeats: rounds on tokens the server makes, until
   -- :HeatlsCancel. Go stops the cancelled capture's profiling when it
@@ -379,15 +271,11 @@ capture = function(dir)
 end
 
 local function run()
-  local v = vim.version()
-  say('# Neovim %d.%d.%d', v.major, v.minor, v.patch)
-  assert(bin and testdata and scratch, 'HEATLS_BIN, HEATLS_TESTDATA and HEATLS_TMP must be set')
+  h.start()
   local dir = scratch .. '/wordfreq'
   vim.fn.mkdir(dir, 'p')
   dir = uv.fs_realpath(dir)
-  for _, f in ipairs({ 'main.go', 'count.go', 'tokenize.go', 'go.mod' }) do
-    assert(uv.fs_copyfile(testdata .. '/programs/wordfreq/' .. f, dir .. '/' .. f))
-  end
+  h.copy(testdata .. '/programs/wordfreq', { 'main.go', 'count.go', 'tokenize.go', 'go.mod' }, dir)
   vim.cmd('cd ' .. vim.fn.fnameescape(dir))
   local points, rows = expectation()
   for _, f in ipairs(files) do
@@ -430,14 +318,7 @@ local function run()
   eq(vim.api.nvim_get_hl_by_name('HeatlsLevel3', true).background, ours,
     ':colorscheme defines HeatlsLevel3 again')
 
-  ok(wait(function()
-    for _, b in pairs(bufs) do
-      if #heatls.clients(b) == 0 then
-        return false
-      end
-    end
-    return true
-  end), 'heatls attached to the three buffers')
+  h.attached(bufs, 'heatls attached to the three buffers')
   eq(#heatls.clients(), 1, 'one heatls client')
 
   local decorations = require('heatls.decorations')
@@ -492,10 +373,7 @@ local function run()
       if has('0.10') then
         vim.api.nvim_set_current_buf(b)
       end
-      local done = wait(function()
-        if has('0.10') then
-          vim.cmd('redraw!')
-        end
+      local done = h.wait_drawn(function()
         return vim.deep_equal(heatls.hints(b), want)
       end)
       eq(heatls.hints(b), want, string.format('%s, %s: inlay hints (mode %s)', what, f, mode))
@@ -634,10 +512,7 @@ local function run()
     if has('0.10') then
       vim.api.nvim_set_current_buf(b)
     end
-    local done = wait(function()
-      if has('0.10') then
-        vim.cmd('redraw!')
-      end
+    local done = h.wait_drawn(function()
       return #marks(b, decorations.ns) == 0 and #marks(b, hints_ns) == 0
         and next((heatls.painted(b))) == nil and next(heatls.hints(b)) == nil
     end)
@@ -649,24 +524,15 @@ local function run()
   capture(dir)
 
   -- :help heatls: the tags file builds.
-  local docdir = scratch .. '/doc'
-  vim.fn.mkdir(docdir, 'p')
-  local doc = vim.api.nvim_get_runtime_file('doc/heatls.txt', false)[1]
-  ok(doc ~= nil, 'doc/heatls.txt is on the runtimepath')
-  if doc then
-    assert(uv.fs_copyfile(doc, docdir .. '/heatls.txt'))
-    vim.cmd('helptags ' .. vim.fn.fnameescape(docdir))
-    local tags = table.concat(vim.fn.readfile(docdir .. '/tags'), '\n')
-    for _, tag in ipairs({ 'heatls', 'heatls.txt', ':HeatlsLoad', ':HeatlsToggle', 'HeatlsLevel1', 'HeatlsHint',
-      ':HeatlsCapture', ':HeatlsReload', ':HeatlsCancel' }) do
-      ok(tags:find('\n' .. vim.pesc(tag) .. '\t') or tags:find('^' .. vim.pesc(tag) .. '\t'),
-        'tag ' .. tag)
-    end
+  local tags = h.help_tags()
+  ok(tags ~= nil, 'doc/heatls.txt is on the runtimepath')
+  if tags then
+    h.check_tags(tags, { 'heatls', 'heatls.txt', ':HeatlsLoad', ':HeatlsToggle', 'HeatlsLevel1',
+      'HeatlsHint', ':HeatlsCapture', ':HeatlsReload', ':HeatlsCancel' })
   end
 end
 
-local okrun, err = xpcall(run, debug.traceback)
-if okrun then
+h.finish(run, function()
   local warnings = {}
   for _, n in ipairs(notes) do
     if n.msg:lower():find('deprecat') then
@@ -674,15 +540,4 @@ if okrun then
     end
   end
   eq(warnings, {}, 'no deprecation warnings')
-end
-if not okrun then
-  failed = failed + 1
-  say('FAIL - the test stopped: %s', err)
-end
-say('%d passed, %d failed', passed, failed)
-io.stdout:flush()
-if failed > 0 then
-  vim.cmd('cquit 1')
-else
-  vim.cmd('qall!')
-end
+end)

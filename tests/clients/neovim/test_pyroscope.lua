@@ -12,45 +12,10 @@
 -- (every argument) must load without a picker, and a Connect error must be
 -- shown as it came with the profile kept. Prints "N passed, M failed";
 -- exits with :cquit on any failure.
-local bin = os.getenv('HEATLS_BIN')
-local testdata = os.getenv('HEATLS_TESTDATA')
-local scratch = os.getenv('HEATLS_TMP')
+local h = dofile(vim.fn.fnamemodify(debug.getinfo(1, 'S').source:sub(2), ':h') .. '/harness.lua')
+local bin, testdata, scratch, uv = h.bin, h.testdata, h.scratch, h.uv
+local ok, notes, noted, wait = h.ok, h.notes, h.noted, h.wait
 local svc = os.getenv('HEATLS_PYROSCOPESVC')
-
-local uv = vim.uv or vim.loop
-local passed, failed = 0, 0
-
-local function say(fmt, ...)
-  io.stdout:write(string.format(fmt, ...) .. '\n')
-end
-
-local function ok(cond, name, detail)
-  if cond then
-    passed = passed + 1
-    say('ok - %s', name)
-  else
-    failed = failed + 1
-    say('FAIL - %s%s', name, detail and ('\n    ' .. detail:gsub('\n', '\n    ')) or '')
-  end
-  return cond
-end
-
-local function has(v)
-  return vim.fn.has('nvim-' .. v) == 1
-end
-
-local notes = {}
-vim.notify = function(msg, level)
-  table.insert(notes, { msg = msg, level = level or vim.log.levels.INFO })
-end
-local function noted(pattern, since)
-  for i = (since or 0) + 1, #notes do
-    if notes[i].msg:find(pattern, 1, true) then
-      return notes[i]
-    end
-  end
-  return nil
-end
 
 -- The pickers: offered[prompt] = the items, answered from choose[prompt].
 local offered, choose = {}, {}
@@ -70,59 +35,29 @@ vim.ui.input = function(opts, on_confirm)
   on_confirm(choose[opts.prompt])
 end
 
-local function execute_sync(c, command, arguments, bufnr)
-  local params = { command = command, arguments = arguments }
-  local r
-  if has('0.11') then
-    r = c:request_sync('workspace/executeCommand', params, 10000, bufnr)
-  else
-    r = c.request_sync('workspace/executeCommand', params, 10000, bufnr)
-  end
-  assert(r and not r.err, command .. ' failed: ' .. vim.inspect(r))
-  return r.result
-end
-
 -- Rows of b that heatls.hotspots gives a global level, and the levels.
 local function hot_rows(c, b)
-  local list = execute_sync(c, 'heatls.hotspots',
-    { { limit = 10000, scope = 'file', uri = vim.uri_from_bufnr(b) } }, b)
-  local best = {}
-  for _, h in ipairs(list) do
-    local old = best[h.line]
-    if not old or h.cum > old.cum then
-      best[h.line] = h
-    end
-  end
+  local best, n = h.hotspot_rows(c, b)
   local want = {}
-  for row, h in pairs(best) do
-    if h.global > 0 then
-      want[row] = 'HeatlsLevel' .. h.global
+  for row, hs in pairs(best) do
+    if hs[1].global > 0 then
+      want[row] = 'HeatlsLevel' .. hs[1].global
     end
   end
-  return want, #list
+  return want, n
 end
 
 local function run()
   ok(svc and uv.fs_stat(svc) ~= nil, 'HEATLS_PYROSCOPESVC is the built stand-in', tostring(svc))
   local dir = scratch .. '/wordfreq'
   vim.fn.mkdir(dir, 'p')
-  for _, f in ipairs({ 'main.go', 'count.go', 'tokenize.go' }) do
-    assert(uv.fs_copyfile(testdata .. '/programs/wordfreq/' .. f, dir .. '/' .. f))
-  end
-  vim.cmd('cd ' .. vim.fn.fnameescape(dir))
   local wordfreq = testdata .. '/programs/wordfreq'
-  local port
-  local job = vim.fn.jobstart({ svc, '-life', '100s', '-cpu', wordfreq .. '/cpu.pb.gz',
-    '-heap', wordfreq .. '/heap.pb.gz', '-user', 'alice', '-password', 'pw-nvim', '-tenant', 't1' }, {
-    on_stdout = function(_, data)
-      for _, line in ipairs(data) do
-        port = port or tonumber(line:match('^port (%d+)'))
-      end
-    end,
-  })
-  if not ok(job > 0 and vim.wait(10000, function()
-    return port ~= nil
-  end, 20), 'the stand-in listens on 127.0.0.1') then
+  h.copy(wordfreq, { 'main.go', 'count.go', 'tokenize.go' }, dir)
+  vim.cmd('cd ' .. vim.fn.fnameescape(dir))
+  local _, port = h.start_service({ svc, '-life', '100s', '-cpu', wordfreq .. '/cpu.pb.gz',
+    '-heap', wordfreq .. '/heap.pb.gz', '-user', 'alice', '-password', 'pw-nvim', '-tenant', 't1' },
+    'the stand-in listens on 127.0.0.1')
+  if not port then
     return
   end
 
@@ -132,9 +67,9 @@ local function run()
   heatls.setup({ cmd = { bin, '--stdio' } })
   vim.cmd('edit count.go')
   local b = vim.api.nvim_get_current_buf()
-  ok(vim.wait(5000, function()
+  ok(wait(function()
     return #heatls.clients(b) == 1
-  end, 20), 'heatls attached to count.go')
+  end, 5000), 'heatls attached to count.go')
   local c = heatls.clients(b)[1]
   if not c then
     return
@@ -149,9 +84,9 @@ local function run()
   local name = 'pyroscope: checkout cpu now-15m'
   local r0, n0 = #heatls.progress(), #notes
   vim.cmd('HeatlsPyroscope')
-  ok(vim.wait(20000, function()
+  ok(wait(function()
     return noted('loaded ' .. name, n0) ~= nil
-  end, 20), ':HeatlsPyroscope loads "' .. name .. '"', vim.inspect(notes))
+  end, 20000), ':HeatlsPyroscope loads "' .. name .. '"', vim.inspect(notes))
   ok(offered['Pyroscope server: '] == 'http://localhost:4040', 'the server input proposes a default',
     vim.inspect(offered['Pyroscope server: ']))
   ok(vim.deep_equal(offered['heatls: which service'], { 'checkout', 'cart' }),
@@ -173,19 +108,14 @@ local function run()
 
   -- count.go painted as heatls.hotspots says.
   local want, n = hot_rows(c, b)
-  local good = vim.wait(5000, function()
+  local good = wait(function()
     return vim.deep_equal((heatls.painted(b)), want)
-  end, 20)
+  end, 5000)
   ok(n > 0 and next(want) ~= nil and good, 'count.go is painted as heatls.hotspots says',
     vim.inspect({ painted = heatls.painted(b), want = want }))
 
-  local status
-  heatls.status(function(_, s)
-    status = s
-  end)
-  ok(vim.wait(5000, function()
-    return status ~= nil
-  end, 20) and status.path == name, ':HeatlsStatus names the source', vim.inspect(status))
+  local status = h.status(5000)
+  ok(status ~= nil and status.path == name, ':HeatlsStatus names the source', vim.inspect(status))
   ok(noted(name .. ': cpu ', n0) ~= nil, 'the status line shown names it')
 
   -- The next one proposes the last server; the scripted form picks nothing.
@@ -194,9 +124,9 @@ local function run()
   local n1 = #notes
   vim.cmd('HeatlsPyroscope ' .. server .. ' cart inuse_space now-30m')
   local cart = 'pyroscope: cart inuse_space now-30m'
-  ok(vim.wait(20000, function()
+  ok(wait(function()
     return noted('loaded ' .. cart, n1) ~= nil
-  end, 20), 'the scripted form loads "' .. cart .. '"', vim.inspect(notes))
+  end, 20000), 'the scripted form loads "' .. cart .. '"', vim.inspect(notes))
   ok(next(offered) == nil, 'the scripted form asks nothing', vim.inspect(offered))
   choose['Pyroscope server: '] = nil
   vim.cmd('HeatlsPyroscope')
@@ -206,16 +136,11 @@ local function run()
   -- A Connect error as it came; the profile stays.
   local n2 = #notes
   vim.cmd(string.format('HeatlsPyroscope http://alice:pw-nvim@127.0.0.1:%d/denied?tenant=t1 checkout cpu now-1h', port))
-  ok(vim.wait(10000, function()
+  ok(wait(function()
     return noted('Pyroscope answered permission_denied: this tenant may not read profiles', n2) ~= nil
-  end, 20), 'a Connect error is shown as it came', vim.inspect(notes))
-  status = nil
-  heatls.status(function(_, s)
-    status = s
-  end)
-  ok(vim.wait(5000, function()
-    return status ~= nil
-  end, 20) and status.path == cart, 'the previous profile stays', vim.inspect(status))
+  end, 10000), 'a Connect error is shown as it came', vim.inspect(notes))
+  status = h.status(5000)
+  ok(status ~= nil and status.path == cart, 'the previous profile stays', vim.inspect(status))
   local leaked = false
   for _, note in ipairs(notes) do
     leaked = leaked or note.msg:find('pw-nvim', 1, true) ~= nil
@@ -223,15 +148,4 @@ local function run()
   ok(not leaked, 'no message shows the password')
 end
 
-local okrun, err = xpcall(run, debug.traceback)
-if not okrun then
-  failed = failed + 1
-  say('FAIL - the test stopped: %s', err)
-end
-say('%d passed, %d failed', passed, failed)
-io.stdout:flush()
-if failed > 0 then
-  vim.cmd('cquit 1')
-else
-  vim.cmd('qall!')
-end
+h.finish(run)

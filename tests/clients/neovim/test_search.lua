@@ -8,38 +8,9 @@
 -- diagnostics must be the built-in rules' matches that the CLI finds hot,
 -- follow an edit, and go with the profile. Prints the delay from the edit
 -- to the diagnostics that follow it ("# diagnostics after an edit: N ms").
-local bin = os.getenv('HEATLS_BIN')
-local testdata = os.getenv('HEATLS_TESTDATA')
-local scratch = os.getenv('HEATLS_TMP')
-
-local uv = vim.uv or vim.loop
-local passed, failed = 0, 0
-local TIMEOUT = 10000
-
-local function say(fmt, ...)
-  io.stdout:write(string.format(fmt, ...) .. '\n')
-end
-
-local function ok(cond, name, detail)
-  if cond then
-    passed = passed + 1
-    say('ok - %s', name)
-  else
-    failed = failed + 1
-    say('FAIL - %s%s', name, detail and ('\n    ' .. detail:gsub('\n', '\n    ')) or '')
-  end
-  return cond
-end
-
-local function eq(got, want, name)
-  return ok(vim.deep_equal(got, want), name,
-    'got:  ' .. vim.inspect(got) .. '\nwant: ' .. vim.inspect(want))
-end
-
-local notes = {}
-vim.notify = function(msg, level)
-  table.insert(notes, { msg = msg, level = level or vim.log.levels.INFO })
-end
+local h = dofile(vim.fn.fnamemodify(debug.getinfo(1, 'S').source:sub(2), ':h') .. '/harness.lua')
+local bin, testdata, scratch, uv = h.bin, h.testdata, h.scratch, h.uv
+local ok, eq, say, notes, wait = h.ok, h.eq, h.say, h.notes, h.wait
 
 local profile = testdata .. '/programs/hoterr/cpu.pb.gz'
 
@@ -104,7 +75,7 @@ local function search(args)
   vim.fn.setqflist({}, 'r', { title = 'none', items = {} })
   local before = #notes
   vim.cmd('HeatlsSearch ' .. args)
-  local done = vim.wait(TIMEOUT, function()
+  local done = wait(function()
     if vim.fn.getqflist({ title = 1 }).title ~= 'none' then
       return true
     end
@@ -114,7 +85,7 @@ local function search(args)
       end
     end
     return false
-  end, 20)
+  end)
   return done
 end
 
@@ -143,20 +114,14 @@ local rules = {
 }
 
 local function run()
-  local v = vim.version()
-  say('# Neovim %d.%d.%d', v.major, v.minor, v.patch)
-  assert(bin and testdata and scratch, 'HEATLS_BIN, HEATLS_TESTDATA and HEATLS_TMP must be set')
+  h.start()
   local dir = scratch .. '/hoterr'
   vim.fn.mkdir(dir .. '/wordfreq', 'p')
   dir = uv.fs_realpath(dir)
-  for _, f in ipairs({ 'main.go', 'go.mod' }) do
-    assert(uv.fs_copyfile(testdata .. '/programs/hoterr/' .. f, dir .. '/' .. f))
-  end
+  h.copy(testdata .. '/programs/hoterr', { 'main.go', 'go.mod' }, dir)
   -- Not wordfreq's main.go: the CLI would map it onto the profile's
   -- main.go by its base name, while the server maps that to hoterr's only.
-  for _, f in ipairs({ 'count.go', 'tokenize.go' }) do
-    assert(uv.fs_copyfile(testdata .. '/programs/wordfreq/' .. f, dir .. '/wordfreq/' .. f))
-  end
+  h.copy(testdata .. '/programs/wordfreq', { 'count.go', 'tokenize.go' }, dir .. '/wordfreq')
   vim.cmd('cd ' .. vim.fn.fnameescape(dir))
 
   vim.cmd('runtime! plugin/heatls.lua')
@@ -179,9 +144,9 @@ local function run()
   heatls.setup({ cmd = { bin, '--stdio' } })
   vim.cmd('edit main.go')
   local b = vim.api.nvim_get_current_buf()
-  ok(vim.wait(TIMEOUT, function()
+  ok(wait(function()
     return #heatls.clients(b) == 1
-  end, 20), 'heatls attached to main.go')
+  end), 'heatls attached to main.go')
 
   -- Before a profile: a hot search fails with the server's message.
   local before = #notes
@@ -206,9 +171,9 @@ local function run()
   heatls.load(profile, function(err)
     loaded = err == nil
   end)
-  ok(vim.wait(TIMEOUT, function()
+  ok(wait(function()
     return loaded ~= nil
-  end, 20) and loaded, 'profile loaded')
+  end) and loaded, 'profile loaded')
 
   -- (a) Searches against the CLI.
   local cases = {
@@ -258,9 +223,9 @@ local function run()
     return x.lnum < y.lnum
   end)
   ok(#want == 3, 'the CLI finds the three rules hot in hoterr/main.go', vim.inspect(want))
-  ok(vim.wait(TIMEOUT, function()
+  ok(wait(function()
     return #diagnostics(b) == #want
-  end, 20), 'the diagnostics arrive')
+  end), 'the diagnostics arrive')
   local got = {}
   for i, d in ipairs(diagnostics(b)) do
     local w = want[i] or {}
@@ -282,7 +247,7 @@ local function run()
   local mark = #published
   vim.api.nvim_buf_set_lines(b, errorf, errorf + 1, false,
     { (line:gsub('fmt%.Errorf%b()', 'errEmpty')) })
-  ok(vim.wait(TIMEOUT, function()
+  ok(vim.wait(h.timeout, function()
     return #diagnostics(b) == #want - 1
   end, 5), 'the edit removes the fmt.Errorf diagnostic')
   local left = {}
@@ -300,20 +265,9 @@ local function run()
   heatls.clear(function(err)
     cleared = err == nil
   end)
-  ok(vim.wait(TIMEOUT, function()
+  ok(wait(function()
     return cleared ~= nil and #diagnostics(b) == 0
-  end, 20), 'no diagnostics after the profile is cleared')
+  end), 'no diagnostics after the profile is cleared')
 end
 
-local okrun, err = xpcall(run, debug.traceback)
-if not okrun then
-  failed = failed + 1
-  say('FAIL - the test stopped: %s', err)
-end
-say('%d passed, %d failed', passed, failed)
-io.stdout:flush()
-if failed > 0 then
-  vim.cmd('cquit 1')
-else
-  vim.cmd('qall!')
-end
+h.finish(run)

@@ -87,6 +87,20 @@ end
 
 local client, execute = M.client, M.execute
 
+--- Runs command on c like M.execute and, when the answer is a summary,
+--- shows it after prefix ("loaded ", "compared "). on_result(err,
+--- summary) is optional.
+function M.execute_summary(c, command, arguments, prefix, on_result, token)
+  execute(c, command, arguments, function(err, result)
+    if not err and type(result) == 'table' then
+      M.notify(prefix .. M.summary_text(result))
+    end
+    if on_result then
+      on_result(err, result)
+    end
+  end, token)
+end
+
 --- A one-line summary of a loaded profile (heatls.loadProfile's answer).
 --- Several merged profiles are named by their paths; a diff against a base
 --- is told by heatls.compare.
@@ -140,14 +154,7 @@ function M.load(paths, on_result)
   if #full == 1 and not full[1]:find('[*?%[]') then
     argument = full[1]
   end
-  execute(c, 'heatls.loadProfile', { argument }, function(err, result)
-    if not err and type(result) == 'table' then
-      M.notify('loaded ' .. M.summary_text(result))
-    end
-    if on_result then
-      on_result(err, result)
-    end
-  end)
+  M.execute_summary(c, 'heatls.loadProfile', { argument }, 'loaded ', on_result)
 end
 
 --- Captures a profile from a URL (a Go service's net/http/pprof, e.g.
@@ -173,15 +180,8 @@ function M.capture(url, seconds, repeat_, on_result)
   if repeat_ then
     arg['repeat'] = true
   end
-  local progress = require('heatls.progress')
-  execute(c, 'heatls.loadProfile', { arg }, function(err, result)
-    if not err and type(result) == 'table' then
-      M.notify('loaded ' .. M.summary_text(result))
-    end
-    if on_result then
-      on_result(err, result)
-    end
-  end, progress.token())
+  M.execute_summary(c, 'heatls.loadProfile', { arg }, 'loaded ', on_result,
+    require('heatls.progress').token())
 end
 
 --- Loads the loaded profile's source again (a URL is captured again).
@@ -190,14 +190,8 @@ function M.reload(on_result)
   if not c then
     return
   end
-  execute(c, 'heatls.reloadProfile', {}, function(err, result)
-    if not err and type(result) == 'table' then
-      M.notify('loaded ' .. M.summary_text(result))
-    end
-    if on_result then
-      on_result(err, result)
-    end
-  end, require('heatls.progress').token())
+  M.execute_summary(c, 'heatls.reloadProfile', {}, 'loaded ', on_result,
+    require('heatls.progress').token())
 end
 
 --- Cancels the captures in progress (and ends a repeated capture).

@@ -158,15 +158,8 @@ function M.compare(bases, normalize, on_result)
     commands.notify('HeatlsCompare needs the path of a base profile', vim.log.levels.ERROR)
     return
   end
-  commands.execute(c, 'heatls.compare', { { base = list, normalize = normalize == true } },
-    function(err, result)
-      if not err and type(result) == 'table' then
-        commands.notify('compared ' .. commands.summary_text(result))
-      end
-      if on_result then
-        on_result(err, result)
-      end
-    end)
+  commands.execute_summary(c, 'heatls.compare', { { base = list, normalize = normalize == true } },
+    'compared ', on_result)
 end
 
 --- Removes the base: the loaded profile's plain heat comes back.
@@ -177,14 +170,7 @@ function M.clear(on_result)
   if not c then
     return
   end
-  commands.execute(c, 'heatls.compare', {}, function(err, result)
-    if not err and type(result) == 'table' then
-      commands.notify('base cleared: ' .. commands.summary_text(result))
-    end
-    if on_result then
-      on_result(err, result)
-    end
-  end)
+  commands.execute_summary(c, 'heatls.compare', {}, 'base cleared: ', on_result)
 end
 
 return M

@@ -7,24 +7,18 @@ local M = {}
 
 M.levels = 5
 
--- Background ramps, level 1 first: pale amber to red.
-local gui = {
-  dark = { '#332b1a', '#473316', '#5c3213', '#702814', '#8a1c1c' },
-  light = { '#fff5d6', '#ffe6ad', '#ffd08f', '#ffb185', '#ff8f80' },
-}
-local cterm = {
-  dark = { 58, 94, 130, 124, 160 },
-  light = { 230, 223, 216, 210, 217 },
-}
-
--- Improvement ramps, level -1 first: cool colours, pale to deep.
-local improvement_gui = {
-  dark = { '#1a2e33', '#163d47', '#134a5c', '#145770', '#1c5f8a' },
-  light = { '#e0f5f5', '#c2ecef', '#a3dde6', '#85c8e0', '#6aaee0' },
-}
-local improvement_cterm = {
-  dark = { 23, 24, 30, 31, 25 },
-  light = { 195, 159, 152, 117, 111 },
+-- The background ramps by sign of the level, level 1 (or -1) first,
+-- as gui colours then cterm numbers: heat from pale amber to red,
+-- improvements in cool colours from pale to deep.
+local ramps = {
+  [1] = {
+    dark = { { '#332b1a', '#473316', '#5c3213', '#702814', '#8a1c1c' }, { 58, 94, 130, 124, 160 } },
+    light = { { '#fff5d6', '#ffe6ad', '#ffd08f', '#ffb185', '#ff8f80' }, { 230, 223, 216, 210, 217 } },
+  },
+  [-1] = {
+    dark = { { '#1a2e33', '#163d47', '#134a5c', '#145770', '#1c5f8a' }, { 23, 24, 30, 31, 25 } },
+    light = { { '#e0f5f5', '#c2ecef', '#a3dde6', '#85c8e0', '#6aaee0' }, { 195, 159, 152, 117, 111 } },
+  },
 }
 
 --- The group of a level: HeatlsLevelN for N > 0, HeatlsImprovementN for
@@ -41,16 +35,10 @@ end
 function M.define()
   local bg = vim.o.background == 'light' and 'light' or 'dark'
   for i = 1, M.levels do
-    vim.api.nvim_set_hl(0, M.group(i), {
-      bg = gui[bg][i],
-      ctermbg = cterm[bg][i],
-      default = true,
-    })
-    vim.api.nvim_set_hl(0, M.group(-i), {
-      bg = improvement_gui[bg][i],
-      ctermbg = improvement_cterm[bg][i],
-      default = true,
-    })
+    for _, sign in ipairs({ 1, -1 }) do
+      local gui, cterm = ramps[sign][bg][1], ramps[sign][bg][2]
+      vim.api.nvim_set_hl(0, M.group(sign * i), { bg = gui[i], ctermbg = cterm[i], default = true })
+    end
   end
   vim.api.nvim_set_hl(0, 'HeatlsHint', { link = 'Comment', default = true })
 end

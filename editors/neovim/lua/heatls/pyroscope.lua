@@ -49,18 +49,9 @@ function M.source(server, service, type_, from, until_)
   return base:gsub('/+$', '') .. '/?' .. table.concat(params, '&')
 end
 
-local function client()
-  local c = compat.clients(vim.api.nvim_get_current_buf())[1] or compat.clients()[1]
-  if not c then
-    commands.notify('no heatls server is running (call require("heatls").setup() and open a file)',
-      vim.log.levels.ERROR)
-  end
-  return c
-end
-
 --- What the server at server has: on_result(err, {services, types}).
 function M.services(server, on_result)
-  local c = client()
+  local c = commands.client()
   if not c then
     return
   end
