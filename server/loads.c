@@ -635,16 +635,12 @@ void srv_model_load(srv_model_t *m, const srv_load_args_t *args) {
      * URL's password. */
     job_free(job);
     const char *why = rc == SRV_ENOMEM ? "out of memory" : msg;
-    if (args->id) {
-      srv_outbox_show(m->out, 1, "cannot load the profile: %s", why);
+    srv_outbox_show(m->out, 1, "cannot load the profile: %s", why);
+    if (args->id)
       srv_outbox_error(m->out, args->id,
                        rc == SRV_ENOMEM ? RPC_CODE_INTERNAL_ERROR
                                         : RPC_CODE_REQUEST_FAILED,
                        "%s", why);
-    } else {
-      srv_outbox_show(m->out, 1, "cannot load %s: %s",
-                      args->path ? args->path : "the profile", why);
-    }
     return;
   }
   /* Any other load ends a repeated capture; the reload of the watcher

@@ -244,6 +244,16 @@ async function main() {
   const cart = 'pyroscope: cart inuse_space now-30m';
   for (let i = 0; i < 50 * SLOW && (await status(s)) !== cart; i++) await sleep(100);
   check((await status(s)) === cart, 'the profile setting takes a Pyroscope URL', await status(s));
+  // A setting that cannot be used (a bad time) with a password in it: the
+  // message names the parameter, never the password; the profile stays.
+  const seen = s.messages.length;
+  s.notify('workspace/didChangeConfiguration', { settings: { heatls: {
+    profile: `pyroscope+http://alice:${PASSWORD}@127.0.0.1:${port}/?service=checkout&from=later` } } });
+  const shown = await s.wait((m) => m.method === 'window/showMessage' && /from "later"/.test(m.params.message),
+    5000, seen);
+  check(shown && !shown.params.message.includes(PASSWORD), 'a bad profile setting is shown without its password',
+    JSON.stringify(shown && shown.params.message.replace(PASSWORD, '***')));
+  check((await status(s)) === cart, 'the previous profile stays after a bad profile setting');
 
   r = await s.call('shutdown', null);
   s.notify('exit', null);
