@@ -26,124 +26,22 @@
 // The extension is built in BUILD/search-extension, VS Code's state is in
 // BUILD/search-run. Prints "ok - ..." / "not ok - ..." per check, then
 // "N passed, M failed". Exit status: 0 when every check passed, 1 otherwise,
-// 77 when skipped (tools or Chromium missing, unless CI is set).
-import { spawn, spawnSync } from 'node:child_process';
+// 77 when skipped (tools or Chromium missing, unless CI is set). What the
+// VS Code tests share is in harness.mjs.
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import { createRequire } from 'node:module';
-import net from 'node:net';
 import path from 'node:path';
 
-const args = {};
-for (let i = 2; i < process.argv.length; i += 2) {
-  args[process.argv[i].replace(/^--/, '')] = process.argv[i + 1];
-}
-for (const key of ['heatls', 'source', 'build']) {
-  if (!args[key]) {
-    console.error('usage: node search.test.mjs --heatls BIN --source DIR --build DIR [--tools DIR]');
-    process.exit(2);
-  }
-}
-const heatls = path.resolve(args.heatls);
-const source = path.resolve(args.source);
-const build = path.resolve(args.build);
-const tools = path.resolve(args.tools || process.env.HEATLS_VSCODE_TOOLS || '/opt/heatls-vscode');
-const ci = /^(1|true|yes|on)$/i.test(process.env.CI || '');
+import {
+  check, env, finish, log, makeWork, openFile, packageExtension, pickRows, runCommand, same, seconds, setup,
+  startVSCode, statusText, toastText, until,
+} from './harness.mjs';
 
-const nodeBin = path.join(tools, 'bin');
-const codeServer = path.join(tools, 'code-server/node_modules/.bin/code-server');
-const playwrightDir = path.join(tools, 'playwright');
-const chromiumBin = '/usr/lib/chromium/chromium';
-const extensionDir = path.join(source, 'editors/vscode');
+setup('search.test.mjs');
+const { heatls, source, build } = env;
 const probeDir = path.join(source, 'tests/clients/vscode/probe');
 const hoterr = path.join(source, 'testdata/programs/hoterr');
 const profile = path.join(hoterr, 'cpu.pb.gz');
-
-function unavailable(what) {
-  if (ci) {
-    console.error(`FAIL: ${what} (CI is set, so this is a failure; run tools/deps-vscode.sh)`);
-    process.exit(1);
-  }
-  console.log(`SKIP: ${what} (run tools/deps-vscode.sh)`);
-  process.exit(77);
-}
-for (const [file, what] of [
-  [path.join(nodeBin, 'node'), 'Node.js 24'],
-  [path.join(nodeBin, 'npm'), "Node.js 24's npm"],
-  [codeServer, 'code-server'],
-  [path.join(playwrightDir, 'node_modules/playwright-core/package.json'), 'playwright-core'],
-  [chromiumBin, 'Chromium'],
-]) {
-  if (!fs.existsSync(file)) unavailable(`${what} is missing: no ${file}`);
-}
-if (!fs.existsSync(heatls)) {
-  console.error(`FAIL: no heatls binary at ${heatls}`);
-  process.exit(1);
-}
-
-// The test runs on Node 24 (playwright-core is loaded into this process).
-const node24 = path.join(nodeBin, 'node');
-if (fs.realpathSync(process.execPath) !== fs.realpathSync(node24)) {
-  const r = spawnSync(node24, process.argv.slice(1), { stdio: 'inherit' });
-  process.exit(r.status ?? 1);
-}
-
-const toolEnv = { ...process.env, PATH: `${nodeBin}:${process.env.PATH}` };
-const npm = path.join(nodeBin, 'npm');
-let toolsStamp = '';
-try {
-  toolsStamp = fs.readFileSync(path.join(tools, '.stamp'), 'utf8');
-} catch {
-  // an unfinished install: the extension's packages are installed again
-}
-
-const started = Date.now();
-const seconds = (since = started) => ((Date.now() - since) / 1000).toFixed(1);
-function log(message) {
-  console.log(`[${seconds()}s] ${message}`);
-}
-
-let passed = 0;
-let failed = 0;
-function check(ok, name, detail) {
-  if (ok) {
-    passed++;
-    console.log(`ok - ${name}`);
-  } else {
-    failed++;
-    console.log(`not ok - ${name}${detail ? `\n  ${detail.replace(/\n/g, '\n  ')}` : ''}`);
-  }
-  return ok;
-}
-
-function same(got, want, name) {
-  const g = JSON.stringify(got, null, 1);
-  const w = JSON.stringify(want, null, 1);
-  return check(g === w, name, `want ${w}\ngot  ${g}`);
-}
-
-/** Polls fn until it returns a truthy value or ms pass; returns the last value. */
-async function until(fn, ms, every = 150) {
-  const end = Date.now() + ms;
-  let value;
-  for (;;) {
-    try {
-      value = await fn();
-    } catch {
-      value = undefined;
-    }
-    if (value || Date.now() >= end) return value;
-    await new Promise((r) => setTimeout(r, every));
-  }
-}
-
-function run(command, argv, options) {
-  const r = spawnSync(command, argv, { encoding: 'utf8', timeout: 300_000, ...options });
-  if (r.status !== 0) {
-    throw new Error(`${command} ${argv.join(' ')} failed (${r.error ?? `exit ${r.status}`}):\n` +
-      `${r.stdout}\n${r.stderr}`);
-  }
-  return r.stdout;
-}
 
 // ---------------------------------------------------------------------------
 // The oracle: `heatls search --format json` on the workspace
@@ -173,68 +71,6 @@ function sortRows(rows) {
 
 // ---------------------------------------------------------------------------
 // The page
-
-async function statusText(page) {
-  return page.evaluate(() => [...document.querySelectorAll('.part.statusbar .statusbar-item')]
-    .map((e) => e.innerText.replace(/\s+/g, ' ').trim()).filter(Boolean).join(' | '));
-}
-
-async function toastText(page) {
-  return page.evaluate(() => [...document.querySelectorAll('.notifications-toasts .notification-toast')]
-    .map((e) => e.innerText.replace(/\s+/g, ' ').trim()).join(' | '));
-}
-
-/** Runs a palette command by its title. */
-async function runCommand(page, title) {
-  await page.keyboard.press('Escape');
-  await page.keyboard.press('F1');
-  const input = page.locator('.quick-input-widget .quick-input-box input');
-  await input.waitFor({ state: 'visible', timeout: 10_000 });
-  await input.fill(`>${title}`);
-  await page.locator('.quick-input-widget .monaco-list-row', { hasText: title })
-    .first().waitFor({ timeout: 10_000 });
-  await until(async () => (await page.locator('.quick-input-widget .monaco-list-row.focused')
-    .first().textContent({ timeout: 1000 }))?.includes(title), 5_000);
-  await page.keyboard.press('Enter');
-}
-
-/** Opens name with Ctrl+P; waits until its line shows text. */
-async function openFile(page, name, line, text) {
-  const shows = async () => page.evaluate(([n, t]) => {
-    const editor = [...document.querySelectorAll('.editor-instance .monaco-editor')]
-      .find((e) => e.querySelector('.view-lines') && e.offsetParent !== null);
-    if (!editor) return false;
-    const top = (el) => Math.round(parseFloat(el.style.top));
-    let at;
-    for (const div of editor.querySelectorAll('.margin-view-overlays > div')) {
-      if (div.querySelector('.line-numbers')?.textContent.trim() === String(n)) at = top(div);
-    }
-    return [...editor.querySelectorAll('.view-lines > .view-line')]
-      .some((div) => top(div) === at && div.textContent.replace(/[\u00a0\s]+/g, ' ').trim().startsWith(t));
-  }, [line, text]);
-  const opened = await until(async () => {
-    await page.keyboard.press('Escape');
-    await page.keyboard.press('Control+P');
-    await page.locator('.quick-input-widget .quick-input-box input').waitFor({ state: 'visible', timeout: 3000 });
-    await page.keyboard.type(name);
-    await page.locator('.quick-input-widget .monaco-list-row', { hasText: path.basename(name) })
-      .first().waitFor({ timeout: 20_000 });
-    await page.keyboard.press('Enter');
-    return until(shows, 10_000);
-  }, 40_000);
-  return check(Boolean(opened), `${name} opens in an editor`);
-}
-
-/** The rows of the quick pick titled title: {label, description}. */
-async function pickRows(page, title) {
-  const widget = page.locator('.quick-input-widget', { hasText: title });
-  return widget.evaluate((w) => [...w.querySelectorAll('.monaco-list-row')].map((row) => {
-    const names = row.querySelectorAll('.label-name');
-    const descriptions = row.querySelectorAll('.label-description');
-    const clean = (el) => (el ? el.textContent.replace(/[\u00a0]/g, ' ').trim() : '');
-    return { label: clean(names[0]), description: clean(descriptions[0]) };
-  }));
-}
 
 /**
  * "heatls: Search Hot Code...", typed: resolves to the title of the answer's
@@ -269,17 +105,6 @@ function diagnosticsOf(state, file) {
   return (entry?.diagnostics ?? []).filter((d) => d.source === 'heatls').sort((a, b) => a.line - b.line);
 }
 
-async function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 // The rules that fire in hoterr/main.go, with the pattern the CLI checks
 // each with (docs/diagnostics.md): two built-in ones, and a rule of the
 // settings (heatls.rules) in place of the built-in go-sprint-one, which
@@ -299,111 +124,32 @@ const SETTINGS_RULES = {
 };
 
 async function main() {
-  const work = path.join(build, 'search-run');
-  fs.rmSync(work, { recursive: true, force: true });
-  const dirs = {};
-  for (const d of ['extensions', 'data', 'config', 'xdgdata', 'cache', 'chromium', 'workspace/hoterr-local/wordfreq']) {
-    dirs[d] = path.join(work, d);
-    fs.mkdirSync(dirs[d], { recursive: true });
-  }
-  const workspace = path.join(work, 'workspace/hoterr-local');
+  const dirs = makeWork(path.join(build, 'search-run'), ['workspace/hoterr-local/wordfreq']);
+  const workspace = path.join(dirs.work, 'workspace/hoterr-local');
   for (const f of ['main.go', 'go.mod']) fs.copyFileSync(path.join(hoterr, f), path.join(workspace, f));
   // Not wordfreq's main.go: the CLI would map it onto the profile's main.go
   // by its base name, while the server maps that to hoterr's only.
   for (const f of ['count.go', 'tokenize.go']) {
-    fs.copyFileSync(path.join(source, 'testdata/programs/wordfreq', f), path.join(workspace, 'wordfreq', f));
+    fs.copyFileSync(path.join(env.wordfreq, f), path.join(workspace, 'wordfreq', f));
   }
   const mainGo = path.join(workspace, 'main.go');
-  const probeOut = path.join(work, 'probe.json');
+  const probeOut = path.join(dirs.work, 'probe.json');
 
   // The extension and the probe, packaged.
-  let t = Date.now();
-  const stage = path.join(build, 'search-extension');
-  fs.mkdirSync(stage, { recursive: true });
-  for (const f of ['src', 'media', 'out']) fs.rmSync(path.join(stage, f), { recursive: true, force: true });
-  for (const f of ['package.json', 'package-lock.json', 'tsconfig.json', '.vscodeignore', 'README.md', 'src', 'media']) {
-    fs.cpSync(path.join(extensionDir, f), path.join(stage, f), { recursive: true });
-  }
-  const lock = toolsStamp + fs.readFileSync(path.join(stage, 'package-lock.json'), 'utf8');
-  const installed = path.join(stage, 'node_modules/.heatls-lock.json');
-  if (!toolsStamp || !fs.existsSync(installed) || fs.readFileSync(installed, 'utf8') !== lock) {
-    log('npm ci for the extension');
-    run(npm, ['ci', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: stage, env: toolEnv });
-    fs.writeFileSync(installed, lock);
-  }
-  const vsix = path.join(build, 'heatls-search.vsix');
-  run(npm, ['run', 'package', '--', '--out', vsix], { cwd: stage, env: toolEnv });
-  const probeStage = path.join(build, 'search-probe');
-  fs.rmSync(probeStage, { recursive: true, force: true });
-  fs.cpSync(probeDir, probeStage, { recursive: true });
-  const probeVsix = path.join(build, 'heatls-probe.vsix');
-  run(path.join(stage, 'node_modules/.bin/vsce'),
-    ['package', '--allow-missing-repository', '--skip-license', '--out', probeVsix],
-    { cwd: probeStage, env: toolEnv });
+  const t = Date.now();
+  const vsix = packageExtension(path.join(build, 'search-extension'), 'heatls-search', [probeDir]);
   log(`packaged the extension and the probe (${seconds(t)}s)`);
-
-  const csEnv = {
-    ...toolEnv,
-    XDG_CONFIG_HOME: dirs.config,
-    XDG_DATA_HOME: dirs.xdgdata,
-    XDG_CACHE_HOME: dirs.cache,
-    HEATLS_PROBE_OUT: probeOut,
-  };
-  const profileArgs = ['--extensions-dir', dirs.extensions, '--user-data-dir', dirs.data];
-  t = Date.now();
-  run(codeServer, [...profileArgs, '--install-extension', vsix, '--install-extension', probeVsix], { env: csEnv });
-  log(`installed the extension and the probe (${seconds(t)}s)`);
-  fs.mkdirSync(path.join(dirs.data, 'User'), { recursive: true });
-  fs.writeFileSync(path.join(dirs.data, 'User/settings.json'), JSON.stringify({
-    'heatls.path': heatls,
-    'heatls.profile': profile,
-    ...SETTINGS_RULES,
-    'chat.disableAIFeatures': true,
-    'workbench.secondarySideBar.defaultVisibility': 'hidden',
-    'workbench.startupEditor': 'none',
-    'security.workspace.trust.enabled': false,
-    'telemetry.telemetryLevel': 'off',
-    'workbench.tips.enabled': false,
-    'extensions.ignoreRecommendations': true,
-    'workbench.enableExperiments': false,
-    'git.enabled': false,
-    'editor.autoClosingBrackets': 'never',
-    'editor.autoClosingQuotes': 'never',
-  }, null, 2));
-
-  const port = await freePort();
-  const serverLog = fs.openSync(path.join(work, 'code-server.log'), 'w');
-  const cs = spawn(codeServer, [
-    ...profileArgs, '--bind-addr', `127.0.0.1:${port}`, '--auth', 'none',
-    '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust',
-  ], { env: csEnv, stdio: ['ignore', serverLog, serverLog], detached: true });
-  let browser;
-  const cleanup = () => {
-    try {
-      process.kill(-cs.pid, 'SIGTERM');
-    } catch {
-      // gone already
-    }
-  };
-  process.on('exit', cleanup);
+  const { page, close } = await startVSCode({
+    dirs, workspace, vsix,
+    csEnv: { HEATLS_PROBE_OUT: probeOut },
+    settings: {
+      'heatls.profile': profile,
+      ...SETTINGS_RULES,
+      'editor.autoClosingBrackets': 'never',
+      'editor.autoClosingQuotes': 'never',
+    },
+  });
   try {
-    const up = await until(async () => (await fetch(`http://127.0.0.1:${port}/healthz`)).ok, 60_000, 250);
-    if (!up) throw new Error(`code-server did not answer on port ${port} within 60 s`);
-    const { chromium } = createRequire(path.join(playwrightDir, 'package.json'))('playwright-core');
-    browser = await chromium.launchPersistentContext(dirs.chromium, {
-      executablePath: chromiumBin,
-      headless: true,
-      viewport: { width: 1280, height: 2000 },
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-        '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-      timeout: 60_000,
-    });
-    browser.setDefaultTimeout(15_000);
-    const page = browser.pages()[0] ?? await browser.newPage();
-    await page.goto(`http://127.0.0.1:${port}/?folder=${encodeURIComponent(workspace)}`, { timeout: 60_000 });
-    await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
-    await page.locator('.part.statusbar').waitFor({ timeout: 60_000 });
-    log('the workbench is up');
     if (!await openFile(page, 'main.go', 27, 'return 0, fmt.Errorf(')) throw new Error('main.go did not open');
     const loaded = await until(async () => (await statusText(page)).includes('cpu.pb.gz'), 30_000);
     check(Boolean(loaded), 'the profile of heatls.profile is loaded', await statusText(page));
@@ -550,18 +296,8 @@ async function main() {
     await page.screenshot({ path: shot });
     log(`screenshot: ${shot}; toasts: ${await toastText(page)}`);
   } finally {
-    if (browser) await browser.close().catch(() => undefined);
-    cleanup();
+    await close();
   }
 }
 
-try {
-  await main();
-} catch (err) {
-  failed++;
-  console.log(`not ok - the session ran to its end\n  ${String(err.stack || err).replace(/\n/g, '\n  ')}`);
-  const logFile = path.join(build, 'search-run/code-server.log');
-  if (fs.existsSync(logFile)) console.log(`code-server log: ${logFile}`);
-}
-console.log(`${passed} passed, ${failed} failed (${seconds()} s)`);
-process.exit(failed === 0 ? 0 : 1);
+await finish(main, path.join(build, 'search-run/code-server.log'));
