@@ -97,22 +97,24 @@ static int read_answer(srv_pyro_lister_t *l, srv_bytes_t *body, char *msg,
     snprintf(msg, msg_size, "out of memory");
     return SRV_ENOMEM;
   }
-  int rc;
-  if (l->stage == 0) {
-    Heatls__Pyroscope__ProfileTypesResponse *r =
-        heatls__pyroscope__profile_types_response__unpack(NULL, size, buf);
-    rc = r ? copy_strings(r->n_profile_types, type_at, r, &l->list.type_ids,
-                          &l->list.type_count)
-           : SRV_ENET;
-    heatls__pyroscope__profile_types_response__free_unpacked(r, NULL);
-  } else {
-    Heatls__Pyroscope__LabelValuesResponse *r =
-        heatls__pyroscope__label_values_response__unpack(NULL, size, buf);
-    rc = r ? copy_strings(r->n_names, name_at, r, &l->list.services,
-                          &l->list.service_count)
-           : SRV_ENET;
-    heatls__pyroscope__label_values_response__free_unpacked(r, NULL);
+  ProtobufCMessage *answer = protobuf_c_message_unpack(
+      l->stage == 0 ? &heatls__pyroscope__profile_types_response__descriptor
+                    : &heatls__pyroscope__label_values_response__descriptor,
+      NULL, size, buf);
+  int rc = SRV_ENET;
+  if (answer && l->stage == 0) {
+    const Heatls__Pyroscope__ProfileTypesResponse *r =
+        (const Heatls__Pyroscope__ProfileTypesResponse *)answer;
+    rc = copy_strings(r->n_profile_types, type_at, r, &l->list.type_ids,
+                      &l->list.type_count);
+  } else if (answer) {
+    const Heatls__Pyroscope__LabelValuesResponse *r =
+        (const Heatls__Pyroscope__LabelValuesResponse *)answer;
+    rc = copy_strings(r->n_names, name_at, r, &l->list.services,
+                      &l->list.service_count);
   }
+  if (answer)
+    protobuf_c_message_free_unpacked(answer, NULL);
   free(buf);
   if (rc == SRV_ENET)
     snprintf(msg, msg_size,

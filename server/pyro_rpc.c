@@ -175,11 +175,7 @@ int srv_pyro_judge(const srv_http_result_t *res, const char *method,
                res->status);
       return SRV_ENET;
     }
-    char text[320];
-    srv_fetch_text(head, head_size, text, sizeof text);
-    snprintf(msg, msg_size, "the server answered %ld to %s%s%s", res->status,
-             method, text[0] ? ": " : "", text);
-    return SRV_ENET;
+    return srv_fetch_answered(res, head, head_size, method, msg, msg_size);
   }
   if (srv_fetch_is_html(res, head, head_size)) {
     snprintf(msg, msg_size,
