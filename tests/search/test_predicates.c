@@ -287,21 +287,28 @@ static void test_patterns(void) {
   hs_searcher_free(s);
 }
 
+/* #eq?, #not-eq?, #match? and #not-match? of @x against "a" added to
+ * pattern, each over text against pattern alone. */
+static void check_x_is_a(const char *pattern, const char *text, int line) {
+  char with[256], without[256];
+  snprintf(without, sizeof without, "(%s)", pattern);
+  snprintf(with, sizeof with, "(%s (#eq? @x \"a\"))", pattern);
+  check_filter(with, without, all_x_are_a, text, 1, 1, line);
+  snprintf(with, sizeof with, "(%s (#not-eq? @x \"a\"))", pattern);
+  check_filter(with, without, no_x_is_a, text, 1, 1, line);
+  snprintf(with, sizeof with, "(%s (#match? @x \"^a$\"))", pattern);
+  check_filter(with, without, all_x_are_a, text, 1, 1, line);
+  snprintf(with, sizeof with, "(%s (#not-match? @x \"^a$\"))", pattern);
+  check_filter(with, without, no_x_is_a, text, 1, 1, line);
+}
+
 static void test_quantified(void) {
   const char *text = "package p\n\nvar _ = f(a, a)\nvar _ = f(a, b)\n"
                      "var _ = f(b, a)\nvar _ = f(b, c)\nvar _ = f(a)\n"
                      "var _ = f()\n";
   const char *args = "(argument_list (identifier)+ @x) @args";
   char with[256], without[256];
-  snprintf(without, sizeof without, "(%s)", args);
-  snprintf(with, sizeof with, "(%s (#eq? @x \"a\"))", args);
-  check_filter(with, without, all_x_are_a, text, 1, 1, __LINE__);
-  snprintf(with, sizeof with, "(%s (#not-eq? @x \"a\"))", args);
-  check_filter(with, without, no_x_is_a, text, 1, 1, __LINE__);
-  snprintf(with, sizeof with, "(%s (#match? @x \"^a$\"))", args);
-  check_filter(with, without, all_x_are_a, text, 1, 1, __LINE__);
-  snprintf(with, sizeof with, "(%s (#not-match? @x \"^a$\"))", args);
-  check_filter(with, without, no_x_is_a, text, 1, 1, __LINE__);
+  check_x_is_a(args, text, __LINE__);
   /* Two quantified captures, compared node by node. */
   const char *pairs = "package p\n\nvar _ = g([]int{a, b}, []int{a, b})\n"
                       "var _ = g([]int{a, b}, []int{a, c})\n"
@@ -320,15 +327,7 @@ static void test_quantified(void) {
       "var _ = b + b\n";
   const char *twice =
       "(binary_expression left: (identifier) @x right: (identifier) @x) @sum";
-  snprintf(without, sizeof without, "(%s)", twice);
-  snprintf(with, sizeof with, "(%s (#eq? @x \"a\"))", twice);
-  check_filter(with, without, all_x_are_a, sums, 1, 1, __LINE__);
-  snprintf(with, sizeof with, "(%s (#not-eq? @x \"a\"))", twice);
-  check_filter(with, without, no_x_is_a, sums, 1, 1, __LINE__);
-  snprintf(with, sizeof with, "(%s (#match? @x \"^a$\"))", twice);
-  check_filter(with, without, all_x_are_a, sums, 1, 1, __LINE__);
-  snprintf(with, sizeof with, "(%s (#not-match? @x \"^a$\"))", twice);
-  check_filter(with, without, no_x_is_a, sums, 1, 1, __LINE__);
+  check_x_is_a(twice, sums, __LINE__);
   /* Two captures of two nodes each, paired in order. */
   const char *calls = "package p\n\nvar _ = h(a+b, a+b)\nvar _ = h(a+b, a+c)\n"
                       "var _ = h(a+b, c+b)\nvar _ = h(a+b, b+a)\n";
