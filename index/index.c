@@ -117,8 +117,9 @@ static int all_given(hx_error_t *err) {
   return hx__fail(err, HX_EINVAL, "the whole input was already given");
 }
 
-int hx_loader_feed(hx_loader_t *l, const void *data, size_t size,
-                   hx_error_t *err) {
+/* Whether l takes data[0..size) now: 0, or the reason it does not. */
+static int check_feed(hx_loader_t *l, const void *data, size_t size,
+                      hx_error_t *err) {
   if (l->state == LOADER_FAILED)
     return failed(l, err);
   if (l->state == LOADER_DONE)
@@ -127,6 +128,14 @@ int hx_loader_feed(hx_loader_t *l, const void *data, size_t size,
     return all_given(err);
   if (size > 0 && !data)
     return hx__fail(err, HX_EINVAL, "no data for %zu bytes", size);
+  return 0;
+}
+
+int hx_loader_feed(hx_loader_t *l, const void *data, size_t size,
+                   hx_error_t *err) {
+  int rc = check_feed(l, data, size, err);
+  if (rc < 0)
+    return rc;
   if (hx__input_feed(l->input, data, size, &l->error) < 0)
     return failed(l, err);
   return 0;
@@ -134,14 +143,9 @@ int hx_loader_feed(hx_loader_t *l, const void *data, size_t size,
 
 int hx_loader_feed_all(hx_loader_t *l, const void *data, size_t size,
                        hx_error_t *err) {
-  if (l->state == LOADER_FAILED)
-    return failed(l, err);
-  if (l->state == LOADER_DONE)
-    return finished(err);
-  if (l->all_given)
-    return all_given(err);
-  if (size > 0 && !data)
-    return hx__fail(err, HX_EINVAL, "no data for %zu bytes", size);
+  int rc = check_feed(l, data, size, err);
+  if (rc < 0)
+    return rc;
   l->all_given = true;
   if (size > 0 && hx__input_feed_all(l->input, data, size, &l->error) < 0)
     return failed(l, err);

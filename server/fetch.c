@@ -70,6 +70,17 @@ int srv_fetch_is_html(const srv_http_result_t *res, const char *head,
          starts_with_ci(b, left, "<html");
 }
 
+int srv_fetch_answered(const srv_http_result_t *res, const char *head,
+                       size_t head_size, const char *method, char *msg,
+                       size_t msg_size) {
+  char text[320];
+  srv_fetch_text(head, head_size, text, sizeof text);
+  snprintf(msg, msg_size, "the server answered %ld%s%s%s%s", res->status,
+           method ? " to " : "", method ? method : "", text[0] ? ": " : "",
+           text);
+  return SRV_ENET;
+}
+
 int srv_fetch_check(const srv_http_result_t *res, char *msg, size_t msg_size) {
   if (res->rc < 0) {
     snprintf(msg, msg_size, "%s", res->message);
@@ -77,13 +88,8 @@ int srv_fetch_check(const srv_http_result_t *res, char *msg, size_t msg_size) {
   }
   size_t head_size;
   const char *head = srv_bytes_head(&res->body, &head_size);
-  if (res->status < 200 || res->status > 299) {
-    char text[320];
-    srv_fetch_text(head, head_size, text, sizeof text);
-    snprintf(msg, msg_size, "the server answered %ld%s%s", res->status,
-             text[0] ? ": " : "", text);
-    return SRV_ENET;
-  }
+  if (res->status < 200 || res->status > 299)
+    return srv_fetch_answered(res, head, head_size, NULL, msg, msg_size);
   if (srv_fetch_is_html(res, head, head_size)) {
     snprintf(msg, msg_size,
              "the server answered with an HTML page, not a "

@@ -35,6 +35,12 @@ void srv_fetch_text(const char *body, size_t size, char *out, size_t cap);
 int srv_fetch_is_html(const srv_http_result_t *res, const char *head,
                       size_t size);
 
+/* "the server answered STATUS[ to METHOD][: the body's head as text]"
+ * into msg (method may be NULL); returns SRV_ENET. */
+int srv_fetch_answered(const srv_http_result_t *res, const char *head,
+                       size_t head_size, const char *method, char *msg,
+                       size_t msg_size);
+
 /* A fetch of any remote source: a URL's GET, or a Pyroscope query's
  * calls (pyro_rpc.h). */
 typedef struct srv_fetch_req srv_fetch_req_t;

@@ -15,14 +15,11 @@
 #define LIST_MAX_BYTES ((uint64_t)16 << 20)
 
 struct srv_pyro_lister {
-  srv_http_t *h;
-  srv_source_t src;
-  int64_t start, end;
-  int stage; /* 0: ProfileTypes, 1: LabelValues */
+  srv_pyro_call_t call; /* both calls ask for the same range */
+  int stage;            /* 0: ProfileTypes, 1: LabelValues */
   srv_pyro_list_t list;
   srv_pyro_list_cb done;
   void *data;
-  srv_http_req_t *req;
 };
 
 static void strings_free(char **s, size_t n) {
@@ -32,8 +29,7 @@ static void strings_free(char **s, size_t n) {
 }
 
 static void lister_free(srv_pyro_lister_t *l) {
-  srv_http_cancel(l->req);
-  srv_source_close(&l->src);
+  srv_pyro_call_close(&l->call);
   strings_free(l->list.services, l->list.service_count);
   strings_free(l->list.type_ids, l->list.type_count);
   free(l);
@@ -66,38 +62,30 @@ static const char *name_at(const void *from, size_t i) {
 
 static void on_answer(void *data, srv_http_result_t *res);
 
-static int ask(srv_pyro_lister_t *l, char *msg, size_t msg_size) {
-  uint8_t *buf;
-  size_t size;
-  const char *method;
+static const char *stage_method(const srv_pyro_lister_t *l) {
+  return l->stage == 0 ? "ProfileTypes" : "LabelValues";
+}
+
+/* Sends the call of l->stage; 0 or a negative code with msg. */
+static int ask(void *owner, char *msg, size_t msg_size) {
+  srv_pyro_lister_t *l = owner;
+  Heatls__Pyroscope__ProfileTypesRequest types =
+      HEATLS__PYROSCOPE__PROFILE_TYPES_REQUEST__INIT;
+  Heatls__Pyroscope__LabelValuesRequest services =
+      HEATLS__PYROSCOPE__LABEL_VALUES_REQUEST__INIT;
+  const ProtobufCMessage *request;
   if (l->stage == 0) {
-    Heatls__Pyroscope__ProfileTypesRequest r =
-        HEATLS__PYROSCOPE__PROFILE_TYPES_REQUEST__INIT;
-    r.start = l->start;
-    r.end = l->end;
-    method = "ProfileTypes";
-    size = heatls__pyroscope__profile_types_request__get_packed_size(&r);
-    if ((buf = malloc(size ? size : 1)))
-      heatls__pyroscope__profile_types_request__pack(&r, buf);
+    types.start = l->call.start;
+    types.end = l->call.end;
+    request = &types.base;
   } else {
-    Heatls__Pyroscope__LabelValuesRequest r =
-        HEATLS__PYROSCOPE__LABEL_VALUES_REQUEST__INIT;
-    r.name = "service_name";
-    r.start = l->start;
-    r.end = l->end;
-    method = "LabelValues";
-    size = heatls__pyroscope__label_values_request__get_packed_size(&r);
-    if ((buf = malloc(size ? size : 1)))
-      heatls__pyroscope__label_values_request__pack(&r, buf);
+    services.name = "service_name";
+    services.start = l->call.start;
+    services.end = l->call.end;
+    request = &services.base;
   }
-  if (!buf) {
-    snprintf(msg, msg_size, "out of memory");
-    return SRV_ENOMEM;
-  }
-  int rc = srv_pyro_post(l->h, &l->src, method, buf, size, LIST_MAX_BYTES,
-                         NULL, on_answer, l, &l->req, msg, msg_size);
-  free(buf);
-  return rc;
+  return srv_pyro_call_send(&l->call, stage_method(l), request, LIST_MAX_BYTES,
+                            NULL, on_answer, l, msg, msg_size);
 }
 
 /* Reads the answer of l->stage into l->list. */
@@ -109,27 +97,29 @@ static int read_answer(srv_pyro_lister_t *l, srv_bytes_t *body, char *msg,
     snprintf(msg, msg_size, "out of memory");
     return SRV_ENOMEM;
   }
-  int rc;
-  if (l->stage == 0) {
-    Heatls__Pyroscope__ProfileTypesResponse *r =
-        heatls__pyroscope__profile_types_response__unpack(NULL, size, buf);
-    rc = r ? copy_strings(r->n_profile_types, type_at, r, &l->list.type_ids,
-                          &l->list.type_count)
-           : SRV_ENET;
-    heatls__pyroscope__profile_types_response__free_unpacked(r, NULL);
-  } else {
-    Heatls__Pyroscope__LabelValuesResponse *r =
-        heatls__pyroscope__label_values_response__unpack(NULL, size, buf);
-    rc = r ? copy_strings(r->n_names, name_at, r, &l->list.services,
-                          &l->list.service_count)
-           : SRV_ENET;
-    heatls__pyroscope__label_values_response__free_unpacked(r, NULL);
+  ProtobufCMessage *answer = protobuf_c_message_unpack(
+      l->stage == 0 ? &heatls__pyroscope__profile_types_response__descriptor
+                    : &heatls__pyroscope__label_values_response__descriptor,
+      NULL, size, buf);
+  int rc = SRV_ENET;
+  if (answer && l->stage == 0) {
+    const Heatls__Pyroscope__ProfileTypesResponse *r =
+        (const Heatls__Pyroscope__ProfileTypesResponse *)answer;
+    rc = copy_strings(r->n_profile_types, type_at, r, &l->list.type_ids,
+                      &l->list.type_count);
+  } else if (answer) {
+    const Heatls__Pyroscope__LabelValuesResponse *r =
+        (const Heatls__Pyroscope__LabelValuesResponse *)answer;
+    rc = copy_strings(r->n_names, name_at, r, &l->list.services,
+                      &l->list.service_count);
   }
+  if (answer)
+    protobuf_c_message_free_unpacked(answer, NULL);
   free(buf);
   if (rc == SRV_ENET)
     snprintf(msg, msg_size,
              "%s: the answer is not the message Pyroscope's API publishes",
-             l->stage == 0 ? "ProfileTypes" : "LabelValues");
+             stage_method(l));
   else if (rc < 0)
     snprintf(msg, msg_size, "out of memory");
   return rc;
@@ -137,11 +127,10 @@ static int read_answer(srv_pyro_lister_t *l, srv_bytes_t *body, char *msg,
 
 static void on_answer(void *data, srv_http_result_t *res) {
   srv_pyro_lister_t *l = data;
-  l->req = NULL;
+  l->call.req = NULL;
   char msg[512];
   int missing;
-  int rc = srv_pyro_judge(res, l->stage == 0 ? "ProfileTypes" : "LabelValues",
-                          &missing, msg, sizeof msg);
+  int rc = srv_pyro_judge(res, stage_method(l), &missing, msg, sizeof msg);
   if (rc == 0)
     rc = read_answer(l, &res->body, msg, sizeof msg);
   if (rc == 0 && l->stage == 0) {
@@ -164,24 +153,19 @@ int srv_pyro_list_start(srv_http_t *h, const srv_source_t *src,
                         srv_pyro_lister_t **out, char *msg, size_t msg_size) {
   *out = NULL;
   srv_pyro_lister_t *l = calloc(1, sizeof *l);
-  if (!l || srv_source_copy(src, &l->src) < 0) {
-    free(l);
+  if (!l) {
     snprintf(msg, msg_size, "out of memory");
     return SRV_ENOMEM;
   }
-  l->h = h;
   l->done = done;
   l->data = data;
-  int rc = srv_pyro_range(&src->pyro, SRV_PYRO_LIST_DEFAULT_MS, &l->start,
-                          &l->end, msg, msg_size);
-  if (rc == 0)
-    rc = ask(l, msg, msg_size);
-  if (rc < 0) {
-    lister_free(l);
-    return rc;
-  }
-  *out = l;
-  return 0;
+  int rc = srv_pyro_call_start(&l->call, h, src, SRV_PYRO_LIST_DEFAULT_MS, ask,
+                               l, msg, msg_size);
+  if (rc < 0)
+    free(l);
+  else
+    *out = l;
+  return rc;
 }
 
 void srv_pyro_list_cancel(srv_pyro_lister_t *l) {

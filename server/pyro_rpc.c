@@ -83,6 +83,48 @@ int srv_pyro_post(srv_http_t *h, const srv_source_t *src, const char *method,
   return rc;
 }
 
+int srv_pyro_call_start(srv_pyro_call_t *c, srv_http_t *h,
+                        const srv_source_t *src, int64_t default_back_ms,
+                        int (*ask)(void *owner, char *msg, size_t msg_size),
+                        void *owner, char *msg, size_t msg_size) {
+  c->h = h;
+  c->req = NULL;
+  if (srv_source_copy(src, &c->src) < 0) {
+    snprintf(msg, msg_size, "out of memory");
+    return SRV_ENOMEM;
+  }
+  int rc = srv_pyro_range(&src->pyro, default_back_ms, &c->start, &c->end, msg,
+                          msg_size);
+  if (rc == 0)
+    rc = ask(owner, msg, msg_size);
+  if (rc < 0)
+    srv_pyro_call_close(c);
+  return rc;
+}
+
+int srv_pyro_call_send(srv_pyro_call_t *c, const char *method,
+                       const ProtobufCMessage *request, uint64_t max_bytes,
+                       srv_http_progress_cb progress, srv_http_done_cb done,
+                       void *data, char *msg, size_t msg_size) {
+  size_t size = protobuf_c_message_get_packed_size(request);
+  uint8_t *buf = malloc(size ? size : 1);
+  if (!buf) {
+    snprintf(msg, msg_size, "out of memory");
+    return SRV_ENOMEM;
+  }
+  protobuf_c_message_pack(request, buf);
+  int rc = srv_pyro_post(c->h, &c->src, method, buf, size, max_bytes, progress,
+                         done, data, &c->req, msg, msg_size);
+  free(buf);
+  return rc;
+}
+
+void srv_pyro_call_close(srv_pyro_call_t *c) {
+  srv_http_cancel(c->req);
+  c->req = NULL;
+  srv_source_close(&c->src);
+}
+
 static int type_is(const srv_http_result_t *res, const char *type) {
   const char *t = res->content_type;
   size_t n = strlen(type);
@@ -133,11 +175,7 @@ int srv_pyro_judge(const srv_http_result_t *res, const char *method,
                res->status);
       return SRV_ENET;
     }
-    char text[320];
-    srv_fetch_text(head, head_size, text, sizeof text);
-    snprintf(msg, msg_size, "the server answered %ld to %s%s%s", res->status,
-             method, text[0] ? ": " : "", text);
-    return SRV_ENET;
+    return srv_fetch_answered(res, head, head_size, method, msg, msg_size);
   }
   if (srv_fetch_is_html(res, head, head_size)) {
     snprintf(msg, msg_size,
@@ -175,11 +213,9 @@ uint8_t *srv_pyro_flatten(srv_bytes_t *b, size_t *size) {
 enum { ASK_STACKTRACES, ASK_MERGE_PROFILE };
 
 struct srv_pyro_fetch {
-  srv_http_t *h;
-  srv_source_t src;
+  srv_pyro_call_t call; /* both calls ask for the same range */
   int stage;
   uint64_t max_bytes;
-  int64_t start, end; /* resolved once: both calls ask for the same range */
   srv_http_progress_cb progress;
   srv_fetch_done_cb done;
   void *data;
@@ -190,8 +226,7 @@ static const char *const methods[] = {"SelectMergeStacktraces",
                                       "SelectMergeProfile"};
 
 static void fetch_free(srv_pyro_fetch_t *f) {
-  srv_http_cancel(f->req);
-  srv_source_close(&f->src);
+  srv_pyro_call_close(&f->call);
   free(f);
 }
 
@@ -199,7 +234,7 @@ static void finish(srv_pyro_fetch_t *f, int rc, srv_bytes_t *body,
                    const char *msg) {
   srv_fetch_done_cb done = f->done;
   void *data = f->data;
-  f->req = NULL;
+  f->call.req = NULL;
   fetch_free(f);
   done(data, rc, body, msg);
 }
@@ -214,44 +249,32 @@ static void on_progress(void *data, uint64_t received, uint64_t total,
 }
 
 /* Sends the call of f->stage; 0 or a negative code with msg. */
-static int ask(srv_pyro_fetch_t *f, char *msg, size_t msg_size) {
-  const srv_pyro_query_t *q = &f->src.pyro;
-  uint8_t *buf = NULL;
-  size_t size;
+static int ask(void *owner, char *msg, size_t msg_size) {
+  srv_pyro_fetch_t *f = owner;
+  const srv_pyro_query_t *q = &f->call.src.pyro;
+  Heatls__Pyroscope__SelectMergeStacktracesRequest stacktraces =
+      HEATLS__PYROSCOPE__SELECT_MERGE_STACKTRACES_REQUEST__INIT;
+  Heatls__Pyroscope__SelectMergeProfileRequest profile =
+      HEATLS__PYROSCOPE__SELECT_MERGE_PROFILE_REQUEST__INIT;
+  const ProtobufCMessage *request;
   if (f->stage == ASK_STACKTRACES) {
-    Heatls__Pyroscope__SelectMergeStacktracesRequest r =
-        HEATLS__PYROSCOPE__SELECT_MERGE_STACKTRACES_REQUEST__INIT;
-    r.profile_type_id = q->type_id;
-    r.label_selector = q->selector;
-    r.start = f->start;
-    r.end = f->end;
-    r.format = HEATLS__PYROSCOPE__PROFILE_FORMAT__PROFILE_FORMAT_PPROF;
-    size =
-        heatls__pyroscope__select_merge_stacktraces_request__get_packed_size(
-            &r);
-    if ((buf = malloc(size ? size : 1)))
-      heatls__pyroscope__select_merge_stacktraces_request__pack(&r, buf);
+    stacktraces.profile_type_id = q->type_id;
+    stacktraces.label_selector = q->selector;
+    stacktraces.start = f->call.start;
+    stacktraces.end = f->call.end;
+    stacktraces.format =
+        HEATLS__PYROSCOPE__PROFILE_FORMAT__PROFILE_FORMAT_PPROF;
+    request = &stacktraces.base;
   } else {
-    Heatls__Pyroscope__SelectMergeProfileRequest r =
-        HEATLS__PYROSCOPE__SELECT_MERGE_PROFILE_REQUEST__INIT;
-    r.profile_type_id = q->type_id;
-    r.label_selector = q->selector;
-    r.start = f->start;
-    r.end = f->end;
-    size =
-        heatls__pyroscope__select_merge_profile_request__get_packed_size(&r);
-    if ((buf = malloc(size ? size : 1)))
-      heatls__pyroscope__select_merge_profile_request__pack(&r, buf);
+    profile.profile_type_id = q->type_id;
+    profile.label_selector = q->selector;
+    profile.start = f->call.start;
+    profile.end = f->call.end;
+    request = &profile.base;
   }
-  if (!buf) {
-    snprintf(msg, msg_size, "out of memory");
-    return SRV_ENOMEM;
-  }
-  int rc = srv_pyro_post(f->h, &f->src, methods[f->stage], buf, size,
-                         f->max_bytes, f->progress ? on_progress : NULL,
-                         on_answer, f, &f->req, msg, msg_size);
-  free(buf);
-  return rc;
+  return srv_pyro_call_send(&f->call, methods[f->stage], request, f->max_bytes,
+                            f->progress ? on_progress : NULL, on_answer, f,
+                            msg, msg_size);
 }
 
 /* The pprof inside a SelectMergeStacktraces answer, into *out; 0, 1 when
@@ -288,7 +311,7 @@ static int pprof_of(srv_bytes_t *body, srv_bytes_t *out, char *msg,
 
 static void on_answer(void *data, srv_http_result_t *res) {
   srv_pyro_fetch_t *f = data;
-  f->req = NULL;
+  f->call.req = NULL;
   char msg[512];
   int missing;
   const char *method = methods[f->stage];
@@ -318,7 +341,7 @@ static void on_answer(void *data, srv_http_result_t *res) {
   } else if (rc == 0 && profile.size == 0) {
     snprintf(msg, sizeof msg,
              "Pyroscope has no samples of %.150s for %.200s in the range",
-             f->src.pyro.type_id, f->src.pyro.selector);
+             f->call.src.pyro.type_id, f->call.src.pyro.selector);
     rc = SRV_ENET;
   }
   finish(f, rc < 0 ? rc : (rc > 0 ? SRV_ENET : 0), &profile, rc ? msg : "");
@@ -331,26 +354,21 @@ int srv_pyro_fetch_start(srv_http_t *h, const srv_source_t *src,
                          srv_pyro_fetch_t **out, char *msg, size_t msg_size) {
   *out = NULL;
   srv_pyro_fetch_t *f = calloc(1, sizeof *f);
-  if (!f || srv_source_copy(src, &f->src) < 0) {
-    free(f);
+  if (!f) {
     snprintf(msg, msg_size, "out of memory");
     return SRV_ENOMEM;
   }
-  f->h = h;
   f->max_bytes = max_bytes;
   f->progress = progress;
   f->done = done;
   f->data = data;
-  int rc = srv_pyro_range(&src->pyro, 3600 * 1000, &f->start, &f->end, msg,
-                          msg_size);
-  if (rc == 0)
-    rc = ask(f, msg, msg_size);
-  if (rc < 0) {
-    fetch_free(f);
-    return rc;
-  }
-  *out = f;
-  return 0;
+  int rc = srv_pyro_call_start(&f->call, h, src, 3600 * 1000, ask, f, msg,
+                               msg_size);
+  if (rc < 0)
+    free(f);
+  else
+    *out = f;
+  return rc;
 }
 
 void srv_pyro_fetch_cancel(srv_pyro_fetch_t *f) {

@@ -24,6 +24,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <protobuf-c/protobuf-c.h>
+
 #include "fetch.h"
 #include "http.h"
 #include "source.h"
@@ -53,6 +55,34 @@ int srv_pyro_judge(const srv_http_result_t *res, const char *method,
 /* The body as one buffer (malloc'ed, the caller's; b is emptied), or NULL
  * when out of memory (b freed). *size is its length. */
 uint8_t *srv_pyro_flatten(srv_bytes_t *b, size_t *size);
+
+/* What a chain of calls to one Pyroscope server shares: the source (a
+ * copy), the range resolved once for every call, the call under way. */
+typedef struct srv_pyro_call {
+  srv_http_t *h;
+  srv_source_t src;
+  int64_t start, end;
+  srv_http_req_t *req;
+} srv_pyro_call_t;
+
+/* Opens c on a copy of src with its range (default_back_ms before the
+ * until when from is unset), then sends the first call with
+ * ask(owner, msg, msg_size). 0, or a negative code with msg; on failure c
+ * is closed. */
+int srv_pyro_call_start(srv_pyro_call_t *c, srv_http_t *h,
+                        const srv_source_t *src, int64_t default_back_ms,
+                        int (*ask)(void *owner, char *msg, size_t msg_size),
+                        void *owner, char *msg, size_t msg_size);
+
+/* Sends request, packed, to method as c's call under way (c->req); the
+ * rest as srv_pyro_post. */
+int srv_pyro_call_send(srv_pyro_call_t *c, const char *method,
+                       const ProtobufCMessage *request, uint64_t max_bytes,
+                       srv_http_progress_cb progress, srv_http_done_cb done,
+                       void *data, char *msg, size_t msg_size);
+
+/* Cancels the call under way and frees the copy of the source. */
+void srv_pyro_call_close(srv_pyro_call_t *c);
 
 /* A merged profile of a PYROSCOPE source, fetched. */
 typedef struct srv_pyro_fetch srv_pyro_fetch_t;

@@ -20,11 +20,12 @@
 //
 // Usage: node lsp_bench.mjs HEATLS PROFILE [REQUESTS]
 // Plain Node (no packages): frames JSON-RPC itself.
-import { spawn, execFileSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { AnsweredLsp } from '../lsp/stdio_lsp.mjs';
 
 const [heatlsArg, profileArg, requestsArg] = process.argv.slice(2);
 const heatls = heatlsArg && path.resolve(heatlsArg);
@@ -35,17 +36,12 @@ if (!heatls || !profile) {
 }
 const REQUESTS = Number(requestsArg || 1000);
 
-class Server {
+class Server extends AnsweredLsp {
   constructor() {
-    this.proc = spawn(heatls, ['--stdio', '--log-level', 'debug'],
-                      { stdio: ['pipe', 'pipe', 'pipe'] });
-    this.buf = Buffer.alloc(0);
-    this.waiting = new Map();
-    this.nextId = 1;
+    super(heatls, ['--stdio', '--log-level', 'debug'], { stderr: 'pipe' });
     this.handled = new Map(); // method -> the server's times, ms
-    this.proc.stdout.on('data', (d) => this.read(d));
     let errText = '';
-    this.proc.stderr.on('data', (d) => {
+    this.child.stderr.on('data', (d) => {
       errText += d.toString();
       let nl;
       while ((nl = errText.indexOf('\n')) >= 0) {
@@ -67,43 +63,9 @@ class Server {
       await new Promise((r) => setTimeout(r, 5));
     return this.handled.get(method);
   }
-  read(data) {
-    this.buf = Buffer.concat([this.buf, data]);
-    for (;;) {
-      const end = this.buf.indexOf('\r\n\r\n');
-      if (end < 0) return;
-      const len = Number(/Content-Length: (\d+)/i.exec(this.buf.subarray(0, end))[1]);
-      if (this.buf.length < end + 4 + len) return;
-      const msg = JSON.parse(this.buf.subarray(end + 4, end + 4 + len));
-      this.buf = this.buf.subarray(end + 4 + len);
-      if (msg.method && msg.id !== undefined) this.send({ jsonrpc: '2.0', id: msg.id, result: null });
-      else if (msg.id !== undefined && this.waiting.has(msg.id)) {
-        this.waiting.get(msg.id)(msg);
-        this.waiting.delete(msg.id);
-      }
-    }
-  }
-  send(msg) {
-    const body = Buffer.from(JSON.stringify(msg));
-    this.proc.stdin.write(`Content-Length: ${body.length}\r\n\r\n`);
-    this.proc.stdin.write(body);
-  }
-  request(method, params) {
-    const id = this.nextId++;
-    return new Promise((resolve) => {
-      this.waiting.set(id, resolve);
-      this.send({ jsonrpc: '2.0', id, method, params });
-    });
-  }
-  notify(method, params) { this.send({ jsonrpc: '2.0', method, params }); }
   rssMB() {
-    const status = readFileSync(`/proc/${this.proc.pid}/status`, 'utf8');
+    const status = readFileSync(`/proc/${this.child.pid}/status`, 'utf8');
     return Number(/VmRSS:\s+(\d+)/.exec(status)[1]) / 1024;
-  }
-  async close() {
-    await this.request('shutdown');
-    this.notify('exit');
-    await new Promise((r) => this.proc.on('exit', r));
   }
 }
 

@@ -15,10 +15,11 @@
 //
 // Usage: node search_bench.mjs HEATLS REPO GOROOT_SRC PROFILE [RUNS] [EDITS]
 // Plain Node (no packages): frames JSON-RPC itself.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { AnsweredLsp } from '../lsp/stdio_lsp.mjs';
 
 const [heatlsArg, repoArg, gorootArg, profileArg, runsArg, editsArg] = process.argv.slice(2);
 if (!heatlsArg || !repoArg || !gorootArg || !profileArg) {
@@ -32,45 +33,10 @@ const profile = path.resolve(profileArg);
 const RUNS = Number(runsArg || 3);
 const EDITS = Number(editsArg || 20);
 
-class Server {
+class Server extends AnsweredLsp {
   constructor() {
-    this.proc = spawn(heatls, ['--stdio', '--log-level', 'warn'], { stdio: ['pipe', 'pipe', 'inherit'] });
-    this.buf = Buffer.alloc(0);
-    this.waiting = new Map();
-    this.nextId = 1;
-    this.onNotification = () => undefined;
-    this.proc.stdout.on('data', (d) => this.read(d));
+    super(heatls, ['--stdio', '--log-level', 'warn'], { stderr: 'inherit' });
   }
-  read(data) {
-    this.buf = Buffer.concat([this.buf, data]);
-    for (;;) {
-      const end = this.buf.indexOf('\r\n\r\n');
-      if (end < 0) return;
-      const len = Number(/Content-Length: (\d+)/i.exec(this.buf.subarray(0, end))[1]);
-      if (this.buf.length < end + 4 + len) return;
-      const msg = JSON.parse(this.buf.subarray(end + 4, end + 4 + len));
-      this.buf = this.buf.subarray(end + 4 + len);
-      if (msg.method && msg.id !== undefined) this.send({ jsonrpc: '2.0', id: msg.id, result: null });
-      else if (msg.method) this.onNotification(msg, performance.now());
-      else if (this.waiting.has(msg.id)) {
-        this.waiting.get(msg.id)(msg);
-        this.waiting.delete(msg.id);
-      }
-    }
-  }
-  send(msg) {
-    const body = Buffer.from(JSON.stringify(msg));
-    this.proc.stdin.write(`Content-Length: ${body.length}\r\n\r\n`);
-    this.proc.stdin.write(body);
-  }
-  request(method, params) {
-    const id = this.nextId++;
-    return new Promise((resolve) => {
-      this.waiting.set(id, resolve);
-      this.send({ jsonrpc: '2.0', id, method, params });
-    });
-  }
-  notify(method, params) { this.send({ jsonrpc: '2.0', method, params }); }
   async start(root) {
     await this.request('initialize', {
       processId: process.pid, rootUri: root ? `file://${root}` : null, capabilities: {},
@@ -82,11 +48,6 @@ class Server {
     const answer = await this.request('workspace/executeCommand',
       { command: 'heatls.loadProfile', arguments: [file] });
     if (answer.error) throw new Error(`loadProfile ${file}: ${answer.error.message}`);
-  }
-  async close() {
-    await this.request('shutdown');
-    this.notify('exit');
-    await new Promise((r) => this.proc.on('exit', r));
   }
 }
 

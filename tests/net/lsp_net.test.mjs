@@ -12,112 +12,21 @@
 // values never reach stderr. Prints the time from the end of a capture to
 // its decorations. HEATLS_NET_SLOW=1 (valgrind) waits longer.
 
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { SLOW, check, sleep, startService as startSvc, Server, status, run } from './net_lsp.mjs';
 
 const [heatls, svcBin] = process.argv.slice(2).length >= 2
   ? process.argv.slice(2) : (() => { console.error('usage: lsp_net.test.mjs HEATLS PPROFSVC'); process.exit(2); })();
-const SLOW = process.env.HEATLS_NET_SLOW ? 10 : 1;
 const here = path.dirname(fileURLToPath(import.meta.url));
 const svcSource = path.resolve(here, '../../testdata/programs/pprofsvc/main.go');
 const SECRET = 's3cret-token';
-let passed = 0, failed = 0;
-const children = [];
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'heatls-net-'));
 
-function check(ok, what, detail = '') {
-  if (ok) passed++;
-  else { failed++; console.error(`FAIL: ${what}${detail ? ': ' + detail : ''}`); }
-}
-
-function sleep(ms) { return new Promise((r) => setTimeout(r, ms)); }
-
-// A pprofsvc with args; resolves to its port. It ends when our stdin pipe
-// to it closes (at exit) or after its -life.
-function startService(args) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(svcBin, ['-life', '170s', ...args], { stdio: ['pipe', 'pipe', 'inherit'] });
-    children.push(child);
-    let out = '';
-    const timer = setTimeout(() => reject(new Error('pprofsvc did not start')), 10000);
-    child.stdout.on('data', (d) => {
-      out += d;
-      const m = /port (\d+)/.exec(out);
-      if (m) { clearTimeout(timer); resolve(Number(m[1])); }
-    });
-  });
-}
-
-class Server {
-  constructor(bin) {
-    this.child = spawn(bin, [], { stdio: ['pipe', 'pipe', 'pipe'] });
-    children.push(this.child);
-    this.buf = Buffer.alloc(0);
-    this.messages = [];
-    this.waiters = [];
-    this.stderr = '';
-    this.nextId = 1;
-    this.exited = new Promise((r) => this.child.on('exit', (code) => r(code)));
-    this.child.stderr.on('data', (d) => { this.stderr += d; });
-    this.child.stdout.on('data', (d) => { this.buf = Buffer.concat([this.buf, d]); this.parse(); });
-  }
-  parse() {
-    for (;;) {
-      const end = this.buf.indexOf('\r\n\r\n');
-      if (end < 0) return;
-      const m = /Content-Length: (\d+)/i.exec(this.buf.slice(0, end).toString());
-      const len = Number(m[1]);
-      if (this.buf.length < end + 4 + len) return;
-      const msg = JSON.parse(this.buf.slice(end + 4, end + 4 + len).toString());
-      this.buf = this.buf.slice(end + 4 + len);
-      msg.at = Date.now();
-      if (msg.method && msg.id !== undefined) // a request of the server's
-        this.send({ jsonrpc: '2.0', id: msg.id, result: null });
-      this.messages.push(msg);
-      this.waiters = this.waiters.filter((w) => !w.test(msg) || (w.resolve(msg), false));
-    }
-  }
-  send(msg) {
-    const body = Buffer.from(JSON.stringify(msg));
-    this.child.stdin.write(`Content-Length: ${body.length}\r\n\r\n`);
-    this.child.stdin.write(body);
-  }
-  notify(method, params) { this.send({ jsonrpc: '2.0', method, params }); }
-  request(method, params) {
-    const id = this.nextId++;
-    this.send({ jsonrpc: '2.0', id, method, params });
-    return id;
-  }
-  // The first message from index `from` on that passes test.
-  wait(test, ms = 10000, from = 0) {
-    const seen = this.messages.slice(from).find(test);
-    if (seen) return Promise.resolve(seen);
-    return new Promise((resolve) => {
-      const w = { test, resolve };
-      this.waiters.push(w);
-      setTimeout(() => { this.waiters = this.waiters.filter((x) => x !== w); resolve(null); }, ms * SLOW);
-    });
-  }
-  reply(id, ms) { return this.wait((m) => m.id === id && !m.method, ms); }
-  async call(method, params, ms) { return this.reply(this.request(method, params), ms); }
-  command(command, args, token, ms) {
-    const params = { command, arguments: args };
-    if (token) params.workDoneToken = token;
-    return this.request('workspace/executeCommand', params, ms);
-  }
-  progress(token) {
-    return this.messages.filter((m) => m.method === '$/progress' && m.params.token === token)
-      .map((m) => m.params.value);
-  }
-}
-
-async function status(s) {
-  const r = await s.call('workspace/executeCommand', { command: 'heatls.status', arguments: [] });
-  return r && r.result ? r.result.path : null;
-}
+// A pprofsvc with args; resolves to its port.
+function startService(args) { return startSvc(svcBin, args); }
 
 async function main() {
   const port = await startService([]);
@@ -323,12 +232,4 @@ async function main() {
   check(!/tenant-1/.test(s.stderr), 'no header value on stderr (org id)');
 }
 
-try {
-  await main();
-} catch (e) {
-  check(false, 'exception', e.stack);
-}
-for (const c of children) c.kill();
-fs.rmSync(tmp, { recursive: true, force: true });
-console.log(`${passed} passed, ${failed} failed`);
-process.exit(failed ? 1 : 0);
+await run(main, () => fs.rmSync(tmp, { recursive: true, force: true }));

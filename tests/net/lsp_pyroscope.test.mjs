@@ -14,106 +14,22 @@
 // answer failing with the previous profile kept. No credential reaches
 // stderr.
 
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { SLOW, check, sleep, startService as startSvc, Server, status, run } from './net_lsp.mjs';
 
 const [heatls, svcBin] = process.argv.slice(2).length >= 2
   ? process.argv.slice(2) : (() => { console.error('usage: lsp_pyroscope.test.mjs HEATLS PYROSCOPESVC'); process.exit(2); })();
-const SLOW = process.env.HEATLS_NET_SLOW ? 10 : 1;
 const here = path.dirname(fileURLToPath(import.meta.url));
 const wordfreq = path.resolve(here, '../../testdata/programs/wordfreq');
 const PASSWORD = 'pyro-s3cret';
-let passed = 0, failed = 0;
-const children = [];
 
-function check(ok, what, detail = '') {
-  if (ok) passed++;
-  else { failed++; console.error(`FAIL: ${what}${detail ? ': ' + detail : ''}`); }
-}
-
-function sleep(ms) { return new Promise((r) => setTimeout(r, ms)); }
-
+// A pyroscopesvc serving wordfreq's profiles, with args; resolves to its
+// port.
 function startService(args) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(svcBin, ['-life', '170s', '-cpu', path.join(wordfreq, 'cpu.pb.gz'),
-      '-heap', path.join(wordfreq, 'heap.pb.gz'), ...args], { stdio: ['pipe', 'pipe', 'inherit'] });
-    children.push(child);
-    let out = '';
-    const timer = setTimeout(() => reject(new Error('pyroscopesvc did not start')), 10000);
-    child.stdout.on('data', (d) => {
-      out += d;
-      const m = /port (\d+)/.exec(out);
-      if (m) { clearTimeout(timer); resolve(Number(m[1])); }
-    });
-  });
-}
-
-class Server {
-  constructor(bin) {
-    this.child = spawn(bin, [], { stdio: ['pipe', 'pipe', 'pipe'] });
-    children.push(this.child);
-    this.buf = Buffer.alloc(0);
-    this.messages = [];
-    this.waiters = [];
-    this.stderr = '';
-    this.nextId = 1;
-    this.exited = new Promise((r) => this.child.on('exit', (code) => r(code)));
-    this.child.stderr.on('data', (d) => { this.stderr += d; });
-    this.child.stdout.on('data', (d) => { this.buf = Buffer.concat([this.buf, d]); this.parse(); });
-  }
-  parse() {
-    for (;;) {
-      const end = this.buf.indexOf('\r\n\r\n');
-      if (end < 0) return;
-      const len = Number(/Content-Length: (\d+)/i.exec(this.buf.slice(0, end).toString())[1]);
-      if (this.buf.length < end + 4 + len) return;
-      const msg = JSON.parse(this.buf.slice(end + 4, end + 4 + len).toString());
-      this.buf = this.buf.slice(end + 4 + len);
-      if (msg.method && msg.id !== undefined) // a request of the server's
-        this.send({ jsonrpc: '2.0', id: msg.id, result: null });
-      this.messages.push(msg);
-      this.waiters = this.waiters.filter((w) => !w.test(msg) || (w.resolve(msg), false));
-    }
-  }
-  send(msg) {
-    const body = Buffer.from(JSON.stringify(msg));
-    this.child.stdin.write(`Content-Length: ${body.length}\r\n\r\n`);
-    this.child.stdin.write(body);
-  }
-  notify(method, params) { this.send({ jsonrpc: '2.0', method, params }); }
-  request(method, params) {
-    const id = this.nextId++;
-    this.send({ jsonrpc: '2.0', id, method, params });
-    return id;
-  }
-  wait(test, ms = 10000, from = 0) {
-    const seen = this.messages.slice(from).find(test);
-    if (seen) return Promise.resolve(seen);
-    return new Promise((resolve) => {
-      const w = { test, resolve };
-      this.waiters.push(w);
-      setTimeout(() => { this.waiters = this.waiters.filter((x) => x !== w); resolve(null); }, ms * SLOW);
-    });
-  }
-  reply(id, ms) { return this.wait((m) => m.id === id && !m.method, ms); }
-  async call(method, params, ms) { return this.reply(this.request(method, params), ms); }
-  command(command, args, token) {
-    const params = { command, arguments: args };
-    if (token) params.workDoneToken = token;
-    return this.request('workspace/executeCommand', params);
-  }
-  progress(token) {
-    return this.messages.filter((m) => m.method === '$/progress' && m.params.token === token)
-      .map((m) => m.params.value);
-  }
-}
-
-async function status(s) {
-  const r = await s.call('workspace/executeCommand', { command: 'heatls.status', arguments: [] });
-  return r && r.result ? r.result.path : null;
+  return startSvc(svcBin, ['-cpu', path.join(wordfreq, 'cpu.pb.gz'),
+    '-heap', path.join(wordfreq, 'heap.pb.gz'), ...args]);
 }
 
 async function calls(port) {
@@ -264,11 +180,4 @@ async function main() {
   check(leak.length === 0, "no header value on stderr", leak.join(" / "));
 }
 
-try {
-  await main();
-} catch (e) {
-  check(false, 'exception', e.stack);
-}
-for (const c of children) c.kill();
-console.log(`${passed} passed, ${failed} failed`);
-process.exit(failed ? 1 : 0);
+await run(main);

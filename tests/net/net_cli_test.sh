@@ -9,65 +9,8 @@
 set -uo pipefail
 heatls=$1
 svc=$2
-work=$(mktemp -d)
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
-  rm -rf "$work"
-}
-trap cleanup EXIT
-passed=0
-failed=0
-fail() {
-  echo "FAIL: $*" >&2
-  failed=$((failed + 1))
-}
-
-# start NAME ARGS...: runs pprofsvc with ARGS, its port in $port. stdin is
-# a fifo held open by this script, so the service ends with the script.
-start() {
-  local name=$1
-  shift
-  mkfifo "$work/$name.in"
-  "$svc" -life 170s "$@" <"$work/$name.in" >"$work/$name.port" \
-    2>"$work/$name.log" &
-  pids+=($!)
-  exec {fd}>"$work/$name.in"
-  for _ in $(seq 100); do
-    port=$(awk '/^port /{print $2}' "$work/$name.port")
-    [ -n "$port" ] && return 0
-    sleep 0.05
-  done
-  echo "pprofsvc $name did not start: $(cat "$work/$name.log")" >&2
-  exit 1
-}
-
-# expect STATUS PATTERN ARGS...: heatls's exit status, and stdout (status
-# 0) or the one line on stderr (otherwise) matching PATTERN (grep -E).
-expect() {
-  local want=$1 pattern=$2
-  shift 2
-  timeout 60 "$heatls" "$@" >"$work/out" 2>"$work/err"
-  local status=$?
-  local what="heatls $*"
-  if [ "$status" -ne "$want" ]; then
-    fail "$what: exit $status, want $want; stderr: $(head -c 400 "$work/err")"
-    return
-  fi
-  local file=$work/out
-  if [ "$want" -ne 0 ]; then
-    file=$work/err
-    if [ "$(wc -l <"$work/err")" -ne 1 ]; then
-      fail "$what: want one line on stderr: $(head -c 400 "$work/err")"
-      return
-    fi
-  fi
-  if ! grep -Eq -- "$pattern" "$file"; then
-    fail "$what: no match for /$pattern/ in: $(head -c 400 "$file")"
-    return
-  fi
-  passed=$((passed + 1))
-}
+# shellcheck source=net_lib.sh
+. "$(dirname "$0")/net_lib.sh"
 
 start plain
 p=$port
@@ -88,7 +31,7 @@ first=$!
 sleep 0.7
 expect 1 "^heatls: live: 127.0.0.1:$p cpu 1s: the server answered 500: Could not enable CPU profiling: cpu profiling already in use$" \
   info -seconds 1 "$base"
-if wait "$first"; then passed=$((passed + 1)); else
+if wait "$first"; then pass; else
   fail "the first of two CPU captures: $(cat "$work/first.out")"; fi
 
 # Headers: sent as given; a wrong value is refused and never printed.
@@ -98,10 +41,10 @@ expect 1 'the server answered 401: unauthorized$' info \
   -header 'Authorization: Bearer WRONG-s3cret' -header 'X-Scope-OrgID: tenant-1' \
   "$base/auth/heap"
 if grep -q 'WRONG-s3cret' "$work/err" "$work/out"; then
-  fail "a header value was printed"; else passed=$((passed + 1)); fi
+  fail "a header value was printed"; else pass; fi
 expect 2 "^heatls info: -header: expected 'NAME: VALUE'" info -header 'no-colon-secret' "$base"
 if grep -q 'no-colon-secret' "$work/err"; then
-  fail "a bad header was echoed"; else passed=$((passed + 1)); fi
+  fail "a bad header was echoed"; else pass; fi
 
 # Bad sources: one line each, exit 1.
 expect 1 "^heatls: live: 127.0.0.1:1 heap: .*(Connection refused|Couldn't connect)" \
@@ -115,7 +58,7 @@ expect 1 'the body is larger than the cap of 1048576 bytes' info -max-size 1M "$
 start0=$(date +%s%N)
 expect 1 'Operation timed out after 1[0-9]{3} milliseconds' info -timeout 1 "$base/bad/hang"
 elapsed=$((($(date +%s%N) - start0) / 1000000))
-if [ "$elapsed" -lt 5000 ]; then passed=$((passed + 1)); else
+if [ "$elapsed" -lt 5000 ]; then pass; else
   fail "the timeout took ${elapsed} ms"; fi
 expect 1 'Maximum \(5\) redirects followed' info "$base/bad/loop"
 expect 1 'gzip|unexpected end|truncated' info "$base/bad/cut"
@@ -145,5 +88,4 @@ expect 0 'inuse_space' info -cacert "$work/mtls/ca.pem" -cert "$work/mtls/client
 expect 1 "^heatls: live: 127.0.0.1:$port heap: " info -cacert "$work/mtls/ca.pem" \
   "https://127.0.0.1:$port/debug/pprof/heap"
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish

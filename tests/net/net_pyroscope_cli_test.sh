@@ -11,66 +11,9 @@ set -uo pipefail
 heatls=$1
 svc=$2
 wordfreq=$3
-work=$(mktemp -d)
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
-  rm -rf "$work"
-}
-trap cleanup EXIT
-passed=0
-failed=0
-fail() {
-  echo "FAIL: $*" >&2
-  failed=$((failed + 1))
-}
-pass() { passed=$((passed + 1)); }
-
-# start NAME ARGS...: runs the stand-in with ARGS, its port in $port. Its
-# stdin is a fifo held open by this script, so it ends with the script.
-start() {
-  local name=$1
-  shift
-  mkfifo "$work/$name.in"
-  "$svc" -life 170s -cpu "$wordfreq/cpu.pb.gz" -heap "$wordfreq/heap.pb.gz" \
-    "$@" <"$work/$name.in" >"$work/$name.port" 2>"$work/$name.log" &
-  pids+=($!)
-  exec {fd}>"$work/$name.in"
-  for _ in $(seq 100); do
-    port=$(awk '/^port /{print $2}' "$work/$name.port")
-    [ -n "$port" ] && return 0
-    sleep 0.05
-  done
-  echo "pyroscopesvc $name did not start: $(cat "$work/$name.log")" >&2
-  exit 1
-}
-
-# expect STATUS PATTERN ARGS...: heatls's exit status, and stdout (status
-# 0) or the one line on stderr (otherwise) matching PATTERN (grep -E).
-expect() {
-  local want=$1 pattern=$2
-  shift 2
-  timeout 60 "$heatls" "$@" >"$work/out" 2>"$work/err"
-  local status=$?
-  local what="heatls $*"
-  if [ "$status" -ne "$want" ]; then
-    fail "$what: exit $status, want $want; stderr: $(head -c 400 "$work/err")"
-    return
-  fi
-  local file=$work/out
-  if [ "$want" -ne 0 ]; then
-    file=$work/err
-    if [ "$(wc -l <"$work/err")" -ne 1 ]; then
-      fail "$what: want one line on stderr: $(head -c 400 "$work/err")"
-      return
-    fi
-  fi
-  if ! grep -Eq -- "$pattern" "$file"; then
-    fail "$what: no match for /$pattern/ in: $(head -c 400 "$file")"
-    return
-  fi
-  pass
-}
+svc_args=(-cpu "$wordfreq/cpu.pb.gz" -heap "$wordfreq/heap.pb.gz")
+# shellcheck source=net_lib.sh
+. "$(dirname "$0")/net_lib.sh"
 
 # sent METHOD FIELD WANT: what the stand-in decoded from heatls's last
 # METHOD call (a JSON field, compared as text).
@@ -210,5 +153,4 @@ expect 1 'give service or query, not both' info "$pyro/?service=a&query=%7B%7D"
 expect 1 'a Pyroscope URL needs a host' info "pyroscope+http:///?service=a"
 expect 1 'unsupported scheme "pyroscope\+ftp"' info "pyroscope+ftp://127.0.0.1/"
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish

@@ -124,8 +124,11 @@ static bool same_texts(const char *a, size_t alen, const char *b,
   return alen == blen && memcmp(a, b, alen) == 0;
 }
 
-/* #eq? @a @b, pairwise over the nodes of each. */
-static bool a_eq_b(const char *text, const hs_result_t *r, size_t i) {
+/* @a and @b pairwise: whether the texts of every pair are equal (want)
+ * or all differ; true when either has no node, false when their counts
+ * differ. */
+static bool pairs_are(const char *text, const hs_result_t *r, size_t i,
+                      bool want) {
   const char *as[8], *bs[8];
   size_t al[8], bl[8];
   size_t na = nodes_of(text, r, i, "a", as, al);
@@ -135,46 +138,40 @@ static bool a_eq_b(const char *text, const hs_result_t *r, size_t i) {
   if (na != nb)
     return false;
   for (size_t k = 0; k < na; k++)
-    if (!same_texts(as[k], al[k], bs[k], bl[k]))
+    if (same_texts(as[k], al[k], bs[k], bl[k]) != want)
       return false;
   return true;
 }
 
+/* #eq? @a @b, pairwise over the nodes of each. */
+static bool a_eq_b(const char *text, const hs_result_t *r, size_t i) {
+  return pairs_are(text, r, i, true);
+}
+
 static bool a_not_eq_b(const char *text, const hs_result_t *r, size_t i) {
-  const char *as[8], *bs[8];
-  size_t al[8], bl[8];
-  size_t na = nodes_of(text, r, i, "a", as, al);
-  size_t nb = nodes_of(text, r, i, "b", bs, bl);
-  if (na == 0 || nb == 0)
-    return true;
-  if (na != nb)
-    return false;
-  for (size_t k = 0; k < na; k++)
-    if (same_texts(as[k], al[k], bs[k], bl[k]))
+  return pairs_are(text, r, i, false);
+}
+
+/* Whether every node of capture name is literal (want) or none is. */
+static bool nodes_are(const char *text, const hs_result_t *r, size_t i,
+                      const char *name, const char *literal, bool want) {
+  const char *starts[8];
+  size_t lens[8];
+  size_t n = nodes_of(text, r, i, name, starts, lens);
+  for (size_t k = 0; k < n; k++)
+    if (same_texts(starts[k], lens[k], literal, strlen(literal)) != want)
       return false;
   return true;
 }
 
 /* Every node of @x is "a". */
 static bool all_x_are_a(const char *text, const hs_result_t *r, size_t i) {
-  const char *xs[8];
-  size_t xl[8];
-  size_t n = nodes_of(text, r, i, "x", xs, xl);
-  for (size_t k = 0; k < n; k++)
-    if (!same_texts(xs[k], xl[k], "a", 1))
-      return false;
-  return true;
+  return nodes_are(text, r, i, "x", "a", true);
 }
 
 /* No node of @x is "a". */
 static bool no_x_is_a(const char *text, const hs_result_t *r, size_t i) {
-  const char *xs[8];
-  size_t xl[8];
-  size_t n = nodes_of(text, r, i, "x", xs, xl);
-  for (size_t k = 0; k < n; k++)
-    if (same_texts(xs[k], xl[k], "a", 1))
-      return false;
-  return true;
+  return nodes_are(text, r, i, "x", "a", false);
 }
 
 /* Every node of @fn matches ^(Errorf|New)$. */
@@ -196,13 +193,7 @@ static bool fn_matches(const char *text, const hs_result_t *r, size_t i) {
 }
 
 static bool fn_is_errorf(const char *text, const hs_result_t *r, size_t i) {
-  const char *fs[8];
-  size_t fl[8];
-  size_t n = nodes_of(text, r, i, "fn", fs, fl);
-  for (size_t k = 0; k < n; k++)
-    if (!same_texts(fs[k], fl[k], "Errorf", 6))
-      return false;
-  return true;
+  return nodes_are(text, r, i, "fn", "Errorf", true);
 }
 
 /* Files where a few calls are x.x(...) and most are not. */
@@ -296,21 +287,28 @@ static void test_patterns(void) {
   hs_searcher_free(s);
 }
 
+/* #eq?, #not-eq?, #match? and #not-match? of @x against "a" added to
+ * pattern, each over text against pattern alone. */
+static void check_x_is_a(const char *pattern, const char *text, int line) {
+  char with[256], without[256];
+  snprintf(without, sizeof without, "(%s)", pattern);
+  snprintf(with, sizeof with, "(%s (#eq? @x \"a\"))", pattern);
+  check_filter(with, without, all_x_are_a, text, 1, 1, line);
+  snprintf(with, sizeof with, "(%s (#not-eq? @x \"a\"))", pattern);
+  check_filter(with, without, no_x_is_a, text, 1, 1, line);
+  snprintf(with, sizeof with, "(%s (#match? @x \"^a$\"))", pattern);
+  check_filter(with, without, all_x_are_a, text, 1, 1, line);
+  snprintf(with, sizeof with, "(%s (#not-match? @x \"^a$\"))", pattern);
+  check_filter(with, without, no_x_is_a, text, 1, 1, line);
+}
+
 static void test_quantified(void) {
   const char *text = "package p\n\nvar _ = f(a, a)\nvar _ = f(a, b)\n"
                      "var _ = f(b, a)\nvar _ = f(b, c)\nvar _ = f(a)\n"
                      "var _ = f()\n";
   const char *args = "(argument_list (identifier)+ @x) @args";
   char with[256], without[256];
-  snprintf(without, sizeof without, "(%s)", args);
-  snprintf(with, sizeof with, "(%s (#eq? @x \"a\"))", args);
-  check_filter(with, without, all_x_are_a, text, 1, 1, __LINE__);
-  snprintf(with, sizeof with, "(%s (#not-eq? @x \"a\"))", args);
-  check_filter(with, without, no_x_is_a, text, 1, 1, __LINE__);
-  snprintf(with, sizeof with, "(%s (#match? @x \"^a$\"))", args);
-  check_filter(with, without, all_x_are_a, text, 1, 1, __LINE__);
-  snprintf(with, sizeof with, "(%s (#not-match? @x \"^a$\"))", args);
-  check_filter(with, without, no_x_is_a, text, 1, 1, __LINE__);
+  check_x_is_a(args, text, __LINE__);
   /* Two quantified captures, compared node by node. */
   const char *pairs = "package p\n\nvar _ = g([]int{a, b}, []int{a, b})\n"
                       "var _ = g([]int{a, b}, []int{a, c})\n"
@@ -329,15 +327,7 @@ static void test_quantified(void) {
       "var _ = b + b\n";
   const char *twice =
       "(binary_expression left: (identifier) @x right: (identifier) @x) @sum";
-  snprintf(without, sizeof without, "(%s)", twice);
-  snprintf(with, sizeof with, "(%s (#eq? @x \"a\"))", twice);
-  check_filter(with, without, all_x_are_a, sums, 1, 1, __LINE__);
-  snprintf(with, sizeof with, "(%s (#not-eq? @x \"a\"))", twice);
-  check_filter(with, without, no_x_is_a, sums, 1, 1, __LINE__);
-  snprintf(with, sizeof with, "(%s (#match? @x \"^a$\"))", twice);
-  check_filter(with, without, all_x_are_a, sums, 1, 1, __LINE__);
-  snprintf(with, sizeof with, "(%s (#not-match? @x \"^a$\"))", twice);
-  check_filter(with, without, no_x_is_a, sums, 1, 1, __LINE__);
+  check_x_is_a(twice, sums, __LINE__);
   /* Two captures of two nodes each, paired in order. */
   const char *calls = "package p\n\nvar _ = h(a+b, a+b)\nvar _ = h(a+b, a+c)\n"
                       "var _ = h(a+b, c+b)\nvar _ = h(a+b, b+a)\n";

@@ -10,6 +10,7 @@
 #include "pyro_rpc.h"
 #include "pyro_source.h"
 #include "pyro_time.h"
+#include "source_alloc.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -193,26 +194,9 @@ static void test_sources(void) {
   srv_source_close(&c);
 
   /* Every allocation of a parse and a copy failed in turn. */
-  for (long at = 1;; at++) {
-    fail_alloc_arm(at, 0);
-    srv_source_t e;
-    int prc = srv_source_parse(
-        "pyroscope+http://u:p@h/?service=s&tenant=t&from=now-2h&until=now",
-        NULL, &fetch, &e, msg, sizeof msg);
-    int crc = prc == 0 ? srv_source_copy(&e, &c) : SRV_ENOMEM;
-    int failed = fail_alloc_failed();
-    fail_alloc_disarm();
-    if (prc == 0)
-      srv_source_close(&e);
-    if (crc == 0)
-      srv_source_close(&c);
-    if (!failed) {
-      CHECK_INT(prc, 0);
-      CHECK_INT(crc, 0);
-      break;
-    }
-    CHECK(prc == SRV_ENOMEM || crc == SRV_ENOMEM);
-  }
+  check_parse_copy_failures(
+      "pyroscope+http://u:p@h/?service=s&tenant=t&from=now-2h&until=now",
+      &fetch);
   srv_source_close(&a);
 }
 

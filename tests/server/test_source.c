@@ -10,6 +10,7 @@
 #include "fetch.h"
 #include "settings.h"
 #include "source.h"
+#include "source_alloc.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -136,26 +137,7 @@ static void test_copy_equal_timeout(void) {
   CHECK_INT(o.max_bytes, SRV_FETCH_MAX_BYTES);
 
   /* Every allocation of a parse and a copy failed in turn. */
-  for (long at = 1;; at++) {
-    fail_alloc_arm(at, 0);
-    srv_source_t e;
-    char msg[64];
-    int prc =
-        srv_source_parse("127.0.0.1:1", NULL, &fetch, &e, msg, sizeof msg);
-    int crc = prc == 0 ? srv_source_copy(&e, &c) : SRV_ENOMEM;
-    int failed = fail_alloc_failed();
-    fail_alloc_disarm();
-    if (prc == 0)
-      srv_source_close(&e);
-    if (crc == 0)
-      srv_source_close(&c);
-    if (!failed) {
-      CHECK_INT(prc, 0);
-      CHECK_INT(crc, 0);
-      break;
-    }
-    CHECK(prc == SRV_ENOMEM || crc == SRV_ENOMEM);
-  }
+  check_parse_copy_failures("127.0.0.1:1", &fetch);
   srv_source_close(&a);
   srv_source_close(&b);
 }

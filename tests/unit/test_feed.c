@@ -86,15 +86,24 @@ static size_t next_piece(size_t piece, uint64_t *state) {
   return 1 + (size_t)((*state >> 20) & (((uint64_t)1 << bits) - 1));
 }
 
+/* A new loader in *l with opts (which are valid): 0, or its failure in
+ * *err. */
+static int new_loader(const hx_options_t *opts, hx_loader_t **l,
+                      hx_error_t *err) {
+  *l = NULL;
+  memset(err, 0, sizeof *err);
+  int rc = hx_loader_new(opts, l, err);
+  CHECK_INT(rc, 0);
+  return rc;
+}
+
 /* buf through a loader in pieces. A failed feed must stay failed. */
 static void load_fed(const uint8_t *buf, size_t len, const hx_options_t *opts,
                      size_t piece, outcome_t *o) {
-  hx_loader_t *l = NULL;
+  hx_loader_t *l;
   hx_index_t *ix = NULL;
   hx_error_t err;
-  memset(&err, 0, sizeof err);
-  int rc = hx_loader_new(opts, &l, &err);
-  CHECK_INT(rc, 0);
+  int rc = new_loader(opts, &l, &err);
   if (rc < 0) {
     record(o, rc, NULL, &err);
     return;
@@ -568,12 +577,10 @@ static void test_edges(void) {
 /* buf given whole to a fresh loader, then finished. */
 static void load_all(const uint8_t *buf, size_t len, const hx_options_t *opts,
                      outcome_t *o) {
-  hx_loader_t *l = NULL;
+  hx_loader_t *l;
   hx_index_t *ix = NULL;
   hx_error_t err;
-  memset(&err, 0, sizeof err);
-  int rc = hx_loader_new(opts, &l, &err);
-  CHECK_INT(rc, 0);
+  int rc = new_loader(opts, &l, &err);
   if (rc == 0 && (rc = hx_loader_feed_all(l, buf, len, &err)) == 0)
     rc = hx_loader_finish(l, &ix, &err);
   hx_loader_free(l);
@@ -591,6 +598,17 @@ static int check_all(const char *what, const uint8_t *buf, size_t len,
   outcome_free(&all);
   outcome_free(&fed);
   return rc;
+}
+
+/* Finishes l, given all of the six points' profile, and frees it: the
+ * index has the six points. */
+static void finish_six_points(hx_loader_t *l) {
+  hx_index_t *ix = NULL;
+  CHECK_INT(hx_loader_finish(l, &ix, NULL), 0);
+  if (ix)
+    CHECK(hx_index_point_count(ix) == 6);
+  hx_index_free(ix);
+  hx_loader_free(l);
 }
 
 /* The gzip member's size trailer (its last 4 bytes) set to n. */
@@ -642,7 +660,6 @@ static void test_feed_all(void) {
 
   /* Given whole, then no more feeds: the finish still builds the index. */
   hx_loader_t *l = NULL;
-  hx_index_t *ix = NULL;
   hx_error_t err;
   CHECK_INT(hx_loader_new(&opts, &l, NULL), 0);
   if (l) {
@@ -651,22 +668,14 @@ static void test_feed_all(void) {
     CHECK(fx_has_word(err.message, "already given"));
     CHECK_INT(hx_loader_feed_all(l, gz, gz_len, &err), HX_EINVAL);
     CHECK(fx_has_word(err.message, "already given"));
-    CHECK_INT(hx_loader_finish(l, &ix, NULL), 0);
-    if (ix)
-      CHECK(hx_index_point_count(ix) == 6);
-    hx_index_free(ix);
-    hx_loader_free(l);
+    finish_six_points(l);
   }
   /* After pieces it is one more piece. */
   CHECK_INT(hx_loader_new(&opts, &l, NULL), 0);
   if (l) {
     CHECK_INT(hx_loader_feed(l, gz, 5, NULL), 0);
     CHECK_INT(hx_loader_feed_all(l, gz + 5, gz_len - 5, NULL), 0);
-    CHECK_INT(hx_loader_finish(l, &ix, NULL), 0);
-    if (ix)
-      CHECK(hx_index_point_count(ix) == 6);
-    hx_index_free(ix);
-    hx_loader_free(l);
+    finish_six_points(l);
   }
   /* Freed before the finish: nothing leaks (LeakSanitizer). */
   CHECK_INT(hx_loader_new(&opts, &l, NULL), 0);

@@ -12,9 +12,10 @@
 // info`; nothing here is a number written down by hand. The last line
 // printed is "N passed, M failed"; the exit status is 1 on any failure.
 
-import { spawn, execFileSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { StdioLsp } from '../stdio_lsp.mjs';
 
 const [HEATLS, TESTDATA_ARG, TMP, VARIANTS] = process.argv.slice(2);
 if (!VARIANTS) {
@@ -132,33 +133,18 @@ function tied(list, best) {
 }
 
 // ---------------------------------------------------------------------------
-// A minimal LSP client over the binary's stdio.
-
-class Client {
+// A minimal LSP client over the binary's stdio: heatls --stdio; wait() takes the first kept message that matches out of
+// the list.
+class Client extends StdioLsp {
   constructor(initOptions) {
-    this.proc = spawn(HEATLS, ['--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
-    this.buf = Buffer.alloc(0);
+    super(HEATLS, ['--stdio']);
     this.messages = [];
     this.waiters = [];
-    this.nextId = 1;
-    this.stderr = '';
-    this.proc.stderr.on('data', (d) => { this.stderr += d; });
-    this.proc.stdout.on('data', (d) => { this.buf = Buffer.concat([this.buf, d]); this.parse(); });
     this.initOptions = initOptions;
   }
-  parse() {
-    for (;;) {
-      const end = this.buf.indexOf('\r\n\r\n');
-      if (end < 0) return;
-      const len = Number(/Content-Length: (\d+)/i.exec(this.buf.slice(0, end).toString())[1]);
-      if (this.buf.length < end + 4 + len) return;
-      const msg = JSON.parse(this.buf.slice(end + 4, end + 4 + len).toString());
-      this.buf = this.buf.slice(end + 4 + len);
-      if (msg.method && msg.id !== undefined) // a request to the client
-        this.send({ jsonrpc: '2.0', id: msg.id, result: null });
-      this.messages.push(msg);
-      this.wake();
-    }
+  received(msg) {
+    this.messages.push(msg);
+    this.wake();
   }
   wake() {
     for (const w of [...this.waiters]) {
@@ -169,11 +155,6 @@ class Client {
         w.resolve(this.messages.splice(i, 1)[0]);
       }
     }
-  }
-  send(msg) {
-    const body = Buffer.from(JSON.stringify(msg));
-    this.proc.stdin.write(`Content-Length: ${body.length}\r\n\r\n`);
-    this.proc.stdin.write(body);
   }
   wait(match, what) {
     return new Promise((resolve, reject) => {
@@ -186,7 +167,6 @@ class Client {
       this.wake();
     });
   }
-  notify(method, params) { this.send({ jsonrpc: '2.0', method, params }); }
   request(method, params) {
     const id = this.nextId++;
     if (process.env.HEATLS_DIFF_VERBOSE) console.error(`>>> ${id} ${method} ${JSON.stringify(params).slice(0, 200)}`);
@@ -213,7 +193,7 @@ class Client {
   async stop() {
     await this.request('shutdown', null);
     this.notify('exit', null);
-    await new Promise((r) => this.proc.on('exit', r));
+    await this.exited;
   }
 }
 
