@@ -10,13 +10,13 @@ set -euo pipefail
 # LSP transcript and client tests), Go's standard-library sources (real
 # files for the client and search tests to open) and Go itself (the pprof
 # service the net tests capture from, and `go tool pprof`, the oracle of
-# the diff tests in tests/cli/compare_test.sh), valgrind, clang-format (the
-# format test; Debian 12's is version 14, which .clang-format is written
-# for).
+# the diff tests in tests/cli/compare_test.sh), curl (the net tests read
+# what the Pyroscope stand-in received), valgrind, clang-format (the format
+# test; Debian 12's is version 14, which .clang-format is written for).
 packages=(cmake make gcc pkg-config libuv1-dev libjansson-dev
           libprotobuf-c-dev protobuf-c-compiler zlib1g-dev libdeflate-dev
           libcurl4-openssl-dev libtree-sitter-dev golang-1.19-src
-          golang-1.19-go valgrind clang-format)
+          golang-1.19-go curl valgrind clang-format)
 # A Node.js from elsewhere (with its own npm) counts: Debian's npm package
 # would conflict with it.
 if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
