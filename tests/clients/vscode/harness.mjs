@@ -499,6 +499,12 @@ export async function toastText(page) {
     .map((e) => e.innerText.replace(/\s+/g, ' ').trim()).join(' | '));
 }
 
+/** The text of the notification center's entries (while it shows). */
+export async function centerText(page) {
+  return page.evaluate(() => [...document.querySelectorAll('.notifications-center .notification-list-item')]
+    .map((e) => e.innerText.replace(/\s+/g, ' ').trim()).join(' | '));
+}
+
 /** The rows of the quick pick titled title: {label, description}. */
 export async function pickRows(page, title) {
   const widget = page.locator('.quick-input-widget', { hasText: title });
