@@ -39,7 +39,7 @@ expect() {
   fi
   if [ -n "$pattern" ] &&
     ! grep -qE $expect_case -- "$pattern" "$work/err" "$work/out"; then
-    fail "heatls $*: no /$pattern/ in: $(head -c 400 "$work/err" "$work/out")"
+    fail "heatls $*: no /$pattern/ in: $(cat "$work/err" "$work/out" | head -c 400)"
     return
   fi
   ok
