@@ -5,58 +5,9 @@
 set -uo pipefail
 heatls=$1
 data=$2
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-passed=0
-failed=0
-
-fail() {
-  echo "FAIL: $*" >&2
-  failed=$((failed + 1))
-}
-ok() { passed=$((passed + 1)); }
-
-# run ARGS...: runs heatls, leaving $work/out, $work/err and $status.
-run() {
-  "$heatls" "$@" >"$work/out" 2>"$work/err"
-  status=$?
-}
-
-# expect STATUS PATTERN ARGS...: exit status, and for errors a stderr of
-# exactly one line matching PATTERN (grep -E, case-insensitive).
-expect() {
-  local want=$1 pattern=$2
-  shift 2
-  run "$@"
-  if [ "$status" -ne "$want" ]; then
-    fail "heatls $*: exit $status, want $want; stderr: $(head -c 300 "$work/err")"
-    return
-  fi
-  if [ "$want" -ne 0 ]; then
-    local lines
-    lines=$(wc -l <"$work/err")
-    if [ "$lines" -ne 1 ]; then
-      fail "heatls $*: $lines lines on stderr, want 1: $(head -c 300 "$work/err")"
-      return
-    fi
-  fi
-  if [ -n "$pattern" ] && ! grep -qiE -- "$pattern" "$work/err" "$work/out"; then
-    fail "heatls $*: no /$pattern/ in: $(head -c 300 "$work/err")"
-    return
-  fi
-  ok
-}
-
-# same_output ARGS1 -- ARGS2: both succeed with equal stdout.
-same_output() {
-  local a=() b=()
-  while [ "$1" != "--" ]; do a+=("$1"); shift; done
-  shift
-  b=("$@")
-  "$heatls" "${a[@]}" >"$work/a" 2>/dev/null || { fail "heatls ${a[*]} failed"; return; }
-  "$heatls" "${b[@]}" >"$work/b" 2>/dev/null || { fail "heatls ${b[*]} failed"; return; }
-  if cmp -s "$work/a" "$work/b"; then ok; else fail "heatls ${a[*]} != heatls ${b[*]}"; fi
-}
+# shellcheck source=../support/checks.sh
+. "$(dirname "$0")/../support/checks.sh"
+expect_case=-i
 
 # equals_file FILE ARGS...: heatls succeeds and prints exactly FILE.
 equals_file() {
@@ -180,5 +131,4 @@ if [ -w /dev/full ]; then
   [ $? -eq 1 ] && grep -q "cannot write" "$work/err" && ok || fail "write to /dev/full"
 fi
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish

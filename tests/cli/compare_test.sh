@@ -23,52 +23,9 @@ data=$2
 variants=$3
 go=${4:-}
 golden=$data/golden
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-passed=0
-failed=0
 
-fail() {
-  echo "FAIL: $*" >&2
-  failed=$((failed + 1))
-}
-ok() { passed=$((passed + 1)); }
-
-run() {
-  "$heatls" "$@" >"$work/out" 2>"$work/err"
-  status=$?
-}
-
-# expect STATUS PATTERN ARGS...: exit status, one stderr line matching.
-expect() {
-  local want=$1 pattern=$2
-  shift 2
-  run "$@"
-  if [ "$status" -ne "$want" ]; then
-    fail "heatls $*: exit $status, want $want; stderr: $(head -c 300 "$work/err")"
-    return
-  fi
-  if [ "$want" -ne 0 ] && [ "$(wc -l <"$work/err")" -ne 1 ]; then
-    fail "heatls $*: want one line on stderr: $(head -c 300 "$work/err")"
-    return
-  fi
-  if [ -n "$pattern" ] && ! grep -qE -- "$pattern" "$work/err" "$work/out"; then
-    fail "heatls $*: no /$pattern/ in: $(head -c 300 "$work/err")"
-    return
-  fi
-  ok
-}
-
-# same_output ARGS1 -- ARGS2: both succeed with equal stdout.
-same_output() {
-  local a=() b=()
-  while [ "$1" != "--" ]; do a+=("$1"); shift; done
-  shift
-  b=("$@")
-  "$heatls" "${a[@]}" >"$work/a" 2>"$work/a.err" || { fail "heatls ${a[*]} failed: $(head -c 300 "$work/a.err")"; return; }
-  "$heatls" "${b[@]}" >"$work/b" 2>/dev/null || { fail "heatls ${b[*]} failed"; return; }
-  if cmp -s "$work/a" "$work/b"; then ok; else fail "heatls ${a[*]} != heatls ${b[*]}"; fi
-}
+# shellcheck source=../support/checks.sh
+. "$(dirname "$0")/../support/checks.sh"
 
 cpu=$golden/utf8/utf8.pb.gz
 bytes=$golden/bytes/bytes.pb.gz
@@ -251,5 +208,4 @@ else
   compare "diff bytes+strings -> sort+utf8" 1 0.0005
 fi
 
-echo "compare_test: $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish compare_test

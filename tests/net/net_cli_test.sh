@@ -31,7 +31,7 @@ first=$!
 sleep 0.7
 expect 1 "^heatls: live: 127.0.0.1:$p cpu 1s: the server answered 500: Could not enable CPU profiling: cpu profiling already in use$" \
   info -seconds 1 "$base"
-if wait "$first"; then pass; else
+if wait "$first"; then ok; else
   fail "the first of two CPU captures: $(cat "$work/first.out")"; fi
 
 # Headers: sent as given; a wrong value is refused and never printed.
@@ -41,10 +41,10 @@ expect 1 'the server answered 401: unauthorized$' info \
   -header 'Authorization: Bearer WRONG-s3cret' -header 'X-Scope-OrgID: tenant-1' \
   "$base/auth/heap"
 if grep -q 'WRONG-s3cret' "$work/err" "$work/out"; then
-  fail "a header value was printed"; else pass; fi
+  fail "a header value was printed"; else ok; fi
 expect 2 "^heatls info: -header: expected 'NAME: VALUE'" info -header 'no-colon-secret' "$base"
 if grep -q 'no-colon-secret' "$work/err"; then
-  fail "a bad header was echoed"; else pass; fi
+  fail "a bad header was echoed"; else ok; fi
 
 # Bad sources: one line each, exit 1.
 expect 1 "^heatls: live: 127.0.0.1:1 heap: .*(Connection refused|Couldn't connect)" \
@@ -58,7 +58,7 @@ expect 1 'the body is larger than the cap of 1048576 bytes' info -max-size 1M "$
 start0=$(date +%s%N)
 expect 1 'Operation timed out after 1[0-9]{3} milliseconds' info -timeout 1 "$base/bad/hang"
 elapsed=$((($(date +%s%N) - start0) / 1000000))
-if [ "$elapsed" -lt 5000 ]; then pass; else
+if [ "$elapsed" -lt 5000 ]; then ok; else
   fail "the timeout took ${elapsed} ms"; fi
 expect 1 'Maximum \(5\) redirects followed' info "$base/bad/loop"
 expect 1 'gzip|unexpected end|truncated' info "$base/bad/cut"

@@ -21,7 +21,7 @@ sent() {
   local got
   got=$(curl -s --max-time 5 "http://127.0.0.1:$p/last/$1" |
     node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{const v=JSON.parse(s||"null");const f=v&&v[process.argv[1]];console.log(f===undefined?"(none)":typeof f==="string"?f:JSON.stringify(f))})' "$2")
-  if [ "$got" = "$3" ]; then pass; else fail "$1.$2: got '$got', want '$3'"; fi
+  if [ "$got" = "$3" ]; then ok; else fail "$1.$2: got '$got', want '$3'"; fi
 }
 
 # calls WANT: the methods called since the last check, space-separated.
@@ -31,7 +31,7 @@ calls() {
   all=$(curl -s --max-time 5 "http://127.0.0.1:$p/calls" | tr -d '[]"' | tr ',' '\n')
   got=$(echo "$all" | tail -n +$((seen + 1)) | paste -sd' ')
   seen=$(echo "$all" | grep -c .)
-  if [ "$got" = "$1" ]; then pass; else fail "calls: got '$got', want '$1'"; fi
+  if [ "$got" = "$1" ]; then ok; else fail "calls: got '$got', want '$1'"; fi
 }
 
 secret=s3cret-pw
@@ -51,8 +51,8 @@ sent SelectMergeStacktraces tenant t1
 # now-1h to now, in ms: exactly an hour apart, ending about now.
 range=$(curl -s "http://127.0.0.1:$p/last/SelectMergeStacktraces" |
   node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{const v=JSON.parse(s);console.log(v.end-v.start, Math.abs(Date.now()-v.end)<60000)})')
-if [ "$range" = "3600000 true" ]; then pass; else fail "now-1h: $range"; fi
-if grep -q "$secret" "$work/out" "$work/err"; then fail "the password was printed"; else pass; fi
+if [ "$range" = "3600000 true" ]; then ok; else fail "now-1h: $range"; fi
+if grep -q "$secret" "$work/out" "$work/err"; then fail "the password was printed"; else ok; fi
 expect 0 'profile: +pyroscope\+http://\*\*\*@127' info "$pyro/?service=checkout&tenant=t1"
 seen=$((seen + 1))
 
@@ -66,7 +66,7 @@ sent SelectMergeStacktraces end "$(($(date -d 2024-12-06T05:03:20Z +%s) * 1000 +
 expect 0 'cpu/nanoseconds' info "$pyro/?service=checkout&tenant=t1&from=now-7d&until=now-1h30m"
 range=$(curl -s "http://127.0.0.1:$p/last/SelectMergeStacktraces" |
   node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{const v=JSON.parse(s);console.log(v.end-v.start, Math.abs(Date.now()-5400000-v.end)<60000)})')
-if [ "$range" = "599400000 true" ]; then pass; else fail "now-7d to now-1h30m: $range"; fi
+if [ "$range" = "599400000 true" ]; then ok; else fail "now-7d to now-1h30m: $range"; fi
 seen=$((seen + 3))
 
 # Types by name and by id; a whole selector; a bearer token instead.
@@ -103,13 +103,13 @@ expect 0 '^service	checkout$' pyroscope --list "$pyro?tenant=t1"
 if grep -qx 'service	cart' "$work/out" &&
   grep -qx 'type	process_cpu:cpu:nanoseconds:cpu:nanoseconds	cpu' "$work/out" &&
   grep -qx 'type	memory:inuse_objects:count:space:bytes	inuse_objects' "$work/out"; then
-  pass
+  ok
 else fail "the listing: $(cat "$work/out")"; fi
 calls "/ProfileTypes /LabelValues"
 sent LabelValues name service_name
 range=$(curl -s "http://127.0.0.1:$p/last/LabelValues" |
   node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{const v=JSON.parse(s);console.log(v.end-v.start)})')
-if [ "$range" = "86400000" ]; then pass; else fail "the listing's range: $range"; fi
+if [ "$range" = "86400000" ]; then ok; else fail "the listing's range: $range"; fi
 expect 2 'expected a pyroscope\+http\(s\):// URL' pyroscope --list
 expect 2 '-list is the only action' pyroscope "$pyro"
 expect 1 "Pyroscope answered unauthenticated" pyroscope --list "$pyro"
@@ -119,7 +119,7 @@ expect 1 "^heatls: $name: Pyroscope answered permission_denied: this tenant may 
   info "$pyro/denied?service=checkout&tenant=t1"
 expect 1 "^heatls: $name: Pyroscope answered unauthenticated: no valid credentials$" \
   info "pyroscope+http://alice:WRONG-$secret@127.0.0.1:$p/?service=checkout&tenant=t1"
-if grep -q "$secret" "$work/err"; then fail "a password was printed"; else pass; fi
+if grep -q "$secret" "$work/err"; then fail "a password was printed"; else ok; fi
 expect 1 'Pyroscope answered unauthenticated: tenant "t2" unknown$' \
   info "$pyro/?service=checkout&tenant=t2"
 expect 1 "^heatls: $name: the server answered with an HTML page, not Pyroscope's API" \
@@ -139,7 +139,7 @@ expect 1 "^heatls: pyroscope: checkout cpu now-1h: .*(Connection refused|Couldn'
 start0=$(date +%s%N)
 expect 1 'Operation timed out after 1[0-9]{3} milliseconds' info -timeout 1 "$pyro/hang?service=checkout&tenant=t1"
 elapsed=$((($(date +%s%N) - start0) / 1000000))
-if [ "$elapsed" -lt 5000 ]; then pass; else fail "the timeout took ${elapsed} ms"; fi
+if [ "$elapsed" -lt 5000 ]; then ok; else fail "the timeout took ${elapsed} ms"; fi
 
 # Bad sources: refused before anything is sent.
 expect 1 'unknown parameter "seconds" \(a Pyroscope source takes service, query, type, from, until and tenant\)$' \
