@@ -80,6 +80,9 @@ typedef struct hx_options {
   hx_local_scope_t local_scope;
   hx_symbols_t symbols;
   uint64_t max_decompressed; /* cap on the raw profile size; 0 = default */
+  /* Threads of the sample walk: 0 = two when the samples fill at least
+   * 2 MiB, else one; 1 or 2 = that many (the index is the same). */
+  unsigned walk_threads;
 } hx_options_t;
 
 /* Fills in the defaults above. */
