@@ -703,7 +703,7 @@ static int walk_samples(builder_t *b, hx_error_t *err) {
   b->sums = calloc(raw->location_count + 1, sizeof *b->sums);
   b->location_flat = calloc(raw->location_count + 1, sizeof *b->location_flat);
   b->filename_seen = calloc(raw->string_count + 1, 1);
-  b->point_mask = 4095;
+  b->point_mask = 1023;
   b->point_table = calloc(b->point_mask + 1, sizeof *b->point_table);
   b->key_first_use = calloc(b->key_count + 1, sizeof *b->key_first_use);
   b->key_function = calloc(b->key_count + 1, sizeof *b->key_function);
