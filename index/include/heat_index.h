@@ -81,7 +81,8 @@ typedef struct hx_options {
   hx_symbols_t symbols;
   uint64_t max_decompressed; /* cap on the raw profile size; 0 = default */
   /* Threads of the sample walk: 0 = two when the samples fill at least
-   * 2 MiB, else one; 1 or 2 = that many (the index is the same). */
+   * 2 MiB (and 4 bytes a location), else one; 1 or 2 = that many (the
+   * index is the same). */
   unsigned walk_threads;
 } hx_options_t;
 
