@@ -11,6 +11,8 @@
  *     frame reached first, also when the other half numbered it first;
  *   - the first bad sample in sample order is the one reported, whichever
  *     half it is in and whatever the other half holds;
+ *   - a sample over 64 KiB (the largest the walkers' buffers are made for
+ *     ahead) keeps the walk on one thread, with the same index;
  *   - a walk_threads past 2 is refused.
  * The allocation-failure walk (tests/alloc) loads with two walks too.
  */
@@ -200,6 +202,40 @@ static void test_first_error(void) {
   expect_first_bad("end of the first half", first, 1, "sample 49 names");
 }
 
+static void test_large_sample(void) {
+  pb_builder_t *b = fx_go_cpu_builder();
+  CHECK(b != NULL);
+  if (!b)
+    return;
+  uint64_t f = pb_add_function(b, "main.f", "/src/f.go");
+  uint64_t locs[200];
+  for (size_t i = 0; i < 200; i++)
+    locs[i] = pb_add_frame(b, f, (int64_t)i + 1);
+  enum { DEEP = 40000 }; /* ids over 127: 80,000 bytes */
+  uint64_t *stack = malloc(DEEP * sizeof *stack);
+  CHECK(stack != NULL);
+  if (!stack) {
+    pb_builder_free(b);
+    return;
+  }
+  for (size_t i = 0; i < DEEP; i++)
+    stack[i] = locs[128 + i % 72];
+  fx_cpu_stack(b, 20, locs, 5);
+  fx_cpu_stack(b, DEEP, stack, 10);
+  fx_cpu_stack(b, 20, locs + 20, 5);
+  free(stack);
+  uint8_t *buf = NULL;
+  size_t len = 0;
+  CHECK_INT(pb_build_bytes(b, 0, &buf, &len), 0);
+  pb_builder_free(b);
+  CHECK(len > 80000);
+  outcome_t two;
+  check_both("a sample over 64 KiB", buf, len, NULL, &two);
+  CHECK_INT(two.rc, 0);
+  free(two.dump);
+  free(buf);
+}
+
 static void test_options(void) {
   uint8_t *buf = NULL;
   size_t len = 0;
@@ -221,6 +257,7 @@ int main(void) {
   test_golden();
   test_first_reached();
   test_first_error();
+  test_large_sample();
   test_options();
   CHECK_DONE();
 }
