@@ -41,6 +41,9 @@ static int check_options(const hx_options_t *in, hx_options_t *out,
       out->symbols != HX_SYMBOLS_RAW)
     return hx__fail(err, HX_EINVAL, "unknown symbol rule %d",
                     (int)out->symbols);
+  if (out->walk_threads > 2)
+    return hx__fail(err, HX_EINVAL, "unknown walk thread count %u",
+                    out->walk_threads);
   return check_threshold(&out->threshold, err);
 }
 

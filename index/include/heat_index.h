@@ -80,6 +80,11 @@ typedef struct hx_options {
   hx_local_scope_t local_scope;
   hx_symbols_t symbols;
   uint64_t max_decompressed; /* cap on the raw profile size; 0 = default */
+  /* Threads of the sample walk: 0 = two when the samples fill at least
+   * 2 MiB (and 4 bytes a location), else one; 1 = one; 2 = two at any
+   * size. Two fall back to one when a sample is over 64 KiB or the second
+   * thread or its memory cannot be had. The index is the same. */
+  unsigned walk_threads;
 } hx_options_t;
 
 /* Fills in the defaults above. */

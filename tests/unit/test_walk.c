@@ -1,0 +1,263 @@
+/*
+ * test_walk.c: the sample walk on two threads (index/build.c: a profile
+ * whose samples fill 2 MiB is walked in two halves, merged after) gives
+ * what one thread gives. hx_options_t.walk_threads = 2 splits even the
+ * smallest profile, so that:
+ *
+ *   - every golden profile loads to the same bytes (fx_index_dump), or
+ *     fails with the same code and message, on one walk and on two;
+ *   - the order in which samples first reached the locations survives the
+ *     merge: a key met in two directories shows the full path of the
+ *     frame reached first, also when the other half numbered it first;
+ *   - the first bad sample in sample order is the one reported, whichever
+ *     half it is in and whatever the other half holds;
+ *   - a sample over 64 KiB (the largest the walkers' buffers are made for
+ *     ahead) keeps the walk on one thread, with the same index;
+ *   - a walk_threads past 2 is refused.
+ * The allocation-failure walk (tests/alloc) loads with two walks too.
+ */
+#include <dirent.h>
+#include <stdlib.h>
+
+#include "check.h"
+#include "fixtures.h"
+
+#ifndef HEATLS_TESTDATA
+#define HEATLS_TESTDATA "testdata"
+#endif
+
+typedef struct outcome {
+  int rc;
+  char message[256];
+  uint8_t *dump; /* NULL on failure */
+  size_t dump_len;
+} outcome_t;
+
+static void load(const uint8_t *buf, size_t len, unsigned threads,
+                 const char *sample_type, outcome_t *o) {
+  hx_options_t opts;
+  hx_options_init(&opts);
+  opts.walk_threads = threads;
+  opts.sample_type = sample_type;
+  hx_index_t *ix = NULL;
+  hx_error_t err;
+  memset(&err, 0, sizeof err);
+  memset(o, 0, sizeof *o);
+  o->rc = hx_index_load_buffer(buf, len, &opts, &ix, &err);
+  if (o->rc == 0)
+    CHECK_INT(fx_index_dump(ix, &o->dump, &o->dump_len), 0);
+  else
+    snprintf(o->message, sizeof o->message, "%s", err.message);
+  hx_index_free(ix);
+}
+
+/* One walk and two give the same code, message and index bytes. */
+static void check_both(const char *what, const uint8_t *buf, size_t len,
+                       const char *sample_type, outcome_t *two_out) {
+  outcome_t one, two;
+  load(buf, len, 1, sample_type, &one);
+  load(buf, len, 2, sample_type, &two);
+  int same =
+      one.rc == two.rc && strcmp(one.message, two.message) == 0 &&
+      one.dump_len == two.dump_len &&
+      (one.dump_len == 0 || memcmp(one.dump, two.dump, one.dump_len) == 0);
+  CHECK(same);
+  if (!same)
+    fprintf(stderr,
+            "  %s: one walk %d \"%s\" (%zu bytes), two %d \"%s\" "
+            "(%zu bytes)\n",
+            what, one.rc, one.message, one.dump_len, two.rc, two.message,
+            two.dump_len);
+  free(one.dump);
+  if (two_out)
+    *two_out = two;
+  else
+    free(two.dump);
+}
+
+static void test_golden(void) {
+  DIR *dir = opendir(HEATLS_TESTDATA "/golden");
+  CHECK(dir != NULL);
+  if (!dir)
+    return;
+  size_t profiles = 0;
+  struct dirent *e;
+  while ((e = readdir(dir))) {
+    if (e->d_name[0] == '.')
+      continue;
+    char path[1024];
+    uint8_t *buf = NULL;
+    size_t len = 0;
+    snprintf(path, sizeof path, "%s/golden/%s/%s.pb.gz", HEATLS_TESTDATA,
+             e->d_name, e->d_name);
+    if (fx_read_file(path, &buf, &len) < 0) {
+      snprintf(path, sizeof path, "%s/golden/%s/%s.pb", HEATLS_TESTDATA,
+               e->d_name, e->d_name);
+      if (fx_read_file(path, &buf, &len) < 0)
+        continue; /* README.md and the like */
+    }
+    check_both(path, buf, len, NULL, NULL);
+    /* The other sample types walk other values. */
+    check_both(path, buf, len, "samples", NULL);
+    free(buf);
+    profiles++;
+  }
+  closedir(dir);
+  CHECK(profiles >= 10);
+}
+
+/* n samples of the same size: one frame each of the locations given. */
+static void same_size_samples(pb_builder_t *b, size_t n, const uint64_t *locs,
+                              size_t nlocs) {
+  for (size_t i = 0; i < n; i++)
+    fx_cpu_stack(b, 1, &locs[i % nlocs], 10);
+}
+
+static const char *function_file(const hx_index_t *ix, const char *display) {
+  long f = fx_function(ix, display);
+  CHECK(f >= 0);
+  if (f < 0)
+    return "";
+  return hx_index_file(ix, hx_index_function(ix, (size_t)f)->file)->path;
+}
+
+static void test_first_reached(void) {
+  /* main.f in two directories is one key (Go: package, name, base name).
+   * The first half reaches /a/f.go only in its last sample; the second
+   * half reaches /b/f.go first of all. Numbered apart, /b/f.go would be
+   * 1 in its half against a late number for /a/f.go: the merge must put
+   * the second half after the first. */
+  pb_builder_t *b = fx_go_cpu_builder();
+  CHECK(b != NULL);
+  if (!b)
+    return;
+  uint64_t g = pb_add_function(b, "main.g", "/src/g.go");
+  uint64_t fa = pb_add_function(b, "main.f", "/a/f.go");
+  uint64_t fb = pb_add_function(b, "main.f", "/b/f.go");
+  uint64_t lg[3] = {pb_add_frame(b, g, 1), pb_add_frame(b, g, 2),
+                    pb_add_frame(b, g, 3)};
+  uint64_t la = pb_add_frame(b, fa, 7);
+  pb_line_t inlined[2] = {{fb, 8}, {g, 4}};
+  uint64_t lb = pb_add_location(b, 2, inlined);
+  same_size_samples(b, 49, lg, 3);
+  fx_cpu_stack(b, 1, &la, 10);
+  fx_cpu_stack(b, 1, &lb, 10);
+  same_size_samples(b, 49, lg, 3);
+  uint8_t *buf = NULL;
+  size_t len = 0;
+  CHECK_INT(pb_build_bytes(b, 0, &buf, &len), 0);
+  pb_builder_free(b);
+  outcome_t two;
+  check_both("first reached", buf, len, NULL, &two);
+  hx_index_t *ix = NULL;
+  hx_options_t opts;
+  hx_options_init(&opts);
+  opts.walk_threads = 2;
+  CHECK_INT(hx_index_load_buffer(buf, len, &opts, &ix, NULL), 0);
+  if (ix) {
+    CHECK_STR(function_file(ix, "main.f"), "/a/f.go");
+    long at = fx_point(ix, "/a/f.go", 8);
+    CHECK(at >= 0); /* line 8 of the key, shown under the first path */
+  }
+  hx_index_free(ix);
+  free(two.dump);
+  free(buf);
+}
+
+/* 100 samples of one size; the ones in bad[] name an unknown location. */
+static void expect_first_bad(const char *what, const size_t *bad, size_t nbad,
+                             const char *word) {
+  pb_builder_t *b = fx_go_cpu_builder();
+  CHECK(b != NULL);
+  if (!b)
+    return;
+  uint64_t f = pb_add_function(b, "main.f", "/src/f.go");
+  uint64_t locs[4] = {pb_add_frame(b, f, 1), pb_add_frame(b, f, 2),
+                      pb_add_frame(b, f, 3), pb_add_frame(b, f, 4)};
+  for (size_t i = 0; i < 100; i++) {
+    uint64_t loc = locs[i % 4];
+    for (size_t j = 0; j < nbad; j++)
+      if (bad[j] == i)
+        loc = 90 + j; /* unknown, and one byte like the others */
+    fx_cpu_stack(b, 1, &loc, 10);
+  }
+  uint8_t *buf = NULL;
+  size_t len = 0;
+  CHECK_INT(pb_build_bytes(b, 0, &buf, &len), 0);
+  pb_builder_free(b);
+  outcome_t two;
+  check_both(what, buf, len, NULL, &two);
+  CHECK_INT(two.rc, HX_EPROFILE);
+  CHECK(strstr(two.message, word) != NULL);
+  if (!strstr(two.message, word))
+    fprintf(stderr, "  %s: \"%s\" lacks \"%s\"\n", what, two.message, word);
+  free(two.dump);
+  free(buf);
+}
+
+static void test_first_error(void) {
+  static const size_t both[] = {10, 90}, late[] = {90, 95}, first[] = {49};
+  expect_first_bad("both halves", both, 2, "sample 10 names");
+  expect_first_bad("second half only", late, 2, "sample 90 names");
+  expect_first_bad("end of the first half", first, 1, "sample 49 names");
+}
+
+static void test_large_sample(void) {
+  pb_builder_t *b = fx_go_cpu_builder();
+  CHECK(b != NULL);
+  if (!b)
+    return;
+  uint64_t f = pb_add_function(b, "main.f", "/src/f.go");
+  uint64_t locs[200];
+  for (size_t i = 0; i < 200; i++)
+    locs[i] = pb_add_frame(b, f, (int64_t)i + 1);
+  enum { DEEP = 40000 }; /* ids over 127: 80,000 bytes */
+  uint64_t *stack = malloc(DEEP * sizeof *stack);
+  CHECK(stack != NULL);
+  if (!stack) {
+    pb_builder_free(b);
+    return;
+  }
+  for (size_t i = 0; i < DEEP; i++)
+    stack[i] = locs[128 + i % 72];
+  fx_cpu_stack(b, 20, locs, 5);
+  fx_cpu_stack(b, DEEP, stack, 10);
+  fx_cpu_stack(b, 20, locs + 20, 5);
+  free(stack);
+  uint8_t *buf = NULL;
+  size_t len = 0;
+  CHECK_INT(pb_build_bytes(b, 0, &buf, &len), 0);
+  pb_builder_free(b);
+  CHECK(len > 80000);
+  outcome_t two;
+  check_both("a sample over 64 KiB", buf, len, NULL, &two);
+  CHECK_INT(two.rc, 0);
+  free(two.dump);
+  free(buf);
+}
+
+static void test_options(void) {
+  uint8_t *buf = NULL;
+  size_t len = 0;
+  CHECK_INT(fx_worked_example(0, &buf, &len), 0);
+  hx_options_t opts;
+  hx_options_init(&opts);
+  CHECK_INT(opts.walk_threads, 0);
+  opts.walk_threads = 3;
+  hx_index_t *ix = (hx_index_t *)(uintptr_t)1;
+  hx_error_t err;
+  memset(&err, 0, sizeof err);
+  CHECK_INT(hx_index_load_buffer(buf, len, &opts, &ix, &err), HX_EINVAL);
+  CHECK(ix == NULL);
+  CHECK(strstr(err.message, "walk thread") != NULL);
+  free(buf);
+}
+
+int main(void) {
+  test_golden();
+  test_first_reached();
+  test_first_error();
+  test_large_sample();
+  test_options();
+  CHECK_DONE();
+}
