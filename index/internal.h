@@ -11,7 +11,7 @@
  *   decode.c   raw bytes -> hx_raw_t: tables of sample types, strings,
  *              functions, locations and the places of the samples
  *   build.c    hx_raw_t -> points and function records (the sample walk)
- *   levels.c   ranks -> local and global heat levels
+ *   levels.c   ranks -> local and global heat levels (sorted by radix.c)
  *   query.c    lookups on the finished index
  * and, after loads, merge.c: finished indexes summed (a merge), or two
  * sums compared (a diff).
