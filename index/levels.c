@@ -64,12 +64,17 @@ int hx__index_rank(hx_index_t *ix, hx_error_t *err) {
   ix->file_line_start = malloc((ix->file_count + 1) * sizeof(uint32_t));
   size_t counters = nf > ix->file_count ? nf : ix->file_count;
   ix->rank_counters = malloc((counters + 1) * sizeof *ix->rank_counters);
-  if (ix->point_diffs)
+  if (ix->point_diffs) {
     ix->diff_counters = malloc((3 * counters + 1) * sizeof(uint32_t));
+  } else {
+    ix->point_rank = malloc((np + 1) * sizeof *ix->point_rank);
+    ix->local_rank = malloc((np + 1) * sizeof *ix->local_rank);
+  }
   int rc = 0;
   if (!items || !scratch || !ix->global_order || !ix->line_order ||
       !ix->function_order || !ix->file_line_start || !ix->rank_counters ||
-      (ix->point_diffs && !ix->diff_counters)) {
+      (ix->point_diffs ? !ix->diff_counters
+                       : !ix->point_rank || !ix->local_rank)) {
     rc = hx__fail(err, HX_ENOMEM, "out of memory while ranking");
     goto done;
   }
@@ -86,6 +91,8 @@ int hx__index_rank(hx_index_t *ix, hx_error_t *err) {
   const hx_sort_item_t *sorted = hx__radix_sort(items, scratch, np);
   for (size_t r = 0; r < np; r++)
     ix->global_order[r] = sorted[r].id;
+  for (size_t r = 0; r < np && ix->point_rank; r++)
+    ix->point_rank[sorted[r].id] = (uint32_t)r;
 
   /* Functions: cum descending, flat descending, id ascending (a diff: the
    * largest regressions first). Sorted by flat, then stably by cum. */
@@ -200,27 +207,8 @@ static void apply_diff_levels(hx_index_t *ix, double threshold, bool by_file) {
   }
 }
 
-void hx__index_apply_levels(hx_index_t *ix, double threshold,
-                            hx_local_scope_t scope) {
-  size_t np = ix->point_count;
-  uint32_t *seen = ix->rank_counters;
-  bool by_file = scope == HX_LOCAL_FILE;
-  size_t groups = by_file ? ix->file_count : ix->function_count;
-  memset(seen, 0, groups * sizeof *seen);
-  size_t top = hx__top_n(np, threshold);
-
-  if (ix->point_diffs)
-    apply_diff_levels(ix, threshold, by_file);
-  for (size_t r = 0; r < np && !ix->point_diffs; r++) {
-    hx_point_t *p = &ix->points[ix->global_order[r]];
-    const hx_function_t *fn = &ix->functions[p->function];
-    uint32_t group = by_file ? fn->file : p->function;
-    uint32_t group_size =
-        by_file ? ix->files[fn->file].point_count : fn->point_count;
-    p->global = level_of(r, top);
-    p->local = level_of(seen[group]++, hx__top_n(group_size, threshold));
-  }
-
+/* Each function's and file's highest levels, from its points'. */
+static void set_highest_levels(hx_index_t *ix) {
   for (size_t f = 0; f < ix->file_count; f++)
     ix->files[f].max_local = ix->files[f].max_global = 0;
   for (size_t i = 0; i < ix->function_count; i++) {
@@ -238,6 +226,73 @@ void hx__index_apply_levels(hx_index_t *ix, double threshold,
       file->max_local = fn->max_local;
     if (fn->max_global > file->max_global)
       file->max_global = fn->max_global;
+  }
+}
+
+/* Each point's rank among its group's points (its function's or its
+ * file's) into local_rank: the group of each point first, then a walk in
+ * rank order that counts per group. */
+static void rank_locally(hx_index_t *ix, hx_local_scope_t scope) {
+  bool by_file = scope == HX_LOCAL_FILE;
+  uint32_t *local = ix->local_rank, *seen = ix->rank_counters;
+  size_t groups = by_file ? ix->file_count : ix->function_count;
+  memset(seen, 0, groups * sizeof *seen);
+  for (size_t i = 0; i < ix->function_count; i++) {
+    const hx_function_t *fn = &ix->functions[i];
+    uint32_t group = by_file ? fn->file : (uint32_t)i;
+    for (uint32_t j = 0; j < fn->point_count; j++)
+      local[fn->first_point + j] = group;
+  }
+  for (size_t r = 0; r < ix->point_count; r++) {
+    uint32_t id = ix->global_order[r];
+    local[id] = seen[local[id]]++;
+  }
+  ix->local_rank_scope = scope;
+  ix->local_ranked = true;
+}
+
+/* Levels from the ranks, and each function's and file's highest, in one
+ * pass over the points in memory order. */
+static void apply_point_levels(hx_index_t *ix, double threshold,
+                               hx_local_scope_t scope) {
+  if (!ix->local_ranked || ix->local_rank_scope != scope)
+    rank_locally(ix, scope);
+  bool by_file = scope == HX_LOCAL_FILE;
+  size_t top = hx__top_n(ix->point_count, threshold);
+  for (size_t f = 0; f < ix->file_count; f++)
+    ix->files[f].max_local = ix->files[f].max_global = 0;
+  for (size_t i = 0; i < ix->function_count; i++) {
+    hx_function_t *fn = &ix->functions[i];
+    hx_file_t *file = &ix->files[fn->file];
+    size_t local_top =
+        hx__top_n(by_file ? file->point_count : fn->point_count, threshold);
+    uint8_t max_local = 0, max_global = 0;
+    for (uint32_t j = 0; j < fn->point_count; j++) {
+      uint32_t id = fn->first_point + j;
+      hx_point_t *p = &ix->points[id];
+      p->global = level_of(ix->point_rank[id], top);
+      p->local = level_of(ix->local_rank[id], local_top);
+      if (p->local > max_local)
+        max_local = p->local;
+      if (p->global > max_global)
+        max_global = p->global;
+    }
+    fn->max_local = max_local;
+    fn->max_global = max_global;
+    if (max_local > file->max_local)
+      file->max_local = max_local;
+    if (max_global > file->max_global)
+      file->max_global = max_global;
+  }
+}
+
+void hx__index_apply_levels(hx_index_t *ix, double threshold,
+                            hx_local_scope_t scope) {
+  if (ix->point_diffs) {
+    apply_diff_levels(ix, threshold, scope == HX_LOCAL_FILE);
+    set_highest_levels(ix);
+  } else {
+    apply_point_levels(ix, threshold, scope);
   }
   ix->summary.threshold = threshold;
   ix->summary.local_scope = scope;
