@@ -2,89 +2,16 @@
  * format.c: values and strings in heatls's text outputs.
  */
 #include "format.h"
+#include "text_buf.h"
 
 #include <string.h>
 
-/* Length of the UTF-8 sequence at s (n bytes left), or 0 if invalid. */
-static size_t utf8_length(const unsigned char *s, size_t n) {
-  unsigned c = s[0];
-  size_t len;
-  unsigned min;
-  if (c < 0x80)
-    return 1;
-  if (c >= 0xc2 && c <= 0xdf) {
-    len = 2;
-    min = 0x80;
-  } else if (c >= 0xe0 && c <= 0xef) {
-    len = 3;
-    min = 0x800;
-  } else if (c >= 0xf0 && c <= 0xf4) {
-    len = 4;
-    min = 0x10000;
-  } else {
-    return 0;
-  }
-  if (n < len)
-    return 0;
-  unsigned cp = c & (0x7f >> len);
-  for (size_t i = 1; i < len; i++) {
-    if ((s[i] & 0xc0) != 0x80)
-      return 0;
-    cp = cp << 6 | (s[i] & 0x3f);
-  }
-  if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-    return 0;
-  return len;
-}
-
-/* Writes the run [from, to) of bytes that need no escape in one call:
- * most strings are one such run, and a byte at a time through stdio costs
- * more than the rest of a line of output. */
-static void flush_run(FILE *out, const unsigned char *from,
-                      const unsigned char *to) {
-  if (to > from)
-    fwrite(from, 1, (size_t)(to - from), out);
-}
-
 void fmt_json_string(FILE *out, const char *s) {
-  const unsigned char *p = (const unsigned char *)s;
-  size_t n = strlen(s);
-  const unsigned char *run = p;
-  fputc('"', out);
-  for (size_t i = 0; i < n;) {
-    unsigned c = p[i];
-    if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\') {
-      i++;
-      continue;
-    }
-    size_t len = c >= 0x80 ? utf8_length(p + i, n - i) : 0;
-    if (len > 0) { /* valid UTF-8 goes as it is */
-      i += len;
-      continue;
-    }
-    flush_run(out, run, p + i);
-    if (c == '"' || c == '\\') {
-      fputc('\\', out);
-      fputc((int)c, out);
-    } else if (c < 0x20 || c == 0x7f) {
-      const char *esc = c == '\n'   ? "\\n"
-                        : c == '\t' ? "\\t"
-                        : c == '\r' ? "\\r"
-                        : c == '\b' ? "\\b"
-                        : c == '\f' ? "\\f"
-                                    : NULL;
-      if (esc)
-        fputs(esc, out);
-      else
-        fprintf(out, "\\u%04x", c);
-    } else {
-      fputs("\\ufffd", out); /* a byte of invalid UTF-8 */
-    }
-    i++;
-    run = p + i;
-  }
-  flush_run(out, run, p + n);
-  fputc('"', out);
+  char storage[256];
+  text_buf_t t;
+  text_buf_init_file(&t, out, storage, sizeof storage);
+  text_buf_json_string(&t, s);
+  text_buf_flush(&t);
 }
 
 double fmt_seconds(int64_t ns) {
