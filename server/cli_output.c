@@ -28,34 +28,52 @@ static void put_padded(text_buf_t *out, uint64_t v, int width) {
   text_buf_u64(out, v);
 }
 
-/* A stat column for one value: perf-heatmap's "%6.2fs" for time. */
-static void stat_value(text_buf_t *out, int64_t v, const hx_summary_t *s,
-                       double bytes_scale, const char *bytes_unit) {
+/* A number formatted by put into a small array, then right-aligned in
+ * width columns, as printf's "%6..." gives it. */
+static void put_right(text_buf_t *out, const char *num, int width) {
+  for (int n = (int)strlen(num); n < width; n++)
+    text_buf_char(out, ' ');
+  text_buf_str(out, num);
+}
+
+/* A stat column for one value: perf-heatmap's "%6.2fs" for time, a
+ * change's "%+6.2fs" when plus is set. */
+static void stat_column(text_buf_t *out, int64_t v, bool plus,
+                        const hx_summary_t *s, double bytes_scale,
+                        const char *bytes_unit) {
+  char num[352]; /* the widest double printf gives with 2 decimals */
+  text_buf_t n;
+  text_buf_init_array(&n, num, sizeof num);
   switch (s->unit_kind) {
-  case HX_UNIT_TIME:
-    text_buf_printf(out, "%6.2fs", fmt_seconds(fmt_to_ns(v, s)));
+  case HX_UNIT_TIME: {
+    /* A change is converted by its size, then signed. */
+    double secs = fmt_seconds(fmt_to_ns(plus && v < 0 ? -v : v, s));
+    text_buf_fixed(&n, plus && v < 0 ? -secs : secs, 2, plus);
+    put_right(out, text_buf_cstr(&n), 6);
+    text_buf_char(out, 's');
     break;
+  }
   case HX_UNIT_BYTES:
-    text_buf_printf(out, "%6.2f%s", (double)v / bytes_scale, bytes_unit);
+    text_buf_fixed(&n, (double)v / bytes_scale, 2, plus);
+    put_right(out, text_buf_cstr(&n), 6);
+    text_buf_str(out, bytes_unit);
     break;
-  default: text_buf_printf(out, "%6lld", (long long)v);
+  default:
+    if (plus && v >= 0)
+      text_buf_char(&n, '+');
+    text_buf_i64(&n, v);
+    put_right(out, text_buf_cstr(&n), 6);
   }
 }
 
-/* A signed stat column for a change: "%+6.2fs" for time. */
+static void stat_value(text_buf_t *out, int64_t v, const hx_summary_t *s,
+                       double bytes_scale, const char *bytes_unit) {
+  stat_column(out, v, false, s, bytes_scale, bytes_unit);
+}
+
 static void stat_delta(text_buf_t *out, int64_t v, const hx_summary_t *s,
                        double bytes_scale, const char *bytes_unit) {
-  switch (s->unit_kind) {
-  case HX_UNIT_TIME: {
-    double secs = fmt_seconds(fmt_to_ns(v < 0 ? -v : v, s));
-    text_buf_printf(out, "%+6.2fs", v < 0 ? -secs : secs);
-    break;
-  }
-  case HX_UNIT_BYTES:
-    text_buf_printf(out, "%+6.2f%s", (double)v / bytes_scale, bytes_unit);
-    break;
-  default: text_buf_printf(out, "%+6lld", (long long)v);
-  }
+  stat_column(out, v, true, s, bytes_scale, bytes_unit);
 }
 
 /* " L=%d G=%d\n" */

@@ -26,11 +26,13 @@ int64_t fmt_to_ns(int64_t value, const hx_summary_t *summary) {
   return ns;
 }
 
-void fmt_value(char *buf, size_t size, int64_t value,
-               const hx_summary_t *summary) {
+/* The value into t: "3.97s", "12.50MiB", "1234". */
+static void put_value(text_buf_t *t, int64_t value,
+                      const hx_summary_t *summary) {
   switch (summary->unit_kind) {
   case HX_UNIT_TIME:
-    snprintf(buf, size, "%.2fs", fmt_seconds(fmt_to_ns(value, summary)));
+    text_buf_fixed(t, fmt_seconds(fmt_to_ns(value, summary)), 2, false);
+    text_buf_char(t, 's');
     return;
   case HX_UNIT_BYTES: {
     static const char *const units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
@@ -41,37 +43,58 @@ void fmt_value(char *buf, size_t size, int64_t value,
       u++;
     }
     if (u == 0)
-      snprintf(buf, size, "%lldB", (long long)value);
+      text_buf_i64(t, value);
     else
-      snprintf(buf, size, "%.2f%s", v, units[u]);
+      text_buf_fixed(t, v, 2, false);
+    text_buf_str(t, units[u]);
     return;
   }
-  default: snprintf(buf, size, "%lld", (long long)value);
+  default: text_buf_i64(t, value);
   }
+}
+
+void fmt_value(char *buf, size_t size, int64_t value,
+               const hx_summary_t *summary) {
+  text_buf_t t;
+  text_buf_init_array(&t, buf, size);
+  put_value(&t, value, summary);
+  text_buf_cstr(&t);
 }
 
 void fmt_signed_value(char *buf, size_t size, int64_t value,
                       const hx_summary_t *summary) {
-  char abs[62];
-  fmt_value(abs, sizeof abs, value < 0 ? -value : value, summary);
-  snprintf(buf, size, "%c%s", value < 0 ? '-' : '+', abs);
+  text_buf_t t;
+  text_buf_init_array(&t, buf, size);
+  text_buf_char(&t, value < 0 ? '-' : '+');
+  put_value(&t, value < 0 ? -value : value, summary);
+  text_buf_cstr(&t);
 }
 
 void fmt_own_change(char *buf, size_t size, int64_t now, int64_t base) {
-  if (base == 0)
-    snprintf(buf, size, "new");
-  else if (now == 0)
-    snprintf(buf, size, "gone");
-  else
-    snprintf(buf, size, "%+.1f%%",
-             100.0 * ((double)now - (double)base) / (double)base);
+  text_buf_t t;
+  text_buf_init_array(&t, buf, size);
+  if (base == 0) {
+    text_buf_str(&t, "new");
+  } else if (now == 0) {
+    text_buf_str(&t, "gone");
+  } else {
+    text_buf_fixed(&t, 100.0 * ((double)now - (double)base) / (double)base, 1,
+                   true);
+    text_buf_char(&t, '%');
+  }
+  text_buf_cstr(&t);
 }
 
 void fmt_of_base(char *buf, size_t size, int64_t delta,
                  const hx_summary_t *summary) {
-  if (summary->base_total == 0)
-    snprintf(buf, size, "n/a");
-  else
-    snprintf(buf, size, "%+.2f%%",
-             100.0 * (double)delta / (double)summary->base_total);
+  text_buf_t t;
+  text_buf_init_array(&t, buf, size);
+  if (summary->base_total == 0) {
+    text_buf_str(&t, "n/a");
+  } else {
+    text_buf_fixed(&t, 100.0 * (double)delta / (double)summary->base_total, 2,
+                   true);
+    text_buf_char(&t, '%');
+  }
+  text_buf_cstr(&t);
 }

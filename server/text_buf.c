@@ -3,6 +3,8 @@
  */
 #include "text_buf.h"
 
+#include <float.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +16,17 @@ void text_buf_init_file(text_buf_t *t, FILE *sink, char *storage,
 
 void text_buf_init_mem(text_buf_t *t, size_t max) {
   *t = (text_buf_t){.max = max};
+}
+
+void text_buf_init_array(text_buf_t *t, char *buf, size_t size) {
+  *t = (text_buf_t){
+      .data = buf, .cap = size - 1, .max = size - 1, .fixed = true};
+  buf[0] = '\0';
+}
+
+const char *text_buf_cstr(text_buf_t *t) {
+  t->data[t->len] = '\0'; /* cap is one less than the array */
+  return t->data;
 }
 
 void text_buf_flush(text_buf_t *t) {
@@ -32,7 +45,7 @@ bool text_buf_reserve(text_buf_t *t, size_t n) {
   }
   if (t->failed)
     return false;
-  if (n > t->max - t->len) {
+  if (n > t->max - t->len || t->fixed) {
     t->failed = true;
     return false;
   }
@@ -58,6 +71,9 @@ void text_buf_put_more(text_buf_t *t, const char *s, size_t n) {
     t->len += n;
   } else if (t->sink) { /* more than the whole buffer: written as it is */
     fwrite(s, 1, n, t->sink);
+  } else if (t->fixed) { /* what fits, as snprintf cuts a text */
+    memcpy(t->data + t->len, s, t->cap - t->len);
+    t->len = t->cap;
   }
 }
 
@@ -103,6 +119,38 @@ void text_buf_i64(text_buf_t *t, int64_t v) {
     return;
   }
   text_buf_u64(t, (uint64_t)v);
+}
+
+void text_buf_fixed(text_buf_t *t, double x, int decimals, bool plus) {
+#if LDBL_MANT_DIG >= 64
+  /* x times 10^decimals is exact in a long double: x has 53 significant
+   * bits and 1000 = 2^3 * 125 adds 7. Below 1e15 the product fits a
+   * uint64 too. */
+  static const uint64_t pow10[] = {1, 10, 100, 1000};
+  if (decimals >= 0 && decimals <= 3 && isfinite(x) && fabs(x) < 1e15) {
+    long double y = (long double)fabs(x) * (long double)pow10[decimals];
+    uint64_t whole = (uint64_t)y; /* truncated */
+    long double rest = y - (long double)whole;
+    if (rest > 0.5L || (rest == 0.5L && (whole & 1)))
+      whole++;
+    if (signbit(x))
+      text_buf_char(t, '-');
+    else if (plus)
+      text_buf_char(t, '+');
+    uint64_t unit = pow10[decimals];
+    text_buf_u64(t, whole / unit);
+    if (decimals > 0) {
+      char frac[4];
+      uint64_t f = whole % unit;
+      for (int i = decimals - 1; i >= 0; i--, f /= 10)
+        frac[i] = (char)('0' + f % 10);
+      text_buf_char(t, '.');
+      text_buf_put(t, frac, (size_t)decimals);
+    }
+    return;
+  }
+#endif
+  text_buf_printf(t, plus ? "%+.*f" : "%.*f", decimals, x);
 }
 
 void text_buf_printf(text_buf_t *t, const char *fmt, ...) {
@@ -218,7 +266,7 @@ char *text_buf_take(text_buf_t *t, size_t *len) {
 }
 
 void text_buf_close(text_buf_t *t) {
-  if (!t->sink)
+  if (!t->sink && !t->fixed)
     free(t->data);
   t->data = NULL;
   t->len = t->cap = 0;

@@ -3,9 +3,10 @@
  * integers and JSON strings without stdio's format parsing, which cost
  * more than the rest of a line of `heatls json` or an inlay hint.
  *
- * Two kinds: one over a FILE, into caller-given storage that is written
- * out whenever it fills (the CLI's outputs), and one in memory that grows
- * up to a cap (an answer to be framed). A failure (no memory, over the
+ * Three kinds: one over a FILE, into caller-given storage that is written
+ * out whenever it fills (the CLI's outputs); one in memory that grows up
+ * to a cap (an answer to be framed); one over a caller's array of fixed
+ * size (a value or a label). A failure (no memory, over the
  * cap) is remembered and the text is lost, so that a writer checks once,
  * at the end (text_buf_take); a FILE's write errors stay on the FILE
  * (ferror), as with stdio.
@@ -25,12 +26,19 @@ typedef struct text_buf {
   FILE *sink;  /* NULL: in memory */
   size_t max;  /* in memory: no more bytes than this */
   bool failed; /* in memory: out of memory or over max */
+  bool fixed;  /* over a caller's array: never grows */
 } text_buf_t;
 
 /* Over sink, with storage[0..size) (size > 0) as its buffer. */
 void text_buf_init_file(text_buf_t *t, FILE *sink, char *storage, size_t size);
 /* In memory, growing up to max bytes. */
 void text_buf_init_mem(text_buf_t *t, size_t max);
+/* Over buf[0..size) (size > 0), NUL-terminated by text_buf_cstr; a text
+ * that does not fit is cut, as snprintf cuts it, and marks the buffer
+ * failed. */
+void text_buf_init_array(text_buf_t *t, char *buf, size_t size);
+/* An array buffer's text, NUL-terminated. */
+const char *text_buf_cstr(text_buf_t *t);
 
 /* Makes room for n more bytes at t->data + t->len (writing out a FILE's
  * buffer, growing a memory one); false when there is none (a failed
@@ -54,7 +62,12 @@ static inline void text_buf_char(text_buf_t *t, char c) {
 }
 void text_buf_u64(text_buf_t *t, uint64_t v);
 void text_buf_i64(text_buf_t *t, int64_t v);
-/* printf's format, for what has no writer of its own here (floats). */
+/* x as printf's "%.*f" (decimals 0..3) gives it, with a '+' before a
+ * value without a minus sign when plus is set ("%+.*f"): the digits come
+ * from the exact value of x, rounded half to even as glibc's printf does,
+ * without printf (which is used for what is out of that range). */
+void text_buf_fixed(text_buf_t *t, double x, int decimals, bool plus);
+/* printf's format, for what has no writer of its own here. */
 void text_buf_printf(text_buf_t *t, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 /* A JSON string literal of s (quotes included). Valid UTF-8 stays as it is;

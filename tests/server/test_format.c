@@ -12,6 +12,7 @@
 #include "text_buf.h"
 
 #include <inttypes.h>
+#include <math.h>
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -80,6 +81,65 @@ static void check_file_buffer(size_t storage_size) {
   free(text);
 }
 
+/* text_buf_fixed against snprintf's "%.*f" and "%+.*f". */
+static size_t fixed_mismatches;
+static void check_fixed(double x) {
+  for (int decimals = 0; decimals <= 3; decimals++) {
+    for (int plus = 0; plus <= 1; plus++) {
+      char got[512], want[512];
+      text_buf_t t;
+      text_buf_init_array(&t, got, sizeof got);
+      text_buf_fixed(&t, x, decimals, plus);
+      snprintf(want, sizeof want, plus ? "%+.*f" : "%.*f", decimals, x);
+      if (strcmp(text_buf_cstr(&t), want) != 0 && fixed_mismatches++ < 10)
+        fprintf(stderr, "  %.17g, %d decimals: %s, printf %s\n", x, decimals,
+                got, want);
+    }
+  }
+}
+
+static void check_fixed_values(void) {
+  static const double some[] = {
+      0.0,    -0.0,   0.5,      1.5,       2.5,     0.125, 0.375,
+      0.005,  0.015,  0.045,    1.005,     2.675,   -0.04, -0.0004,
+      0.05,   99.995, 999.9995, 1e14,      9.99e14, 1e15,  1e300,
+      -1e300, 5e-324, INFINITY, -INFINITY, NAN};
+  for (size_t i = 0; i < sizeof some / sizeof *some; i++)
+    check_fixed(some[i]);
+  /* Halves and eighths at every scale: exact ties for printf to round. */
+  for (int64_t k = -5000; k <= 5000; k++) {
+    check_fixed((double)k / 8);
+    check_fixed((double)k / 2000); /* 0.0005 steps: ties in decimal */
+    check_fixed((double)k * 0.001);
+  }
+  /* Seconds from nanoseconds, as the outputs compute them. */
+  uint64_t state = 7;
+  for (int i = 0; i < 200000; i++) {
+    state = state * 6364136223846793005u + 1442695040888963407u;
+    int64_t ns = (int64_t)(state >> 20) % 100000000000;
+    check_fixed(fmt_seconds(ns));
+    check_fixed(100.0 * (double)(state >> 40) / 12345678.0);
+    double raw;
+    uint64_t bits = state ^ state >> 7;
+    memcpy(&raw, &bits, sizeof raw);
+    check_fixed(raw);
+  }
+  CHECK_INT(fixed_mismatches, 0);
+
+  /* An array buffer cuts what does not fit, as snprintf does, and says
+   * so. */
+  char small[4];
+  text_buf_t t;
+  text_buf_init_array(&t, small, sizeof small);
+  text_buf_put(&t, "ab", 2);
+  CHECK(!t.failed);
+  text_buf_str(&t, "cd");
+  CHECK(t.failed);
+  CHECK_STR(text_buf_cstr(&t), "abc");
+  text_buf_char(&t, 'e');
+  CHECK_STR(text_buf_cstr(&t), "abc");
+}
+
 /* A memory buffer takes max bytes and fails on one more. */
 static void check_cap(void) {
   text_buf_t t;
@@ -131,5 +191,6 @@ int main(void) {
   check_file_buffer(7);
   check_file_buffer(64);
   check_cap();
+  check_fixed_values();
   CHECK_DONE();
 }
