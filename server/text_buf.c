@@ -3,7 +3,6 @@
  */
 #include "text_buf.h"
 
-#include <float.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -121,36 +120,54 @@ void text_buf_i64(text_buf_t *t, int64_t v) {
   text_buf_u64(t, (uint64_t)v);
 }
 
+/* |x| * 10^decimals rounded half to even, for a finite |x| below 1e15:
+ * |x| is m * 2^e with an integer m below 2^53, so that m * 10^decimals
+ * (below 2^63) is exact and the rounding is a shift and a compare. */
+static uint64_t scaled_rounded(double x, uint64_t pow10) {
+  uint64_t bits;
+  memcpy(&bits, &x, sizeof bits);
+  unsigned exp_field = (unsigned)(bits >> 52) & 0x7ff;
+  uint64_t m = bits & ((UINT64_C(1) << 52) - 1);
+  int e = -1074; /* subnormal */
+  if (exp_field) {
+    m |= UINT64_C(1) << 52;
+    e = (int)exp_field - 1075;
+  }
+  uint64_t p = m * pow10;
+  if (e >= 0) /* not below 1e15: the caller keeps x smaller */
+    return p << e;
+  unsigned shift = (unsigned)-e;
+  if (shift >= 64)
+    return 0; /* p < 2^63 is below half of 2^shift */
+  uint64_t whole = p >> shift;
+  uint64_t rest = p & ((UINT64_C(1) << shift) - 1);
+  uint64_t half = UINT64_C(1) << (shift - 1);
+  if (rest > half || (rest == half && (whole & 1)))
+    whole++;
+  return whole;
+}
+
 void text_buf_fixed(text_buf_t *t, double x, int decimals, bool plus) {
-#if LDBL_MANT_DIG >= 64
-  /* x times 10^decimals is exact in a long double: x has 53 significant
-   * bits and 1000 = 2^3 * 125 adds 7. Below 1e15 the product fits a
-   * uint64 too. */
   static const uint64_t pow10[] = {1, 10, 100, 1000};
-  if (decimals >= 0 && decimals <= 3 && isfinite(x) && fabs(x) < 1e15) {
-    long double y = (long double)fabs(x) * (long double)pow10[decimals];
-    uint64_t whole = (uint64_t)y; /* truncated */
-    long double rest = y - (long double)whole;
-    if (rest > 0.5L || (rest == 0.5L && (whole & 1)))
-      whole++;
-    if (signbit(x))
-      text_buf_char(t, '-');
-    else if (plus)
-      text_buf_char(t, '+');
-    uint64_t unit = pow10[decimals];
-    text_buf_u64(t, whole / unit);
-    if (decimals > 0) {
-      char frac[4];
-      uint64_t f = whole % unit;
-      for (int i = decimals - 1; i >= 0; i--, f /= 10)
-        frac[i] = (char)('0' + f % 10);
-      text_buf_char(t, '.');
-      text_buf_put(t, frac, (size_t)decimals);
-    }
+  if (decimals < 0 || decimals > 3 || !isfinite(x) || fabs(x) >= 1e15) {
+    text_buf_printf(t, plus ? "%+.*f" : "%.*f", decimals, x);
     return;
   }
-#endif
-  text_buf_printf(t, plus ? "%+.*f" : "%.*f", decimals, x);
+  uint64_t whole = scaled_rounded(fabs(x), pow10[decimals]);
+  if (signbit(x))
+    text_buf_char(t, '-');
+  else if (plus)
+    text_buf_char(t, '+');
+  uint64_t unit = pow10[decimals];
+  text_buf_u64(t, whole / unit);
+  if (decimals > 0) {
+    char frac[4];
+    uint64_t f = whole % unit;
+    for (int i = decimals - 1; i >= 0; i--, f /= 10)
+      frac[i] = (char)('0' + f % 10);
+    text_buf_char(t, '.');
+    text_buf_put(t, frac, (size_t)decimals);
+  }
 }
 
 void text_buf_printf(text_buf_t *t, const char *fmt, ...) {

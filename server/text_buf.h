@@ -65,7 +65,8 @@ void text_buf_i64(text_buf_t *t, int64_t v);
 /* x as printf's "%.*f" (decimals 0..3) gives it, with a '+' before a
  * value without a minus sign when plus is set ("%+.*f"): the digits come
  * from the exact value of x, rounded half to even as glibc's printf does,
- * without printf (which is used for what is out of that range). */
+ * in integer arithmetic, without printf (which is used past 1e15, for
+ * infinities and NaN). */
 void text_buf_fixed(text_buf_t *t, double x, int decimals, bool plus);
 /* printf's format, for what has no writer of its own here. */
 void text_buf_printf(text_buf_t *t, const char *fmt, ...)
