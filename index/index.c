@@ -222,6 +222,8 @@ void hx_index_free(hx_index_t *index) {
   free(index->line_order);
   free(index->file_line_start);
   free(index->rank_counters);
+  free(index->point_rank);
+  free(index->local_rank);
   free(index->filenames);
   free(index->point_diffs);
   free(index->function_diffs);

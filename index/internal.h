@@ -11,7 +11,7 @@
  *   decode.c   raw bytes -> hx_raw_t: tables of sample types, strings,
  *              functions, locations and the places of the samples
  *   build.c    hx_raw_t -> points and function records (the sample walk)
- *   levels.c   ranks -> local and global heat levels
+ *   levels.c   ranks -> local and global heat levels (sorted by radix.c)
  *   query.c    lookups on the finished index
  * and, after loads, merge.c: finished indexes summed (a merge), or two
  * sums compared (a diff).
@@ -275,6 +275,12 @@ struct hx_index {
   uint32_t *line_order;      /* per file: point ids by (line, hotness) */
   uint32_t *file_line_start; /* file f's slice of line_order starts here */
   uint32_t *rank_counters;   /* scratch for hx__index_apply_levels */
+  /* Not for diffs: each point's rank, and its rank among its group's points
+   * (its function's or its file's, as local_rank_scope says), so that a
+   * relevel is one pass over the points in memory order. */
+  uint32_t *point_rank, *local_rank;
+  hx_local_scope_t local_rank_scope;
+  bool local_ranked; /* local_rank is filled in */
   /* The full path of every kept frame, sorted bytewise, each once: more
    * than the files when keys merged (MemoryUsageApprox, merges). */
   const char **filenames;

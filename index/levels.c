@@ -8,12 +8,16 @@
  * since points are laid out in function record order, the function that
  * sorts first by (file, type, name, package) ranks first.
  *
+ * The sorts are radix sorts (radix.c): the keys fit in 96 bits, and a
+ * comparison sort spent most of its time in the comparator's calls.
+ *
  * Local levels need no sort of their own: restricted to one function (or
  * one file), the global order is exactly that function's greater() order,
  * so a walk over it with a counter per function hands out local ranks.
  */
 #include "levels.h"
 #include "internal.h"
+#include "radix.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -39,113 +43,98 @@ static uint8_t level_of(size_t rank, size_t top) {
   return rank < top ? hx__chunk_level(rank, top) : 0;
 }
 
-typedef struct ranked {
-  int64_t cum; /* a diff: the size of the change */
-  uint32_t line;
-  uint32_t id;
-  uint8_t side; /* a diff: 0 regression, 1 unchanged, 2 improvement */
-} ranked_t;
-
-static int hotter_first(const void *pa, const void *pb) {
-  const ranked_t *a = pa, *b = pb;
-  if (a->side != b->side)
-    return a->side < b->side ? -1 : 1;
-  if (a->cum != b->cum)
-    return a->cum > b->cum ? -1 : 1;
-  if (a->line != b->line)
-    return a->line > b->line ? -1 : 1;
-  return a->id < b->id ? -1 : a->id > b->id;
-}
-
-typedef struct ranked_function {
-  int64_t cum, flat;
-  uint32_t id;
-} ranked_function_t;
-
-static int function_hotter_first(const void *pa, const void *pb) {
-  const ranked_function_t *a = pa, *b = pb;
-  if (a->cum != b->cum)
-    return a->cum > b->cum ? -1 : 1;
-  if (a->flat != b->flat)
-    return a->flat > b->flat ? -1 : 1;
-  return a->id < b->id ? -1 : a->id > b->id;
-}
-
-typedef struct line_entry {
-  uint32_t line, rank, id;
-} line_entry_t;
-
-static int by_line_then_rank(const void *pa, const void *pb) {
-  const line_entry_t *a = pa, *b = pb;
-  if (a->line != b->line)
-    return a->line < b->line ? -1 : 1;
-  return a->rank < b->rank ? -1 : a->rank > b->rank;
+/* A diff's point as one unsigned key, smallest first: the regressions
+ * (d > 0) largest first, then the unchanged points, then the improvements
+ * largest first (d most negative first). That is the order of (side, size
+ * of the change descending), in one key: INT64_MAX - d for d >= 0 runs
+ * from 0 to INT64_MAX, and a negative d read as unsigned from 2^63 (d =
+ * INT64_MIN, the largest change) up. */
+static uint64_t diff_key(int64_t d) {
+  return d >= 0 ? (uint64_t)(INT64_MAX - d) : (uint64_t)d;
 }
 
 int hx__index_rank(hx_index_t *ix, hx_error_t *err) {
   size_t np = ix->point_count, nf = ix->function_count;
-  ranked_t *ranked = malloc((np + 1) * sizeof *ranked);
-  ranked_function_t *fr = malloc((nf + 1) * sizeof *fr);
-  uint32_t *rank_of = malloc((np + 1) * sizeof *rank_of);
-  line_entry_t *lines = malloc((np + 1) * sizeof *lines);
+  size_t n = np > nf ? np : nf;
+  hx_sort_item_t *items = malloc((n + 1) * sizeof *items);
+  hx_sort_item_t *scratch = malloc((n + 1) * sizeof *scratch);
   ix->global_order = malloc((np + 1) * sizeof *ix->global_order);
   ix->line_order = malloc((np + 1) * sizeof *ix->line_order);
   ix->function_order = malloc((nf + 1) * sizeof *ix->function_order);
   ix->file_line_start = malloc((ix->file_count + 1) * sizeof(uint32_t));
   size_t counters = nf > ix->file_count ? nf : ix->file_count;
   ix->rank_counters = malloc((counters + 1) * sizeof *ix->rank_counters);
-  if (ix->point_diffs)
+  if (ix->point_diffs) {
     ix->diff_counters = malloc((3 * counters + 1) * sizeof(uint32_t));
+  } else {
+    ix->point_rank = malloc((np + 1) * sizeof *ix->point_rank);
+    ix->local_rank = malloc((np + 1) * sizeof *ix->local_rank);
+  }
   int rc = 0;
-  if (!ranked || !fr || !rank_of || !lines || !ix->global_order ||
-      !ix->line_order || !ix->function_order || !ix->file_line_start ||
-      !ix->rank_counters || (ix->point_diffs && !ix->diff_counters)) {
+  if (!items || !scratch || !ix->global_order || !ix->line_order ||
+      !ix->function_order || !ix->file_line_start || !ix->rank_counters ||
+      (ix->point_diffs ? !ix->diff_counters
+                       : !ix->point_rank || !ix->local_rank)) {
     rc = hx__fail(err, HX_ENOMEM, "out of memory while ranking");
     goto done;
   }
 
+  /* Points: cum descending (a diff: see diff_key), line descending, id
+   * ascending (the sort is stable and the ids go in in order). */
   const hx_point_diff_t *pd = ix->point_diffs;
   for (size_t i = 0; i < np; i++) {
-    ranked[i] =
-        (ranked_t){ix->points[i].cum, ix->points[i].line, (uint32_t)i, 0};
-    if (pd) {
-      int64_t d = pd[i].delta_cum;
-      ranked[i].side = d > 0 ? 0 : d == 0 ? 1 : 2;
-      ranked[i].cum = d < 0 ? -d : d;
-    }
+    const hx_point_t *p = &ix->points[i];
+    items[i] = (hx_sort_item_t){pd ? diff_key(pd[i].delta_cum)
+                                   : hx__key_signed_desc(p->cum),
+                                ~p->line, (uint32_t)i};
   }
-  qsort(ranked, np, sizeof *ranked, hotter_first);
-  for (size_t r = 0; r < np; r++) {
-    ix->global_order[r] = ranked[r].id;
-    rank_of[ranked[r].id] = (uint32_t)r;
-  }
+  const hx_sort_item_t *sorted = hx__radix_sort(items, scratch, np);
+  for (size_t r = 0; r < np; r++)
+    ix->global_order[r] = sorted[r].id;
+  for (size_t r = 0; r < np && ix->point_rank; r++)
+    ix->point_rank[sorted[r].id] = (uint32_t)r;
 
+  /* Functions: cum descending, flat descending, id ascending (a diff: the
+   * largest regressions first). Sorted by flat, then stably by cum. */
+  const hx_function_diff_t *fd = ix->function_diffs;
   for (size_t i = 0; i < nf; i++) {
-    const hx_function_diff_t *fd = ix->function_diffs;
-    fr[i] = (ranked_function_t){ix->functions[i].cum, ix->functions[i].flat,
-                                (uint32_t)i};
-    if (fd) /* a diff: the largest regressions first */
-      fr[i] =
-          (ranked_function_t){fd[i].delta_cum, fd[i].delta_flat, (uint32_t)i};
+    int64_t flat = fd ? fd[i].delta_flat : ix->functions[i].flat;
+    items[i] = (hx_sort_item_t){hx__key_signed_desc(flat), 0, (uint32_t)i};
   }
-  qsort(fr, nf, sizeof *fr, function_hotter_first);
+  hx_sort_item_t *by_flat = hx__radix_sort(items, scratch, nf);
+  for (size_t i = 0; i < nf; i++) {
+    uint32_t id = by_flat[i].id;
+    by_flat[i].key =
+        hx__key_signed_desc(fd ? fd[id].delta_cum : ix->functions[id].cum);
+  }
+  sorted = hx__radix_sort(by_flat, by_flat == items ? scratch : items, nf);
   for (size_t r = 0; r < nf; r++) {
-    ix->function_order[r] = fr[r].id;
-    ix->functions[fr[r].id].rank = (uint32_t)r;
+    ix->function_order[r] = sorted[r].id;
+    ix->functions[sorted[r].id].rank = (uint32_t)r;
   }
 
-  /* A file's points are contiguous: its functions are, and so are theirs. */
+  /* A file's points are contiguous: its functions are, and so are theirs.
+   * Each file's points by line, then rank: the points in rank order,
+   * sorted stably by (file, line). The keys are laid out by id first, so
+   * that the walk in rank order reads one array. */
   for (size_t f = 0; f < ix->file_count; f++) {
     const hx_file_t *file = &ix->files[f];
-    uint32_t start = ix->functions[file->first_function].first_point;
-    ix->file_line_start[f] = start;
-    for (uint32_t i = 0; i < file->point_count; i++) {
-      uint32_t id = start + i;
-      lines[i] = (line_entry_t){ix->points[id].line, rank_of[id], id};
-    }
-    qsort(lines, file->point_count, sizeof *lines, by_line_then_rank);
-    for (uint32_t i = 0; i < file->point_count; i++)
-      ix->line_order[start + i] = lines[i].id;
+    ix->file_line_start[f] = ix->functions[file->first_function].first_point;
+  }
+  for (size_t i = 0; i < np; i++) {
+    const hx_point_t *p = &ix->points[i];
+    scratch[i].key = (uint64_t)ix->functions[p->function].file << 32 | p->line;
+  }
+  for (size_t r = 0; r < np; r++) {
+    uint32_t id = ix->global_order[r];
+    items[r] = (hx_sort_item_t){scratch[id].key, 0, id};
+  }
+  sorted = hx__radix_sort(items, scratch, np);
+  uint32_t *placed = ix->rank_counters; /* per file, until the levels */
+  memset(placed, 0, ix->file_count * sizeof *placed);
+  for (size_t k = 0; k < np; k++) {
+    uint32_t f = (uint32_t)(sorted[k].key >> 32);
+    ix->line_order[ix->file_line_start[f] + placed[f]++] = sorted[k].id;
   }
 
   hx__index_apply_levels(ix,
@@ -153,10 +142,8 @@ int hx__index_rank(hx_index_t *ix, hx_error_t *err) {
                                                    : HX_DEFAULT_THRESHOLD,
                          ix->summary.local_scope);
 done:
-  free(ranked);
-  free(fr);
-  free(rank_of);
-  free(lines);
+  free(items);
+  free(scratch);
   return rc;
 }
 
@@ -220,27 +207,8 @@ static void apply_diff_levels(hx_index_t *ix, double threshold, bool by_file) {
   }
 }
 
-void hx__index_apply_levels(hx_index_t *ix, double threshold,
-                            hx_local_scope_t scope) {
-  size_t np = ix->point_count;
-  uint32_t *seen = ix->rank_counters;
-  bool by_file = scope == HX_LOCAL_FILE;
-  size_t groups = by_file ? ix->file_count : ix->function_count;
-  memset(seen, 0, groups * sizeof *seen);
-  size_t top = hx__top_n(np, threshold);
-
-  if (ix->point_diffs)
-    apply_diff_levels(ix, threshold, by_file);
-  for (size_t r = 0; r < np && !ix->point_diffs; r++) {
-    hx_point_t *p = &ix->points[ix->global_order[r]];
-    const hx_function_t *fn = &ix->functions[p->function];
-    uint32_t group = by_file ? fn->file : p->function;
-    uint32_t group_size =
-        by_file ? ix->files[fn->file].point_count : fn->point_count;
-    p->global = level_of(r, top);
-    p->local = level_of(seen[group]++, hx__top_n(group_size, threshold));
-  }
-
+/* Each function's and file's highest levels, from its points'. */
+static void set_highest_levels(hx_index_t *ix) {
   for (size_t f = 0; f < ix->file_count; f++)
     ix->files[f].max_local = ix->files[f].max_global = 0;
   for (size_t i = 0; i < ix->function_count; i++) {
@@ -258,6 +226,73 @@ void hx__index_apply_levels(hx_index_t *ix, double threshold,
       file->max_local = fn->max_local;
     if (fn->max_global > file->max_global)
       file->max_global = fn->max_global;
+  }
+}
+
+/* Each point's rank among its group's points (its function's or its
+ * file's) into local_rank: the group of each point first, then a walk in
+ * rank order that counts per group. */
+static void rank_locally(hx_index_t *ix, hx_local_scope_t scope) {
+  bool by_file = scope == HX_LOCAL_FILE;
+  uint32_t *local = ix->local_rank, *seen = ix->rank_counters;
+  size_t groups = by_file ? ix->file_count : ix->function_count;
+  memset(seen, 0, groups * sizeof *seen);
+  for (size_t i = 0; i < ix->function_count; i++) {
+    const hx_function_t *fn = &ix->functions[i];
+    uint32_t group = by_file ? fn->file : (uint32_t)i;
+    for (uint32_t j = 0; j < fn->point_count; j++)
+      local[fn->first_point + j] = group;
+  }
+  for (size_t r = 0; r < ix->point_count; r++) {
+    uint32_t id = ix->global_order[r];
+    local[id] = seen[local[id]]++;
+  }
+  ix->local_rank_scope = scope;
+  ix->local_ranked = true;
+}
+
+/* Levels from the ranks, and each function's and file's highest, in one
+ * pass over the points in memory order. */
+static void apply_point_levels(hx_index_t *ix, double threshold,
+                               hx_local_scope_t scope) {
+  if (!ix->local_ranked || ix->local_rank_scope != scope)
+    rank_locally(ix, scope);
+  bool by_file = scope == HX_LOCAL_FILE;
+  size_t top = hx__top_n(ix->point_count, threshold);
+  for (size_t f = 0; f < ix->file_count; f++)
+    ix->files[f].max_local = ix->files[f].max_global = 0;
+  for (size_t i = 0; i < ix->function_count; i++) {
+    hx_function_t *fn = &ix->functions[i];
+    hx_file_t *file = &ix->files[fn->file];
+    size_t local_top =
+        hx__top_n(by_file ? file->point_count : fn->point_count, threshold);
+    uint8_t max_local = 0, max_global = 0;
+    for (uint32_t j = 0; j < fn->point_count; j++) {
+      uint32_t id = fn->first_point + j;
+      hx_point_t *p = &ix->points[id];
+      p->global = level_of(ix->point_rank[id], top);
+      p->local = level_of(ix->local_rank[id], local_top);
+      if (p->local > max_local)
+        max_local = p->local;
+      if (p->global > max_global)
+        max_global = p->global;
+    }
+    fn->max_local = max_local;
+    fn->max_global = max_global;
+    if (max_local > file->max_local)
+      file->max_local = max_local;
+    if (max_global > file->max_global)
+      file->max_global = max_global;
+  }
+}
+
+void hx__index_apply_levels(hx_index_t *ix, double threshold,
+                            hx_local_scope_t scope) {
+  if (ix->point_diffs) {
+    apply_diff_levels(ix, threshold, scope == HX_LOCAL_FILE);
+    set_highest_levels(ix);
+  } else {
+    apply_point_levels(ix, threshold, scope);
   }
   ix->summary.threshold = threshold;
   ix->summary.local_scope = scope;

@@ -4,9 +4,13 @@
  * stat and json print exactly what perf-heatmap prints (docs/cli.md has
  * the formats), in a deterministic order: files bytewise, functions by
  * (type, name, package), lines ascending, which is the index's own order.
+ * stat, json and dump go through a text buffer (text_buf.h): a large
+ * profile has hundreds of thousands of lines, and stdio's format parsing
+ * cost more than the rest of the output.
  */
 #include "cli_output.h"
 #include "format.h"
+#include "text_buf.h"
 
 #include <regex.h>
 #include <stdbool.h>
@@ -14,38 +18,75 @@
 
 /* ---- stat ---- */
 
-/* A stat column for one value: perf-heatmap's "%6.2fs" for time. */
-static void stat_value(FILE *out, int64_t v, const hx_summary_t *s,
-                       double bytes_scale, const char *bytes_unit) {
-  switch (s->unit_kind) {
-  case HX_UNIT_TIME:
-    fprintf(out, "%6.2fs", fmt_seconds(fmt_to_ns(v, s)));
-    break;
-  case HX_UNIT_BYTES:
-    fprintf(out, "%6.2f%s", (double)v / bytes_scale, bytes_unit);
-    break;
-  default: fprintf(out, "%6lld", (long long)v);
-  }
+/* v as "%*llu": right-aligned in width columns. */
+static void put_padded(text_buf_t *out, uint64_t v, int width) {
+  int digits = 1;
+  for (uint64_t x = v; x >= 10; x /= 10)
+    digits++;
+  for (; digits < width; digits++)
+    text_buf_char(out, ' ');
+  text_buf_u64(out, v);
 }
 
-/* A signed stat column for a change: "%+6.2fs" for time. */
-static void stat_delta(FILE *out, int64_t v, const hx_summary_t *s,
-                       double bytes_scale, const char *bytes_unit) {
+/* A number formatted by put into a small array, then right-aligned in
+ * width columns, as printf's "%6..." gives it. */
+static void put_right(text_buf_t *out, const char *num, int width) {
+  for (int n = (int)strlen(num); n < width; n++)
+    text_buf_char(out, ' ');
+  text_buf_str(out, num);
+}
+
+/* A stat column for one value: perf-heatmap's "%6.2fs" for time, a
+ * change's "%+6.2fs" when plus is set. */
+static void stat_column(text_buf_t *out, int64_t v, bool plus,
+                        const hx_summary_t *s, double bytes_scale,
+                        const char *bytes_unit) {
+  char num[352]; /* the widest double printf gives with 2 decimals */
+  text_buf_t n;
+  text_buf_init_array(&n, num, sizeof num);
   switch (s->unit_kind) {
   case HX_UNIT_TIME: {
-    double secs = fmt_seconds(fmt_to_ns(v < 0 ? -v : v, s));
-    fprintf(out, "%+6.2fs", v < 0 ? -secs : secs);
+    /* A change is converted by its size, then signed. */
+    double secs = fmt_seconds(fmt_to_ns(plus && v < 0 ? -v : v, s));
+    text_buf_fixed(&n, plus && v < 0 ? -secs : secs, 2, plus);
+    put_right(out, text_buf_cstr(&n), 6);
+    text_buf_char(out, 's');
     break;
   }
   case HX_UNIT_BYTES:
-    fprintf(out, "%+6.2f%s", (double)v / bytes_scale, bytes_unit);
+    text_buf_fixed(&n, (double)v / bytes_scale, 2, plus);
+    put_right(out, text_buf_cstr(&n), 6);
+    text_buf_str(out, bytes_unit);
     break;
-  default: fprintf(out, "%+6lld", (long long)v);
+  default:
+    if (plus && v >= 0)
+      text_buf_char(&n, '+');
+    text_buf_i64(&n, v);
+    put_right(out, text_buf_cstr(&n), 6);
   }
 }
 
-static int write_stat(const cli_args_t *args, const hx_index_t *ix, FILE *out,
-                      char *msg, size_t msg_size) {
+static void stat_value(text_buf_t *out, int64_t v, const hx_summary_t *s,
+                       double bytes_scale, const char *bytes_unit) {
+  stat_column(out, v, false, s, bytes_scale, bytes_unit);
+}
+
+static void stat_delta(text_buf_t *out, int64_t v, const hx_summary_t *s,
+                       double bytes_scale, const char *bytes_unit) {
+  stat_column(out, v, true, s, bytes_scale, bytes_unit);
+}
+
+/* " L=%d G=%d\n" */
+static void put_levels(text_buf_t *out, int local, int global) {
+  text_buf_put(out, " L=", 3);
+  text_buf_i64(out, local);
+  text_buf_put(out, " G=", 3);
+  text_buf_i64(out, global);
+  text_buf_char(out, '\n');
+}
+
+static int write_stat(const cli_args_t *args, const hx_index_t *ix,
+                      text_buf_t *out, char *msg, size_t msg_size) {
   regex_t re;
   bool filter = args->filename_regexp != NULL;
   if (filter) {
@@ -69,9 +110,9 @@ static int write_stat(const cli_args_t *args, const hx_index_t *ix, FILE *out,
       unit = units[u];
     }
   }
-  fprintf(out, "index size approx: %.2f MB (%llu bytes)\n",
-          (double)s->reference_memory_approx * 0.000001,
-          (unsigned long long)s->reference_memory_approx);
+  text_buf_printf(out, "index size approx: %.2f MB (%llu bytes)\n",
+                  (double)s->reference_memory_approx * 0.000001,
+                  (unsigned long long)s->reference_memory_approx);
   for (size_t f = 0; f < hx_index_file_count(ix); f++) {
     const hx_file_t *file = hx_index_file(ix, f);
     if (filter && regexec(&re, file->path, 0, NULL, 0) != 0)
@@ -79,30 +120,40 @@ static int write_stat(const cli_args_t *args, const hx_index_t *ix, FILE *out,
     for (uint32_t i = 0; i < file->function_count; i++) {
       const hx_function_t *fn =
           hx_index_function(ix, file->first_function + i);
-      fprintf(out, "  func %s (%s):\n", fn->display, file->path);
+      text_buf_str(out, "  func ");
+      text_buf_str(out, fn->display);
+      text_buf_str(out, " (");
+      text_buf_str(out, file->path);
+      text_buf_str(out, "):\n");
       for (uint32_t j = 0; j < fn->point_count; j++) {
         const hx_point_t *p = hx_index_point(ix, fn->first_point + j);
         const hx_point_diff_t *d =
             hx_index_point_diff(ix, fn->first_point + j);
-        fprintf(out, "    line %4u: ", p->line);
+        text_buf_str(out, "    line ");
+        put_padded(out, p->line, 4);
+        text_buf_str(out, ": ");
         stat_value(out, p->flat, s, scale, unit);
-        fputs(" flat ", out);
+        text_buf_str(out, " flat ");
         stat_value(out, p->cum, s, scale, unit);
         if (!d) {
-          fprintf(out, " cum L=%d G=%d\n", p->local, p->global);
+          text_buf_str(out, " cum");
+          put_levels(out, p->local, p->global);
           continue;
         }
         char own[32];
         fmt_own_change(own, sizeof own, p->cum, d->base_cum);
-        fputs(" cum, base ", out);
+        text_buf_str(out, " cum, base ");
         stat_value(out, d->base_flat, s, scale, unit);
-        fputs(" flat ", out);
+        text_buf_str(out, " flat ");
         stat_value(out, d->base_cum, s, scale, unit);
-        fputs(" cum, delta ", out);
+        text_buf_str(out, " cum, delta ");
         stat_delta(out, d->delta_flat, s, scale, unit);
-        fputs(" flat ", out);
+        text_buf_str(out, " flat ");
         stat_delta(out, d->delta_cum, s, scale, unit);
-        fprintf(out, " cum (%s) L=%d G=%d\n", own, d->local, d->global);
+        text_buf_str(out, " cum (");
+        text_buf_str(out, own);
+        text_buf_char(out, ')');
+        put_levels(out, d->local, d->global);
       }
     }
   }
@@ -162,14 +213,30 @@ static bool file_has_drop(const hx_index_t *ix, const hx_file_t *file) {
   return false;
 }
 
-static int write_json(const cli_args_t *args, const hx_index_t *ix, FILE *out,
-                      char *msg, size_t msg_size) {
+/* One line of a file's list: "[%u, %d, %d, %lld" and, for a diff, two
+ * more values; the caller closes it. */
+static void put_json_line(text_buf_t *out, bool first, uint32_t line,
+                          int local, int global, long long value) {
+  if (!first)
+    text_buf_put(out, ",\n", 2);
+  text_buf_put(out, "\t\t\t\t[", 5);
+  text_buf_u64(out, line);
+  text_buf_put(out, ", ", 2);
+  text_buf_i64(out, local);
+  text_buf_put(out, ", ", 2);
+  text_buf_i64(out, global);
+  text_buf_put(out, ", ", 2);
+  text_buf_i64(out, value);
+}
+
+static int write_json(const cli_args_t *args, const hx_index_t *ix,
+                      text_buf_t *out, char *msg, size_t msg_size) {
   const hx_summary_t *s = hx_index_summary(ix);
   bool raw = false;
   double mult = 1;
   if (json_multiplier(args, s, &raw, &mult, msg, msg_size) < 0)
     return -1;
-  fputs("{\n\t\"files\": [\n", out);
+  text_buf_str(out, "{\n\t\"files\": [\n");
   bool first_file = true;
   bool diff = hx_index_is_diff(ix);
   for (size_t f = 0; f < hx_index_file_count(ix); f++) {
@@ -178,11 +245,11 @@ static int write_json(const cli_args_t *args, const hx_index_t *ix, FILE *out,
       continue;
     /* As in the reference, a file with a hot line gets an entry even when
      * every value rounds to 0 and its list stays empty. */
-    fputs(first_file ? "\t\t{\n" : ",\n\t\t{\n", out);
+    text_buf_str(out, first_file ? "\t\t{\n" : ",\n\t\t{\n");
     first_file = false;
-    fputs("\t\t\t\"name\": ", out);
-    fmt_json_string(out, file->path);
-    fputs(",\n\t\t\t\"lines\": [\n", out);
+    text_buf_str(out, "\t\t\t\"name\": ");
+    text_buf_json_string(out, file->path);
+    text_buf_str(out, ",\n\t\t\t\"lines\": [\n");
     bool first_line = true;
     for (uint32_t i = 0; i < file->function_count; i++) {
       const hx_function_t *fn =
@@ -197,10 +264,12 @@ static int write_json(const cli_args_t *args, const hx_index_t *ix, FILE *out,
           long long delta = json_value(d->delta_cum, s, raw, mult);
           if (delta == 0)
             continue;
-          fprintf(out, "%s\t\t\t\t[%u, %d, %d, %lld, %lld, %lld]",
-                  first_line ? "" : ",\n", p->line, d->local, d->global, delta,
-                  json_value(p->cum, s, raw, mult),
-                  json_value(d->base_cum, s, raw, mult));
+          put_json_line(out, first_line, p->line, d->local, d->global, delta);
+          text_buf_put(out, ", ", 2);
+          text_buf_i64(out, json_value(p->cum, s, raw, mult));
+          text_buf_put(out, ", ", 2);
+          text_buf_i64(out, json_value(d->base_cum, s, raw, mult));
+          text_buf_char(out, ']');
           first_line = false;
           continue;
         }
@@ -209,14 +278,14 @@ static int write_json(const cli_args_t *args, const hx_index_t *ix, FILE *out,
         long long value = json_value(p->cum, s, raw, mult);
         if (value == 0)
           continue;
-        fprintf(out, "%s\t\t\t\t[%u, %d, %d, %lld]", first_line ? "" : ",\n",
-                p->line, p->local, p->global, value);
+        put_json_line(out, first_line, p->line, p->local, p->global, value);
+        text_buf_char(out, ']');
         first_line = false;
       }
     }
-    fputs(first_line ? "\t\t\t]\n\t\t}" : "\n\t\t\t]\n\t\t}", out);
+    text_buf_str(out, first_line ? "\t\t\t]\n\t\t}" : "\n\t\t\t]\n\t\t}");
   }
-  fputs(first_file ? "\t]\n}\n" : "\n\t]\n}\n", out);
+  text_buf_str(out, first_file ? "\t]\n}\n" : "\n\t]\n}\n");
   return 0;
 }
 
@@ -224,7 +293,7 @@ static int write_json(const cli_args_t *args, const hx_index_t *ix, FILE *out,
 
 /* The base name as Go's filepath.Base gives it, which is what the key of a
  * Go function holds: "" -> ".", trailing slashes dropped, "//" -> "/". */
-static void write_base_name(FILE *out, const char *path) {
+static void write_base_name(text_buf_t *out, const char *path) {
   size_t len = strlen(path);
   while (len > 1 && path[len - 1] == '/')
     len--;
@@ -238,7 +307,7 @@ static void write_base_name(FILE *out, const char *path) {
     snprintf(base, sizeof base, "/");
   else
     snprintf(base, sizeof base, "%.*s", (int)(len - start), path + start);
-  fmt_json_string(out, base);
+  text_buf_json_string(out, base);
 }
 
 /* Values in the dump are microseconds for time, as in the reference's. */
@@ -250,49 +319,72 @@ static long long dump_value(int64_t v, const hx_summary_t *s) {
   return (long long)v;
 }
 
-static void write_dump(const hx_index_t *ix, FILE *out) {
+/* "\tname=" and v. */
+static void put_field(text_buf_t *out, const char *name, long long v) {
+  text_buf_char(out, '\t');
+  text_buf_str(out, name);
+  text_buf_char(out, '=');
+  text_buf_i64(out, v);
+}
+
+static void write_dump(const hx_index_t *ix, text_buf_t *out) {
   const hx_summary_t *s = hx_index_summary(ix);
   bool diff = hx_index_is_diff(ix);
-  fprintf(out, "# funcs=%zu points=%zu files=%zu", s->functions, s->points,
-          s->files);
+  text_buf_printf(out, "# funcs=%zu points=%zu files=%zu", s->functions,
+                  s->points, s->files);
   if (diff)
-    fprintf(out, " diff regressions=%zu improvements=%zu", s->regressions,
-            s->improvements);
-  fputc('\n', out);
+    text_buf_printf(out, " diff regressions=%zu improvements=%zu",
+                    s->regressions, s->improvements);
+  text_buf_char(out, '\n');
   for (size_t i = 0; i < hx_index_function_count(ix); i++) {
     const hx_function_t *fn = hx_index_function(ix, i);
     const char *path = hx_index_file(ix, fn->file)->path;
-    fputs("F\t", out);
-    fmt_json_string(out, fn->package);
-    fputc('\t', out);
-    fmt_json_string(out, fn->type);
-    fputc('\t', out);
-    fmt_json_string(out, fn->name);
-    fputc('\t', out);
+    text_buf_put(out, "F\t", 2);
+    text_buf_json_string(out, fn->package);
+    text_buf_char(out, '\t');
+    text_buf_json_string(out, fn->type);
+    text_buf_char(out, '\t');
+    text_buf_json_string(out, fn->name);
+    text_buf_char(out, '\t');
     write_base_name(out, path);
-    fputc('\t', out);
-    fmt_json_string(out, path);
-    fprintf(out, "\tmaxL=%d\tmaxG=%d\tminLine=%u\tmaxLine=%u\tnpoints=%u",
-            fn->max_local, fn->max_global, fn->min_line, fn->max_line,
-            fn->point_count);
+    text_buf_char(out, '\t');
+    text_buf_json_string(out, path);
+    put_field(out, "maxL", fn->max_local);
+    put_field(out, "maxG", fn->max_global);
+    put_field(out, "minLine", fn->min_line);
+    put_field(out, "maxLine", fn->max_line);
+    put_field(out, "npoints", fn->point_count);
     const hx_function_diff_t *fd = hx_index_function_diff(ix, i);
-    if (fd)
-      fprintf(out, "\tminL=%d\tminG=%d", fd->min_local, fd->min_global);
-    fputc('\n', out);
+    if (fd) {
+      put_field(out, "minL", fd->min_local);
+      put_field(out, "minG", fd->min_global);
+    }
+    text_buf_char(out, '\n');
     for (uint32_t j = 0; j < fn->point_count; j++) {
       const hx_point_t *p = hx_index_point(ix, fn->first_point + j);
       const hx_point_diff_t *d = hx_index_point_diff(ix, fn->first_point + j);
+      long long values[8] = {dump_value(p->flat, s), dump_value(p->cum, s),
+                             p->local, p->global};
+      size_t n = 4;
       if (d) {
-        fprintf(out, "P\t%u\t%lld\t%lld\t%lld\t%lld\t%lld\t%lld\t%d\t%d\n",
-                p->line, dump_value(p->flat, s), dump_value(p->cum, s),
-                dump_value(d->base_flat, s), dump_value(d->base_cum, s),
-                dump_value(d->delta_flat, s), dump_value(d->delta_cum, s),
-                d->local, d->global);
-        continue;
+        long long diff_values[8] = {values[0],
+                                    values[1],
+                                    dump_value(d->base_flat, s),
+                                    dump_value(d->base_cum, s),
+                                    dump_value(d->delta_flat, s),
+                                    dump_value(d->delta_cum, s),
+                                    d->local,
+                                    d->global};
+        memcpy(values, diff_values, sizeof values);
+        n = 8;
       }
-      fprintf(out, "P\t%u\t%lld\t%lld\t%d\t%d\n", p->line,
-              dump_value(p->flat, s), dump_value(p->cum, s), p->local,
-              p->global);
+      text_buf_put(out, "P\t", 2);
+      text_buf_u64(out, p->line);
+      for (size_t k = 0; k < n; k++) {
+        text_buf_char(out, '\t');
+        text_buf_i64(out, values[k]);
+      }
+      text_buf_char(out, '\n');
     }
   }
 }
@@ -427,12 +519,17 @@ static void write_info(const cli_args_t *args, const hx_index_t *ix,
 
 int cli_output_write(const cli_args_t *args, const hx_index_t *index,
                      FILE *out, char *msg, size_t msg_size) {
+  char storage[64 * 1024];
+  text_buf_t buf;
+  text_buf_init_file(&buf, out, storage, sizeof storage);
+  int rc = 0;
   switch (args->command) {
-  case CLI_STAT: return write_stat(args, index, out, msg, msg_size);
-  case CLI_JSON: return write_json(args, index, out, msg, msg_size);
-  case CLI_DUMP: write_dump(index, out); return 0;
-  case CLI_TOP: write_top(args, index, out); return 0;
-  case CLI_INFO: write_info(args, index, out); return 0;
+  case CLI_STAT: rc = write_stat(args, index, &buf, msg, msg_size); break;
+  case CLI_JSON: rc = write_json(args, index, &buf, msg, msg_size); break;
+  case CLI_DUMP: write_dump(index, &buf); break;
+  case CLI_TOP: write_top(args, index, out); break;
+  case CLI_INFO: write_info(args, index, out); break;
   }
-  return 0;
+  text_buf_flush(&buf);
+  return rc;
 }

@@ -4,7 +4,9 @@
 #include "diff_view.h"
 
 #include "format.h"
+#include "text_buf.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -46,10 +48,15 @@ void srv_view_levels(const hx_index_t *index, size_t point, int *local,
 
 /* A level as the hint writes it: "5" for one profile; "+3", "-2", "0" in
  * a diff. */
-static void level_text(char *buf, size_t size, int level, int diff) {
-  snprintf(buf, size, diff && level ? "%+d" : "%d", level);
+/* A level: "-3" or "+2" in a diff, "2" otherwise. */
+static void put_level(text_buf_t *t, int level, int diff) {
+  if (diff && level > 0)
+    text_buf_char(t, '+');
+  text_buf_i64(t, level);
 }
 
+/* The label is put together piece by piece: hints are written for a whole
+ * document at each scroll, and printf's format parsing cost most of it. */
 int srv_view_hint(const hx_index_t *index, size_t point, srv_hints_t mode,
                   char *buf, size_t size) {
   const hx_summary_t *sum = hx_index_summary(index);
@@ -57,33 +64,39 @@ int srv_view_hint(const hx_index_t *index, size_t point, srv_hints_t mode,
   const hx_point_diff_t *d = hx_index_point_diff(index, point);
   int local, global;
   srv_view_levels(index, point, &local, &global);
-  char value[112], g[8], l[8];
+  bool show_global = mode == SRV_HINTS_BOTH || mode == SRV_HINTS_GLOBAL;
+  bool show_local = mode == SRV_HINTS_BOTH || mode == SRV_HINTS_LOCAL;
+  if ((!show_global || !global) && (!show_local || !local))
+    return 0; /* no level the mode shows */
+  char value[112];
   if (d) {
     char delta[64], own[32];
     fmt_signed_value(delta, sizeof delta, d->delta_cum, sum);
     fmt_own_change(own, sizeof own, p->cum, d->base_cum);
-    snprintf(value, sizeof value, "%s (%s)", delta, own);
+    text_buf_t v;
+    text_buf_init_array(&v, value, sizeof value);
+    text_buf_str(&v, delta);
+    text_buf_str(&v, " (");
+    text_buf_str(&v, own);
+    text_buf_char(&v, ')');
+    text_buf_cstr(&v);
   } else {
     fmt_value(value, sizeof value, p->cum, sum);
   }
-  level_text(g, sizeof g, global, d != NULL);
-  level_text(l, sizeof l, local, d != NULL);
-  switch (mode) {
-  case SRV_HINTS_BOTH:
-    if (!global && !local)
-      return 0;
-    snprintf(buf, size, "G%s L%s \xc2\xb7 %s", g, l, value);
-    return 1;
-  case SRV_HINTS_GLOBAL:
-    if (!global)
-      return 0;
-    snprintf(buf, size, "G%s \xc2\xb7 %s", g, value);
-    return 1;
-  case SRV_HINTS_LOCAL:
-    if (!local)
-      return 0;
-    snprintf(buf, size, "L%s \xc2\xb7 %s", l, value);
-    return 1;
-  default: return 0;
+  text_buf_t t;
+  text_buf_init_array(&t, buf, size);
+  if (show_global) {
+    text_buf_char(&t, 'G');
+    put_level(&t, global, d != NULL);
+    text_buf_char(&t, ' ');
   }
+  if (show_local) {
+    text_buf_char(&t, 'L');
+    put_level(&t, local, d != NULL);
+    text_buf_char(&t, ' ');
+  }
+  text_buf_str(&t, "\xc2\xb7 ");
+  text_buf_str(&t, value);
+  text_buf_cstr(&t);
+  return 1;
 }

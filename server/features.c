@@ -7,6 +7,7 @@
 #include "diff_view.h"
 #include "error.h"
 #include "format.h"
+#include "text_buf.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -27,6 +28,17 @@ int srv_request_doc(srv_env_t *env, const rpc_message_t *msg,
   return 0;
 }
 
+/* An inlayHint answer is refused (an error answer instead) past this:
+ * 489 hints take about 150 KB. */
+#define HINTS_MAX_BYTES (64u << 20)
+
+/* A diff's level as "%+d" gives it: "+2", "-3", "+0". */
+static void put_signed_level(text_buf_t *t, int level) {
+  if (level >= 0)
+    text_buf_char(t, '+');
+  text_buf_i64(t, level);
+}
+
 /* A value and its share of the base's total, for hovers and tooltips. */
 static void delta_texts(const hx_summary_t *sum, int64_t delta, char *value,
                         size_t value_size, char *share, size_t share_size) {
@@ -34,10 +46,11 @@ static void delta_texts(const hx_summary_t *sum, int64_t delta, char *value,
   fmt_of_base(share, share_size, delta, sum);
 }
 
-/* The hint for point on line as JSON text into f; 0 when none shows (the
+/* The hint for point on line as JSON text into out; 0 when none shows (the
  * mode hides it, or the line is past the end of an edited text). */
-static int write_hint(FILE *f, const srv_model_t *m, const srv_doc_t *doc,
-                      uint32_t point, uint32_t line, int first) {
+static int write_hint(text_buf_t *out, const srv_model_t *m,
+                      const srv_doc_t *doc, uint32_t point, uint32_t line,
+                      int first) {
   const hx_index_t *index = srv_model_index(m);
   char label[160];
   if (!srv_view_hint(index, point, srv_model_settings(m)->hints, label,
@@ -54,31 +67,56 @@ static int write_hint(FILE *f, const srv_model_t *m, const srv_doc_t *doc,
   char flat[64], cum[64], tooltip[512];
   srv_model_format(m, p->flat, flat, sizeof flat);
   srv_model_format(m, p->cum, cum, sizeof cum);
+  text_buf_t tip;
+  text_buf_init_array(&tip, tooltip, sizeof tooltip);
+  text_buf_str(&tip, fn->display);
   if (d) {
     char base[64], delta[64], share[32], own[32];
     srv_model_format(m, d->base_cum, base, sizeof base);
     delta_texts(hx_index_summary(index), d->delta_cum, delta, sizeof delta,
                 share, sizeof share);
     fmt_own_change(own, sizeof own, p->cum, d->base_cum);
-    snprintf(tooltip, sizeof tooltip,
-             "%s: cum %s, base %s, change %s (%s of the base's total, own "
-             "%s); global level %+d, local level %+d",
-             fn->display, cum, base, delta, share, own, d->global, d->local);
+    const char *const parts[] = {": cum ",
+                                 cum,
+                                 ", base ",
+                                 base,
+                                 ", change ",
+                                 delta,
+                                 " (",
+                                 share,
+                                 " of the base's total, own ",
+                                 own,
+                                 "); global level "};
+    for (size_t i = 0; i < sizeof parts / sizeof *parts; i++)
+      text_buf_str(&tip, parts[i]);
+    put_signed_level(&tip, d->global);
+    text_buf_str(&tip, ", local level ");
+    put_signed_level(&tip, d->local);
   } else {
-    snprintf(tooltip, sizeof tooltip,
-             "%s: flat %s (%.1f%%), cum %s (%.1f%%); global level %d, local "
-             "level %d",
-             fn->display, flat, srv_model_percent(m, p->flat), cum,
-             srv_model_percent(m, p->cum), p->global, p->local);
+    text_buf_str(&tip, ": flat ");
+    text_buf_str(&tip, flat);
+    text_buf_str(&tip, " (");
+    text_buf_fixed(&tip, srv_model_percent(m, p->flat), 1, false);
+    text_buf_str(&tip, "%), cum ");
+    text_buf_str(&tip, cum);
+    text_buf_str(&tip, " (");
+    text_buf_fixed(&tip, srv_model_percent(m, p->cum), 1, false);
+    text_buf_str(&tip, "%); global level ");
+    text_buf_i64(&tip, p->global);
+    text_buf_str(&tip, ", local level ");
+    text_buf_i64(&tip, p->local);
   }
-  fprintf(f,
-          "%s{\"position\":{\"line\":%" PRIu32 ",\"character\":%zu},"
-          "\"label\":",
-          first ? "" : ",", line, end);
-  fmt_json_string(f, label);
-  fputs(",\"paddingLeft\":true,\"tooltip\":", f);
-  fmt_json_string(f, tooltip);
-  fputc('}', f);
+  if (!first)
+    text_buf_char(out, ',');
+  text_buf_str(out, "{\"position\":{\"line\":");
+  text_buf_u64(out, line);
+  text_buf_str(out, ",\"character\":");
+  text_buf_u64(out, end);
+  text_buf_str(out, "},\"label\":");
+  text_buf_json_string(out, label);
+  text_buf_str(out, ",\"paddingLeft\":true,\"tooltip\":");
+  text_buf_json_string(out, text_buf_cstr(&tip));
+  text_buf_char(out, '}');
   return 1;
 }
 
@@ -99,36 +137,36 @@ static int on_inlay_hint(void *ctx, const rpc_message_t *msg) {
                      err.message);
     return 0;
   }
-  char *body = NULL, *frame = NULL;
+  char *frame = NULL;
   size_t body_len = 0, frame_len = 0;
-  FILE *f = open_memstream(&body, &body_len);
-  if (f) {
-    fputs("{\"jsonrpc\":\"2.0\",\"id\":", f);
-    json_dumpf(msg->id, f, JSON_ENCODE_ANY | JSON_COMPACT);
-    fputs(",\"result\":[", f);
-    const hx_index_t *index = srv_model_index(m);
-    if (doc && index && srv_model_settings(m)->hints != SRV_HINTS_OFF) {
-      size_t i =
-          srv_annos_lower_bound(doc->annos, doc->anno_count, range.start.line);
-      int first = 1;
-      while (i < doc->anno_count && doc->annos[i].line <= range.end.line) {
-        /* One hint a line: the point the line shows (diff_view.h). */
-        size_t n = srv_view_line_run(doc->annos, doc->anno_count, i);
-        const srv_anno_t *a =
-            &doc->annos[srv_view_line_anno(index, doc->annos, i, n)];
-        if (write_hint(f, m, doc, a->point, a->line, first))
-          first = 0;
-        i += n;
-      }
-    }
-    fputs("]}", f);
-    /* A stream that could not grow fails its fclose (or was marked). */
-    int failed = ferror(f);
-    if (fclose(f) != 0 || failed) {
-      free(body);
-      body = NULL;
+  text_buf_t out;
+  text_buf_init_mem(&out, HINTS_MAX_BYTES);
+  text_buf_str(&out, "{\"jsonrpc\":\"2.0\",\"id\":");
+  char *id = json_dumps(msg->id, JSON_ENCODE_ANY | JSON_COMPACT);
+  if (id)
+    text_buf_str(&out, id);
+  else
+    out.failed = true;
+  free(id);
+  text_buf_str(&out, ",\"result\":[");
+  const hx_index_t *index = srv_model_index(m);
+  if (doc && index && srv_model_settings(m)->hints != SRV_HINTS_OFF) {
+    size_t i =
+        srv_annos_lower_bound(doc->annos, doc->anno_count, range.start.line);
+    int first = 1;
+    while (i < doc->anno_count && doc->annos[i].line <= range.end.line) {
+      /* One hint a line: the point the line shows (diff_view.h). */
+      size_t n = srv_view_line_run(doc->annos, doc->anno_count, i);
+      const srv_anno_t *a =
+          &doc->annos[srv_view_line_anno(index, doc->annos, i, n)];
+      if (write_hint(&out, m, doc, a->point, a->line, first))
+        first = 0;
+      i += n;
     }
   }
+  text_buf_str(&out, "]}");
+  /* NULL when the answer could not grow. */
+  char *body = text_buf_take(&out, &body_len);
   if (body && rpc_frame_encode(body, body_len, &frame, &frame_len, &err) < 0)
     frame = NULL;
   free(body);

@@ -2,89 +2,16 @@
  * format.c: values and strings in heatls's text outputs.
  */
 #include "format.h"
+#include "text_buf.h"
 
 #include <string.h>
 
-/* Length of the UTF-8 sequence at s (n bytes left), or 0 if invalid. */
-static size_t utf8_length(const unsigned char *s, size_t n) {
-  unsigned c = s[0];
-  size_t len;
-  unsigned min;
-  if (c < 0x80)
-    return 1;
-  if (c >= 0xc2 && c <= 0xdf) {
-    len = 2;
-    min = 0x80;
-  } else if (c >= 0xe0 && c <= 0xef) {
-    len = 3;
-    min = 0x800;
-  } else if (c >= 0xf0 && c <= 0xf4) {
-    len = 4;
-    min = 0x10000;
-  } else {
-    return 0;
-  }
-  if (n < len)
-    return 0;
-  unsigned cp = c & (0x7f >> len);
-  for (size_t i = 1; i < len; i++) {
-    if ((s[i] & 0xc0) != 0x80)
-      return 0;
-    cp = cp << 6 | (s[i] & 0x3f);
-  }
-  if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-    return 0;
-  return len;
-}
-
-/* Writes the run [from, to) of bytes that need no escape in one call:
- * most strings are one such run, and a byte at a time through stdio costs
- * more than the rest of a line of output. */
-static void flush_run(FILE *out, const unsigned char *from,
-                      const unsigned char *to) {
-  if (to > from)
-    fwrite(from, 1, (size_t)(to - from), out);
-}
-
 void fmt_json_string(FILE *out, const char *s) {
-  const unsigned char *p = (const unsigned char *)s;
-  size_t n = strlen(s);
-  const unsigned char *run = p;
-  fputc('"', out);
-  for (size_t i = 0; i < n;) {
-    unsigned c = p[i];
-    if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\') {
-      i++;
-      continue;
-    }
-    size_t len = c >= 0x80 ? utf8_length(p + i, n - i) : 0;
-    if (len > 0) { /* valid UTF-8 goes as it is */
-      i += len;
-      continue;
-    }
-    flush_run(out, run, p + i);
-    if (c == '"' || c == '\\') {
-      fputc('\\', out);
-      fputc((int)c, out);
-    } else if (c < 0x20 || c == 0x7f) {
-      const char *esc = c == '\n'   ? "\\n"
-                        : c == '\t' ? "\\t"
-                        : c == '\r' ? "\\r"
-                        : c == '\b' ? "\\b"
-                        : c == '\f' ? "\\f"
-                                    : NULL;
-      if (esc)
-        fputs(esc, out);
-      else
-        fprintf(out, "\\u%04x", c);
-    } else {
-      fputs("\\ufffd", out); /* a byte of invalid UTF-8 */
-    }
-    i++;
-    run = p + i;
-  }
-  flush_run(out, run, p + n);
-  fputc('"', out);
+  char storage[256];
+  text_buf_t t;
+  text_buf_init_file(&t, out, storage, sizeof storage);
+  text_buf_json_string(&t, s);
+  text_buf_flush(&t);
 }
 
 double fmt_seconds(int64_t ns) {
@@ -99,11 +26,13 @@ int64_t fmt_to_ns(int64_t value, const hx_summary_t *summary) {
   return ns;
 }
 
-void fmt_value(char *buf, size_t size, int64_t value,
-               const hx_summary_t *summary) {
+/* The value into t: "3.97s", "12.50MiB", "1234". */
+static void put_value(text_buf_t *t, int64_t value,
+                      const hx_summary_t *summary) {
   switch (summary->unit_kind) {
   case HX_UNIT_TIME:
-    snprintf(buf, size, "%.2fs", fmt_seconds(fmt_to_ns(value, summary)));
+    text_buf_fixed(t, fmt_seconds(fmt_to_ns(value, summary)), 2, false);
+    text_buf_char(t, 's');
     return;
   case HX_UNIT_BYTES: {
     static const char *const units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
@@ -114,37 +43,58 @@ void fmt_value(char *buf, size_t size, int64_t value,
       u++;
     }
     if (u == 0)
-      snprintf(buf, size, "%lldB", (long long)value);
+      text_buf_i64(t, value);
     else
-      snprintf(buf, size, "%.2f%s", v, units[u]);
+      text_buf_fixed(t, v, 2, false);
+    text_buf_str(t, units[u]);
     return;
   }
-  default: snprintf(buf, size, "%lld", (long long)value);
+  default: text_buf_i64(t, value);
   }
+}
+
+void fmt_value(char *buf, size_t size, int64_t value,
+               const hx_summary_t *summary) {
+  text_buf_t t;
+  text_buf_init_array(&t, buf, size);
+  put_value(&t, value, summary);
+  text_buf_cstr(&t);
 }
 
 void fmt_signed_value(char *buf, size_t size, int64_t value,
                       const hx_summary_t *summary) {
-  char abs[62];
-  fmt_value(abs, sizeof abs, value < 0 ? -value : value, summary);
-  snprintf(buf, size, "%c%s", value < 0 ? '-' : '+', abs);
+  text_buf_t t;
+  text_buf_init_array(&t, buf, size);
+  text_buf_char(&t, value < 0 ? '-' : '+');
+  put_value(&t, value < 0 ? -value : value, summary);
+  text_buf_cstr(&t);
 }
 
 void fmt_own_change(char *buf, size_t size, int64_t now, int64_t base) {
-  if (base == 0)
-    snprintf(buf, size, "new");
-  else if (now == 0)
-    snprintf(buf, size, "gone");
-  else
-    snprintf(buf, size, "%+.1f%%",
-             100.0 * ((double)now - (double)base) / (double)base);
+  text_buf_t t;
+  text_buf_init_array(&t, buf, size);
+  if (base == 0) {
+    text_buf_str(&t, "new");
+  } else if (now == 0) {
+    text_buf_str(&t, "gone");
+  } else {
+    text_buf_fixed(&t, 100.0 * ((double)now - (double)base) / (double)base, 1,
+                   true);
+    text_buf_char(&t, '%');
+  }
+  text_buf_cstr(&t);
 }
 
 void fmt_of_base(char *buf, size_t size, int64_t delta,
                  const hx_summary_t *summary) {
-  if (summary->base_total == 0)
-    snprintf(buf, size, "n/a");
-  else
-    snprintf(buf, size, "%+.2f%%",
-             100.0 * (double)delta / (double)summary->base_total);
+  text_buf_t t;
+  text_buf_init_array(&t, buf, size);
+  if (summary->base_total == 0) {
+    text_buf_str(&t, "n/a");
+  } else {
+    text_buf_fixed(&t, 100.0 * (double)delta / (double)summary->base_total, 2,
+                   true);
+    text_buf_char(&t, '%');
+  }
+  text_buf_cstr(&t);
 }

@@ -17,6 +17,9 @@
  *     the same code and message, and *out stays NULL;
  *   - the edges: an empty load, a lone 1f byte, gzip members and zero
  *     padding split anywhere, calls after the finish, bad arguments;
+ *   - every golden profile releveled (hx_index_relevel) to other
+ *     thresholds and back and forth between the local scopes: the same
+ *     index as a fresh load with those levels;
  *   - the whole input at once (hx_loader_feed_all, which
  *     hx_index_load_buffer uses): the same as in pieces, also when the
  *     gzip size trailer lies, the CRC-32 is wrong or the cap is passed;
@@ -65,6 +68,12 @@ static void record(outcome_t *o, int rc, hx_index_t *ix,
     snprintf(o->message, sizeof o->message, "%s", err->message);
   }
   hx_index_free(ix);
+}
+
+/* The dump of an index that stays the caller's. */
+static void record_kept(outcome_t *o, const hx_index_t *ix) {
+  memset(o, 0, sizeof *o);
+  CHECK_INT(fx_index_dump(ix, &o->dump, &o->dump_len), 0);
 }
 
 static void load_whole(const uint8_t *buf, size_t len,
@@ -212,6 +221,43 @@ static int golden_profile(const char *name, char *path, size_t size) {
   return 0;
 }
 
+/* A relevel gives what a fresh load at the same levels gives, whatever
+ * the levels before it (the local ranks are kept per scope). */
+static void check_relevel(const char *what, const uint8_t *buf, size_t len,
+                          const outcome_t *base) {
+  static const struct {
+    double threshold;
+    hx_local_scope_t scope;
+  } steps[] = {{0.9, HX_LOCAL_FILE},
+               {0.3, HX_LOCAL_FILE},
+               {0.3, HX_LOCAL_FUNCTION},
+               {1.0, HX_LOCAL_FILE},
+               {0.5, HX_LOCAL_FUNCTION}};
+  if (base->rc != 0)
+    return; /* an edge case that does not load */
+  hx_options_t opts;
+  hx_options_init(&opts);
+  hx_index_t *ix = NULL;
+  if (hx_index_load_buffer(buf, len, &opts, &ix, NULL) != 0)
+    return;
+  for (size_t i = 0; i < sizeof steps / sizeof *steps; i++) {
+    opts.threshold = steps[i].threshold;
+    opts.local_scope = steps[i].scope;
+    CHECK_INT(hx_index_relevel(ix, opts.threshold, opts.local_scope, NULL), 0);
+    outcome_t releveled, fresh;
+    record_kept(&releveled, ix);
+    load_whole(buf, len, &opts, &fresh);
+    char step[1100];
+    snprintf(step, sizeof step, "%s releveled to %g by %s", what,
+             opts.threshold,
+             opts.local_scope == HX_LOCAL_FILE ? "file" : "function");
+    check_same(step, WHOLE, &fresh, &releveled);
+    outcome_free(&releveled);
+    outcome_free(&fresh);
+  }
+  hx_index_free(ix);
+}
+
 static int by_name(const void *a, const void *b) {
   return strcmp(*(char *const *)a, *(char *const *)b);
 }
@@ -244,6 +290,7 @@ static void test_golden(void) {
     outcome_t base, unzipped;
     memset(&unzipped, 0, sizeof unzipped);
     check_pieces(path, buf, len, &opts, &base);
+    check_relevel(path, buf, len, &base);
     if (len >= 2 && buf[0] == 0x1f && buf[1] == 0x8b) {
       gzipped++;
       CHECK_INT(gunzip(buf, len, &raw, &raw_len), 0);

@@ -1,12 +1,15 @@
 /*
  * test_levels.c: top-N and rank -> level (SPEC.md section 7), against the
- * spec's table and against the chunk formula written out independently.
+ * spec's table and against the chunk formula written out independently;
+ * the radix sort of the ranking against qsort with the same order.
  */
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 
 #include "check.h"
 #include "levels.h"
+#include "radix.h"
 
 /* SPEC.md section 7: "levels by rank" for n = 1..13. */
 static const char *const by_rank[] = {
@@ -123,10 +126,88 @@ static void test_top_n(void) {
   CHECK_INT(hx__top_n(3000000000u, 1e-9), 3);
 }
 
+/* The order the radix sort must give when ids go in ascending: key, sub,
+ * then id. */
+static int by_key_sub_id(const void *pa, const void *pb) {
+  const hx_sort_item_t *a = pa, *b = pb;
+  if (a->key != b->key)
+    return a->key < b->key ? -1 : 1;
+  if (a->sub != b->sub)
+    return a->sub < b->sub ? -1 : 1;
+  return a->id < b->id ? -1 : a->id > b->id;
+}
+
+static uint64_t lcg_state = 42;
+static uint64_t lcg_next(void) {
+  lcg_state = lcg_state * 6364136223846793005u + 1442695040888963407u;
+  return lcg_state >> 11 ^ lcg_state << 29;
+}
+
+/* Keys drawn so that there are ties and bytes that every item shares:
+ * key_mask and sub_mask keep the varying bits, key_base and sub_base fill
+ * the rest. */
+static void check_radix(size_t n, uint64_t key_mask, uint64_t key_base,
+                        uint32_t sub_mask, uint32_t sub_base) {
+  hx_sort_item_t *items = malloc((n + 1) * sizeof *items);
+  hx_sort_item_t *tmp = malloc((n + 1) * sizeof *tmp);
+  hx_sort_item_t *want = malloc((n + 1) * sizeof *want);
+  CHECK(items && tmp && want);
+  if (!items || !tmp || !want) {
+    free(items), free(tmp), free(want);
+    return;
+  }
+  for (size_t i = 0; i < n; i++) {
+    uint64_t r = lcg_next();
+    items[i] = (hx_sort_item_t){key_base | (r & key_mask),
+                                sub_base | ((uint32_t)(r >> 40) & sub_mask),
+                                (uint32_t)i};
+  }
+  memcpy(want, items, n * sizeof *items);
+  qsort(want, n, sizeof *want, by_key_sub_id);
+  const hx_sort_item_t *got = hx__radix_sort(items, tmp, n);
+  CHECK(got == items || got == tmp);
+  size_t wrong = 0;
+  for (size_t i = 0; i < n; i++)
+    if (memcmp(&got[i], &want[i], sizeof *got) != 0)
+      wrong++;
+  if (wrong)
+    fprintf(stderr, "  n=%zu key_mask=%" PRIx64 " sub_mask=%" PRIx32 "\n", n,
+            key_mask, sub_mask);
+  CHECK_INT(wrong, 0);
+  free(items), free(tmp), free(want);
+}
+
+static void test_radix(void) {
+  /* Around the insertion sort's limit, and past it. */
+  static const size_t sizes[] = {0, 1, 2, 5, 31, 32, 33, 64, 1000, 20000};
+  for (size_t i = 0; i < sizeof sizes / sizeof *sizes; i++) {
+    size_t n = sizes[i];
+    check_radix(n, 0, 7, 0, 9); /* all tied: no pass */
+    check_radix(n, 3, 0, 1, 0); /* few values, many ties */
+    check_radix(n, 0xff00000000000000u, 0x55, 0, 0); /* the high byte only */
+    check_radix(n, 0xffff, 0xabc0000000000000u, 0xff00, 0x1000000);
+    check_radix(n, UINT64_MAX, 0, UINT32_MAX, 0); /* every byte */
+  }
+}
+
+/* The key helpers keep (or reverse) the order of signed values. */
+static void test_keys(void) {
+  static const int64_t ascending[] = {
+      INT64_MIN, INT64_MIN + 1, -256, -1, 0, 1, 255, 256, INT64_MAX};
+  size_t n = sizeof ascending / sizeof *ascending;
+  for (size_t i = 0; i + 1 < n; i++) {
+    CHECK(hx__key_signed(ascending[i]) < hx__key_signed(ascending[i + 1]));
+    CHECK(hx__key_signed_desc(ascending[i]) >
+          hx__key_signed_desc(ascending[i + 1]));
+  }
+}
+
 int main(void) {
   test_table();
   test_sizes();
   test_formula();
   test_top_n();
+  test_radix();
+  test_keys();
   CHECK_DONE();
 }
