@@ -37,13 +37,12 @@
  */
 #include "internal.h"
 
+#include <isa-l/crc.h>
+#include <isa-l/igzip_lib.h>
 #include <libdeflate.h>
-#include <limits.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
-#define ZLIB_CONST /* next_in points to const bytes */
-#include <zlib.h>
 
 typedef enum format { FORMAT_UNKNOWN, FORMAT_RAW, FORMAT_GZIP } format_t;
 
@@ -71,18 +70,39 @@ typedef struct worker {
   hx_error_t error;
 } worker_t;
 
+/* Where the reading of a gzip member's header (RFC 1952) is. */
+typedef enum header_step {
+  HEADER_FIXED,   /* the 10 bytes every header has */
+  HEADER_XLEN,    /* FEXTRA: the extra field's 2-byte length */
+  HEADER_EXTRA,   /* FEXTRA: its bytes */
+  HEADER_NAME,    /* FNAME: up to a NUL byte */
+  HEADER_COMMENT, /* FCOMMENT: up to a NUL byte */
+  HEADER_HCRC,    /* FHCRC: the low 16 bits of the header's CRC-32 */
+  HEADER_DONE     /* the deflate data follows */
+} header_step_t;
+
+typedef struct header {
+  header_step_t step;
+  uint8_t flags;
+  uint8_t fixed[10]; /* the fixed part, then XLEN or the HCRC bytes */
+  size_t have;       /* bytes of the current step read so far */
+  size_t left;       /* HEADER_EXTRA: bytes to skip */
+  uint32_t crc;      /* CRC-32 of the header bytes read */
+} header_t;
+
 struct hx_input {
   hx_decoder_t *dec;
   uint64_t produced, max_size;
   format_t format;
   bool have_first; /* first holds a lone first byte 1f */
   uint8_t first;
-  bool z_started;   /* z is initialised (inflateEnd owed) */
   bool member_done; /* a gzip member ended; another may follow */
   bool fed;         /* some byte arrived */
   bool no_thread;   /* the worker could not be started: stay on one */
   worker_t *worker; /* running (joined when set back to NULL) */
-  z_stream z;
+  header_t header;  /* the current member's */
+  uint8_t tail[8];  /* the last 8 bytes inflate took: the trailer at its end */
+  struct inflate_state *isal; /* the gzip stream's; NULL for raw input */
 };
 
 int hx__input_new(uint64_t max_size, hx_decoder_t *dec, hx_input_t **out,
@@ -104,8 +124,7 @@ void hx__input_free(hx_input_t *in) {
   if (!in)
     return;
   worker_stop(in, true, false, NULL);
-  if (in->z_started)
-    inflateEnd(&in->z);
+  free(in->isal);
   free(in);
 }
 
@@ -328,16 +347,169 @@ static int feed_raw(hx_input_t *in, const uint8_t *data, size_t size,
   return 0;
 }
 
-static int gzip_failed(const hx_input_t *in, hx_error_t *err) {
-  return hx__fail(err, HX_EGZIP, "corrupt gzip data: %s",
-                  in->z.msg ? in->z.msg : "inflate failed");
+static uint32_t le32(const uint8_t *p) {
+  return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+         (uint32_t)p[3] << 24;
 }
 
-/* Gzip input: inflated into the window until zlib has taken all of it and
- * given all it can. */
+enum {
+  GZIP_FTEXT = 1,
+  GZIP_FHCRC = 2,
+  GZIP_FEXTRA = 4,
+  GZIP_FNAME = 8,
+  GZIP_FCOMMENT = 16,
+  GZIP_RESERVED = 0xe0
+};
+
+/* The first step after `after` that the header's flags ask for. */
+static header_step_t step_after(const header_t *h, header_step_t after) {
+  if (after < HEADER_XLEN && (h->flags & GZIP_FEXTRA))
+    return HEADER_XLEN;
+  if (after < HEADER_NAME && (h->flags & GZIP_FNAME))
+    return HEADER_NAME;
+  if (after < HEADER_COMMENT && (h->flags & GZIP_FCOMMENT))
+    return HEADER_COMMENT;
+  if (after < HEADER_HCRC && (h->flags & GZIP_FHCRC))
+    return HEADER_HCRC;
+  return HEADER_DONE;
+}
+
+static void header_next(header_t *h, header_step_t after) {
+  h->step = step_after(h, after);
+  h->have = 0;
+}
+
+/* Reads a member's header (RFC 1952) from the front of data[0..size),
+ * advancing past what it took, and checks it as zlib does: 0 (h->step is
+ * HEADER_DONE once the whole header is read), or -1 with zlib's words for
+ * what is wrong in *why. ISA-L reads headers too, but forgets their flags
+ * when one arrives in pieces, so this is done here. */
+static int header_take(header_t *h, const uint8_t **data, size_t *size,
+                       const char **why) {
+  while (*size > 0 && h->step != HEADER_DONE) {
+    const uint8_t *p = *data;
+    size_t n = 1; /* bytes taken by this step */
+    const uint8_t *nul;
+    bool in_crc = h->step != HEADER_HCRC;
+    switch (h->step) {
+    case HEADER_FIXED:
+      h->fixed[h->have++] = *p;
+      if (h->have == 2 && (h->fixed[0] != 0x1f || h->fixed[1] != 0x8b))
+        return *why = "incorrect header check", -1;
+      if (h->have == 3 && h->fixed[2] != 8)
+        return *why = "unknown compression method", -1;
+      if (h->have == 4 && (h->fixed[3] & GZIP_RESERVED))
+        return *why = "unknown header flags set", -1;
+      if (h->have == 4)
+        h->flags = h->fixed[3];
+      if (h->have == sizeof h->fixed)
+        header_next(h, HEADER_FIXED);
+      break;
+    case HEADER_XLEN:
+      h->fixed[h->have++] = *p;
+      if (h->have == 2) {
+        h->left = (size_t)h->fixed[0] | (size_t)h->fixed[1] << 8;
+        h->step = HEADER_EXTRA;
+        if (h->left == 0)
+          header_next(h, HEADER_EXTRA);
+      }
+      break;
+    case HEADER_EXTRA:
+      n = *size < h->left ? *size : h->left;
+      if ((h->left -= n) == 0)
+        header_next(h, HEADER_EXTRA);
+      break;
+    case HEADER_NAME:
+    case HEADER_COMMENT:
+      nul = memchr(p, 0, *size);
+      n = nul ? (size_t)(nul - p) + 1 : *size;
+      if (nul)
+        header_next(h, h->step);
+      break;
+    case HEADER_HCRC:
+      h->fixed[h->have++] = *p;
+      if (h->have == 2) {
+        if ((h->crc & 0xffff) !=
+            ((uint32_t)h->fixed[0] | (uint32_t)h->fixed[1] << 8))
+          return *why = "header crc mismatch", -1;
+        h->step = HEADER_DONE;
+      }
+      break;
+    case HEADER_DONE: break;
+    }
+    if (in_crc)
+      h->crc = crc32_gzip_refl(h->crc, (uint8_t *)(uintptr_t)p, n);
+    *data += n;
+    *size -= n;
+  }
+  return 0;
+}
+
+/* A member starts: its header is read here, its deflate data and trailer
+ * by ISA-L, which checks the CRC-32 and the size the trailer gives. */
+static void start_member(hx_input_t *in) {
+  memset(&in->header, 0, sizeof in->header);
+  isal_inflate_reset(in->isal);
+  in->isal->crc_flag = ISAL_GZIP_NO_HDR_VER;
+  in->member_done = false;
+}
+
+/* The last 8 bytes inflate took, after it took the n bytes ending at end. */
+static void keep_tail(uint8_t tail[8], const uint8_t *end, size_t n) {
+  if (n >= 8) {
+    memcpy(tail, end - 8, 8);
+    return;
+  }
+  memmove(tail, tail + n, 8 - n);
+  memcpy(tail + 8 - n, end - n, n);
+}
+
+/* zlib's words for ISA-L's failures. */
+static const char *inflate_error(const hx_input_t *in, int code) {
+  switch (code) {
+  case ISAL_INVALID_BLOCK: return "invalid block";
+  case ISAL_INVALID_SYMBOL: return "invalid code";
+  case ISAL_INVALID_LOOKBACK: return "invalid distance too far back";
+  case ISAL_INCORRECT_CHECKSUM: /* the trailer is the last 8 bytes taken */
+    return le32(in->tail) != in->isal->crc ? "incorrect data check"
+                                           : "incorrect length check";
+  default: return "inflate failed";
+  }
+}
+
+/* The gzip stream is corrupt. What inflate decoded before the bad bytes
+ * is given out first (ISA-L decodes ahead into a buffer of its own and
+ * keeps there what had no room: [tmp_out_processed, tmp_out_valid)), and
+ * decoded as far as a full window, so that an earlier decoding failure
+ * wins, as it would if the input had stopped right there; the worker
+ * does the same with the window it has. */
+static int gzip_failed(hx_input_t *in, const char *why, hx_error_t *err) {
+  struct inflate_state *st = in->isal;
+  uint8_t *dst;
+  size_t room;
+  int rc;
+  while (st->tmp_out_processed < st->tmp_out_valid) {
+    if ((rc = next_room(in, &dst, &room, err)) < 0)
+      return rc;
+    size_t held = (size_t)(st->tmp_out_valid - st->tmp_out_processed);
+    size_t n = held < room ? held : room;
+    memcpy(dst, st->tmp_out_buffer + st->tmp_out_processed, n);
+    st->tmp_out_processed += (int32_t)n;
+    if ((rc = wrote(in, n, err)) < 0)
+      return rc;
+  }
+  if (!in->worker && (rc = hx__decoder_room(in->dec, &dst, &room, err)) < 0)
+    return rc;
+  rc = hx__fail(err, HX_EGZIP, "corrupt gzip data: %s", why);
+  return in->worker ? stop_after(in, rc, true, err) : rc;
+}
+
+/* Gzip input: headers read here, deflate data inflated into the window
+ * until ISA-L has taken all of it and given all it can. */
 static int feed_gzip(hx_input_t *in, const uint8_t *data, size_t size,
                      hx_error_t *err) {
-  bool pending = false; /* zlib filled the room it had: it may hold more */
+  struct inflate_state *st = in->isal;
+  bool again = false; /* the last call made progress: it may give more */
   for (;;) {
     if (in->member_done) {
       /* Another member follows only if input remains; zero padding (some
@@ -349,51 +521,43 @@ static int feed_gzip(hx_input_t *in, const uint8_t *data, size_t size,
       }
       if (size == 0)
         return 0;
-      if (inflateReset(&in->z) != Z_OK)
-        return hx__fail(err, HX_EGZIP, "gzip: cannot start the next member");
-      in->member_done = false;
+      start_member(in);
     }
-    if (size == 0 && !pending)
-      return 0;
+    if (in->header.step != HEADER_DONE) {
+      const char *why;
+      if (header_take(&in->header, &data, &size, &why) < 0)
+        return gzip_failed(in, why, err);
+    }
+    if (size == 0 && !again)
+      return 0; /* all taken, nothing held back */
     uint8_t *dst;
     size_t room;
     int rc = next_room(in, &dst, &room, err);
     if (rc < 0)
       return rc;
-    in->z.next_in = data;
-    in->z.avail_in = size > UINT_MAX ? UINT_MAX : (uInt)size;
-    in->z.next_out = dst;
-    in->z.avail_out = room > UINT_MAX ? UINT_MAX : (uInt)room;
-    uInt in_before = in->z.avail_in, out_before = in->z.avail_out;
-    int zr = inflate(&in->z, Z_NO_FLUSH);
-    size_t used = in_before - in->z.avail_in;
-    size_t out = out_before - in->z.avail_out;
+    st->next_in = (uint8_t *)(uintptr_t)data; /* only read */
+    st->avail_in = size > UINT32_MAX ? UINT32_MAX : (uint32_t)size;
+    st->next_out = dst;
+    st->avail_out = room > UINT32_MAX ? UINT32_MAX : (uint32_t)room;
+    uint32_t in_before = st->avail_in, out_before = st->avail_out;
+    int code = isal_inflate(st);
+    size_t used = in_before - st->avail_in;
+    size_t out = out_before - st->avail_out;
+    keep_tail(in->tail, data + used, used);
     data += used;
     size -= used;
     if ((rc = wrote(in, out, err)) < 0)
       return rc;
-    pending = in->z.avail_out == 0;
-    if (zr == Z_STREAM_END) {
+    if (code != ISAL_DECOMP_OK)
+      return gzip_failed(in, inflate_error(in, code), err);
+    if (st->block_state == ISAL_BLOCK_FINISH) { /* trailer checked */
       in->member_done = true;
-      pending = false;
+      again = false;
       continue;
     }
-    if (zr == Z_BUF_ERROR && used == 0 && out == 0) {
-      if (size == 0)
-        return 0; /* all input taken, nothing held back: wants more */
-      return gzip_failed(in, err); /* no progress with input and room */
-    }
-    if (zr == Z_OK || zr == Z_BUF_ERROR)
-      continue; /* wants more input or more room */
-    /* zlib reads on past a full window to the next block header or the
-     * trailer; when that is where it failed, the window is decoded first,
-     * as it is when the input happens to stop right there. The worker
-     * does the same with the window it has. */
-    if (in->worker)
-      return stop_after(in, gzip_failed(in, err), true, err);
-    if (pending && (rc = hx__decoder_room(in->dec, &dst, &room, err)) < 0)
-      return rc;
-    return gzip_failed(in, err);
+    again = used > 0 || out > 0;
+    if (!again && size > 0) /* input and room, and nothing done */
+      return gzip_failed(in, "inflate made no progress", err);
   }
 }
 
@@ -410,9 +574,12 @@ static int start(hx_input_t *in, bool gzip, hx_error_t *err) {
   in->format = gzip ? FORMAT_GZIP : FORMAT_RAW;
   if (!gzip)
     return 0;
-  if (inflateInit2(&in->z, 15 + 16) != Z_OK)
-    return hx__fail(err, HX_ENOMEM, "cannot start zlib");
-  in->z_started = true;
+  /* About 90 KiB (tables and a buffer of twice the 32 KiB history), owned
+   * here; ISA-L itself allocates nothing. */
+  if (!(in->isal = malloc(sizeof *in->isal)))
+    return hx__fail(err, HX_ENOMEM, "out of memory");
+  isal_inflate_init(in->isal);
+  start_member(in);
   return 0;
 }
 
@@ -443,11 +610,6 @@ int hx__input_feed(hx_input_t *in, const uint8_t *data, size_t size,
 }
 
 /* ---- the whole input at once ---- */
-
-static uint32_t le32(const uint8_t *p) {
-  return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-         (uint32_t)p[3] << 24;
-}
 
 /* A gzip member with nothing after it, inflated whole into a new buffer
  * of its trailer's size: NULL when it is anything else (or memory is

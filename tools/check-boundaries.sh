@@ -19,7 +19,7 @@
 #              profile word (comments count; CMake files too)
 #   links      what its targets link, read from the project's CMake files
 #              (top, modules, tests/, cmake/), wherever the call is: index
-#              zlib, libdeflate and protobuf-c; protocol jansson; search
+#              ISA-L, libdeflate and protobuf-c; protocol jansson; search
 #              the index;
 #              besides their own targets and libm. Only server may link
 #              libuv, curl or anything else. A link item it cannot name (a
@@ -74,10 +74,10 @@ declare -A words_what=([index]="LSP or JSON-RPC" [search]="LSP or JSON-RPC"
                        [protocol]="profile, index or libuv")
 # What each module's targets may link besides its own targets
 # (server: anything).
-declare -A links_ok=([index]="zlib libdeflate protobuf-c threads libm"
+declare -A links_ok=([index]="isal libdeflate protobuf-c threads libm"
                      [protocol]="jansson libm"
                      [search]="module:index tree-sitter libdl libm")
-declare -A links_what=([index]="zlib, libdeflate, protobuf-c and threads" [protocol]="jansson"
+declare -A links_what=([index]="ISA-L, libdeflate, protobuf-c and threads" [protocol]="jansson"
                        [search]="the index, tree-sitter and libdl (a user's grammar)")
 
 # words A B C: "A, B or C"
@@ -291,6 +291,7 @@ link_kind() {
     PkgConfig::PROTOBUFC | protobuf-c | -lprotobuf-c) echo protobuf-c ;;
     PkgConfig::ZLIB | ZLIB::ZLIB | z | -lz) echo zlib ;;
     PkgConfig::LIBDEFLATE | deflate | -ldeflate) echo libdeflate ;;
+    PkgConfig::LIBISAL | isal | -lisal) echo isal ;;
     PkgConfig::CURL | PkgConfig::LIBCURL | CURL::libcurl | curl | -lcurl) echo curl ;;
     m | -lm) echo libm ;;
     PkgConfig::TREESITTER | tree-sitter | -ltree-sitter) echo tree-sitter ;;
