@@ -3,43 +3,39 @@
  * profile.proto bytes in the decoder's window.
  *
  * Gzip is recognised by its magic bytes 1f 8b, anything else is taken as a
- * raw message; a lone first byte 1f waits for the second. Concatenated gzip
- * members are read one after another, as Go's gzip reader does, and
- * trailing zero padding ends the stream. No more than max_size raw bytes
- * pass: the input looks one byte further, so that "over the limit" can be
- * told from "exactly at it", and a gzip bomb stops with HX_ETOOBIG there
- * instead of exhausting memory. The bytes go straight into the decoder's
- * window (decode.c), so the whole raw profile is never in memory at once,
- * and neither is the caller's input beyond the piece it is feeding.
+ * raw message; a lone first byte 1f waits for the second. Each gzip
+ * member's header is read and checked here (magic, method, flags, header
+ * CRC), its deflate data inflated and its trailer (CRC-32 and size) checked
+ * by ISA-L, about twice as fast as zlib. Concatenated members are read one
+ * after another, as Go's gzip reader does, and trailing zero padding ends
+ * the stream. No more than max_size raw bytes pass: the input looks one
+ * byte further, so that "over the limit" can be told from "exactly at it",
+ * and a gzip bomb stops with HX_ETOOBIG there instead of exhausting
+ * memory. The bytes go straight into the decoder's window (decode.c), so
+ * the whole raw profile is never in memory at once, and neither is the
+ * caller's input beyond the piece it is feeding.
  *
  * Past the first THREAD_AFTER raw bytes of a gzipped profile, decoding
  * moves to a worker thread so that it runs beside inflate on a second
  * core: the caller's thread inflates into a ring of CHUNKS buffers and the
  * worker copies each full one into the decoder's window, which it alone
- * touches from then on. The window is decoded at the same bytes as on one
- * thread, so the result, and which error wins, do not change: a failure of
- * the worker is found at the next hand-over and returned by that feed (or
- * the finish); a failure of inflate first lets the worker decode every byte
- * inflated before it, so that an earlier decoding error wins as it would
- * on one thread. The worker is joined before any feed or finish returns an
- * error, at the finish and in hx__input_free, so no thread outlives the
- * call that ends the load. If the thread or its buffers cannot be had, the
- * load simply stays on one thread.
- *
- * When the caller has the whole input at once (hx_loader_feed_all: a
- * mapped file, a buffer), a single gzip member is inflated in one call by
- * libdeflate, about three times faster than zlib here, into one buffer of
- * the size its trailer gives, which the decoder then decodes in place; the
- * raw profile is then in memory whole, but not the copies of its samples
- * that the window would make (decode.c). Anything that is not plainly one
- * valid member takes the streaming path from its first byte, so that
- * errors and their order are the streaming path's.
+ * touches from then on. Reading the input (the caller's, between feeds)
+ * and inflating take about 1.5 times as long as decoding, so the worker
+ * keeps up and a load takes about as long as its inflate. The window is
+ * decoded at the same bytes as on one thread, so the result, and which
+ * error wins, do not change: a failure of the worker is found at the next
+ * hand-over and returned by that feed (or the finish); a failure of
+ * inflate first gives out every byte inflated before the bad spot and lets
+ * the worker decode them, so that an earlier decoding error wins as it
+ * would on one thread. The worker is joined before any feed or finish
+ * returns an error, at the finish and in hx__input_free, so no thread
+ * outlives the call that ends the load. If the thread or its buffers
+ * cannot be had, the load simply stays on one thread.
  */
 #include "internal.h"
 
 #include <isa-l/crc.h>
 #include <isa-l/igzip_lib.h>
-#include <libdeflate.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -607,55 +603,6 @@ int hx__input_feed(hx_input_t *in, const uint8_t *data, size_t size,
       0)
     return rc;
   return feed_known(in, data, size, err);
-}
-
-/* ---- the whole input at once ---- */
-
-/* A gzip member with nothing after it, inflated whole into a new buffer
- * of its trailer's size: NULL when it is anything else (or memory is
- * short). libdeflate checks the header, the CRC-32 and that the trailer's
- * size is the output's, so a member whose trailer lies fails here. */
-static uint8_t *inflate_whole(const uint8_t *data, size_t size,
-                              uint64_t max_size, size_t *out_size) {
-  /* 10 bytes of header, at least 2 of deflate data, 8 of trailer. */
-  if (size < 20 || data[0] != 0x1f || data[1] != 0x8b)
-    return NULL;
-  uint32_t isize = le32(data + size - 4);
-  if (isize > max_size)
-    return NULL; /* over the cap, or a lie: streaming tells which */
-  uint8_t *out = malloc(isize ? isize : 1);
-  if (!out)
-    return NULL;
-  struct libdeflate_decompressor *dec = libdeflate_alloc_decompressor();
-  size_t in_used = 0, out_used = 0;
-  enum libdeflate_result r =
-      dec ? libdeflate_gzip_decompress_ex(dec, data, size, out, isize,
-                                          &in_used, &out_used)
-          : LIBDEFLATE_BAD_DATA;
-  if (dec)
-    libdeflate_free_decompressor(dec);
-  if (r != LIBDEFLATE_SUCCESS || in_used != size || out_used != isize) {
-    free(out);
-    return NULL;
-  }
-  *out_size = out_used;
-  return out;
-}
-
-int hx__input_feed_all(hx_input_t *in, const uint8_t *data, size_t size,
-                       hx_error_t *err) {
-  size_t raw_size = 0;
-  uint8_t *raw =
-      in->fed ? NULL : inflate_whole(data, size, in->max_size, &raw_size);
-  if (!raw)
-    return hx__input_feed(in, data, size, err);
-  in->fed = true;
-  in->format = FORMAT_GZIP;
-  in->member_done = true;
-  in->no_thread = true;
-  in->produced = raw_size;
-  hx__decoder_adopt(in->dec, raw, raw_size);
-  return 0;
 }
 
 int hx__input_finish(hx_input_t *in, hx_error_t *err) {

@@ -73,14 +73,6 @@ int hx__input_new(uint64_t max_size, hx_decoder_t *dec, hx_input_t **out,
                   hx_error_t *err);
 int hx__input_feed(hx_input_t *in, const uint8_t *data, size_t size,
                    hx_error_t *err);
-/* The whole input at once, before any other feed: a single gzip member
- * whose size trailer is within max_size is inflated in one piece by
- * libdeflate straight into a buffer the decoder adopts; anything else
- * (raw bytes, several members, padding, a corrupt or lying member, no
- * memory for the whole) goes through hx__input_feed, which then gives the
- * same result and error as a load in pieces. No later feed is taken. */
-int hx__input_feed_all(hx_input_t *in, const uint8_t *data, size_t size,
-                       hx_error_t *err);
 /* The end of the bytes: "empty file" when there were none, truncated gzip
  * data when a member is unfinished. */
 int hx__input_finish(hx_input_t *in, hx_error_t *err);
@@ -240,11 +232,6 @@ int hx__decoder_room(hx_decoder_t *d, uint8_t **dst, size_t *room,
                      hx_error_t *err);
 /* n bytes were written at *dst of the last hx__decoder_room. */
 void hx__decoder_wrote(hx_decoder_t *d, size_t n);
-/* The whole raw profile at once, instead of any room and wrote: the
- * decoder owns bytes (malloc'd) from now on and decodes them in place at
- * the finish, keeping the samples where they are instead of copying them.
- * Only before any byte was written. */
-void hx__decoder_adopt(hx_decoder_t *d, uint8_t *bytes, size_t size);
 /* The end of the bytes: decodes the rest, then checks every cross-reference
  * except sample location ids (build.c checks those as it walks). */
 int hx__decoder_finish(hx_decoder_t *d, hx_error_t *err);

@@ -4,7 +4,7 @@
 # before every build.
 set -euo pipefail
 
-# Build: the compiler, CMake, the seven libraries (libcurl for profiles
+# Build: the compiler, CMake, the six libraries (libcurl for profiles
 # fetched from URLs; ISA-L, libisal-dev, for the index's streaming gzip
 # inflate, about twice as fast as zlib's, which the tests still use to
 # write and read gzip) and tree-sitter's runtime (libtree-sitter-dev; the
@@ -17,7 +17,6 @@ set -euo pipefail
 # test; Debian 12's is version 14, which .clang-format is written for).
 packages=(cmake make gcc pkg-config libuv1-dev libjansson-dev
           libprotobuf-c-dev protobuf-c-compiler zlib1g-dev libisal-dev
-          libdeflate-dev
           libcurl4-openssl-dev libtree-sitter-dev golang-1.19-src
           golang-1.19-go curl valgrind clang-format)
 # A Node.js from elsewhere (with its own npm) counts: Debian's npm package
