@@ -4,16 +4,16 @@
  *
  * Gzip is recognised by its magic bytes 1f 8b, anything else is taken as a
  * raw message; a lone first byte 1f waits for the second. Each gzip
- * member's header is read and checked here (magic, method, flags, header
- * CRC), its deflate data inflated and its trailer (CRC-32 and size) checked
- * by ISA-L, about twice as fast as zlib. Concatenated members are read one
- * after another, as Go's gzip reader does, and trailing zero padding ends
- * the stream. No more than max_size raw bytes pass: the input looks one
- * byte further, so that "over the limit" can be told from "exactly at it",
- * and a gzip bomb stops with HX_ETOOBIG there instead of exhausting
- * memory. The bytes go straight into the decoder's window (decode.c), so
- * the whole raw profile is never in memory at once, and neither is the
- * caller's input beyond the piece it is feeding.
+ * member's header is read and checked by gzip_header.c (magic, method,
+ * flags, header CRC), its deflate data inflated and its trailer (CRC-32
+ * and size) checked by ISA-L, about twice as fast as zlib. Concatenated
+ * members are read one after another, as Go's gzip reader does, and trailing
+ * zero padding ends the stream. No more than max_size raw bytes pass: the
+ * input looks one byte further, so that "over the limit" can be told from
+ * "exactly at it", and a gzip bomb stops with HX_ETOOBIG there instead of
+ * exhausting memory. The bytes go straight into the decoder's window
+ * (decode.c), so the whole raw profile is never in memory at once, and neither
+ * is the caller's input beyond the piece it is feeding.
  *
  * Past the first THREAD_AFTER raw bytes of a gzipped profile, decoding
  * moves to a worker thread so that it runs beside inflate on a second
@@ -34,7 +34,6 @@
  */
 #include "internal.h"
 
-#include <isa-l/crc.h>
 #include <isa-l/igzip_lib.h>
 #include <pthread.h>
 #include <stdlib.h>
@@ -70,38 +69,18 @@ typedef struct worker {
   hx_error_t error;
 } worker_t;
 
-/* Where the reading of a gzip member's header (RFC 1952) is. */
-typedef enum header_step {
-  HEADER_FIXED,   /* the 10 bytes every header has */
-  HEADER_XLEN,    /* FEXTRA: the extra field's 2-byte length */
-  HEADER_EXTRA,   /* FEXTRA: its bytes */
-  HEADER_NAME,    /* FNAME: up to a NUL byte */
-  HEADER_COMMENT, /* FCOMMENT: up to a NUL byte */
-  HEADER_HCRC,    /* FHCRC: the low 16 bits of the header's CRC-32 */
-  HEADER_DONE     /* the deflate data follows */
-} header_step_t;
-
-typedef struct header {
-  header_step_t step;
-  uint8_t flags;
-  uint8_t fixed[10]; /* the fixed part, then XLEN or the HCRC bytes */
-  size_t have;       /* bytes of the current step read so far */
-  size_t left;       /* HEADER_EXTRA: bytes to skip */
-  uint32_t crc;      /* CRC-32 of the header bytes read */
-} header_t;
-
 struct hx_input {
   hx_decoder_t *dec;
   uint64_t produced, max_size;
   format_t format;
   bool have_first; /* first holds a lone first byte 1f */
   uint8_t first;
-  bool member_done; /* a gzip member ended; another may follow */
-  bool fed;         /* some byte arrived */
-  bool no_thread;   /* the worker could not be started: stay on one */
-  worker_t *worker; /* running (joined when set back to NULL) */
-  header_t header;  /* the current member's */
-  uint8_t tail[8];  /* the last 8 bytes inflate took: the trailer at its end */
+  bool member_done;        /* a gzip member ended; another may follow */
+  bool fed;                /* some byte arrived */
+  bool no_thread;          /* the worker could not be started: stay on one */
+  worker_t *worker;        /* running (joined when set back to NULL) */
+  hx_gzip_header_t header; /* the current member's */
+  uint8_t tail[8]; /* the last 8 bytes inflate took: the trailer at its end */
   struct inflate_state *isal; /* the gzip stream's; NULL for raw input */
 };
 
@@ -352,101 +331,9 @@ static uint32_t le32(const uint8_t *p) {
          (uint32_t)p[3] << 24;
 }
 
-enum {
-  GZIP_FTEXT = 1,
-  GZIP_FHCRC = 2,
-  GZIP_FEXTRA = 4,
-  GZIP_FNAME = 8,
-  GZIP_FCOMMENT = 16,
-  GZIP_RESERVED = 0xe0
-};
-
-/* The first step after `after` that the header's flags ask for. */
-static header_step_t step_after(const header_t *h, header_step_t after) {
-  if (after < HEADER_XLEN && (h->flags & GZIP_FEXTRA))
-    return HEADER_XLEN;
-  if (after < HEADER_NAME && (h->flags & GZIP_FNAME))
-    return HEADER_NAME;
-  if (after < HEADER_COMMENT && (h->flags & GZIP_FCOMMENT))
-    return HEADER_COMMENT;
-  if (after < HEADER_HCRC && (h->flags & GZIP_FHCRC))
-    return HEADER_HCRC;
-  return HEADER_DONE;
-}
-
-static void header_next(header_t *h, header_step_t after) {
-  h->step = step_after(h, after);
-  h->have = 0;
-}
-
-/* Reads a member's header (RFC 1952) from the front of data[0..size),
- * advancing past what it took, and checks it as zlib does: 0 (h->step is
- * HEADER_DONE once the whole header is read), or -1 with zlib's words for
- * what is wrong in *why. ISA-L reads headers too, but forgets their flags
- * when one arrives in pieces, so this is done here. */
-static int header_take(header_t *h, const uint8_t **data, size_t *size,
-                       const char **why) {
-  while (*size > 0 && h->step != HEADER_DONE) {
-    const uint8_t *p = *data;
-    size_t n = 1; /* bytes taken by this step */
-    const uint8_t *nul;
-    bool in_crc = h->step != HEADER_HCRC;
-    switch (h->step) {
-    case HEADER_FIXED:
-      h->fixed[h->have++] = *p;
-      if (h->have == 2 && (h->fixed[0] != 0x1f || h->fixed[1] != 0x8b))
-        return *why = "incorrect header check", -1;
-      if (h->have == 3 && h->fixed[2] != 8)
-        return *why = "unknown compression method", -1;
-      if (h->have == 4 && (h->fixed[3] & GZIP_RESERVED))
-        return *why = "unknown header flags set", -1;
-      if (h->have == 4)
-        h->flags = h->fixed[3];
-      if (h->have == sizeof h->fixed)
-        header_next(h, HEADER_FIXED);
-      break;
-    case HEADER_XLEN:
-      h->fixed[h->have++] = *p;
-      if (h->have == 2) {
-        h->left = (size_t)h->fixed[0] | (size_t)h->fixed[1] << 8;
-        h->step = HEADER_EXTRA;
-        if (h->left == 0)
-          header_next(h, HEADER_EXTRA);
-      }
-      break;
-    case HEADER_EXTRA:
-      n = *size < h->left ? *size : h->left;
-      if ((h->left -= n) == 0)
-        header_next(h, HEADER_EXTRA);
-      break;
-    case HEADER_NAME:
-    case HEADER_COMMENT:
-      nul = memchr(p, 0, *size);
-      n = nul ? (size_t)(nul - p) + 1 : *size;
-      if (nul)
-        header_next(h, h->step);
-      break;
-    case HEADER_HCRC:
-      h->fixed[h->have++] = *p;
-      if (h->have == 2) {
-        if ((h->crc & 0xffff) !=
-            ((uint32_t)h->fixed[0] | (uint32_t)h->fixed[1] << 8))
-          return *why = "header crc mismatch", -1;
-        h->step = HEADER_DONE;
-      }
-      break;
-    case HEADER_DONE: break;
-    }
-    if (in_crc)
-      h->crc = crc32_gzip_refl(h->crc, (uint8_t *)(uintptr_t)p, n);
-    *data += n;
-    *size -= n;
-  }
-  return 0;
-}
-
-/* A member starts: its header is read here, its deflate data and trailer
- * by ISA-L, which checks the CRC-32 and the size the trailer gives. */
+/* A member starts: its header is read by gzip_header.c, its deflate data
+ * and trailer by ISA-L, which checks the CRC-32 and the size the trailer
+ * gives. */
 static void start_member(hx_input_t *in) {
   memset(&in->header, 0, sizeof in->header);
   isal_inflate_reset(in->isal);
@@ -504,7 +391,7 @@ static int gzip_failed(hx_input_t *in, const char *why, hx_error_t *err) {
   return in->worker ? stop_after(in, rc, true, err) : rc;
 }
 
-/* Gzip input: headers read here, deflate data inflated into the window
+/* Gzip input: headers read, deflate data inflated into the window
  * until ISA-L has taken all of it and given all it can. */
 static int feed_gzip(hx_input_t *in, const uint8_t *data, size_t size,
                      hx_error_t *err) {
@@ -523,9 +410,9 @@ static int feed_gzip(hx_input_t *in, const uint8_t *data, size_t size,
         return 0;
       start_member(in);
     }
-    if (in->header.step != HEADER_DONE) {
+    if (in->header.step != HX_GZIP_DONE) {
       const char *why;
-      if (header_take(&in->header, &data, &size, &why) < 0)
+      if (hx__gzip_header_take(&in->header, &data, &size, &why) < 0)
         return gzip_failed(in, why, err);
     }
     if (size == 0 && !again)

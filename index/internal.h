@@ -3,9 +3,10 @@
  *
  * The load pipeline, one file per step:
  *   index.c    hx_loader_*: the caller pushes the profile's bytes
- *   inflate.c  bytes as they arrive -> raw profile.proto bytes (gunzip,
- *              size cap), written into the decoder's window (by a worker
- *              thread past the first 2 MiB of a gzipped profile)
+ *   inflate.c  bytes as they arrive -> raw profile.proto bytes (gunzip
+ *              by ISA-L, size cap), written into the decoder's window (by
+ *              a worker thread past the first 2 MiB of a gzipped profile)
+ *   gzip_header.c  a gzip member's header, read and checked for inflate.c
  *   wire.c     walks protobuf fields of a message without unpacking it
  *   message.c  reads Sample, Location, Function, ValueType from bytes
  *   decode.c   raw bytes -> hx_raw_t: tables of sample types, strings,
@@ -58,6 +59,35 @@ static inline bool hx__mul_ok(size_t a, size_t b, size_t *out) {
 /* Grows *items (of elem bytes each) so that it holds at least need items;
  * capacity doubles. 0 or HX_ENOMEM. */
 int hx__grow(void **items, size_t *cap, size_t need, size_t elem);
+
+/* ---- a gzip member's header (gzip_header.c) ---- */
+
+/* Where the reading of a gzip member's header (RFC 1952) is. */
+typedef enum hx_gzip_step {
+  HX_GZIP_FIXED,   /* the 10 bytes every header has */
+  HX_GZIP_XLEN,    /* FEXTRA: the extra field's 2-byte length */
+  HX_GZIP_EXTRA,   /* FEXTRA: its bytes */
+  HX_GZIP_NAME,    /* FNAME: up to a NUL byte */
+  HX_GZIP_COMMENT, /* FCOMMENT: up to a NUL byte */
+  HX_GZIP_HCRC,    /* FHCRC: the low 16 bits of the header's CRC-32 */
+  HX_GZIP_DONE     /* the deflate data follows */
+} hx_gzip_step_t;
+
+typedef struct hx_gzip_header {
+  hx_gzip_step_t step;
+  uint8_t flags;
+  uint8_t fixed[10]; /* the fixed part, then XLEN or the HCRC bytes */
+  size_t have;       /* bytes of the current step read so far */
+  size_t left;       /* HX_GZIP_EXTRA: bytes to skip */
+  uint32_t crc;      /* CRC-32 of the header bytes read */
+} hx_gzip_header_t;
+
+/* Reads a member's header from the front of data[0..size), advancing past
+ * what it took: 0 (h->step is HX_GZIP_DONE once the whole header is read),
+ * or -1 with zlib's words for what is wrong in *why. A zeroed h starts a
+ * header. */
+int hx__gzip_header_take(hx_gzip_header_t *h, const uint8_t **data,
+                         size_t *size, const char **why);
 
 /* ---- the profile's bytes as they arrive (inflate.c) ---- */
 
