@@ -396,7 +396,7 @@ static int gzip_failed(hx_input_t *in, const char *why, hx_error_t *err) {
 static int feed_gzip(hx_input_t *in, const uint8_t *data, size_t size,
                      hx_error_t *err) {
   struct inflate_state *st = in->isal;
-  bool again = false; /* the last call made progress: it may give more */
+  bool again = false; /* ISA-L may give more without more input */
   for (;;) {
     if (in->member_done) {
       /* Another member follows only if input remains; zero padding (some
@@ -445,9 +445,12 @@ static int feed_gzip(hx_input_t *in, const uint8_t *data, size_t size,
       again = false;
       continue;
     }
-    again = used > 0 || out > 0;
-    if (!again && size > 0) /* input and room, and nothing done */
+    if (used == 0 && out == 0 && size > 0) /* input and room: nothing */
       return gzip_failed(in, "inflate made no progress", err);
+    /* Without more input it gives more only when the room ran out, or it
+     * holds bytes it decoded and had no room for; calling it for nothing
+     * is not free (it moves its 32 KiB of history each time). */
+    again = st->avail_out == 0 || st->tmp_out_valid > st->tmp_out_processed;
   }
 }
 
