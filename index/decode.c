@@ -11,24 +11,13 @@
  * bytes here (they come first in a profile, before the locations they
  * name) and are read by the sample walk in build.c. So the raw profile is
  * never in memory whole: of its bytes only the samples are kept, about half of
- * a Go profile. The exception is a profile inflated whole (inflate.c,
- * hx__decoder_adopt): the buffer is the window, decoded in place at the
- * finish, its samples moved to its front and the pages of the rest given
- * back as they are decoded.
- * Afterwards every id and string index is checked, so that nothing later
- * can meet a dangling reference.
+ * a Go profile. Afterwards every id and string index is checked, so that
+ * nothing later can meet a dangling reference.
  */
-/* madvise(MADV_DONTNEED) is Linux and BSD, not POSIX (whose
- * POSIX_MADV_DONTNEED glibc ignores). */
-#define _DEFAULT_SOURCE
-
 #include "internal.h"
 
-#include <stddef.h>
-#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 
 /* Field numbers of message Profile (profile.proto); test_decode checks them
  * against the generated descriptor. */
@@ -49,10 +38,6 @@ struct hx_decoder {
       cap_sample_bytes;
   uint8_t *window; /* [0, end): bytes not decoded yet */
   size_t window_cap, end;
-  /* The window is the whole raw profile (hx__decoder_adopt): samples are
-   * kept by moving them to its front, [0, raw->sample_bytes_size), which
-   * never passes the field being read. */
-  bool whole;
 };
 typedef hx_decoder_t decoder_t;
 
@@ -155,18 +140,12 @@ static int add_sample(decoder_t *d, const hx_field_t *f, hx_error_t *err) {
   hx_raw_t *raw = d->raw;
   if (f->size > UINT32_MAX)
     return hx__fail(err, HX_ETOOBIG, "a sample of %zu bytes", f->size);
-  if (GROW(d, sample_sizes, raw->sample_count, cap_samples) < 0)
+  if (GROW(d, sample_sizes, raw->sample_count, cap_samples) < 0 ||
+      hx__grow((void **)&raw->sample_bytes, &d->cap_sample_bytes,
+               raw->sample_bytes_size + f->size, 1) < 0)
     return no_memory(err);
-  if (d->whole) {
-    if (f->size)
-      memmove(d->window + raw->sample_bytes_size, f->data, f->size);
-  } else {
-    if (hx__grow((void **)&raw->sample_bytes, &d->cap_sample_bytes,
-                 raw->sample_bytes_size + f->size, 1) < 0)
-      return no_memory(err);
-    if (f->size)
-      memcpy(raw->sample_bytes + raw->sample_bytes_size, f->data, f->size);
-  }
+  if (f->size)
+    memcpy(raw->sample_bytes + raw->sample_bytes_size, f->data, f->size);
   raw->sample_bytes_size += f->size;
   raw->sample_sizes[raw->sample_count++] = (uint32_t)f->size;
   return 0;
@@ -224,45 +203,18 @@ void hx__decoder_free(hx_decoder_t *d) {
   free(d);
 }
 
-#define PAGE ((uintptr_t)4096)
-#define RELEASE_STEP ((size_t)4 << 20)
-
-/* A whole profile decoded in place: the pages between the samples kept
- * at the front and pos (the next field) hold only decoded bytes, and are
- * given back to the system as the decode goes, so that the raw profile
- * and the tables decoded from it are not all resident at once. The pages
- * read as zeros if touched again, as they are when the samples kept grow
- * into them. madvise failing (another page size) only keeps them. */
-static const uint8_t *release_decoded(decoder_t *d, const uint8_t *pos) {
-  uintptr_t from = (uintptr_t)(d->window + d->raw->sample_bytes_size);
-  uintptr_t to = (uintptr_t)pos & ~(PAGE - 1);
-  from = (from + PAGE - 1) & ~(PAGE - 1);
-  if (to > from)
-    madvise((void *)from, to - from, MADV_DONTNEED);
-  return pos;
-}
-
 /* Decodes every complete field of the window and moves the rest (the
  * start of a field) to its front. */
 static int decode_window(decoder_t *d, hx_error_t *err) {
   hx_wire_t w = {d->window, d->window + d->end};
   hx_field_t f;
   int rc;
-  const uint8_t *released = d->window;
-  while ((rc = hx__wire_next_partial(&w, &f, err)) > 0) {
+  while ((rc = hx__wire_next_partial(&w, &f, err)) > 0)
     if ((rc = decode_field(d, &f, err)) < 0)
       return rc;
-    if (d->whole && w.pos - released >= (ptrdiff_t)RELEASE_STEP)
-      released = release_decoded(d, w.pos);
-  }
   if (rc < 0)
     return rc;
   size_t start = (size_t)(w.pos - d->window);
-  if (d->whole) {
-    /* The rest, if any, is a truncated field: left where it is. */
-    d->end -= start;
-    return 0;
-  }
   memmove(d->window, d->window + start, d->end - start);
   d->end -= start;
   return 0;
@@ -292,28 +244,6 @@ int hx__decoder_room(hx_decoder_t *d, uint8_t **dst, size_t *room,
 }
 
 void hx__decoder_wrote(hx_decoder_t *d, size_t n) { d->end += n; }
-
-void hx__decoder_adopt(hx_decoder_t *d, uint8_t *bytes, size_t size) {
-  free(d->window);
-  d->window = bytes;
-  d->window_cap = d->end = size;
-  d->whole = true;
-}
-
-/* After the whole profile was decoded in place: the samples, moved to the
- * window's front, become the samples' bytes and the rest is given back. */
-static void keep_samples(decoder_t *d) {
-  hx_raw_t *raw = d->raw;
-  if (raw->sample_bytes_size == 0) {
-    free(d->window);
-  } else {
-    uint8_t *kept = realloc(d->window, raw->sample_bytes_size);
-    /* A shrink that fails keeps the whole buffer. */
-    raw->sample_bytes = kept ? kept : d->window;
-  }
-  d->window = NULL;
-  d->whole = false;
-}
 
 static int check_string(const hx_raw_t *raw, int64_t index, const char *what,
                         unsigned long long id, hx_error_t *err) {
@@ -390,8 +320,6 @@ int hx__decoder_finish(hx_decoder_t *d, hx_error_t *err) {
     return rc;
   if (d->end != 0)
     return hx__fail(err, HX_EPROTO, "protobuf: truncated message");
-  if (d->whole)
-    keep_samples(d);
   /* The window and the location buffer are done with. */
   free(d->window);
   d->window = NULL;

@@ -62,7 +62,6 @@ struct hx_loader {
   hx_raw_t raw;
   hx_decoder_t *decoder;
   hx_input_t *input;
-  bool all_given;          /* hx_loader_feed_all was called: no more feeds */
   char sample_type_copy[]; /* empty when opts.sample_type is NULL */
 };
 
@@ -116,10 +115,6 @@ static int finished(hx_error_t *err) {
   return hx__fail(err, HX_EINVAL, "the load is already finished");
 }
 
-static int all_given(hx_error_t *err) {
-  return hx__fail(err, HX_EINVAL, "the whole input was already given");
-}
-
 /* Whether l takes data[0..size) now: 0, or the reason it does not. */
 static int check_feed(hx_loader_t *l, const void *data, size_t size,
                       hx_error_t *err) {
@@ -127,8 +122,6 @@ static int check_feed(hx_loader_t *l, const void *data, size_t size,
     return failed(l, err);
   if (l->state == LOADER_DONE)
     return finished(err);
-  if (l->all_given)
-    return all_given(err);
   if (size > 0 && !data)
     return hx__fail(err, HX_EINVAL, "no data for %zu bytes", size);
   return 0;
@@ -140,17 +133,6 @@ int hx_loader_feed(hx_loader_t *l, const void *data, size_t size,
   if (rc < 0)
     return rc;
   if (hx__input_feed(l->input, data, size, &l->error) < 0)
-    return failed(l, err);
-  return 0;
-}
-
-int hx_loader_feed_all(hx_loader_t *l, const void *data, size_t size,
-                       hx_error_t *err) {
-  int rc = check_feed(l, data, size, err);
-  if (rc < 0)
-    return rc;
-  l->all_given = true;
-  if (size > 0 && hx__input_feed_all(l->input, data, size, &l->error) < 0)
     return failed(l, err);
   return 0;
 }
@@ -192,7 +174,7 @@ int hx_index_load_buffer(const void *data, size_t size,
   int rc = hx_loader_new(opts, &l, err);
   if (rc < 0)
     return rc;
-  if ((rc = hx_loader_feed_all(l, data, size, err)) == 0)
+  if ((rc = hx_loader_feed(l, data, size, err)) == 0)
     rc = hx_loader_finish(l, out, err);
   hx_loader_free(l);
   return rc;

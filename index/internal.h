@@ -3,9 +3,10 @@
  *
  * The load pipeline, one file per step:
  *   index.c    hx_loader_*: the caller pushes the profile's bytes
- *   inflate.c  bytes as they arrive -> raw profile.proto bytes (gunzip,
- *              size cap), written into the decoder's window (by a worker
- *              thread past the first 2 MiB of a gzipped profile)
+ *   inflate.c  bytes as they arrive -> raw profile.proto bytes (gunzip
+ *              by ISA-L, size cap), written into the decoder's window (by
+ *              a worker thread past the first 2 MiB of a gzipped profile)
+ *   gzip_header.c  a gzip member's header, read and checked for inflate.c
  *   wire.c     walks protobuf fields of a message without unpacking it
  *   message.c  reads Sample, Location, Function, ValueType from bytes
  *   decode.c   raw bytes -> hx_raw_t: tables of sample types, strings,
@@ -59,6 +60,35 @@ static inline bool hx__mul_ok(size_t a, size_t b, size_t *out) {
  * capacity doubles. 0 or HX_ENOMEM. */
 int hx__grow(void **items, size_t *cap, size_t need, size_t elem);
 
+/* ---- a gzip member's header (gzip_header.c) ---- */
+
+/* Where the reading of a gzip member's header (RFC 1952) is. */
+typedef enum hx_gzip_step {
+  HX_GZIP_FIXED,   /* the 10 bytes every header has */
+  HX_GZIP_XLEN,    /* FEXTRA: the extra field's 2-byte length */
+  HX_GZIP_EXTRA,   /* FEXTRA: its bytes */
+  HX_GZIP_NAME,    /* FNAME: up to a NUL byte */
+  HX_GZIP_COMMENT, /* FCOMMENT: up to a NUL byte */
+  HX_GZIP_HCRC,    /* FHCRC: the low 16 bits of the header's CRC-32 */
+  HX_GZIP_DONE     /* the deflate data follows */
+} hx_gzip_step_t;
+
+typedef struct hx_gzip_header {
+  hx_gzip_step_t step;
+  uint8_t flags;
+  uint8_t fixed[10]; /* the fixed part, then XLEN or the HCRC bytes */
+  size_t have;       /* bytes of the current step read so far */
+  size_t left;       /* HX_GZIP_EXTRA: bytes to skip */
+  uint32_t crc;      /* CRC-32 of the header bytes read */
+} hx_gzip_header_t;
+
+/* Reads a member's header from the front of data[0..size), advancing past
+ * what it took: 0 (h->step is HX_GZIP_DONE once the whole header is read),
+ * or -1 with zlib's words for what is wrong in *why. A zeroed h starts a
+ * header. */
+int hx__gzip_header_take(hx_gzip_header_t *h, const uint8_t **data,
+                         size_t *size, const char **why);
+
 /* ---- the profile's bytes as they arrive (inflate.c) ---- */
 
 typedef struct hx_decoder hx_decoder_t;
@@ -73,14 +103,6 @@ int hx__input_new(uint64_t max_size, hx_decoder_t *dec, hx_input_t **out,
                   hx_error_t *err);
 int hx__input_feed(hx_input_t *in, const uint8_t *data, size_t size,
                    hx_error_t *err);
-/* The whole input at once, before any other feed: a single gzip member
- * whose size trailer is within max_size is inflated in one piece by
- * libdeflate straight into a buffer the decoder adopts; anything else
- * (raw bytes, several members, padding, a corrupt or lying member, no
- * memory for the whole) goes through hx__input_feed, which then gives the
- * same result and error as a load in pieces. No later feed is taken. */
-int hx__input_feed_all(hx_input_t *in, const uint8_t *data, size_t size,
-                       hx_error_t *err);
 /* The end of the bytes: "empty file" when there were none, truncated gzip
  * data when a member is unfinished. */
 int hx__input_finish(hx_input_t *in, hx_error_t *err);
@@ -240,11 +262,6 @@ int hx__decoder_room(hx_decoder_t *d, uint8_t **dst, size_t *room,
                      hx_error_t *err);
 /* n bytes were written at *dst of the last hx__decoder_room. */
 void hx__decoder_wrote(hx_decoder_t *d, size_t n);
-/* The whole raw profile at once, instead of any room and wrote: the
- * decoder owns bytes (malloc'd) from now on and decodes them in place at
- * the finish, keeping the samples where they are instead of copying them.
- * Only before any byte was written. */
-void hx__decoder_adopt(hx_decoder_t *d, uint8_t *bytes, size_t size);
 /* The end of the bytes: decodes the rest, then checks every cross-reference
  * except sample location ids (build.c checks those as it walks). */
 int hx__decoder_finish(hx_decoder_t *d, hx_error_t *err);

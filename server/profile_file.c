@@ -1,6 +1,6 @@
 /*
- * profile_file.c: a profile file read into an index loader, whole when it
- * is gzip, in chunks otherwise (profile_file.h).
+ * profile_file.c: a profile file read in chunks into an index loader
+ * (profile_file.h).
  */
 #include "profile_file.h"
 
@@ -66,60 +66,9 @@ static int feed_file(srv_profile_file_t *f, hx_loader_t *l, hx_error_t *err) {
   return rc;
 }
 
-/* Reads up to cap bytes of f into buf; the count read (less than cap only
- * at the end of the file), or -1 with errno set. */
-static ssize_t read_up_to(int fd, uint8_t *buf, size_t cap) {
-  size_t got = 0;
-  while (got < cap) {
-    ssize_t n = read(fd, buf + got, cap - got);
-    if (n < 0 && errno == EINTR)
-      continue;
-    if (n < 0)
-      return -1;
-    if (n == 0)
-      break;
-    got += (size_t)n;
-  }
-  return (ssize_t)got;
-}
-
-/* A gzip file read whole and given to the loader at once, which inflates
- * it in one piece (hx_loader_feed_all): 1 when done (or failed: rc in
- * *rc), 0 when the file is better read in chunks, untouched: not at its
- * start, not gzip, over the cap on the raw size (a
- * gzip file is never larger than what it inflates to, give or take its
- * header), or no memory for it. The buffer is freed before the finish, so
- * the compressed and the decoded profile are not both held past the
- * inflate. A file that grows while it is read is fed as it comes. */
-static int feed_whole(srv_profile_file_t *f, hx_loader_t *l,
-                      uint64_t max_decompressed, int *rc, hx_error_t *err) {
-  uint8_t magic[2];
-  if ((uint64_t)f->size > max_decompressed || lseek(f->fd, 0, SEEK_CUR) != 0 ||
-      pread(f->fd, magic, 2, 0) != 2 || magic[0] != 0x1f || magic[1] != 0x8b)
-    return 0;
-  size_t cap = (size_t)f->size + 1; /* one more: the end is seen */
-  uint8_t *buf = malloc(cap);
-  if (!buf)
-    return 0;
-  ssize_t n = read_up_to(f->fd, buf, cap);
-  if (n < 0)
-    *rc = hx_error_set(err, HX_EIO, "read: %s", strerror(errno));
-  else if ((size_t)n < cap)
-    *rc = hx_loader_feed_all(l, buf, (size_t)n, err);
-  else if ((*rc = hx_loader_feed(l, buf, (size_t)n, err)) == 0)
-    *rc = feed_file(f, l, err); /* it grew: the rest in chunks */
-  free(buf);
-  return 1;
-}
-
-static int load_with(srv_profile_file_t *f, hx_loader_t *l,
-                     const hx_options_t *opts, hx_index_t **out,
+static int load_with(srv_profile_file_t *f, hx_loader_t *l, hx_index_t **out,
                      hx_error_t *err) {
-  uint64_t max = opts && opts->max_decompressed ? opts->max_decompressed
-                                                : HX_DEFAULT_MAX_DECOMPRESSED;
-  int rc = 0;
-  if (f->fd < 0 || !feed_whole(f, l, max, &rc, err))
-    rc = feed_file(f, l, err);
+  int rc = feed_file(f, l, err);
   return rc < 0 ? rc : hx_loader_finish(l, out, err);
 }
 
@@ -130,7 +79,7 @@ int srv_profile_file_load(srv_profile_file_t *f, const hx_options_t *opts,
   int rc = hx_loader_new(opts, &l, err);
   if (rc < 0)
     return rc;
-  rc = load_with(f, l, opts, out, err);
+  rc = load_with(f, l, out, err);
   hx_loader_free(l);
   return rc;
 }
@@ -153,7 +102,7 @@ int srv_profile_file_read(const char *path, const hx_options_t *opts,
   if (rc < 0)
     return rc;
   if ((rc = srv_profile_file_open(path, &f, err)) == 0)
-    rc = load_with(&f, l, opts, out, err);
+    rc = load_with(&f, l, out, err);
   hx_loader_free(l);
   srv_profile_file_close(&f);
   if (file)

@@ -2,9 +2,7 @@
  * profile_file.h: reading a profile file into the index.
  *
  * The index does no IO (heat_index.h): this opens the file, checks that it
- * is a regular file, reads it and feeds a loader: a gzip file (within the
- * cap on the raw size) whole, given at once (hx_loader_feed_all, inflated
- * in one piece), anything else in chunks. Opening and
+ * is a regular file, reads it in chunks and feeds a loader. Opening and
  * reading are separate steps, and what is recorded of the file (size,
  * modification time, inode) comes from fstat() of the descriptor that is
  * read, at open: a file replaced or rewritten after the open is seen as

@@ -7,9 +7,9 @@
 # For each module it checks
 #   sources    the folder has C sources (so that the checks see something)
 #   libraries  the library headers it may not include (index: jansson,
-#              libuv, curl; protocol: protobuf-c, zlib, libuv, curl; search:
-#              all five); protocol's <...> headers are the C library's and
-#              jansson's only (it does no IO)
+#              libuv, curl, zlib; protocol: protobuf-c, zlib, libuv,
+#              curl; search: all five); protocol's <...> headers are the
+#              C library's and jansson's only (it does no IO)
 #   modules    another module's header only from that module's include/
 #              folder, and only of a module it may use (index, protocol:
 #              none; search: index; server: all). A module without an
@@ -19,7 +19,7 @@
 #              profile word (comments count; CMake files too)
 #   links      what its targets link, read from the project's CMake files
 #              (top, modules, tests/, cmake/), wherever the call is: index
-#              zlib, libdeflate and protobuf-c; protocol jansson; search
+#              ISA-L and protobuf-c; protocol jansson; search
 #              the index;
 #              besides their own targets and libm. Only server may link
 #              libuv, curl or anything else. A link item it cannot name (a
@@ -54,7 +54,7 @@ declare -A library_re=(
   [protobuf]='^protobuf-c/|\.pb-c\.h$'
   [zlib]='^z(lib|conf)\.h$')
 declare -A banned=(
-  [index]="jansson libuv curl"
+  [index]="jansson libuv curl zlib"
   [protocol]="protobuf libuv curl zlib"
   [search]="jansson libuv curl protobuf zlib")
 # The C11 standard library: all protocol/ may include with <...> besides
@@ -74,10 +74,10 @@ declare -A words_what=([index]="LSP or JSON-RPC" [search]="LSP or JSON-RPC"
                        [protocol]="profile, index or libuv")
 # What each module's targets may link besides its own targets
 # (server: anything).
-declare -A links_ok=([index]="zlib libdeflate protobuf-c threads libm"
+declare -A links_ok=([index]="isal protobuf-c threads libm"
                      [protocol]="jansson libm"
                      [search]="module:index tree-sitter libdl libm")
-declare -A links_what=([index]="zlib, libdeflate, protobuf-c and threads" [protocol]="jansson"
+declare -A links_what=([index]="ISA-L, protobuf-c and threads" [protocol]="jansson"
                        [search]="the index, tree-sitter and libdl (a user's grammar)")
 
 # words A B C: "A, B or C"
@@ -290,7 +290,7 @@ link_kind() {
     PkgConfig::JANSSON | jansson | -ljansson | jansson::*) echo jansson ;;
     PkgConfig::PROTOBUFC | protobuf-c | -lprotobuf-c) echo protobuf-c ;;
     PkgConfig::ZLIB | ZLIB::ZLIB | z | -lz) echo zlib ;;
-    PkgConfig::LIBDEFLATE | deflate | -ldeflate) echo libdeflate ;;
+    PkgConfig::LIBISAL | isal | -lisal) echo isal ;;
     PkgConfig::CURL | PkgConfig::LIBCURL | CURL::libcurl | curl | -lcurl) echo curl ;;
     m | -lm) echo libm ;;
     PkgConfig::TREESITTER | tree-sitter | -ltree-sitter) echo tree-sitter ;;

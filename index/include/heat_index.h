@@ -168,8 +168,7 @@ typedef struct hx_index hx_index_t;
  * profile's bytes (gzipped or raw, from a file, a socket, memory) as they
  * arrive, in pieces of any size, and the loader decodes them through a
  * window of a few fields, so neither the whole input nor the whole raw
- * profile is kept (unless the input is given whole: hx_loader_feed_all).
- * The result does not depend on how the bytes were split.
+ * profile is kept. The result does not depend on how the bytes were split.
  * A loader is used by one thread at a time. */
 typedef struct hx_loader hx_loader_t;
 
@@ -189,20 +188,6 @@ int hx_loader_new(const hx_options_t *opts, hx_loader_t **out,
 int hx_loader_feed(hx_loader_t *loader, const void *data, size_t size,
                    hx_error_t *err);
 
-/* The whole profile at once, as the load's only feed (a mapped file, a
- * buffer); data is only borrowed, and may be released as soon as this
- * returns. A single gzip member whose size trailer is within
- * max_decompressed is inflated in one piece, about three times faster than
- * in pieces, and the raw profile is then in memory whole until the finish
- * decodes it, in place (at most max_decompressed bytes; its samples stay
- * there, in place of the copy a load in pieces makes, and the pages of
- * the rest are given back as they are decoded). Anything else loads as by
- * hx_loader_feed. The result, or the error, is the same as for the bytes fed
- * in pieces. After hx_loader_feed it is one more piece. Later feeds are
- * HX_EINVAL. */
-int hx_loader_feed_all(hx_loader_t *loader, const void *data, size_t size,
-                       hx_error_t *err);
-
 /* The end of the input: decodes what is left and builds the index. On
  * success *out is a new index owned by the caller (free with
  * hx_index_free). On failure *out is NULL and err says why; no input at
@@ -213,9 +198,8 @@ int hx_loader_finish(hx_loader_t *loader, hx_index_t **out, hx_error_t *err);
 /* Frees a load at any stage. NULL is fine. */
 void hx_loader_free(hx_loader_t *loader);
 
-/* A whole profile in memory (gzipped or raw), through a loader
- * (hx_loader_feed_all): a new index in *out as for hx_loader_finish; data
- * is only borrowed. Messages
+/* A whole profile in memory (gzipped or raw), through a loader: a new
+ * index in *out as for hx_loader_finish; data is only borrowed. Messages
  * name no file: callers add it. */
 int hx_index_load_buffer(const void *data, size_t size,
                          const hx_options_t *opts, hx_index_t **out,

@@ -11,11 +11,10 @@
  * NULL and the error filled in; the sanitizer build's leak checker then
  * sees that nothing was lost on the way.
  *
- * What the wrappers see: the index's own allocations, and protobuf-c's,
+ * What the wrappers see: the index's own allocations, ISA-L's inflate
+ * state among them (ISA-L itself allocates nothing), and protobuf-c's,
  * since the index hands protobuf-c an allocator over its arenas. What they
- * do not see: zlib's (inflateInit2 is called without zalloc, so libz.so
- * calls malloc itself), and glibc's inside qsort and vsnprintf. The
- * LD_PRELOAD walk of the server (walk_server.mjs) covers zlib's.
+ * do not see: glibc's inside qsort and vsnprintf.
  *
  * hx_index_combine is walked the same way, on a merge and on a diff of
  * two loaded indexes.

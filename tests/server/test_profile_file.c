@@ -8,8 +8,8 @@
  *     opened, another profile is renamed over it, then the load runs. The
  *     index is the opened file's, and so are the recorded inode, mtime and
  *     size, not those of what the path names by then;
- *   - a gzip file that grows between the open and the load (read whole up
- *     to the size seen at the open, then in chunks) loads as the file;
+ *   - a gzip file that grows between the open and the load loads as the
+ *     file, with what was appended;
  *   - the errors, with the messages the CLI prints: a missing file, a
  *     directory, not a regular file, an empty file, an unreadable one, a
  *     read that fails, a load from a closed file; bad options come before
@@ -263,8 +263,8 @@ static void test_errors(void) {
 }
 
 /* A gzip file that grows between the open and the load (zero padding
- * appended, which the loader skips): it is read whole up to the size seen
- * at the open, and the rest in chunks; the index is the file's. */
+ * appended, which the loader skips): it is read to its new end; the index
+ * is the file's. */
 static void test_grown_during_load(void) {
   char dir[256], path[512], golden[1024];
   CHECK_INT(pb_make_temp_dir(dir, sizeof dir), 0);

@@ -13,6 +13,9 @@
  *   - the gzip stream cut short at several points: "truncated", and its
  *     deflate data corrupted at several points: the same error however
  *     fed; a failure stays (later feeds and the finish repeat it);
+ *   - gzip members whose boundaries fall inside the ring's chunks load as
+ *     the raw bytes; a member's lying size trailer, or a member that is
+ *     not gzip after good ones, fail the same however fed;
  *   - a loader freed in the middle of a load, with the worker running,
  *     and one freed after a failed feed.
  * Leaks and races are the sanitizer build's to find (LeakSanitizer); no
@@ -231,6 +234,90 @@ static void test_gzip_fails(const uint8_t *raw, size_t raw_len) {
   free(gz);
 }
 
+/* raw split into gzip members at the offsets in cut (ascending, inside
+ * raw), with zero padding after the first: a new buffer in *out. */
+static int gzip_members(const uint8_t *raw, size_t raw_len, const size_t *cut,
+                        size_t cuts, uint8_t **out, size_t *out_len) {
+  uint8_t *all = NULL;
+  size_t all_len = 0;
+  for (size_t i = 0; i <= cuts; i++) {
+    size_t from = i ? cut[i - 1] : 0, to = i < cuts ? cut[i] : raw_len;
+    uint8_t *gz = NULL;
+    size_t gz_len = 0;
+    size_t pad = i == 0 ? 7 : 0;
+    if (pb_gzip(raw + from, to - from, &gz, &gz_len) < 0)
+      break;
+    uint8_t *bigger = realloc(all, all_len + gz_len + pad);
+    if (bigger) {
+      memcpy(bigger + all_len, gz, gz_len);
+      memset(bigger + all_len + gz_len, 0, pad);
+      all = bigger;
+      all_len += gz_len + pad;
+    }
+    free(gz);
+    if (!bigger)
+      break;
+    if (i == cuts) {
+      *out = all;
+      *out_len = all_len;
+      return 0;
+    }
+  }
+  free(all);
+  return -1;
+}
+
+/* Gzip members with the worker running: member boundaries inside the
+ * ring's chunks (not at a multiple of their size) load as the raw bytes;
+ * a member whose size trailer lies, and bytes that are no gzip member
+ * after good ones, fail with the gzip error however fed. */
+static void test_members(const uint8_t *raw, size_t raw_len) {
+  hx_options_t opts;
+  hx_options_init(&opts);
+  outcome_t want;
+  load_fed(raw, raw_len, &opts, raw_len, &want);
+  CHECK_INT(want.rc, 0);
+  const size_t mib = (size_t)1 << 20;
+  const size_t cut[] = {3 * mib + 12345, 3 * mib + 99999, 5 * mib + 7};
+  uint8_t *gz = NULL;
+  size_t gz_len = 0;
+  CHECK_INT(gzip_members(raw, raw_len, cut, 3, &gz, &gz_len), 0);
+  if (gz)
+    check_gzip("members", gz, gz_len, &opts, &want);
+  outcome_free(&want);
+  /* Where the third member starts: the members are gzipped alike, so the
+   * last two are found from the end. */
+  uint8_t *third = NULL, *last = NULL;
+  size_t third_len = 0, last_len = 0;
+  CHECK_INT(pb_gzip(raw + cut[1], cut[2] - cut[1], &third, &third_len), 0);
+  CHECK_INT(pb_gzip(raw + cut[2], raw_len - cut[2], &last, &last_len), 0);
+  size_t at = gz && third && last ? gz_len - last_len - third_len : 0;
+  CHECK(at > 0 && memcmp(gz + at, third, third_len) == 0);
+  if (at > 0 && memcmp(gz + at, third, third_len) == 0) {
+    /* The second member's size trailer, the 4 bytes before the third,
+     * lies. */
+    gz[at - 4] ^= 1;
+    outcome_t lie;
+    load_fed(gz, gz_len, &opts, gz_len, &lie);
+    CHECK_INT(lie.rc, HX_EGZIP);
+    CHECK(fx_has_word(lie.message, "length check"));
+    check_gzip("second member's size lies", gz, gz_len, &opts, &lie);
+    outcome_free(&lie);
+    gz[at - 4] ^= 1;
+    /* The third member's magic broken: not gzip after two members. */
+    gz[at + 1] = 0x8c;
+    outcome_t bad;
+    load_fed(gz, gz_len, &opts, gz_len, &bad);
+    CHECK_INT(bad.rc, HX_EGZIP);
+    CHECK(fx_has_word(bad.message, "header"));
+    check_gzip("third member not gzip", gz, gz_len, &opts, &bad);
+    outcome_free(&bad);
+  }
+  free(third);
+  free(last);
+  free(gz);
+}
+
 /* Freed with the worker running, and after a failure. */
 static void test_free_mid_load(const uint8_t *raw, size_t raw_len) {
   uint8_t *gz = NULL;
@@ -286,6 +373,7 @@ int main(void) {
     test_large(raw, raw_len);
     test_worker_fails(raw, raw_len);
     test_gzip_fails(raw, raw_len);
+    test_members(raw, raw_len);
     test_free_mid_load(raw, raw_len);
   }
   free(raw);
