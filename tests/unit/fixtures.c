@@ -210,3 +210,21 @@ int fx_read_file(const char *path, uint8_t **out, size_t *len) {
   *len = d.len;
   return 0;
 }
+
+int fx_outcome_set(fx_outcome_t *o, int rc, hx_index_t *index,
+                   const hx_error_t *err) {
+  memset(o, 0, sizeof *o);
+  o->rc = rc;
+  int dumped = 0;
+  if (rc == 0 && index)
+    dumped = fx_index_dump(index, &o->dump, &o->dump_len);
+  else if (rc != 0 && err)
+    snprintf(o->message, sizeof o->message, "%s", err->message);
+  hx_index_free(index);
+  return dumped;
+}
+
+void fx_outcome_free(fx_outcome_t *o) {
+  free(o->dump);
+  memset(o, 0, sizeof *o);
+}

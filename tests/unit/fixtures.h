@@ -40,6 +40,24 @@ int fx_load(pb_builder_t *b, const hx_options_t *opts, hx_index_t **out,
  * Returns 0 or -1 (out of memory). */
 int fx_index_dump(const hx_index_t *index, uint8_t **out, size_t *len);
 
+/* What a load came to: its code, its message and the dump of its index
+ * (fx_index_dump; NULL on failure), so that loads made in different ways
+ * compare byte for byte. */
+typedef struct fx_outcome {
+  int rc;
+  char message[256];
+  uint8_t *dump;
+  size_t dump_len;
+} fx_outcome_t;
+
+/* Sets o from a load's code, index (freed here) and error. Returns 0, or
+ * -1 when the dump ran out of memory (o->dump is then NULL). */
+int fx_outcome_set(fx_outcome_t *o, int rc, hx_index_t *index,
+                   const hx_error_t *err);
+
+/* Frees o's dump and clears it. */
+void fx_outcome_free(fx_outcome_t *o);
+
 /* Reads a whole file. Caller frees *out. Returns 0 or -1. */
 int fx_read_file(const char *path, uint8_t **out, size_t *len);
 

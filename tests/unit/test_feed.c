@@ -39,45 +39,27 @@
 
 #define WHOLE SIZE_MAX
 
-/* The result of a load: its code, message and index dump. */
-typedef struct outcome {
-  int rc;
-  char message[256];
-  uint8_t *dump; /* NULL on failure */
-  size_t dump_len;
-} outcome_t;
-
-static void outcome_free(outcome_t *o) {
-  free(o->dump);
-  memset(o, 0, sizeof *o);
-}
-
-static void record(outcome_t *o, int rc, hx_index_t *ix,
+static void record(fx_outcome_t *o, int rc, hx_index_t *ix,
                    const hx_error_t *err) {
-  memset(o, 0, sizeof *o);
-  o->rc = rc;
   if (rc == 0) {
     CHECK(ix != NULL);
-    if (ix)
-      CHECK_INT(fx_index_dump(ix, &o->dump, &o->dump_len), 0);
   } else {
     CHECK(ix == NULL);
     CHECK_INT(err->code, rc);
     CHECK(err->message[0] != '\0');
     CHECK(strchr(err->message, '\n') == NULL);
-    snprintf(o->message, sizeof o->message, "%s", err->message);
   }
-  hx_index_free(ix);
+  CHECK_INT(fx_outcome_set(o, rc, ix, err), 0);
 }
 
 /* The dump of an index that stays the caller's. */
-static void record_kept(outcome_t *o, const hx_index_t *ix) {
+static void record_kept(fx_outcome_t *o, const hx_index_t *ix) {
   memset(o, 0, sizeof *o);
   CHECK_INT(fx_index_dump(ix, &o->dump, &o->dump_len), 0);
 }
 
 static void load_whole(const uint8_t *buf, size_t len,
-                       const hx_options_t *opts, outcome_t *o) {
+                       const hx_options_t *opts, fx_outcome_t *o) {
   hx_index_t *ix = NULL;
   hx_error_t err;
   memset(&err, 0, sizeof err);
@@ -108,7 +90,7 @@ static int new_loader(const hx_options_t *opts, hx_loader_t **l,
 
 /* buf through a loader in pieces. A failed feed must stay failed. */
 static void load_fed(const uint8_t *buf, size_t len, const hx_options_t *opts,
-                     size_t piece, outcome_t *o) {
+                     size_t piece, fx_outcome_t *o) {
   hx_loader_t *l;
   hx_index_t *ix = NULL;
   hx_error_t err;
@@ -142,8 +124,8 @@ static void load_fed(const uint8_t *buf, size_t len, const hx_options_t *opts,
 }
 
 /* Two outcomes are the same: code, message and every byte of the index. */
-static void check_same(const char *what, size_t piece, const outcome_t *a,
-                       const outcome_t *b) {
+static void check_same(const char *what, size_t piece, const fx_outcome_t *a,
+                       const fx_outcome_t *b) {
   int same = a->rc == b->rc && strcmp(a->message, b->message) == 0 &&
              a->dump_len == b->dump_len &&
              (a->dump_len == 0 || memcmp(a->dump, b->dump, a->dump_len) == 0);
@@ -159,14 +141,14 @@ static void check_same(const char *what, size_t piece, const outcome_t *a,
 /* Loads buf whole with hx_index_load_buffer and through a loader in every
  * kind of piece; all must agree. Returns the code. */
 static int check_pieces(const char *what, const uint8_t *buf, size_t len,
-                        const hx_options_t *opts, outcome_t *base) {
+                        const hx_options_t *opts, fx_outcome_t *base) {
   static const size_t pieces[] = {1, 7, 4096, 0, WHOLE};
   load_whole(buf, len, opts, base);
   for (size_t i = 0; i < sizeof pieces / sizeof pieces[0]; i++) {
-    outcome_t fed;
+    fx_outcome_t fed;
     load_fed(buf, len, opts, pieces[i], &fed);
     check_same(what, pieces[i], base, &fed);
-    outcome_free(&fed);
+    fx_outcome_free(&fed);
   }
   return base->rc;
 }
@@ -224,7 +206,7 @@ static int golden_profile(const char *name, char *path, size_t size) {
 /* A relevel gives what a fresh load at the same levels gives, whatever
  * the levels before it (the local ranks are kept per scope). */
 static void check_relevel(const char *what, const uint8_t *buf, size_t len,
-                          const outcome_t *base) {
+                          const fx_outcome_t *base) {
   static const struct {
     double threshold;
     hx_local_scope_t scope;
@@ -244,7 +226,7 @@ static void check_relevel(const char *what, const uint8_t *buf, size_t len,
     opts.threshold = steps[i].threshold;
     opts.local_scope = steps[i].scope;
     CHECK_INT(hx_index_relevel(ix, opts.threshold, opts.local_scope, NULL), 0);
-    outcome_t releveled, fresh;
+    fx_outcome_t releveled, fresh;
     record_kept(&releveled, ix);
     load_whole(buf, len, &opts, &fresh);
     char step[1100];
@@ -252,8 +234,8 @@ static void check_relevel(const char *what, const uint8_t *buf, size_t len,
              opts.threshold,
              opts.local_scope == HX_LOCAL_FILE ? "file" : "function");
     check_same(step, WHOLE, &fresh, &releveled);
-    outcome_free(&releveled);
-    outcome_free(&fresh);
+    fx_outcome_free(&releveled);
+    fx_outcome_free(&fresh);
   }
   hx_index_free(ix);
 }
@@ -287,7 +269,7 @@ static void test_golden(void) {
       continue; /* README.md and the like */
     }
     CHECK_INT(fx_read_file(path, &buf, &len), 0);
-    outcome_t base, unzipped;
+    fx_outcome_t base, unzipped;
     memset(&unzipped, 0, sizeof unzipped);
     check_pieces(path, buf, len, &opts, &base);
     check_relevel(path, buf, len, &base);
@@ -304,8 +286,8 @@ static void test_golden(void) {
     /* The golden folders hold profiles that load, and edge cases that
      * fail cleanly (perf-heatmap rejects them): both must agree. */
     profiles++;
-    outcome_free(&base);
-    outcome_free(&unzipped);
+    fx_outcome_free(&base);
+    fx_outcome_free(&unzipped);
     free(buf);
     free(raw);
     free(names[i]);
@@ -325,7 +307,7 @@ static void check_cuts(const char *what, const uint8_t *buf, size_t len,
   hx_options_init(&opts);
   const size_t keep[] = {1, 2, 3, 10, len / 3, len / 2, len - 8, len - 1};
   for (size_t i = 0; i < sizeof keep / sizeof keep[0]; i++) {
-    outcome_t o;
+    fx_outcome_t o;
     char label[128];
     snprintf(label, sizeof label, "%s cut at %zu of %zu", what, keep[i], len);
     int rc = check_pieces(label, buf, keep[i], &opts, &o);
@@ -339,7 +321,7 @@ static void check_cuts(const char *what, const uint8_t *buf, size_t len,
         fprintf(stderr, "  %s: %d \"%s\"\n", label, rc, o.message);
       CHECK(rc == HX_EPROTO || rc == HX_EPROFILE);
     }
-    outcome_free(&o);
+    fx_outcome_free(&o);
   }
 }
 
@@ -402,7 +384,7 @@ static void test_large(void) {
   CHECK(raw_len > ((size_t)2 << 20));
   hx_options_t opts;
   hx_options_init(&opts);
-  outcome_t from_raw, from_gz;
+  fx_outcome_t from_raw, from_gz;
   memset(&from_raw, 0, sizeof from_raw);
   memset(&from_gz, 0, sizeof from_gz);
   if (raw)
@@ -412,17 +394,17 @@ static void test_large(void) {
     check_same("large gzip against raw", WHOLE, &from_raw, &from_gz);
     const size_t at[] = {gz_len / 5, gz_len / 3, gz_len / 2, gz_len - 6};
     for (size_t i = 0; i < sizeof at / sizeof at[0]; i++) {
-      outcome_t o;
+      fx_outcome_t o;
       char label[64];
       snprintf(label, sizeof label, "large gzip, byte %zu flipped", at[i]);
       gz[at[i]] ^= 0x5a;
       CHECK_INT(check_pieces(label, gz, gz_len, &opts, &o) < 0, 1);
       gz[at[i]] ^= 0x5a;
-      outcome_free(&o);
+      fx_outcome_free(&o);
     }
   }
-  outcome_free(&from_raw);
-  outcome_free(&from_gz);
+  fx_outcome_free(&from_raw);
+  fx_outcome_free(&from_gz);
   free(raw);
   free(gz);
 }
@@ -540,9 +522,9 @@ static void test_edges(void) {
 
   /* A lone 1f is not gzip: the same as a one-byte buffer. */
   static const uint8_t one[1] = {0x1f};
-  outcome_t o;
+  fx_outcome_t o;
   CHECK_INT(check_pieces("lone 1f", one, 1, &opts, &o), HX_EPROTO);
-  outcome_free(&o);
+  fx_outcome_free(&o);
 
   /* The worked example in two gzip members and zero padding, split at
    * every kind of point: the same index as the raw profile. */
@@ -560,12 +542,12 @@ static void test_edges(void) {
   if (both) {
     memcpy(both, first, first_len);
     memcpy(both + first_len, second, second_len);
-    outcome_t a, b;
+    fx_outcome_t a, b;
     CHECK_INT(check_pieces("two members", both, both_len, &opts, &a), 0);
     load_whole(raw, raw_len, &opts, &b);
     check_same("two members against raw", WHOLE, &b, &a);
-    outcome_free(&a);
-    outcome_free(&b);
+    fx_outcome_free(&a);
+    fx_outcome_free(&b);
   }
 
   /* After the finish: the index is the caller's, the loader takes no
@@ -632,12 +614,12 @@ static void expect_gzip_error(const char *what, const uint8_t *buf, size_t len,
                               const char *word) {
   hx_options_t opts;
   hx_options_init(&opts);
-  outcome_t o;
+  fx_outcome_t o;
   CHECK_INT(check_pieces(what, buf, len, &opts, &o), HX_EGZIP);
   if (!fx_has_word(o.message, word))
     fprintf(stderr, "  %s: \"%s\" lacks \"%s\"\n", what, o.message, word);
   CHECK(fx_has_word(o.message, word));
-  outcome_free(&o);
+  fx_outcome_free(&o);
 }
 
 /* gz (one member with a bare 10-byte header) again with every optional
@@ -688,7 +670,7 @@ static void test_gzip_checks(void) {
     free(gz);
     return;
   }
-  outcome_t want, got;
+  fx_outcome_t want, got;
   load_whole(raw, raw_len, &opts, &want);
   CHECK_INT(want.rc, 0);
   CHECK_INT(with_header_fields(gz, gz_len, 0, &fancy, &fancy_len), 0);
@@ -696,10 +678,10 @@ static void test_gzip_checks(void) {
     CHECK_INT(
         check_pieces("every header field", fancy, fancy_len, &opts, &got), 0);
     check_same("every header field against raw", WHOLE, &want, &got);
-    outcome_free(&got);
+    fx_outcome_free(&got);
     free(fancy);
   }
-  outcome_free(&want);
+  fx_outcome_free(&want);
   CHECK_INT(with_header_fields(gz, gz_len, 1, &fancy, &fancy_len), 0);
   if (fancy)
     expect_gzip_error("header CRC wrong", fancy, fancy_len, "header crc");

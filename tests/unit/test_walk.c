@@ -26,15 +26,8 @@
 #define HEATLS_TESTDATA "testdata"
 #endif
 
-typedef struct outcome {
-  int rc;
-  char message[256];
-  uint8_t *dump; /* NULL on failure */
-  size_t dump_len;
-} outcome_t;
-
 static void load(const uint8_t *buf, size_t len, unsigned threads,
-                 const char *sample_type, outcome_t *o) {
+                 const char *sample_type, fx_outcome_t *o) {
   hx_options_t opts;
   hx_options_init(&opts);
   opts.walk_threads = threads;
@@ -42,19 +35,14 @@ static void load(const uint8_t *buf, size_t len, unsigned threads,
   hx_index_t *ix = NULL;
   hx_error_t err;
   memset(&err, 0, sizeof err);
-  memset(o, 0, sizeof *o);
-  o->rc = hx_index_load_buffer(buf, len, &opts, &ix, &err);
-  if (o->rc == 0)
-    CHECK_INT(fx_index_dump(ix, &o->dump, &o->dump_len), 0);
-  else
-    snprintf(o->message, sizeof o->message, "%s", err.message);
-  hx_index_free(ix);
+  int rc = hx_index_load_buffer(buf, len, &opts, &ix, &err);
+  CHECK_INT(fx_outcome_set(o, rc, ix, &err), 0);
 }
 
 /* One walk and two give the same code, message and index bytes. */
 static void check_both(const char *what, const uint8_t *buf, size_t len,
-                       const char *sample_type, outcome_t *two_out) {
-  outcome_t one, two;
+                       const char *sample_type, fx_outcome_t *two_out) {
+  fx_outcome_t one, two;
   load(buf, len, 1, sample_type, &one);
   load(buf, len, 2, sample_type, &two);
   int same =
@@ -68,11 +56,11 @@ static void check_both(const char *what, const uint8_t *buf, size_t len,
             "(%zu bytes)\n",
             what, one.rc, one.message, one.dump_len, two.rc, two.message,
             two.dump_len);
-  free(one.dump);
+  fx_outcome_free(&one);
   if (two_out)
     *two_out = two;
   else
-    free(two.dump);
+    fx_outcome_free(&two);
 }
 
 static void test_golden(void) {
@@ -147,7 +135,7 @@ static void test_first_reached(void) {
   size_t len = 0;
   CHECK_INT(pb_build_bytes(b, 0, &buf, &len), 0);
   pb_builder_free(b);
-  outcome_t two;
+  fx_outcome_t two;
   check_both("first reached", buf, len, NULL, &two);
   hx_index_t *ix = NULL;
   hx_options_t opts;
@@ -160,7 +148,7 @@ static void test_first_reached(void) {
     CHECK(at >= 0); /* line 8 of the key, shown under the first path */
   }
   hx_index_free(ix);
-  free(two.dump);
+  fx_outcome_free(&two);
   free(buf);
 }
 
@@ -185,13 +173,13 @@ static void expect_first_bad(const char *what, const size_t *bad, size_t nbad,
   size_t len = 0;
   CHECK_INT(pb_build_bytes(b, 0, &buf, &len), 0);
   pb_builder_free(b);
-  outcome_t two;
+  fx_outcome_t two;
   check_both(what, buf, len, NULL, &two);
   CHECK_INT(two.rc, HX_EPROFILE);
   CHECK(strstr(two.message, word) != NULL);
   if (!strstr(two.message, word))
     fprintf(stderr, "  %s: \"%s\" lacks \"%s\"\n", what, two.message, word);
-  free(two.dump);
+  fx_outcome_free(&two);
   free(buf);
 }
 
@@ -229,10 +217,10 @@ static void test_large_sample(void) {
   CHECK_INT(pb_build_bytes(b, 0, &buf, &len), 0);
   pb_builder_free(b);
   CHECK(len > 80000);
-  outcome_t two;
+  fx_outcome_t two;
   check_both("a sample over 64 KiB", buf, len, NULL, &two);
   CHECK_INT(two.rc, 0);
-  free(two.dump);
+  fx_outcome_free(&two);
   free(buf);
 }
 

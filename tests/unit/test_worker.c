@@ -26,33 +26,21 @@
 #include "check.h"
 #include "fixtures.h"
 
-typedef struct outcome {
-  int rc;
-  char message[256];
-  uint8_t *dump; /* NULL on failure */
-  size_t dump_len;
-} outcome_t;
-
-static void record(outcome_t *o, int rc, hx_index_t *ix,
+static void record(fx_outcome_t *o, int rc, hx_index_t *ix,
                    const hx_error_t *err) {
-  memset(o, 0, sizeof *o);
-  o->rc = rc;
   if (rc == 0) {
     CHECK(ix != NULL);
-    if (ix)
-      CHECK_INT(fx_index_dump(ix, &o->dump, &o->dump_len), 0);
   } else {
     CHECK(ix == NULL);
     CHECK_INT(err->code, rc);
-    snprintf(o->message, sizeof o->message, "%s", err->message);
   }
-  hx_index_free(ix);
+  CHECK_INT(fx_outcome_set(o, rc, ix, err), 0);
 }
 
 /* buf in pieces of `piece` bytes (0: sizes from 1 byte to 64 KiB that
  * vary); a failed feed must stay failed. */
 static void load_fed(const uint8_t *buf, size_t len, const hx_options_t *opts,
-                     size_t piece, outcome_t *o) {
+                     size_t piece, fx_outcome_t *o) {
   hx_loader_t *l = NULL;
   hx_index_t *ix = NULL;
   hx_error_t err;
@@ -91,8 +79,8 @@ static void load_fed(const uint8_t *buf, size_t len, const hx_options_t *opts,
   record(o, rc, ix, &err);
 }
 
-static void check_same(const char *what, size_t piece, const outcome_t *a,
-                       const outcome_t *b) {
+static void check_same(const char *what, size_t piece, const fx_outcome_t *a,
+                       const fx_outcome_t *b) {
   int same = a->rc == b->rc && strcmp(a->message, b->message) == 0 &&
              a->dump_len == b->dump_len &&
              (a->dump_len == 0 || memcmp(a->dump, b->dump, a->dump_len) == 0);
@@ -105,20 +93,15 @@ static void check_same(const char *what, size_t piece, const outcome_t *a,
   CHECK(same);
 }
 
-static void outcome_free(outcome_t *o) {
-  free(o->dump);
-  memset(o, 0, sizeof *o);
-}
-
 /* The gzip bytes in every kind of piece must give `want`. */
 static void check_gzip(const char *what, const uint8_t *gz, size_t gz_len,
-                       const hx_options_t *opts, const outcome_t *want) {
+                       const hx_options_t *opts, const fx_outcome_t *want) {
   static const size_t pieces[] = {SIZE_MAX, 65536, 4096, 0};
   for (size_t i = 0; i < sizeof pieces / sizeof pieces[0]; i++) {
-    outcome_t o;
+    fx_outcome_t o;
     load_fed(gz, gz_len, opts, pieces[i] == SIZE_MAX ? gz_len : pieces[i], &o);
     check_same(what, pieces[i], want, &o);
-    outcome_free(&o);
+    fx_outcome_free(&o);
   }
 }
 
@@ -126,7 +109,7 @@ static void check_gzip(const char *what, const uint8_t *gz, size_t gz_len,
  * gzipped ones (a worker past 2 MiB) must give. */
 static int check_raw_and_gzip(const char *what, const uint8_t *raw,
                               size_t raw_len, const hx_options_t *opts) {
-  outcome_t want;
+  fx_outcome_t want;
   load_fed(raw, raw_len, opts, raw_len, &want);
   uint8_t *gz = NULL;
   size_t gz_len = 0;
@@ -135,7 +118,7 @@ static int check_raw_and_gzip(const char *what, const uint8_t *raw,
     check_gzip(what, gz, gz_len, opts, &want);
   free(gz);
   int rc = want.rc;
-  outcome_free(&want);
+  fx_outcome_free(&want);
   return rc;
 }
 
@@ -210,25 +193,25 @@ static void test_gzip_fails(const uint8_t *raw, size_t raw_len) {
     return;
   for (size_t k = 3; k <= 10; k += k < 9 ? 3 : 1) { /* 3, 6, 9, 10 */
     size_t keep = k == 10 ? gz_len - 1 : gz_len * k / 10;
-    outcome_t want;
+    fx_outcome_t want;
     load_fed(gz, keep, &opts, keep, &want);
     CHECK_INT(want.rc, HX_EGZIP);
     CHECK(fx_has_word(want.message, "truncated"));
     char what[64];
     snprintf(what, sizeof what, "gzip cut at %zu", keep);
     check_gzip(what, gz, keep, &opts, &want);
-    outcome_free(&want);
+    fx_outcome_free(&want);
   }
   for (size_t k = 3; k <= 10; k += k < 9 ? 3 : 1) {
     size_t at = k == 10 ? gz_len - 6 : gz_len * k / 10;
     gz[at] ^= 0x5a;
-    outcome_t want;
+    fx_outcome_t want;
     load_fed(gz, gz_len, &opts, gz_len, &want);
     CHECK(want.rc < 0);
     char what[64];
     snprintf(what, sizeof what, "gzip byte %zu flipped", at);
     check_gzip(what, gz, gz_len, &opts, &want);
-    outcome_free(&want);
+    fx_outcome_free(&want);
     gz[at] ^= 0x5a;
   }
   free(gz);
@@ -274,7 +257,7 @@ static int gzip_members(const uint8_t *raw, size_t raw_len, const size_t *cut,
 static void test_members(const uint8_t *raw, size_t raw_len) {
   hx_options_t opts;
   hx_options_init(&opts);
-  outcome_t want;
+  fx_outcome_t want;
   load_fed(raw, raw_len, &opts, raw_len, &want);
   CHECK_INT(want.rc, 0);
   const size_t mib = (size_t)1 << 20;
@@ -284,7 +267,7 @@ static void test_members(const uint8_t *raw, size_t raw_len) {
   CHECK_INT(gzip_members(raw, raw_len, cut, 3, &gz, &gz_len), 0);
   if (gz)
     check_gzip("members", gz, gz_len, &opts, &want);
-  outcome_free(&want);
+  fx_outcome_free(&want);
   /* Where the third member starts: the members are gzipped alike, so the
    * last two are found from the end. */
   uint8_t *third = NULL, *last = NULL;
@@ -297,21 +280,21 @@ static void test_members(const uint8_t *raw, size_t raw_len) {
     /* The second member's size trailer, the 4 bytes before the third,
      * lies. */
     gz[at - 4] ^= 1;
-    outcome_t lie;
+    fx_outcome_t lie;
     load_fed(gz, gz_len, &opts, gz_len, &lie);
     CHECK_INT(lie.rc, HX_EGZIP);
     CHECK(fx_has_word(lie.message, "length check"));
     check_gzip("second member's size lies", gz, gz_len, &opts, &lie);
-    outcome_free(&lie);
+    fx_outcome_free(&lie);
     gz[at - 4] ^= 1;
     /* The third member's magic broken: not gzip after two members. */
     gz[at + 1] = 0x8c;
-    outcome_t bad;
+    fx_outcome_t bad;
     load_fed(gz, gz_len, &opts, gz_len, &bad);
     CHECK_INT(bad.rc, HX_EGZIP);
     CHECK(fx_has_word(bad.message, "header"));
     check_gzip("third member not gzip", gz, gz_len, &opts, &bad);
-    outcome_free(&bad);
+    fx_outcome_free(&bad);
   }
   free(third);
   free(last);
