@@ -79,6 +79,29 @@ export function run(command, argv, options) {
   return r.stdout;
 }
 
+/**
+ * A stand-in service of ours (pprofsvc, pyroscopesvc) started with argv;
+ * resolves to {port, child} once it prints "port N" (10 s at most). It
+ * ends when its stdin closes.
+ */
+export function startPortService(binary, argv) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(binary, argv, { stdio: ['pipe', 'pipe', 'inherit'] });
+    let out = '';
+    const name = path.basename(binary);
+    const timer = setTimeout(() => reject(new Error(`${name} did not start within 10 s`)), 10_000);
+    child.on('error', reject);
+    child.stdout.on('data', (d) => {
+      out += d;
+      const m = /port (\d+)/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve({ port: Number(m[1]), child });
+      }
+    });
+  });
+}
+
 export async function freePort() {
   return new Promise((resolve, reject) => {
     const server = net.createServer();

@@ -29,12 +29,11 @@
 // Exit status: 0 when every check passed, 1 otherwise, 77 when skipped (the
 // tools of tools/deps-vscode.sh or Chromium missing, unless CI is set). What
 // the VS Code tests share is in harness.mjs.
-import { spawn } from 'node:child_process';
 import path from 'node:path';
 
 import {
   answerInput, answerPick, check, copyWordfreq, dumpPoints, env, expectEditor, finish, heatFor, log, makeWork,
-  openFile, packageExtension, pickRows, readEditor, runCommand, same, sameMap, setup, startVSCode, statusText,
+  openFile, packageExtension, pickRows, readEditor, runCommand, same, sameMap, setup, startPortService, startVSCode, statusText,
   toastText, centerText, until,
 } from './harness.mjs';
 
@@ -46,24 +45,10 @@ const pyroscopesvc = path.resolve(args.pyroscopesvc);
 const cpuProfile = path.join(env.wordfreq, 'cpu.pb.gz');
 const PASSWORD = 'pw-vscode';
 
-/** The stand-in on 127.0.0.1; resolves to {port, child}. It ends when its stdin closes. */
+/** The stand-in on 127.0.0.1; resolves to {port, child}. */
 function startStandIn() {
-  return new Promise((resolve, reject) => {
-    const child = spawn(pyroscopesvc, ['-life', '300s', '-cpu', cpuProfile,
-      '-heap', path.join(env.wordfreq, 'heap.pb.gz'), '-user', 'alice', '-password', PASSWORD, '-tenant', 't1'],
-    { stdio: ['pipe', 'pipe', 'inherit'] });
-    let out = '';
-    const timer = setTimeout(() => reject(new Error('pyroscopesvc did not start within 10 s')), 10_000);
-    child.on('error', reject);
-    child.stdout.on('data', (d) => {
-      out += d;
-      const m = /port (\d+)/.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve({ port: Number(m[1]), child });
-      }
-    });
-  });
+  return startPortService(pyroscopesvc, ['-life', '300s', '-cpu', cpuProfile,
+    '-heap', path.join(env.wordfreq, 'heap.pb.gz'), '-user', 'alice', '-password', PASSWORD, '-tenant', 't1']);
 }
 
 /** The methods the stand-in was called with, in order ("MODE/METHOD"). */

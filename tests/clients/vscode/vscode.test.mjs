@@ -34,14 +34,13 @@
 // /opt/heatls-vscode). When they or Chromium are missing the test is skipped
 // (exit 77), unless CI is set, when that is a failure. Every wait is bounded.
 // What the VS Code tests share is in harness.mjs.
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 
 import {
   answerFileDialog, answerInput, answerPick, check, copyWordfreq, dumpPoints, env, expectEditor, finish,
-  heatFor, log, makeWork, openFile, packageExtension, readEditor, runCommand, sameMap, setup, startVSCode,
+  heatFor, log, makeWork, openFile, packageExtension, readEditor, runCommand, sameMap, setup, startPortService, startVSCode,
   statusText, toastText, until,
 } from './harness.mjs';
 
@@ -62,22 +61,9 @@ async function toggleLevel(page) {
 // ---------------------------------------------------------------------------
 // A capture from a running service
 
-/** pprofsvc on 127.0.0.1; resolves to {port, child}. It ends when its stdin closes. */
+/** pprofsvc on 127.0.0.1; resolves to {port, child}. */
 function startService() {
-  return new Promise((resolve, reject) => {
-    const child = spawn(pprofsvc, ['-life', '200s'], { stdio: ['pipe', 'pipe', 'inherit'] });
-    let out = '';
-    const timer = setTimeout(() => reject(new Error('pprofsvc did not start within 10 s')), 10_000);
-    child.on('error', reject);
-    child.stdout.on('data', (d) => {
-      out += d;
-      const m = /port (\d+)/.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve({ port: Number(m[1]), child });
-      }
-    });
-  });
+  return startPortService(pprofsvc, ['-life', '200s']);
 }
 
 /**
