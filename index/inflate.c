@@ -17,11 +17,15 @@
  *
  * Past the first THREAD_AFTER raw bytes of a gzipped profile, decoding
  * moves to a worker thread so that it runs beside inflate on a second
- * core: the caller's thread inflates into a ring of CHUNKS buffers and the
- * worker copies each full one into the decoder's window, which it alone
- * touches from then on. Reading the input (the caller's, between feeds)
- * and inflating take about 1.5 times as long as decoding, so the worker
- * keeps up and a load takes about as long as its inflate. The window is
+ * core: the caller's thread inflates into chunks that it hands over in
+ * order, and the worker copies each full one into the decoder's window,
+ * which it alone touches from then on. Over a whole profile, reading the
+ * input (the caller's, between feeds) and inflating take longer than
+ * decoding, but not evenly: the samples, the first half of a Go profile,
+ * are only copied, while the locations after them cost the worker more
+ * than inflating them costs the caller. So the chunks are not a fixed
+ * ring: a new one is made whenever the worker is behind (up to CHUNKS),
+ * and inflate runs ahead instead of waiting. The window is
  * decoded at the same bytes as on one thread, so the result, and which
  * error wins, do not change: a failure of the worker is found at the next
  * hand-over and returned by that feed (or the finish); a failure of
@@ -42,25 +46,33 @@
 typedef enum format { FORMAT_UNKNOWN, FORMAT_RAW, FORMAT_GZIP } format_t;
 
 #define THREAD_AFTER ((uint64_t)2 << 20) /* raw bytes before the worker */
-/* The caller's thread inflates more slowly than the worker decodes, so
- * the ring is rarely full; what it holds when the input ends
- * is what the load waits for. Four chunks of 256 KiB left about 2 ms of
- * decoding there on the benchmark profile, four of 512 KiB about 4. */
+/* On the benchmark profile the worker falls up to about 7 MB behind in
+ * the locations: with at most four chunks the caller waited 30-55 ms for
+ * it, with up to 32 not at all (and the load ends about 20 ms sooner). A
+ * chunk is made only when none is free, so a worker that keeps up keeps
+ * the memory at a few chunks. */
 #define CHUNK_SIZE ((size_t)256 << 10)
-#define CHUNKS 4
+#define CHUNKS 32
 
-/* The worker and the ring of chunks it shares with the caller's thread.
- * Chunks [tail, head) (mod CHUNKS) are full and the worker's; chunk
- * head % CHUNKS is the one being filled when fewer than CHUNKS are full.
- * mu guards head, tail, len, end, abort and failed; error is the worker's
- * until it has set failed (or exited). */
+/* The worker and the chunks it shares with the caller's thread. Full
+ * chunks wait in a queue, full[tail, head) (mod CHUNKS), with their
+ * lengths; the worker puts each one it has decoded on the free stack,
+ * where the caller takes the next chunk to fill (filling, which only the
+ * caller touches), or makes one while fewer than CHUNKS exist. mu guards
+ * everything but filling, filled and error; error is the worker's until it
+ * has set failed (or exited). */
 typedef struct worker {
   pthread_t thread;
   pthread_mutex_t mu;
   pthread_cond_t cv;
-  uint8_t *chunk[CHUNKS];
+  uint8_t *full[CHUNKS];
   size_t len[CHUNKS];
   size_t head, tail;
+  uint8_t *free[CHUNKS];
+  size_t free_count;
+  size_t made;      /* chunks that exist */
+  uint8_t *filling; /* the caller's */
+  size_t filled;    /* bytes in it */
   bool end;         /* no more chunks will come */
   bool decode_full; /* at the end: decode a full window first */
   bool abort;       /* stop at once (the load is freed) */
@@ -153,9 +165,12 @@ static void *worker_main(void *arg) {
       break;
     }
     size_t i = w->tail % CHUNKS;
+    uint8_t *chunk = w->full[i];
+    size_t len = w->len[i];
     pthread_mutex_unlock(&w->mu);
-    int rc = copy_into(w->dec, w->chunk[i], w->len[i], &w->error);
+    int rc = copy_into(w->dec, chunk, len, &w->error);
     pthread_mutex_lock(&w->mu);
+    w->free[w->free_count++] = chunk;
     w->tail++;
     if (rc < 0) {
       w->failed = true;
@@ -168,9 +183,13 @@ static void *worker_main(void *arg) {
   return NULL;
 }
 
+/* Every chunk is in one place: queued, free or being filled. */
 static void worker_free(worker_t *w) {
-  for (size_t i = 0; i < CHUNKS; i++)
-    free(w->chunk[i]);
+  for (size_t i = w->tail; i != w->head; i++)
+    free(w->full[i % CHUNKS]);
+  for (size_t i = 0; i < w->free_count; i++)
+    free(w->free[i]);
+  free(w->filling);
   free(w);
 }
 
@@ -181,13 +200,12 @@ static void worker_start(hx_input_t *in) {
   if (!w)
     return;
   w->dec = in->dec;
-  bool ok = true;
-  for (size_t i = 0; i < CHUNKS && ok; i++)
-    ok = (w->chunk[i] = malloc(CHUNK_SIZE)) != NULL;
-  if (!ok) {
+  w->filling = malloc(CHUNK_SIZE);
+  if (!w->filling) {
     worker_free(w);
     return;
   }
+  w->made = 1;
   if (pthread_mutex_init(&w->mu, NULL) != 0) {
     worker_free(w);
     return;
@@ -206,18 +224,39 @@ static void worker_start(hx_input_t *in) {
   in->worker = w;
 }
 
-/* Hands the chunk being filled to the worker and waits for a free one.
- * HX_E* when the worker has failed (after joining it: its error in err). */
+/* Queues the chunk being filled for the worker (under w->mu). */
+static void queue_filling(worker_t *w) {
+  w->full[w->head % CHUNKS] = w->filling;
+  w->len[w->head % CHUNKS] = w->filled;
+  w->head++;
+  w->filling = NULL;
+  w->filled = 0;
+}
+
+/* Hands the chunk being filled to the worker and takes another: a free
+ * one, a new one while fewer than CHUNKS exist, or else the next one the
+ * worker frees. HX_E* when the worker has failed (after joining it: its
+ * error in err). */
 static int worker_push(hx_input_t *in, hx_error_t *err) {
   worker_t *w = in->worker;
   pthread_mutex_lock(&w->mu);
-  w->head++;
+  queue_filling(w);
   pthread_cond_broadcast(&w->cv);
-  while (w->head - w->tail == CHUNKS && !w->failed)
+  bool make = w->free_count == 0 && w->made < CHUNKS;
+  if (make)
+    w->made++; /* counted now: only this thread makes chunks */
+  pthread_mutex_unlock(&w->mu);
+  uint8_t *fresh = make ? malloc(CHUNK_SIZE) : NULL;
+  pthread_mutex_lock(&w->mu);
+  if (make && !fresh)
+    w->made--; /* no memory: wait for a free one instead */
+  while (!fresh && w->free_count == 0 && !w->failed)
     pthread_cond_wait(&w->cv, &w->mu);
   bool failed = w->failed;
-  if (!failed)
-    w->len[w->head % CHUNKS] = 0;
+  if (fresh)
+    w->filling = fresh; /* freed with the worker if it failed */
+  else if (!failed)
+    w->filling = w->free[--w->free_count];
   pthread_mutex_unlock(&w->mu);
   return failed ? worker_stop(in, false, false, err) : 0;
 }
@@ -236,8 +275,8 @@ static int worker_stop(hx_input_t *in, bool abort, bool decode_full,
   if (abort) {
     w->abort = true;
   } else {
-    if (!w->failed && w->len[w->head % CHUNKS] > 0)
-      w->head++; /* there is room: only a free chunk is filled */
+    if (!w->failed && w->filled > 0)
+      queue_filling(w); /* there is room: at most CHUNKS exist */
     w->end = true;
     w->decode_full = decode_full;
   }
@@ -281,12 +320,10 @@ static int next_room(hx_input_t *in, uint8_t **dst, size_t *room,
   worker_t *w = in->worker;
   if (w) {
     /* head is written by this thread only: read without the lock. */
-    if (w->len[w->head % CHUNKS] == CHUNK_SIZE &&
-        (rc = worker_push(in, err)) < 0)
+    if (w->filled == CHUNK_SIZE && (rc = worker_push(in, err)) < 0)
       return rc;
-    size_t i = w->head % CHUNKS;
-    *dst = w->chunk[i] + w->len[i];
-    *room = CHUNK_SIZE - w->len[i];
+    *dst = w->filling + w->filled;
+    *room = CHUNK_SIZE - w->filled;
   } else if ((rc = hx__decoder_room(in->dec, dst, room, err)) < 0) {
     return rc;
   }
@@ -300,7 +337,7 @@ static int next_room(hx_input_t *in, uint8_t **dst, size_t *room,
 
 static int wrote(hx_input_t *in, size_t n, hx_error_t *err) {
   if (in->worker)
-    in->worker->len[in->worker->head % CHUNKS] += n;
+    in->worker->filled += n;
   else
     hx__decoder_wrote(in->dec, n);
   in->produced += n;

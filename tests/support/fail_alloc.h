@@ -28,6 +28,13 @@ long fail_alloc_count(void);    /* allocations counted since armed */
 long fail_alloc_failures(void); /* allocations failed since armed */
 int fail_alloc_failed(void);    /* fail_alloc_failures() > 0 */
 
+/* Armed by size instead, from any thread: every malloc of exactly `size`
+ * bytes after the first `keep` of them fails (size 0 disarms). Counted
+ * apart from the above. */
+void fail_alloc_arm_size(size_t size, long keep);
+long fail_alloc_size_count(void);    /* mallocs of that size since armed */
+long fail_alloc_size_failures(void); /* how many of them failed */
+
 /* The wrapped malloc, for a library's allocator hook
  * (json_set_alloc_funcs). */
 void *__wrap_malloc(size_t size);

@@ -17,14 +17,22 @@
  *     the raw bytes; a member's lying size trailer, or a member that is
  *     not gzip after good ones, fail the same however fed;
  *   - a loader freed in the middle of a load, with the worker running,
- *     and one freed after a failed feed.
+ *     and one freed after a failed feed;
+ *   - chunks for the worker that cannot be made: none (the load stays on
+ *     one thread), or only the first few (the caller waits for the worker
+ *     to free one): the raw load's index all the same.
  * Leaks and races are the sanitizer build's to find (LeakSanitizer); no
  * thread may outlive hx_loader_free, or this process would not end clean.
  */
 #include <stdlib.h>
 
 #include "check.h"
+#include "fail_alloc.h"
 #include "fixtures.h"
+
+/* index/inflate.c's CHUNK_SIZE: the test fails (no chunk failed to be
+ * made) if the two part. */
+#define WORKER_CHUNK ((size_t)256 << 10)
 
 static void record(fx_outcome_t *o, int rc, hx_index_t *ix,
                    const hx_error_t *err) {
@@ -345,6 +353,38 @@ static void test_free_mid_load(const uint8_t *raw, size_t raw_len) {
   free(gz);
 }
 
+/* Only `keep` chunks can be made: with none the worker does not start,
+ * with one or a few the caller waits for the worker to free one. */
+static void test_chunks_fail(const uint8_t *raw, size_t raw_len) {
+  hx_options_t opts;
+  hx_options_init(&opts);
+  fx_outcome_t want;
+  load_fed(raw, raw_len, &opts, raw_len, &want);
+  uint8_t *gz = NULL;
+  size_t gz_len = 0;
+  CHECK_INT(pb_gzip(raw, raw_len, &gz, &gz_len), 0);
+  const long keeps[] = {0, 1, 2, 5};
+  for (size_t i = 0; gz && i < sizeof keeps / sizeof keeps[0]; i++) {
+    fx_outcome_t o;
+    fail_alloc_arm_size(WORKER_CHUNK, keeps[i]);
+    load_fed(gz, gz_len, &opts, 65536, &o);
+    long failed = fail_alloc_size_failures();
+    fail_alloc_arm_size(0, 0);
+    char what[64];
+    snprintf(what, sizeof what, "%ld chunks", keeps[i]);
+    check_same(what, 65536, &want, &o);
+    /* With none the worker's first chunk fails; with one, the second
+     * (the caller hands the first over before the worker can free it).
+     * Whether more are wanted depends on how far the worker falls behind. */
+    if (keeps[i] <= 1 && failed == 0)
+      fprintf(stderr, "  %s: no chunk failed to be made\n", what);
+    CHECK(keeps[i] > 1 || failed > 0);
+    fx_outcome_free(&o);
+  }
+  free(gz);
+  fx_outcome_free(&want);
+}
+
 int main(void) {
   uint8_t *raw = NULL;
   size_t raw_len = 0;
@@ -358,6 +398,7 @@ int main(void) {
     test_gzip_fails(raw, raw_len);
     test_members(raw, raw_len);
     test_free_mid_load(raw, raw_len);
+    test_chunks_fail(raw, raw_len);
   }
   free(raw);
   CHECK_DONE();
