@@ -34,7 +34,7 @@ struct hx_decoder {
   hx_raw_t *raw;
   hx_location_buf_t location; /* the lines of one location, reused */
   size_t cap_strings, cap_types, cap_functions, cap_locations,
-      cap_location_ids, cap_frames, cap_frame_ids, cap_samples,
+      cap_location_ids, cap_frames, cap_odd_frames, cap_samples,
       cap_sample_bytes;
   uint8_t *window; /* [0, end): bytes not decoded yet */
   size_t window_cap, end;
@@ -94,9 +94,7 @@ static int add_location(decoder_t *d, const hx_field_t *f, hx_error_t *err) {
   if (GROW(d, locations, raw->location_count, cap_locations) < 0 ||
       GROW(d, location_id_list, raw->location_count, cap_location_ids) < 0 ||
       hx__grow((void **)&raw->frames, &d->cap_frames, frames,
-               sizeof *raw->frames) < 0 ||
-      hx__grow((void **)&raw->frame_function_ids, &d->cap_frame_ids, frames,
-               sizeof *raw->frame_function_ids) < 0)
+               sizeof *raw->frames) < 0)
     return no_memory(err);
   raw->location_id_list[raw->location_count] = loc->id;
   hx_raw_location_t *rl = &raw->locations[raw->location_count++];
@@ -104,11 +102,21 @@ static int add_location(decoder_t *d, const hx_field_t *f, hx_error_t *err) {
   rl->frame_count = (uint32_t)loc->line_count;
   for (size_t i = 0; i < loc->line_count; i++) {
     int64_t line = loc->lines[i].line;
+    uint64_t id = loc->lines[i].function_id;
     bool counts = line >= 0 && line <= (int64_t)UINT32_MAX;
-    raw->frame_function_ids[raw->frame_count] = loc->lines[i].function_id;
-    hx_raw_frame_t *fr = &raw->frames[raw->frame_count++];
-    fr->function = counts ? 0 : HX_FRAME_SKIP;
+    hx_raw_frame_t *fr = &raw->frames[raw->frame_count];
+    fr->function = counts && id < HX_FRAME_SKIP ? (uint32_t)id : HX_FRAME_SKIP;
     fr->line = counts ? (uint32_t)line : 0;
+    if (fr->function == HX_FRAME_SKIP) {
+      if (hx__grow((void **)&raw->odd_frames, &d->cap_odd_frames,
+                   raw->odd_frame_count + 1, sizeof *raw->odd_frames) < 0)
+        return no_memory(err);
+      struct hx_odd_frame *odd = &raw->odd_frames[raw->odd_frame_count++];
+      odd->frame = (uint32_t)raw->frame_count;
+      odd->counts = counts;
+      odd->function_id = id;
+    }
+    raw->frame_count++;
   }
   return 0;
 }
@@ -285,26 +293,33 @@ static int check_references(hx_raw_t *raw, hx_error_t *err) {
            &functions, raw->functions ? &raw->functions[0].id : NULL,
            raw->function_count, sizeof *raw->functions, "function", err)) < 0)
     return rc;
+  const struct hx_odd_frame *odd = raw->odd_frames;
   for (size_t i = 0; i < raw->location_count && rc == 0; i++) {
     const hx_raw_location_t *loc = &raw->locations[i];
     for (uint32_t j = 0; j < loc->frame_count; j++) {
-      size_t at = loc->first_frame + j;
-      hx_raw_frame_t *fr = &raw->frames[at];
-      long fi = hx__id_map_find(&functions, raw->frame_function_ids[at]);
+      hx_raw_frame_t *fr = &raw->frames[loc->first_frame + j];
+      uint64_t id = fr->function;
+      bool counts = true;
+      if (fr->function == HX_FRAME_SKIP) { /* the next odd frame */
+        id = odd->function_id;
+        counts = odd->counts;
+        odd++;
+      }
+      long fi = hx__id_map_find(&functions, id);
       if (fi < 0) {
         rc = hx__fail(err, HX_EPROFILE,
                       "location %llu names unknown function id %llu",
                       (unsigned long long)raw->location_id_list[i],
-                      (unsigned long long)raw->frame_function_ids[at]);
+                      (unsigned long long)id);
         break;
       }
-      if (fr->function != HX_FRAME_SKIP)
-        fr->function = (uint32_t)fi;
+      fr->function = counts ? (uint32_t)fi : HX_FRAME_SKIP;
     }
   }
   hx__id_map_close(&functions);
-  free(raw->frame_function_ids);
-  raw->frame_function_ids = NULL;
+  free(raw->odd_frames);
+  raw->odd_frames = NULL;
+  raw->odd_frame_count = 0;
   if (rc == 0)
     rc = hx__id_map_build(&raw->location_ids, raw->location_id_list,
                           raw->location_count, sizeof(uint64_t), "location",
@@ -338,9 +353,10 @@ void hx__raw_release_samples(hx_raw_t *raw) {
 
 void hx__raw_release_walk(hx_raw_t *raw) {
   free(raw->location_id_list);
-  free(raw->frame_function_ids);
+  free(raw->odd_frames);
   raw->location_id_list = NULL;
-  raw->frame_function_ids = NULL;
+  raw->odd_frames = NULL;
+  raw->odd_frame_count = 0;
   free(raw->locations);
   free(raw->frames);
   free(raw->sample_bytes);

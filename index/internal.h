@@ -242,8 +242,17 @@ typedef struct hx_raw {
   size_t location_count;
   hx_raw_frame_t *frames;
   size_t frame_count;
-  /* Ids as the profile gives them, until check_references maps them. */
-  uint64_t *location_id_list, *frame_function_ids;
+  /* Ids as the profile gives them, until check_references maps them:
+   * a frame's function holds its function's id until then, unless the
+   * id does not fit there or the frame does not count (HX_FRAME_SKIP):
+   * such frames' ids are listed apart, in frame order. */
+  uint64_t *location_id_list;
+  struct hx_odd_frame {
+    uint32_t frame;       /* its index in frames */
+    bool counts;          /* its line is kept */
+    uint64_t function_id; /* as the profile gives it */
+  } * odd_frames;
+  size_t odd_frame_count;
   uint8_t *sample_bytes; /* every Sample message, one after another */
   size_t sample_bytes_size;
   uint32_t *sample_sizes; /* the size of each */

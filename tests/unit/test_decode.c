@@ -257,6 +257,36 @@ static void test_leaf_without_package(void) {
   hx_index_free(index);
 }
 
+/* Function ids as large as a uint64: those that do not fit in 32 bits
+ * (or are 2^32-1 exactly) are resolved like any other, on frames that
+ * count and on frames a negative line skips. */
+static void test_large_function_ids(void) {
+  pb_builder_t *b = fx_go_cpu_builder();
+  uint64_t f = pb_add_function(b, "main.f", "/src/f.go");
+  uint64_t g = pb_add_function(b, "main.g", "/src/g.go");
+  uint64_t h = pb_add_function(b, "main.h", "/src/h.go");
+  uint64_t k = pb_add_function(b, "main.k", "/src/k.go");
+  pb_set_function_id(b, f, UINT32_MAX);
+  pb_set_function_id(b, g, (uint64_t)1 << 40);
+  pb_set_function_id(b, h, UINT64_MAX);
+  pb_set_function_id(b, k, UINT32_MAX - 1);
+  uint64_t stack[] = {pb_add_frame(b, UINT32_MAX, 3),
+                      pb_add_frame(b, UINT64_MAX, -1),
+                      pb_add_frame(b, (uint64_t)1 << 40, 5),
+                      pb_add_frame(b, UINT32_MAX - 1, 9)};
+  fx_cpu_stack(b, 4, stack, 10);
+  hx_index_t *index = load(b, NULL);
+  pb_builder_free(b);
+  if (!index)
+    return;
+  CHECK_INT(hx_index_point_count(index), 3);
+  CHECK_POINT(index, "/src/f.go", 3, 10 * MS, 10 * MS);
+  CHECK_POINT(index, "/src/g.go", 5, 0, 10 * MS);
+  CHECK_POINT(index, "/src/k.go", 9, 0, 10 * MS);
+  CHECK_INT(fx_function(index, "main.h"), -1);
+  hx_index_free(index);
+}
+
 /* Line 0 is a point; a negative line or one past 2^32-1 skips the frame
  * (its position still counts, so the next frame gets no flat); 2^32-1
  * itself is kept. */
@@ -753,6 +783,7 @@ int main(void) {
   test_recursion();
   test_leaf_without_package();
   test_line_limits();
+  test_large_function_ids();
   test_panicking_names();
   test_merged_key();
   test_heap_sample_types();

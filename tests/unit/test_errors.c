@@ -219,6 +219,19 @@ static void test_inconsistent(void) {
   fx_cpu_stack(b, 1, &dangling, 10);
   expect_profile("unknown function", b, NULL, HX_EPROFILE, "function");
 
+  /* Function ids the frames keep apart from the others: on a frame that
+   * does not count, and past 32 bits. */
+  b = small_profile(NULL, NULL);
+  dangling = pb_add_frame(b, 77, -4);
+  fx_cpu_stack(b, 1, &dangling, 10);
+  expect_profile("unknown function on a skipped frame", b, NULL, HX_EPROFILE,
+                 "77");
+  b = small_profile(NULL, NULL);
+  dangling = pb_add_frame(b, (uint64_t)1 << 40, 4);
+  fx_cpu_stack(b, 1, &dangling, 10);
+  expect_profile("unknown function past 32 bits", b, NULL, HX_EPROFILE,
+                 "1099511627776");
+
   b = small_profile(&f, NULL);
   pb_set_function_name_index(b, f, (int64_t)pb_string_count(b));
   expect_profile("name past the string table", b, NULL, HX_EPROFILE, "string");
