@@ -522,8 +522,8 @@ static void walker_close(walker_t *w) {
  * location, half the walk would not pay for them. */
 #define WALK_BYTES_PER_LOCATION 4
 
-/* Sets up the second walker over the samples after the first half of the
- * bytes, which the first keeps, and grows both id buffers to the largest
+/* Sets up the second walker over the samples after about the first half
+ * of the bytes, which the first keeps, and grows both id buffers to the largest
  * sample. false (and nothing held) when the walk stays on one thread: too
  * small, a sample too large, or no memory for a second set of sums. */
 static bool split_walk(builder_t *b, walker_t *one, walker_t *two) {
@@ -534,11 +534,16 @@ static bool split_walk(builder_t *b, walker_t *one, walker_t *two) {
                      raw->sample_bytes_size / WALK_BYTES_PER_LOCATION <
                          raw->location_count)))
     return false;
+  /* The second walker first copies every location's keys (about 10 ns a
+   * location here, where the walk takes about 7.5 ns a sample byte), so
+   * the first takes a location and a half's worth of bytes more than half
+   * of them: the two then end within a few ms of each other. */
+  size_t half = raw->sample_bytes_size / 2 + raw->location_count * 3 / 4;
   size_t largest = 0, mid = 0, before = 0;
   for (size_t s = 0; s < raw->sample_count; s++) {
     if (raw->sample_sizes[s] > largest)
       largest = raw->sample_sizes[s];
-    if (before < raw->sample_bytes_size / 2) {
+    if (before < half) {
       before += raw->sample_sizes[s];
       mid = s + 1;
     }
