@@ -523,9 +523,9 @@ static void walker_close(walker_t *w) {
 #define WALK_BYTES_PER_LOCATION 4
 
 /* Sets up the second walker over the samples after about the first half
- * of the bytes, which the first keeps, and grows both id buffers to the largest
- * sample. false (and nothing held) when the walk stays on one thread: too
- * small, a sample too large, or no memory for a second set of sums. */
+ * of the bytes, which the first keeps, and grows both id buffers to the
+ * largest sample. false (and nothing held) when the walk stays on one thread:
+ * too small, a sample too large, or no memory for a second set of sums. */
 static bool split_walk(builder_t *b, walker_t *one, walker_t *two) {
   const hx_raw_t *raw = b->raw;
   unsigned want = b->opts->walk_threads;

@@ -157,10 +157,18 @@ static int read_file(const char *path, uint8_t **out, size_t *len) {
   return 0;
 }
 
+/* The id of function i of build_sparse: sparse, and past 32 bits for every
+ * 97th (the decoder lists such frames apart, as it does frames whose line
+ * does not count). */
+static uint64_t sparse_function_id(size_t i) {
+  return i % 97 == 0 ? ((uint64_t)1 << 33) + i : 1000003 * (i + 1);
+}
+
 /* A profile the test data lacks: raw (non-Go) symbols, sparse function and
- * location ids (hash-table id maps), inlined frames (locations with several
- * counting lines), over a thousand keys and a few thousand points (the key
- * and point tables grow), and a string table of a few thousand entries. */
+ * location ids (hash-table id maps), function ids past 32 bits and lines
+ * that do not count, inlined frames (locations with several counting
+ * lines), over a thousand keys and a few thousand points (the key and
+ * point tables grow), and a string table of a few thousand entries. */
 static int build_sparse(uint8_t **out, size_t *len) {
   enum { FUNCS = 1500, LOCS = 2400, SAMPLES = 3000 };
   pb_builder_t *b = pb_builder_new();
@@ -174,14 +182,15 @@ static int build_sparse(uint8_t **out, size_t *len) {
     snprintf(name, sizeof name, "fn_%zu", i);
     snprintf(file, sizeof file, "/src/part%zu/file%zu.c", i % 7, i / 3);
     fn[i] = pb_add_function(b, name, file);
-    pb_set_function_id(b, fn[i], 1000003 * (i + 1));
+    pb_set_function_id(b, fn[i], sparse_function_id(i));
   }
   for (size_t i = 0; i < LOCS; i++) {
     pb_line_t lines[3];
     size_t n = 1 + i % 3;
     for (size_t j = 0; j < n; j++) {
-      lines[j].function_id = 1000003 * (((i * 7 + j * 13) % FUNCS) + 1);
-      lines[j].line = (int64_t)(10 + (i * 31 + j) % 400);
+      lines[j].function_id = sparse_function_id((i * 7 + j * 13) % FUNCS);
+      lines[j].line =
+          i % 50 == 1 && j == 1 ? -1 : (int64_t)(10 + (i * 31 + j) % 400);
     }
     loc[i] = pb_add_location(b, n, lines);
     pb_set_location_id(b, loc[i], 7777777 * (i + 1) + 5);

@@ -20,8 +20,7 @@ static size_t sized_bytes;
 static long sized_keep, sized_count, sized_failures;
 
 static int sized_fail(size_t size) {
-  if (!__atomic_load_n(&sized_bytes, __ATOMIC_SEQ_CST) ||
-      size != sized_bytes)
+  if (!__atomic_load_n(&sized_bytes, __ATOMIC_SEQ_CST) || size != sized_bytes)
     return 0;
   if (__atomic_add_fetch(&sized_count, 1, __ATOMIC_SEQ_CST) <= sized_keep)
     return 0;
