@@ -112,7 +112,6 @@ static int add_location(decoder_t *d, const hx_field_t *f, hx_error_t *err) {
                    raw->odd_frame_count + 1, sizeof *raw->odd_frames) < 0)
         return no_memory(err);
       struct hx_odd_frame *odd = &raw->odd_frames[raw->odd_frame_count++];
-      odd->frame = (uint32_t)raw->frame_count;
       odd->counts = counts;
       odd->function_id = id;
     }

@@ -48,7 +48,7 @@ typedef enum format { FORMAT_UNKNOWN, FORMAT_RAW, FORMAT_GZIP } format_t;
 #define THREAD_AFTER ((uint64_t)2 << 20) /* raw bytes before the worker */
 /* On the benchmark profile the worker falls up to about 7 MB behind in
  * the locations: with at most four chunks the caller waited 30-55 ms for
- * it, with up to 32 not at all (and the load ends about 20 ms sooner). A
+ * it, with up to 32 not at all (and the load ends 8-20 ms sooner). A
  * chunk is made only when none is free, so a worker that keeps up keeps
  * the memory at a few chunks. */
 #define CHUNK_SIZE ((size_t)256 << 10)
@@ -56,11 +56,11 @@ typedef enum format { FORMAT_UNKNOWN, FORMAT_RAW, FORMAT_GZIP } format_t;
 
 /* The worker and the chunks it shares with the caller's thread. Full
  * chunks wait in a queue, full[tail, head) (mod CHUNKS), with their
- * lengths; the worker puts each one it has decoded on the free stack,
- * where the caller takes the next chunk to fill (filling, which only the
- * caller touches), or makes one while fewer than CHUNKS exist. mu guards
- * everything but filling, filled and error; error is the worker's until it
- * has set failed (or exited). */
+ * lengths; the worker puts each one it has decoded on the free stack
+ * (free_chunks), where the caller takes the next one to fill (filling,
+ * which only the caller touches), or makes one while fewer than CHUNKS
+ * exist. mu guards everything but filling, filled and error; error is the
+ * worker's until it has set failed (or exited). */
 typedef struct worker {
   pthread_t thread;
   pthread_mutex_t mu;
@@ -68,7 +68,7 @@ typedef struct worker {
   uint8_t *full[CHUNKS];
   size_t len[CHUNKS];
   size_t head, tail;
-  uint8_t *free[CHUNKS];
+  uint8_t *free_chunks[CHUNKS];
   size_t free_count;
   size_t made;      /* chunks that exist */
   uint8_t *filling; /* the caller's */
@@ -170,7 +170,7 @@ static void *worker_main(void *arg) {
     pthread_mutex_unlock(&w->mu);
     int rc = copy_into(w->dec, chunk, len, &w->error);
     pthread_mutex_lock(&w->mu);
-    w->free[w->free_count++] = chunk;
+    w->free_chunks[w->free_count++] = chunk;
     w->tail++;
     if (rc < 0) {
       w->failed = true;
@@ -188,7 +188,7 @@ static void worker_free(worker_t *w) {
   for (size_t i = w->tail; i != w->head; i++)
     free(w->full[i % CHUNKS]);
   for (size_t i = 0; i < w->free_count; i++)
-    free(w->free[i]);
+    free(w->free_chunks[i]);
   free(w->filling);
   free(w);
 }
@@ -256,7 +256,7 @@ static int worker_push(hx_input_t *in, hx_error_t *err) {
   if (fresh)
     w->filling = fresh; /* freed with the worker if it failed */
   else if (!failed)
-    w->filling = w->free[--w->free_count];
+    w->filling = w->free_chunks[--w->free_count];
   pthread_mutex_unlock(&w->mu);
   return failed ? worker_stop(in, false, false, err) : 0;
 }
@@ -319,7 +319,7 @@ static int next_room(hx_input_t *in, uint8_t **dst, size_t *room,
   int rc;
   worker_t *w = in->worker;
   if (w) {
-    /* head is written by this thread only: read without the lock. */
+    /* filling and filled are this thread's: read without the lock. */
     if (w->filled == CHUNK_SIZE && (rc = worker_push(in, err)) < 0)
       return rc;
     *dst = w->filling + w->filled;

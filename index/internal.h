@@ -248,7 +248,6 @@ typedef struct hx_raw {
    * such frames' ids are listed apart, in frame order. */
   uint64_t *location_id_list;
   struct hx_odd_frame {
-    uint32_t frame;       /* its index in frames */
     bool counts;          /* its line is kept */
     uint64_t function_id; /* as the profile gives it */
   } * odd_frames;
