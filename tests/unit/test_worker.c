@@ -328,14 +328,21 @@ static void test_free_mid_load(const uint8_t *raw, size_t raw_len) {
                 0);
     hx_loader_free(l);
   }
-  /* A worker failure found by a feed, then the loader freed. */
-  uint8_t *bad = malloc(raw_len);
+  /* A worker failure found by a feed, then the loader freed. The caller
+   * inflates up to 32 chunks (8 MiB) ahead of the worker without waiting,
+   * and a thread may not run at all until the other waits (valgrind runs
+   * one at a time): the profile twice over (two Profile messages one after
+   * the other are one, their repeated fields joined) is long enough that
+   * the caller must wait for the worker, which then fails, before the
+   * feeds end. */
+  uint8_t *bad = malloc(2 * raw_len);
   uint8_t *bad_gz = NULL;
   size_t bad_len = 0;
   if (bad) {
     memcpy(bad, raw, raw_len);
+    memcpy(bad + raw_len, raw, raw_len);
     memset(bad + ((size_t)5 << 19), 0, 16);
-    CHECK_INT(pb_gzip(bad, raw_len, &bad_gz, &bad_len), 0);
+    CHECK_INT(pb_gzip(bad, 2 * raw_len, &bad_gz, &bad_len), 0);
   }
   if (bad_gz) {
     hx_loader_t *l = NULL;
