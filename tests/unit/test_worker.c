@@ -13,7 +13,7 @@
  *   - the gzip stream cut short at several points: "truncated", and its
  *     deflate data corrupted at several points: the same error however
  *     fed; a failure stays (later feeds and the finish repeat it);
- *   - gzip members whose boundaries fall inside the ring's chunks load as
+ *   - gzip members whose boundaries fall inside the worker's chunks load as
  *     the raw bytes; a member's lying size trailer, or a member that is
  *     not gzip after good ones, fail the same however fed;
  *   - a loader freed in the middle of a load, with the worker running,
@@ -130,6 +130,19 @@ static int check_raw_and_gzip(const char *what, const uint8_t *raw,
   return rc;
 }
 
+/* gz[0..gz_len) fails with a gzip error whose message has `word`, the
+ * same however fed. */
+static void check_gzip_fails(const char *what, const uint8_t *gz,
+                             size_t gz_len, const hx_options_t *opts,
+                             const char *word) {
+  fx_outcome_t want;
+  load_fed(gz, gz_len, opts, gz_len, &want);
+  CHECK_INT(want.rc, HX_EGZIP);
+  CHECK(fx_has_word(want.message, word));
+  check_gzip(what, gz, gz_len, opts, &want);
+  fx_outcome_free(&want);
+}
+
 static int build_large(uint8_t **raw, size_t *raw_len) {
   pb_builder_t *b = fx_go_cpu_builder();
   enum { FUNCS = 2000, SAMPLES = 280000, DEPTH = 16 };
@@ -201,14 +214,9 @@ static void test_gzip_fails(const uint8_t *raw, size_t raw_len) {
     return;
   for (size_t k = 3; k <= 10; k += k < 9 ? 3 : 1) { /* 3, 6, 9, 10 */
     size_t keep = k == 10 ? gz_len - 1 : gz_len * k / 10;
-    fx_outcome_t want;
-    load_fed(gz, keep, &opts, keep, &want);
-    CHECK_INT(want.rc, HX_EGZIP);
-    CHECK(fx_has_word(want.message, "truncated"));
     char what[64];
     snprintf(what, sizeof what, "gzip cut at %zu", keep);
-    check_gzip(what, gz, keep, &opts, &want);
-    fx_outcome_free(&want);
+    check_gzip_fails(what, gz, keep, &opts, "truncated");
   }
   for (size_t k = 3; k <= 10; k += k < 9 ? 3 : 1) {
     size_t at = k == 10 ? gz_len - 6 : gz_len * k / 10;
@@ -259,7 +267,7 @@ static int gzip_members(const uint8_t *raw, size_t raw_len, const size_t *cut,
 }
 
 /* Gzip members with the worker running: member boundaries inside the
- * ring's chunks (not at a multiple of their size) load as the raw bytes;
+ * worker's chunks (not at a multiple of their size) load as the raw bytes;
  * a member whose size trailer lies, and bytes that are no gzip member
  * after good ones, fail with the gzip error however fed. */
 static void test_members(const uint8_t *raw, size_t raw_len) {
@@ -288,21 +296,12 @@ static void test_members(const uint8_t *raw, size_t raw_len) {
     /* The second member's size trailer, the 4 bytes before the third,
      * lies. */
     gz[at - 4] ^= 1;
-    fx_outcome_t lie;
-    load_fed(gz, gz_len, &opts, gz_len, &lie);
-    CHECK_INT(lie.rc, HX_EGZIP);
-    CHECK(fx_has_word(lie.message, "length check"));
-    check_gzip("second member's size lies", gz, gz_len, &opts, &lie);
-    fx_outcome_free(&lie);
+    check_gzip_fails("second member's size lies", gz, gz_len, &opts,
+                     "length check");
     gz[at - 4] ^= 1;
     /* The third member's magic broken: not gzip after two members. */
     gz[at + 1] = 0x8c;
-    fx_outcome_t bad;
-    load_fed(gz, gz_len, &opts, gz_len, &bad);
-    CHECK_INT(bad.rc, HX_EGZIP);
-    CHECK(fx_has_word(bad.message, "header"));
-    check_gzip("third member not gzip", gz, gz_len, &opts, &bad);
-    fx_outcome_free(&bad);
+    check_gzip_fails("third member not gzip", gz, gz_len, &opts, "header");
   }
   free(third);
   free(last);
