@@ -258,6 +258,11 @@ static int make_keys(builder_t *b, hx_error_t *err) {
 
 /* ---- points ---- */
 
+/* The first slot a point id is looked for in, in a table of mask + 1. */
+static size_t id_slot(uint64_t id, size_t mask) {
+  return (size_t)((id * 0x9E3779B97F4A7C15ull) >> 20) & mask;
+}
+
 static int grow_point_table(builder_t *b) {
   size_t size = (b->point_mask + 1) * 2;
   point_slot_t *table = calloc(size, sizeof *table);
@@ -267,8 +272,7 @@ static int grow_point_table(builder_t *b) {
     const point_slot_t *old = &b->point_table[i];
     if (!old->id)
       continue;
-    size_t slot =
-        (size_t)((old->id * 0x9E3779B97F4A7C15ull) >> 20) & (size - 1);
+    size_t slot = id_slot(old->id, size - 1);
     while (table[slot].id)
       slot = (slot + 1) & (size - 1);
     table[slot] = *old;
@@ -281,8 +285,7 @@ static int grow_point_table(builder_t *b) {
 
 /* The first slot the point (key, line) is looked for in. */
 static size_t point_slot(const builder_t *b, uint32_t key, uint32_t line) {
-  uint64_t id = ((uint64_t)key << 32 | line) + 1;
-  return (size_t)((id * 0x9E3779B97F4A7C15ull) >> 20) & b->point_mask;
+  return id_slot(((uint64_t)key << 32 | line) + 1, b->point_mask);
 }
 
 /* The slot of the point (key, line), filled if new; NULL on failure. The
@@ -372,11 +375,11 @@ static int set_location_keys(builder_t *b, hx_error_t *err) {
 }
 
 /* One walk over a run of samples, into sums of its own. A profile whose
- * samples are large enough is walked by two: the caller's thread takes the
- * first half of the samples (by bytes, at a sample boundary), a second
- * thread the rest, and their sums are merged (merge_walkers). The walks
- * share only what they read (the tables, the location keys) and allocate
- * nothing while they run. */
+ * samples are large enough is walked by two: the caller's thread takes
+ * about the first half of the samples (by bytes, at a sample boundary; see
+ * split_walk), a second thread the rest, and their sums are merged
+ * (merge_walkers). The walks share only what they read (the tables, the
+ * location keys) and allocate nothing while they run. */
 typedef struct leaf {
   uint32_t location;
   int64_t value;
@@ -516,10 +519,10 @@ static void walker_close(walker_t *w) {
  * buffers are made before they start, one id per byte at most. */
 #define WALK_MAX_SAMPLE (64 * 1024)
 #define WALK_SPLIT_AFTER ((size_t)2 << 20) /* sample bytes for two walks */
-/* The second walk copies every location's keys and its sums are merged
- * location by location (about 12 ns a location here, against 8 ns a
- * sample byte for the walk): with fewer than this many sample bytes per
- * location, half the walk would not pay for them. */
+/* The second walk copies every location's keys (about 10 ns a location
+ * here) and its sums are merged location by location (about 6 ns more),
+ * against about 8 ns a sample byte for the walk: with fewer than this many
+ * sample bytes per location, half the walk would not pay for them. */
 #define WALK_BYTES_PER_LOCATION 4
 
 /* Sets up the second walker over the samples after about the first half
@@ -534,10 +537,10 @@ static bool split_walk(builder_t *b, walker_t *one, walker_t *two) {
                      raw->sample_bytes_size / WALK_BYTES_PER_LOCATION <
                          raw->location_count)))
     return false;
-  /* The second walker first copies every location's keys (about 10 ns a
-   * location here, where the walk takes about 7.5 ns a sample byte), so
-   * the first takes a location and a half's worth of bytes more than half
-   * of them: the two then end within a few ms of each other. */
+  /* The second walker first copies every location's keys (above), so the
+   * first takes a location and a half's worth of bytes (10 ns against 7-8
+   * ns a byte) more than half of them: the two then end within a few ms
+   * of each other. */
   size_t half = raw->sample_bytes_size / 2 + raw->location_count * 3 / 4;
   size_t largest = 0, mid = 0, before = 0;
   for (size_t s = 0; s < raw->sample_count; s++) {
