@@ -65,6 +65,11 @@ typedef struct builder {
   uint32_t *multi_keys;      /* see location_sum_t.key */
   size_t multi_count, multi_cap;
   uint8_t *filename_seen; /* string index used as a kept frame's file */
+  size_t counting_frames; /* of all locations: no more points than this */
+  /* The second walker's location records once merged: memory already
+   * faulted in, which the point table takes over (take_spare). */
+  void *spare;
+  size_t spare_size;
   int64_t total;
 } builder_t;
 
@@ -222,7 +227,10 @@ static int make_keys(builder_t *b, hx_error_t *err) {
   b->key_mask = 1023;
   b->key_table = calloc(b->key_mask + 1, sizeof *b->key_table);
   b->function_key = malloc((raw->function_count + 1) * sizeof(uint32_t));
-  if (!b->key_table || !b->function_key)
+  /* No more keys than functions: made once instead of grown. */
+  if (!b->key_table || !b->function_key ||
+      hx__grow((void **)&b->keys, &b->key_cap, raw->function_count + 1,
+               sizeof *b->keys) < 0)
     return hx__fail(err, HX_ENOMEM, "out of memory for function keys");
   for (size_t i = 0; i < raw->function_count; i++) {
     hx_slice_t name = raw_string(raw, raw->functions[i].name);
@@ -354,6 +362,7 @@ static int set_location_keys(builder_t *b, hx_error_t *err) {
         counting++;
       }
     }
+    b->counting_frames += counting;
     if (counting > 1) {
       size_t at = b->multi_count;
       if (at + counting >= MULTI)
@@ -639,10 +648,40 @@ static int walk_all(builder_t *b, hx_error_t *err) {
       b->keys[k].cum = one.key_cum[k];
     b->total = one.total;
   }
+  if (split && rc == 0) {
+    b->spare = two.sums;
+    b->spare_size = (raw->location_count + 1) * sizeof *two.sums;
+    two.sums = NULL;
+  }
   if (split)
     walker_close(&two);
   walker_close(&one);
   return rc;
+}
+
+/* The point table made in the spare memory, at the size the counting
+ * frames could need but no larger than the spare: faulting in a new table
+ * (and the smaller ones it grows through) costs more than clearing pages
+ * already in memory. The spare is freed if it holds no larger table than
+ * the one there is. */
+static void take_spare(builder_t *b) {
+  size_t need = 1024;
+  while (need < SIZE_MAX / 8 && (need - 1) * 3 < b->counting_frames * 4)
+    need *= 2;
+  size_t fits = 1;
+  while (fits * 2 * sizeof *b->point_table <= b->spare_size)
+    fits *= 2;
+  size_t size = need < fits ? need : fits;
+  if (!b->spare || size <= b->point_mask + 1 || b->point_count) {
+    free(b->spare);
+  } else {
+    memset(b->spare, 0, size * sizeof *b->point_table);
+    free(b->point_table);
+    b->point_table = b->spare;
+    b->point_mask = size - 1;
+  }
+  b->spare = NULL;
+  b->spare_size = 0;
 }
 
 /* Phase B: the frames of each used location become points, one location
@@ -736,6 +775,7 @@ static int walk_samples(builder_t *b, hx_error_t *err) {
   rc = walk_all(b, err);
   /* The samples are done with: their bytes go before the points grow. */
   hx__raw_release_samples(b->raw);
+  take_spare(b);
   if (rc == 0)
     rc = make_points(b, err);
   /* What the walk needed is done with: give it back before the index
@@ -914,8 +954,8 @@ static int make_records(builder_t *b, hx_index_t *ix, hx_error_t *err) {
     pt->line = (uint32_t)id;
     pt->function = r;
   }
-  free(b->point_table);
-  b->point_table = NULL;
+  /* The point table stays until the ranking, whose sorts use its memory
+   * (see hx__index_rank). */
 
   bool go = b->go;
   size_t nfiles = 0;
@@ -1010,6 +1050,7 @@ static void builder_close(builder_t *b) {
   free(b->location_flat);
   free(b->multi_keys);
   free(b->filename_seen);
+  free(b->spare);
 }
 
 int hx__index_build(hx_raw_t *raw, const hx_options_t *opts, hx_index_t **out,
@@ -1055,7 +1096,8 @@ int hx__index_build(hx_raw_t *raw, const hx_options_t *opts, hx_index_t **out,
     s->inputs = 1;
     s->threshold = opts->threshold;
     s->local_scope = opts->local_scope;
-    rc = hx__index_rank(ix, err);
+    rc = hx__index_rank(ix, b.point_table,
+                        (b.point_mask + 1) * sizeof *b.point_table, err);
   }
   builder_close(&b);
   if (rc < 0) {

@@ -324,8 +324,13 @@ uint64_t hx__memory_approx(const hx_index_t *ix);
 int hx__index_build(hx_raw_t *raw, const hx_options_t *opts, hx_index_t **out,
                     hx_error_t *err);
 
-/* Sorts points, lays out orders and computes every level (levels.c). */
-int hx__index_rank(hx_index_t *index, hx_error_t *err);
+/* Sorts points, lays out orders and computes every level (levels.c).
+ * spare (NULL for none) is memory the caller is done with and has already
+ * touched, spare_size bytes, 16-byte aligned: the sorts' temporary arrays
+ * go in it when it holds them, which saves faulting in fresh pages. The
+ * caller still owns it. */
+int hx__index_rank(hx_index_t *index, void *spare, size_t spare_size,
+                   hx_error_t *err);
 void hx__index_apply_levels(hx_index_t *index, double threshold,
                             hx_local_scope_t scope);
 

@@ -53,11 +53,16 @@ static uint64_t diff_key(int64_t d) {
   return d >= 0 ? (uint64_t)(INT64_MAX - d) : (uint64_t)d;
 }
 
-int hx__index_rank(hx_index_t *ix, hx_error_t *err) {
+int hx__index_rank(hx_index_t *ix, void *spare, size_t spare_size,
+                   hx_error_t *err) {
   size_t np = ix->point_count, nf = ix->function_count;
   size_t n = np > nf ? np : nf;
-  hx_sort_item_t *items = malloc((n + 1) * sizeof *items);
-  hx_sort_item_t *scratch = malloc((n + 1) * sizeof *scratch);
+  /* The sorts' two arrays in the spare when it holds both (see
+   * internal.h), else of their own. */
+  bool in_spare = spare && spare_size / 2 / sizeof(hx_sort_item_t) >= n + 1;
+  hx_sort_item_t *items = in_spare ? spare : malloc((n + 1) * sizeof *items);
+  hx_sort_item_t *scratch =
+      in_spare ? items + n + 1 : malloc((n + 1) * sizeof *scratch);
   ix->global_order = malloc((np + 1) * sizeof *ix->global_order);
   ix->line_order = malloc((np + 1) * sizeof *ix->line_order);
   ix->function_order = malloc((nf + 1) * sizeof *ix->function_order);
@@ -142,8 +147,10 @@ int hx__index_rank(hx_index_t *ix, hx_error_t *err) {
                                                    : HX_DEFAULT_THRESHOLD,
                          ix->summary.local_scope);
 done:
-  free(items);
-  free(scratch);
+  if (!in_spare) {
+    free(items);
+    free(scratch);
+  }
   return rc;
 }
 

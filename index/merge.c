@@ -633,7 +633,7 @@ int hx_merger_finish(hx_merger_t *m, hx_index_t **out, hx_error_t *err) {
     s->reference_memory_approx = hx__memory_approx(ix);
     s->inputs = m->added[0];
     s->base_inputs = m->added[1];
-    rc = hx__index_rank(ix, &m->error);
+    rc = hx__index_rank(ix, NULL, 0, &m->error);
   }
   if (rc < 0) {
     hx_index_free(ix);
