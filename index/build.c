@@ -16,6 +16,7 @@
  * the index.
  */
 #include "internal.h"
+#include "prefault.h"
 
 #include <pthread.h>
 #include <stdio.h>
@@ -31,8 +32,7 @@ typedef struct function_key {
   hx_str_t symbol; /* the full symbol name of that frame */
   uint64_t hash;
   int64_t cum, flat;
-  uint32_t record; /* index of its function record after sorting */
-  bool seen;       /* some frame resolved to this key */
+  bool seen; /* some frame resolved to this key */
 } function_key_t;
 
 /* A point while building: its sums live in its slot of the point table,
@@ -70,6 +70,14 @@ typedef struct builder {
    * faulted in, which the point table takes over (take_spare). */
   void *spare;
   size_t spare_size;
+  /* The split of the walk (plan_split), and the second walker's location
+   * records, made with the first's before the keys (make_walk_memory). */
+  struct walk_plan {
+    bool split;
+    size_t mid, before, largest;
+  } plan;
+  struct location_sum *second_sums;
+  hx_prefault_t prefault;
   int64_t total;
 } builder_t;
 
@@ -534,52 +542,65 @@ static void walker_close(walker_t *w) {
  * sample bytes per location, half the walk would not pay for them. */
 #define WALK_BYTES_PER_LOCATION 4
 
-/* Sets up the second walker over the samples after about the first half
- * of the bytes, which the first keeps, and grows both id buffers to the
- * largest sample. false (and nothing held) when the walk stays on one thread:
- * too small, a sample too large, or no memory for a second set of sums. */
-static bool split_walk(builder_t *b, walker_t *one, walker_t *two) {
+/* Whether the walk is split, and where: the second walker takes the
+ * samples after about the first half of the bytes, the first keeps the
+ * rest. No split when the profile is too small, a sample too large, or one
+ * thread is asked for. */
+static void plan_split(builder_t *b) {
   const hx_raw_t *raw = b->raw;
+  struct walk_plan *plan = &b->plan;
+  memset(plan, 0, sizeof *plan);
   unsigned want = b->opts->walk_threads;
   if (want == 1 || raw->sample_count == 0 || raw->location_count >= MULTI ||
       (want == 0 && (raw->sample_bytes_size < WALK_SPLIT_AFTER ||
                      raw->sample_bytes_size / WALK_BYTES_PER_LOCATION <
                          raw->location_count)))
-    return false;
+    return;
   /* The second walker first copies every location's keys (above), so the
    * first takes a location and a half's worth of bytes (10 ns against 7-8
    * ns a byte) more than half of them: the two then end within a few ms
    * of each other. */
   size_t half = raw->sample_bytes_size / 2 + raw->location_count * 3 / 4;
-  size_t largest = 0, mid = 0, before = 0;
   for (size_t s = 0; s < raw->sample_count; s++) {
-    if (raw->sample_sizes[s] > largest)
-      largest = raw->sample_sizes[s];
-    if (before < half) {
-      before += raw->sample_sizes[s];
-      mid = s + 1;
+    if (raw->sample_sizes[s] > plan->largest)
+      plan->largest = raw->sample_sizes[s];
+    if (plan->before < half) {
+      plan->before += raw->sample_sizes[s];
+      plan->mid = s + 1;
     }
   }
-  if (largest > WALK_MAX_SAMPLE)
+  plan->split = plan->largest <= WALK_MAX_SAMPLE;
+}
+
+/* Sets up the second walker as planned, with the location records made
+ * for it, and grows both id buffers to the largest sample. false (and
+ * nothing held) when the walk stays on one thread: not planned, or no
+ * memory for a second set of sums. */
+static bool split_walk(builder_t *b, walker_t *one, walker_t *two) {
+  const hx_raw_t *raw = b->raw;
+  const struct walk_plan *plan = &b->plan;
+  if (!plan->split || !b->second_sums)
     return false;
   two->b = b;
-  two->first = mid;
+  two->first = plan->mid;
   two->end = raw->sample_count;
-  two->bytes = raw->sample_bytes + before;
-  two->sums = calloc(raw->location_count + 1, sizeof *two->sums);
+  two->bytes = raw->sample_bytes + plan->before;
+  two->sums = b->second_sums;
+  b->second_sums = NULL;
   two->leaves = malloc((two->end - two->first + 1) * sizeof *two->leaves);
   two->key_last_sample =
       calloc(b->key_count + 1, sizeof *two->key_last_sample);
   two->key_cum = calloc(b->key_count + 1, sizeof *two->key_cum);
-  if (!two->sums || !two->leaves || !two->key_last_sample || !two->key_cum ||
-      hx__grow((void **)&one->sample.ids, &one->sample.id_cap, largest,
+  if (!two->leaves || !two->key_last_sample || !two->key_cum ||
+      hx__grow((void **)&one->sample.ids, &one->sample.id_cap, plan->largest,
                sizeof *one->sample.ids) < 0 ||
-      hx__grow((void **)&two->sample.ids, &two->sample.id_cap, largest,
+      hx__grow((void **)&two->sample.ids, &two->sample.id_cap, plan->largest,
                sizeof *two->sample.ids) < 0) {
+    hx__prefault_join(&b->prefault); /* it may be at two->sums */
     walker_close(two);
     return false;
   }
-  one->end = mid;
+  one->end = plan->mid;
   return true;
 }
 
@@ -631,6 +652,7 @@ static int walk_all(builder_t *b, hx_error_t *err) {
   pthread_t thread;
   bool split = split_walk(b, &one, &two);
   if (split && pthread_create(&thread, NULL, walker_main, &two) != 0) {
+    hx__prefault_join(&b->prefault);
     walker_close(&two);
     one.end = raw->sample_count;
     split = false;
@@ -750,12 +772,37 @@ static int make_points(builder_t *b, hx_error_t *err) {
   return 0;
 }
 
-static int walk_samples(builder_t *b, hx_error_t *err) {
+/* Below this many bytes of large arrays, faulting them in on another
+ * thread saves less than starting it costs. */
+#define PREFAULT_AFTER ((size_t)4 << 20)
+
+/* The walk's large arrays, made before the keys, so that a helper thread
+ * faults them in while the caller's thread makes the keys and sets the
+ * locations' (prefault.h): the location records of both walkers and the
+ * flat values. */
+static int make_walk_memory(builder_t *b, hx_error_t *err) {
   const hx_raw_t *raw = b->raw;
   if (raw->location_count >= UINT32_MAX)
     return hx__fail(err, HX_ETOOBIG, "too many locations");
   b->sums = calloc(raw->location_count + 1, sizeof *b->sums);
   b->location_flat = calloc(raw->location_count + 1, sizeof *b->location_flat);
+  if (!b->sums || !b->location_flat)
+    return hx__fail(err, HX_ENOMEM, "out of memory for the sample walk");
+  plan_split(b);
+  if (b->plan.split) /* without them, the walk stays on one thread */
+    b->second_sums = calloc(raw->location_count + 1, sizeof *b->second_sums);
+  size_t locations = raw->location_count + 1;
+  hx__prefault_add(&b->prefault, b->sums, locations * sizeof *b->sums);
+  hx__prefault_add(&b->prefault, b->second_sums,
+                   b->second_sums ? locations * sizeof *b->second_sums : 0);
+  hx__prefault_add(&b->prefault, b->location_flat,
+                   locations * sizeof *b->location_flat);
+  hx__prefault_start(&b->prefault, PREFAULT_AFTER);
+  return 0;
+}
+
+static int walk_samples(builder_t *b, hx_error_t *err) {
+  const hx_raw_t *raw = b->raw;
   b->filename_seen = calloc(raw->string_count + 1, 1);
   b->point_mask = 1023;
   b->point_table = calloc(b->point_mask + 1, sizeof *b->point_table);
@@ -763,9 +810,8 @@ static int walk_samples(builder_t *b, hx_error_t *err) {
   b->key_function = calloc(b->key_count + 1, sizeof *b->key_function);
   b->key_flat = calloc(b->key_count + 1, sizeof *b->key_flat);
   b->function_used = calloc(raw->function_count + 1, 1);
-  if (!b->sums || !b->location_flat || !b->filename_seen || !b->point_table ||
-      !b->key_first_use || !b->key_function || !b->key_flat ||
-      !b->function_used)
+  if (!b->filename_seen || !b->point_table || !b->key_first_use ||
+      !b->key_function || !b->key_flat || !b->function_used)
     return hx__fail(err, HX_ENOMEM, "out of memory for the sample walk");
   if (raw->sample_count >= UINT32_MAX)
     return hx__fail(err, HX_ETOOBIG, "too many samples");
@@ -773,6 +819,7 @@ static int walk_samples(builder_t *b, hx_error_t *err) {
   if (rc < 0)
     return rc;
   rc = walk_all(b, err);
+  hx__prefault_join(&b->prefault); /* before anything it faults is freed */
   /* The samples are done with: their bytes go before the points grow. */
   hx__raw_release_samples(b->raw);
   take_spare(b);
@@ -805,7 +852,10 @@ static int walk_samples(builder_t *b, hx_error_t *err) {
 static int key_order(const void *pa, const void *pb) {
   const function_key_t *a = *(const function_key_t *const *)pa;
   const function_key_t *b = *(const function_key_t *const *)pb;
-  int c = slice_cmp(str_slice(a->file), str_slice(b->file));
+  /* Most keys of one file share its string: no need to compare it. */
+  int c = a->file.ptr == b->file.ptr && a->file.len == b->file.len
+              ? 0
+              : slice_cmp(str_slice(a->file), str_slice(b->file));
   if (!c)
     c = slice_cmp(a->type, b->type);
   if (!c)
@@ -847,6 +897,16 @@ static char *copy_slice(hx_index_t *ix, hx_slice_t s) {
   return hx__arena_strndup(&ix->strings, s.ptr ? s.ptr : "", s.len);
 }
 
+/* Appends s (n bytes, up to a NUL in them, as printf's "%.*s" would);
+ * returns the end. */
+static char *put(char *p, const char *s, size_t n) {
+  if (n) {
+    n = strnlen(s, n);
+    memcpy(p, s, n);
+  }
+  return p + n;
+}
+
 /* "pkg.(Type).Func", "pkg.Func", or the raw name: what stat prints. */
 static char *display_name(hx_index_t *ix, const function_key_t *k, bool go) {
   if (!go)
@@ -855,12 +915,15 @@ static char *display_name(hx_index_t *ix, const function_key_t *k, bool go) {
   char *buf = hx__arena_alloc(&ix->strings, n);
   if (!buf)
     return NULL;
-  if (k->type.len)
-    snprintf(buf, n, "%.*s.(%.*s).%.*s", (int)k->package.len, k->package.ptr,
-             (int)k->type.len, k->type.ptr, (int)k->name.len, k->name.ptr);
-  else
-    snprintf(buf, n, "%.*s.%.*s", (int)k->package.len, k->package.ptr,
-             (int)k->name.len, k->name.ptr);
+  char *p = put(buf, k->package.ptr, k->package.len);
+  if (k->type.len) {
+    p = put(p, ".(", 2);
+    p = put(p, k->type.ptr, k->type.len);
+    p = put(p, ")", 1);
+  }
+  p = put(p, ".", 1);
+  p = put(p, k->name.ptr, k->name.len);
+  *p = '\0';
   return buf;
 }
 
@@ -920,40 +983,49 @@ static int make_records(builder_t *b, hx_index_t *ix, hx_error_t *err) {
   ix->functions = calloc(nf + 1, sizeof *ix->functions);
   ix->points = calloc(b->point_count + 1, sizeof *ix->points);
   ix->files = calloc(nf + 1, sizeof *ix->files);
-  if (!ix->functions || !ix->points || !ix->files) {
+  /* A point reaches its record's slice through two small arrays, a key's
+   * record and a record's next free point, rather than through the key
+   * and function records, too large to stay in cache. */
+  uint32_t *key_record = malloc((b->key_count + nf + 2) * sizeof *key_record);
+  if (!ix->functions || !ix->points || !ix->files || !key_record) {
     free(order);
+    free(key_record);
     return hx__fail(err, HX_ENOMEM, "out of memory for function records");
   }
+  uint32_t *next_point = key_record + b->key_count + 1;
   ix->function_count = nf;
   ix->point_count = b->point_count;
 
   /* Count points per record, then place each point in its record's slice
    * (in table order: the sort by line below orders each record, whose
    * lines are unique). */
-  for (size_t r = 0; r < nf; r++)
-    order[r]->record = (uint32_t)r;
+  for (size_t r = 0; r < nf; r++) {
+    key_record[order[r] - b->keys] = (uint32_t)r;
+    next_point[r] = 0;
+  }
   const point_slot_t *table = b->point_table;
   for (size_t i = 0; i <= b->point_mask; i++)
     if (table[i].id)
-      ix->functions[b->keys[(table[i].id - 1) >> 32].record].point_count++;
+      next_point[key_record[(table[i].id - 1) >> 32]]++;
   uint32_t next = 0;
   for (size_t r = 0; r < nf; r++) {
     ix->functions[r].first_point = next;
+    ix->functions[r].point_count = next_point[r];
+    next_point[r] = next;
     next += ix->functions[r].point_count;
-    ix->functions[r].point_count = 0;
   }
   for (size_t i = 0; i <= b->point_mask; i++) {
     if (!table[i].id)
       continue;
     uint64_t id = table[i].id - 1;
-    uint32_t r = b->keys[id >> 32].record;
-    hx_function_t *fn = &ix->functions[r];
-    hx_point_t *pt = &ix->points[fn->first_point + fn->point_count++];
+    uint32_t r = key_record[id >> 32];
+    hx_point_t *pt = &ix->points[next_point[r]++];
     pt->flat = table[i].flat;
     pt->cum = table[i].cum;
     pt->line = (uint32_t)id;
     pt->function = r;
   }
+  free(key_record);
   /* The point table stays until the ranking, whose sorts use its memory
    * (see hx__index_rank). */
 
@@ -1038,6 +1110,7 @@ static int copy_sample_types(const hx_raw_t *raw, hx_index_t *ix,
 }
 
 static void builder_close(builder_t *b) {
+  hx__prefault_join(&b->prefault);
   free(b->keys);
   free(b->key_table);
   free(b->function_key);
@@ -1051,6 +1124,7 @@ static void builder_close(builder_t *b) {
   free(b->multi_keys);
   free(b->filename_seen);
   free(b->spare);
+  free(b->second_sums);
 }
 
 int hx__index_build(hx_raw_t *raw, const hx_options_t *opts, hx_index_t **out,
@@ -1067,8 +1141,10 @@ int hx__index_build(hx_raw_t *raw, const hx_options_t *opts, hx_index_t **out,
   int rc = choose_sample_type(raw, opts->sample_type, &b.value_index, err);
   if (rc == 0) {
     b.go = uses_go_symbols(raw, opts->symbols);
-    rc = make_keys(&b, err);
+    rc = make_walk_memory(&b, err);
   }
+  if (rc == 0)
+    rc = make_keys(&b, err);
   if (rc == 0)
     rc = walk_samples(&b, err);
   if (rc == 0 && b.point_count == 0)

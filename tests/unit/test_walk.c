@@ -13,7 +13,11 @@
  *     half it is in and whatever the other half holds;
  *   - a sample over 64 KiB (the largest the walkers' buffers are made for
  *     ahead) keeps the walk on one thread, with the same index;
- *   - a walk_threads past 2 is refused.
+ *   - a walk_threads past 2 is refused;
+ *   - a profile of 200,000 locations, whose walk arrays are large enough
+ *     to be faulted in by a helper thread while the keys are made
+ *     (index/prefault.c), gives every point the cum its one sample gave
+ *     it, on one walk and on two.
  * The allocation-failure walk (tests/alloc) loads with two walks too.
  */
 #include <dirent.h>
@@ -241,11 +245,77 @@ static void test_options(void) {
   free(buf);
 }
 
+/* 100 functions in 100 files, 2,000 lines each: location j is line
+ * j / 100 + 1 of function j % 100. Sample i (of 100,000) is the stack
+ * (j = i, j = i + 100,000) of 1 + i % 7 ms, so every location, and every
+ * point, is in exactly one sample. */
+enum { MANY_FUNCS = 100, MANY_LOCATIONS = 200000 };
+
+static int64_t many_ms(size_t location) {
+  return 1 + (int64_t)((location % (MANY_LOCATIONS / 2)) % 7);
+}
+
+static void test_many_locations(void) {
+  pb_builder_t *b = fx_go_cpu_builder();
+  CHECK(b != NULL);
+  if (!b)
+    return;
+  uint64_t funcs[MANY_FUNCS];
+  char name[32], file[32];
+  for (size_t f = 0; f < MANY_FUNCS; f++) {
+    snprintf(name, sizeof name, "main.f%zu", f);
+    snprintf(file, sizeof file, "/src/f%zu.go", f);
+    funcs[f] = pb_add_function(b, name, file);
+  }
+  uint64_t *locs = malloc(MANY_LOCATIONS * sizeof *locs);
+  CHECK(locs != NULL);
+  if (!locs) {
+    pb_builder_free(b);
+    return;
+  }
+  for (size_t j = 0; j < MANY_LOCATIONS; j++)
+    locs[j] =
+        pb_add_frame(b, funcs[j % MANY_FUNCS], (int64_t)(j / MANY_FUNCS + 1));
+  for (size_t i = 0; i < MANY_LOCATIONS / 2; i++) {
+    uint64_t stack[2] = {locs[i], locs[i + MANY_LOCATIONS / 2]};
+    fx_cpu_stack(b, 2, stack, many_ms(i));
+  }
+  free(locs);
+  uint8_t *buf = NULL;
+  size_t len = 0;
+  CHECK_INT(pb_build_bytes(b, 0, &buf, &len), 0);
+  pb_builder_free(b);
+  check_both("200,000 locations", buf, len, NULL, NULL);
+  for (unsigned threads = 1; threads <= 2; threads++) {
+    hx_options_t opts;
+    hx_options_init(&opts);
+    opts.walk_threads = threads;
+    hx_index_t *ix = NULL;
+    CHECK_INT(hx_index_load_buffer(buf, len, &opts, &ix, NULL), 0);
+    if (!ix)
+      continue;
+    CHECK_INT(hx_index_summary(ix)->points, MANY_LOCATIONS);
+    size_t wrong = 0;
+    for (size_t j = 0; j < MANY_LOCATIONS; j += 997) {
+      snprintf(file, sizeof file, "/src/f%zu.go", j % MANY_FUNCS);
+      long at = fx_point(ix, file, (uint32_t)(j / MANY_FUNCS + 1));
+      const hx_point_t *p = at >= 0 ? hx_index_point(ix, (size_t)at) : NULL;
+      int64_t leaf = j < MANY_LOCATIONS / 2 ? many_ms(j) * 1000000 : 0;
+      if (!p || p->cum != many_ms(j) * 1000000 || p->flat != leaf)
+        wrong++;
+    }
+    CHECK_INT(wrong, 0);
+    hx_index_free(ix);
+  }
+  free(buf);
+}
+
 int main(void) {
   test_golden();
   test_first_reached();
   test_first_error();
   test_large_sample();
   test_options();
+  test_many_locations();
   CHECK_DONE();
 }
