@@ -71,7 +71,7 @@ typedef struct builder {
   void *spare;
   size_t spare_size;
   /* The split of the walk (plan_split), and the second walker's location
-   * records, made with the first's before the keys (make_walk_memory). */
+   * records, made with the first's (make_walk_memory). */
   struct walk_plan {
     bool split;
     size_t mid, before, largest;
@@ -776,10 +776,13 @@ static int make_points(builder_t *b, hx_error_t *err) {
  * thread saves less than starting it costs. */
 #define PREFAULT_AFTER ((size_t)4 << 20)
 
-/* The walk's large arrays, made before the keys, so that a helper thread
- * faults them in while the caller's thread makes the keys and sets the
- * locations' (prefault.h): the location records of both walkers and the
- * flat values. */
+/* The walk's large arrays: the location records of both walkers and the
+ * flat values. A helper thread faults them in (prefault.h) while the
+ * caller sets the locations' keys: the walkers then find them in memory.
+ * (Measured on the benchmark profile: the walk 21 ms shorter, setting the
+ * keys 5 ms longer, as the two threads' page faults slow each other; with
+ * the helper started before the function keys were made, they took 12 ms
+ * longer.) */
 static int make_walk_memory(builder_t *b, hx_error_t *err) {
   const hx_raw_t *raw = b->raw;
   if (raw->location_count >= UINT32_MAX)
@@ -803,6 +806,9 @@ static int make_walk_memory(builder_t *b, hx_error_t *err) {
 
 static int walk_samples(builder_t *b, hx_error_t *err) {
   const hx_raw_t *raw = b->raw;
+  int rc = make_walk_memory(b, err);
+  if (rc < 0)
+    return rc;
   b->filename_seen = calloc(raw->string_count + 1, 1);
   b->point_mask = 1023;
   b->point_table = calloc(b->point_mask + 1, sizeof *b->point_table);
@@ -815,7 +821,7 @@ static int walk_samples(builder_t *b, hx_error_t *err) {
     return hx__fail(err, HX_ENOMEM, "out of memory for the sample walk");
   if (raw->sample_count >= UINT32_MAX)
     return hx__fail(err, HX_ETOOBIG, "too many samples");
-  int rc = set_location_keys(b, err);
+  rc = set_location_keys(b, err);
   if (rc < 0)
     return rc;
   rc = walk_all(b, err);
@@ -1141,10 +1147,8 @@ int hx__index_build(hx_raw_t *raw, const hx_options_t *opts, hx_index_t **out,
   int rc = choose_sample_type(raw, opts->sample_type, &b.value_index, err);
   if (rc == 0) {
     b.go = uses_go_symbols(raw, opts->symbols);
-    rc = make_walk_memory(&b, err);
-  }
-  if (rc == 0)
     rc = make_keys(&b, err);
+  }
   if (rc == 0)
     rc = walk_samples(&b, err);
   if (rc == 0 && b.point_count == 0)
