@@ -56,10 +56,10 @@ typedef struct builder {
   size_t point_count, point_mask;
   /* Phase B's per-key state, apart from function_key_t (136 bytes) so
    * that the keys of a million frames stay in cache: */
-  uint32_t *key_first_use; /* smallest first_use of its frames, 0: none */
-  uint32_t *key_function;  /* the raw function of that frame */
+  uint64_t *key_first; /* its first frame (first_frame()), 0: none */
   int64_t *key_flat;
   uint8_t *function_used;    /* per raw function: some kept frame has it */
+  bool walk_split;           /* the walk ran on two threads */
   struct location_sum *sums; /* per raw location (phase A) */
   int64_t *location_flat;    /* per raw location: value as the leaf */
   uint32_t *multi_keys;      /* see location_sum_t.key */
@@ -670,6 +670,7 @@ static int walk_all(builder_t *b, hx_error_t *err) {
       b->keys[k].cum = one.key_cum[k];
     b->total = one.total;
   }
+  b->walk_split = split && rc == 0;
   if (split && rc == 0) {
     b->spare = two.sums;
     b->spare_size = (raw->location_count + 1) * sizeof *two.sums;
@@ -706,19 +707,105 @@ static void take_spare(builder_t *b) {
   b->spare_size = 0;
 }
 
-/* Phase B: the frames of each used location become points, one location
- * after another in memory order. Which frame of a key comes first in the
- * order samples first reached them still matters: it decides the full
- * path its function record shows (perf-heatmap's rule when one key comes
- * from several directories), so each key keeps the smallest first_use it
- * was met with (the earlier frame within one location). The loop touches
- * only the point's slot (fetched ahead) and small per-key arrays. */
-static int make_points(builder_t *b, hx_error_t *err) {
+/* Phase B on two threads: each adds the frames of half of the locations
+ * (by frames) into the one point table and the per-key arrays they share,
+ * with atomic updates. A point is made by whichever thread first claims
+ * its slot (compare-and-swap on the slot's id); sums of values over 0
+ * that saturate do not depend on their order; a key's first frame is the
+ * one with the smallest first_use, which differs from location to
+ * location, and within a location one thread takes the frames in order.
+ * So the result is the one thread's, but for where points lie in the
+ * table, which make_records does not depend on. The table cannot grow
+ * while both add to it: they count the points they make, in batches, and
+ * both stop once the table would pass 3/4 full; phase B then starts over
+ * on one thread, which grows the table as it needs. */
+typedef struct points_share {
+  size_t limit;   /* points the table may hold without growing */
+  size_t counted; /* points made, flushed by batches (atomic) */
+  int full;       /* set once counted passes limit (atomic) */
+} points_share_t;
+
+/* Points a thread makes before it adds them to points_share_t.counted. */
+#define POINT_BATCH 256
+
+typedef struct points_part {
+  builder_t *b;
+  points_share_t *share; /* NULL: the only thread, plain updates */
+  size_t first, end;     /* locations [first, end) */
+  size_t made, unflushed;
+  int rc; /* 0, HX_ENOMEM (one thread) or POINTS_FULL */
+} points_part_t;
+
+#define POINTS_FULL (-1000)
+
+static void add_shared(int64_t *sum, int64_t v) {
+  int64_t old = __atomic_load_n(sum, __ATOMIC_RELAXED);
+  while (!__atomic_compare_exchange_n(sum, &old, add_sat(old, v), true,
+                                      __ATOMIC_RELAXED, __ATOMIC_RELAXED))
+    ;
+}
+
+/* The slot of the point (key, line) in a table shared by two threads,
+ * claimed if new; NULL once the table is full (see points_share_t). */
+static point_slot_t *shared_point_for(points_part_t *part, uint32_t key,
+                                      uint32_t line) {
+  builder_t *b = part->b;
+  uint64_t id = ((uint64_t)key << 32 | line) + 1;
+  size_t slot = point_slot(b, key, line);
+  for (;;) {
+    point_slot_t *pt = &b->point_table[slot];
+    uint64_t seen = __atomic_load_n(&pt->id, __ATOMIC_RELAXED);
+    if (seen == 0 &&
+        __atomic_compare_exchange_n(&pt->id, &seen, id, false,
+                                    __ATOMIC_RELAXED, __ATOMIC_RELAXED)) {
+      part->made++;
+      if (++part->unflushed == POINT_BATCH) {
+        part->unflushed = 0;
+        if (__atomic_add_fetch(&part->share->counted, POINT_BATCH,
+                               __ATOMIC_RELAXED) > part->share->limit) {
+          __atomic_store_n(&part->share->full, 1, __ATOMIC_RELAXED);
+          return NULL;
+        }
+      }
+      return pt;
+    }
+    if (seen == id) /* ours, or claimed by the other thread just now */
+      return pt;
+    slot = (slot + 1) & b->point_mask;
+  }
+}
+
+/* A key's first frame: the smallest first_use it was met with, packed
+ * with that frame's function so that both change together. */
+static uint64_t first_frame(uint32_t first_use, uint32_t function) {
+  return (uint64_t)first_use << 32 | function;
+}
+
+static void note_first_frame(points_part_t *part, uint32_t key,
+                             uint32_t first_use, uint32_t function) {
+  uint64_t *at = &part->b->key_first[key];
+  uint64_t mine = first_frame(first_use, function);
+  uint64_t seen = __atomic_load_n(at, __ATOMIC_RELAXED);
+  while (seen == 0 || (seen >> 32) > first_use) {
+    if (!part->share) {
+      *at = mine;
+      return;
+    }
+    if (__atomic_compare_exchange_n(at, &seen, mine, true, __ATOMIC_RELAXED,
+                                    __ATOMIC_RELAXED))
+      return;
+  }
+}
+
+/* Adds the frames of locations [part->first, part->end) as points. */
+static void add_points(points_part_t *part) {
+  builder_t *b = part->b;
   const hx_raw_t *raw = b->raw;
-  for (size_t li = 0; li < raw->location_count; li++) {
+  bool shared = part->share != NULL;
+  for (size_t li = part->first; li < part->end; li++) {
     /* Frames lie in location order: the point table's slot of a frame a
      * few locations on is fetched while this one is added. */
-    if (li + PREFETCH_AHEAD < raw->location_count &&
+    if (li + PREFETCH_AHEAD < part->end &&
         b->sums[li + PREFETCH_AHEAD].first_use) {
       const hx_raw_location_t *ahead = &raw->locations[li + PREFETCH_AHEAD];
       for (uint32_t j = 0; j < ahead->frame_count; j++) {
@@ -731,6 +818,10 @@ static int make_points(builder_t *b, hx_error_t *err) {
     const location_sum_t *sum = &b->sums[li];
     if (!sum->first_use || sum->key == NO_KEY)
       continue;
+    if (shared && __atomic_load_n(&part->share->full, __ATOMIC_RELAXED)) {
+      part->rc = POINTS_FULL;
+      return;
+    }
     const hx_raw_location_t *loc = &raw->locations[li];
     int64_t flat = b->location_flat[li];
     for (uint32_t j = 0; j < loc->frame_count; j++) {
@@ -738,30 +829,116 @@ static int make_points(builder_t *b, hx_error_t *err) {
       uint32_t key = frame_key(b, fr);
       if (key == NO_KEY)
         continue;
-      uint32_t first = b->key_first_use[key];
-      if (!first || sum->first_use < first) {
-        b->key_first_use[key] = sum->first_use;
-        b->key_function[key] = fr->function;
+      note_first_frame(part, key, sum->first_use, fr->function);
+      __atomic_store_n(&b->function_used[fr->function], 1, __ATOMIC_RELAXED);
+      point_slot_t *pt = shared ? shared_point_for(part, key, fr->line)
+                                : point_for(b, key, fr->line);
+      if (!pt) {
+        part->rc = shared ? POINTS_FULL : HX_ENOMEM;
+        return;
       }
-      b->function_used[fr->function] = 1;
-      point_slot_t *pt = point_for(b, key, fr->line);
-      if (!pt)
-        return hx__fail(err, HX_ENOMEM, "out of memory for points");
-      pt->cum = add_sat(pt->cum, sum->cum);
       /* Only the first frame of the leaf location gets flat, skipped or
        * not: the innermost inlined function of the leaf. */
-      if (j == 0) {
-        pt->flat = add_sat(pt->flat, flat);
-        b->key_flat[key] = add_sat(b->key_flat[key], flat);
+      if (!shared) {
+        pt->cum = add_sat(pt->cum, sum->cum);
+        if (j == 0) {
+          pt->flat = add_sat(pt->flat, flat);
+          b->key_flat[key] = add_sat(b->key_flat[key], flat);
+        }
+      } else {
+        add_shared(&pt->cum, sum->cum);
+        if (j == 0 && flat) {
+          add_shared(&pt->flat, flat);
+          add_shared(&b->key_flat[key], flat);
+        }
       }
     }
   }
+}
+
+static void *points_main(void *arg) {
+  add_points(arg);
+  return NULL;
+}
+
+/* Phase B's output cleared, for a start over on one thread. */
+static void clear_points(builder_t *b) {
+  memset(b->point_table, 0, (b->point_mask + 1) * sizeof *b->point_table);
+  b->point_count = 0;
+  memset(b->key_first, 0, (b->key_count + 1) * sizeof *b->key_first);
+  memset(b->key_flat, 0, (b->key_count + 1) * sizeof *b->key_flat);
+  memset(b->function_used, 0, b->raw->function_count + 1);
+}
+
+/* Whether phase B runs on two threads: when the walk did (or two threads
+ * are asked for), each half with frames to add. The first part ends at
+ * the location where half of the frames have been passed. */
+static bool split_points(builder_t *b, points_part_t *one,
+                         points_part_t *two) {
+  const hx_raw_t *raw = b->raw;
+  if (!b->walk_split || raw->location_count < 2)
+    return false;
+  size_t lo = 0, hi = raw->location_count;
+  while (lo < hi) { /* the first location past half of the frames */
+    size_t mid = lo + (hi - lo) / 2;
+    if (raw->locations[mid].first_frame < raw->frame_count / 2)
+      lo = mid + 1;
+    else
+      hi = mid;
+  }
+  if (lo == 0 || lo == raw->location_count)
+    return false;
+  one->end = two->first = lo;
+  two->end = raw->location_count;
+  return true;
+}
+
+/* Phase B: the frames of each used location become points, one location
+ * after another in memory order (on two threads for a large profile, see
+ * above). Which frame of a key comes first in the order samples first
+ * reached them still matters: it decides the full path its function
+ * record shows (perf-heatmap's rule when one key comes from several
+ * directories), so each key keeps the smallest first_use it was met with
+ * (the earlier frame within one location). The loop touches only the
+ * point's slot (fetched ahead) and small per-key arrays. */
+static int make_points(builder_t *b, hx_error_t *err) {
+  const hx_raw_t *raw = b->raw;
+  points_share_t share = {0, 0, 0};
+  points_part_t one = {b, NULL, 0, raw->location_count, 0, 0, 0};
+  points_part_t two = {b, &share, 0, 0, 0, 0, 0};
+  pthread_t thread;
+  bool split = b->point_count == 0 && split_points(b, &one, &two);
+  if (split) {
+    /* Room for each thread's last batch, not yet counted. */
+    size_t room = b->point_mask / 4 * 3;
+    share.limit = room > 2 * POINT_BATCH ? room - 2 * POINT_BATCH : 0;
+    one.share = &share;
+    split = pthread_create(&thread, NULL, points_main, &two) == 0;
+    if (!split) {
+      one.share = NULL;
+      one.end = raw->location_count;
+    }
+  }
+  add_points(&one);
+  if (split) {
+    pthread_join(thread, NULL);
+    if (one.rc == 0 && two.rc == 0) {
+      b->point_count = one.made + two.made;
+    } else { /* full: again on one thread */
+      clear_points(b);
+      one = (points_part_t){b, NULL, 0, raw->location_count, 0, 0, 0};
+      add_points(&one);
+    }
+  }
+  if (one.rc < 0)
+    return hx__fail(err, HX_ENOMEM, "out of memory for points");
   for (size_t k = 0; k < b->key_count; k++) {
     function_key_t *key = &b->keys[k];
-    key->seen = b->key_first_use[k] != 0;
+    key->seen = b->key_first[k] != 0;
     key->flat = b->key_flat[k];
     if (key->seen) {
-      const hx_raw_function_t *fn = &raw->functions[b->key_function[k]];
+      uint32_t function = (uint32_t)b->key_first[k];
+      const hx_raw_function_t *fn = &raw->functions[function];
       key->file = raw->strings[fn->filename];
       key->symbol = raw->strings[fn->name];
     }
@@ -812,12 +989,11 @@ static int walk_samples(builder_t *b, hx_error_t *err) {
   b->filename_seen = calloc(raw->string_count + 1, 1);
   b->point_mask = 1023;
   b->point_table = calloc(b->point_mask + 1, sizeof *b->point_table);
-  b->key_first_use = calloc(b->key_count + 1, sizeof *b->key_first_use);
-  b->key_function = calloc(b->key_count + 1, sizeof *b->key_function);
+  b->key_first = calloc(b->key_count + 1, sizeof *b->key_first);
   b->key_flat = calloc(b->key_count + 1, sizeof *b->key_flat);
   b->function_used = calloc(raw->function_count + 1, 1);
-  if (!b->filename_seen || !b->point_table || !b->key_first_use ||
-      !b->key_function || !b->key_flat || !b->function_used)
+  if (!b->filename_seen || !b->point_table || !b->key_first || !b->key_flat ||
+      !b->function_used)
     return hx__fail(err, HX_ENOMEM, "out of memory for the sample walk");
   if (raw->sample_count >= UINT32_MAX)
     return hx__fail(err, HX_ETOOBIG, "too many samples");
@@ -837,15 +1013,13 @@ static int walk_samples(builder_t *b, hx_error_t *err) {
   free(b->sums);
   free(b->location_flat);
   free(b->multi_keys);
-  free(b->key_first_use);
-  free(b->key_function);
+  free(b->key_first);
   free(b->key_flat);
   free(b->function_used);
   b->sums = NULL;
   b->location_flat = NULL;
   b->multi_keys = NULL;
-  b->key_first_use = NULL;
-  b->key_function = NULL;
+  b->key_first = NULL;
   b->key_flat = NULL;
   b->function_used = NULL;
   hx__raw_release_walk(b->raw);
@@ -1121,8 +1295,7 @@ static void builder_close(builder_t *b) {
   free(b->key_table);
   free(b->function_key);
   free(b->point_table);
-  free(b->key_first_use);
-  free(b->key_function);
+  free(b->key_first);
   free(b->key_flat);
   free(b->function_used);
   free(b->sums);

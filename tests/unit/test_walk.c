@@ -15,9 +15,12 @@
  *     ahead) keeps the walk on one thread, with the same index;
  *   - a walk_threads past 2 is refused;
  *   - a profile of 200,000 locations, whose walk arrays are large enough
- *     to be faulted in by a helper thread while the keys are made
- *     (index/prefault.c), gives every point the cum its one sample gave
- *     it, on one walk and on two.
+ *     to be faulted in by a helper thread (index/prefault.c), gives every
+ *     point the sums of its locations, on one walk and on two; phase B,
+ *     on two threads after a split walk, either fits its points in the
+ *     point table (four locations a point, added by both threads at
+ *     once) or starts over on one thread when they do not (a point a
+ *     location).
  * The allocation-failure walk (tests/alloc) loads with two walks too.
  */
 #include <dirent.h>
@@ -245,17 +248,21 @@ static void test_options(void) {
   free(buf);
 }
 
-/* 100 functions in 100 files, 2,000 lines each: location j is line
- * j / 100 + 1 of function j % 100. Sample i (of 100,000) is the stack
- * (j = i, j = i + 100,000) of 1 + i % 7 ms, so every location, and every
- * point, is in exactly one sample. */
+/* 100 functions in 100 files: location j is line (j / 100) % lines + 1
+ * of function j % 100. Sample i (of 100,000) is the stack (j = i, j = i +
+ * 100,000) of 1 + i % 7 ms, so every location is in exactly one sample,
+ * and a point in 2,000 / lines of them. */
 enum { MANY_FUNCS = 100, MANY_LOCATIONS = 200000 };
 
 static int64_t many_ms(size_t location) {
   return 1 + (int64_t)((location % (MANY_LOCATIONS / 2)) % 7);
 }
 
-static void test_many_locations(void) {
+static uint32_t many_line(size_t location, size_t lines) {
+  return (uint32_t)((location / MANY_FUNCS) % lines + 1);
+}
+
+static void many_locations(size_t lines) {
   pb_builder_t *b = fx_go_cpu_builder();
   CHECK(b != NULL);
   if (!b)
@@ -274,8 +281,7 @@ static void test_many_locations(void) {
     return;
   }
   for (size_t j = 0; j < MANY_LOCATIONS; j++)
-    locs[j] =
-        pb_add_frame(b, funcs[j % MANY_FUNCS], (int64_t)(j / MANY_FUNCS + 1));
+    locs[j] = pb_add_frame(b, funcs[j % MANY_FUNCS], many_line(j, lines));
   for (size_t i = 0; i < MANY_LOCATIONS / 2; i++) {
     uint64_t stack[2] = {locs[i], locs[i + MANY_LOCATIONS / 2]};
     fx_cpu_stack(b, 2, stack, many_ms(i));
@@ -294,20 +300,34 @@ static void test_many_locations(void) {
     CHECK_INT(hx_index_load_buffer(buf, len, &opts, &ix, NULL), 0);
     if (!ix)
       continue;
-    CHECK_INT(hx_index_summary(ix)->points, MANY_LOCATIONS);
+    CHECK_INT(hx_index_summary(ix)->points, MANY_FUNCS * lines);
+    /* Each checked point's sums, from the locations on its line. */
     size_t wrong = 0;
-    for (size_t j = 0; j < MANY_LOCATIONS; j += 997) {
-      snprintf(file, sizeof file, "/src/f%zu.go", j % MANY_FUNCS);
-      long at = fx_point(ix, file, (uint32_t)(j / MANY_FUNCS + 1));
-      const hx_point_t *p = at >= 0 ? hx_index_point(ix, (size_t)at) : NULL;
-      int64_t leaf = j < MANY_LOCATIONS / 2 ? many_ms(j) * 1000000 : 0;
-      if (!p || p->cum != many_ms(j) * 1000000 || p->flat != leaf)
-        wrong++;
+    for (size_t f = 0; f < MANY_FUNCS; f += 7) {
+      for (size_t line = 1; line <= lines; line += 97) {
+        int64_t cum = 0, flat = 0;
+        for (size_t j = f + (line - 1) * MANY_FUNCS; j < MANY_LOCATIONS;
+             j += lines * MANY_FUNCS) {
+          cum += many_ms(j) * 1000000;
+          if (j < MANY_LOCATIONS / 2)
+            flat += many_ms(j) * 1000000;
+        }
+        snprintf(file, sizeof file, "/src/f%zu.go", f);
+        long at = fx_point(ix, file, (uint32_t)line);
+        const hx_point_t *p = at >= 0 ? hx_index_point(ix, (size_t)at) : NULL;
+        if (!p || p->cum != cum || p->flat != flat)
+          wrong++;
+      }
     }
     CHECK_INT(wrong, 0);
     hx_index_free(ix);
   }
   free(buf);
+}
+
+static void test_many_locations(void) {
+  many_locations(2000); /* a point a location: phase B's table fills */
+  many_locations(500);  /* four locations a point, often on both threads */
 }
 
 int main(void) {
