@@ -105,8 +105,11 @@ static int add_location(decoder_t *d, const hx_field_t *f, hx_error_t *err) {
     uint64_t id = loc->lines[i].function_id;
     bool counts = line >= 0 && line <= (int64_t)UINT32_MAX;
     hx_raw_frame_t *fr = &raw->frames[raw->frame_count];
-    fr->function = counts && id < HX_FRAME_SKIP ? (uint32_t)id : HX_FRAME_SKIP;
+    bool held = counts && id != 0 && id < HX_FRAME_SKIP;
+    fr->function = held ? (uint32_t)id - 1 : HX_FRAME_SKIP;
     fr->line = counts ? (uint32_t)line : 0;
+    if (held && id > raw->frame_function_max)
+      raw->frame_function_max = (uint32_t)id;
     if (fr->function == HX_FRAME_SKIP) {
       if (hx__grow((void **)&raw->odd_frames, &d->cap_odd_frames,
                    raw->odd_frame_count + 1, sizeof *raw->odd_frames) < 0)
@@ -292,12 +295,21 @@ static int check_references(hx_raw_t *raw, hx_error_t *err) {
            &functions, raw->functions ? &raw->functions[0].id : NULL,
            raw->function_count, sizeof *raw->functions, "function", err)) < 0)
     return rc;
+  /* Ids 1, 2, ... in order: the frames' ids less one are their indices
+   * already, and all of them are known; only the frames listed apart are
+   * looked up. */
+  bool in_place = functions.identity == raw->function_count &&
+                  raw->frame_function_max <= raw->function_count;
   const struct hx_odd_frame *odd = raw->odd_frames;
   for (size_t i = 0; i < raw->location_count && rc == 0; i++) {
     const hx_raw_location_t *loc = &raw->locations[i];
+    if (in_place && odd == raw->odd_frames + raw->odd_frame_count)
+      break; /* the rest holds indices already */
     for (uint32_t j = 0; j < loc->frame_count; j++) {
       hx_raw_frame_t *fr = &raw->frames[loc->first_frame + j];
-      uint64_t id = fr->function;
+      if (in_place && fr->function != HX_FRAME_SKIP)
+        continue;
+      uint64_t id = (uint64_t)fr->function + 1;
       bool counts = true;
       if (fr->function == HX_FRAME_SKIP) { /* the next odd frame */
         id = odd->function_id;

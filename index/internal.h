@@ -243,10 +243,13 @@ typedef struct hx_raw {
   hx_raw_frame_t *frames;
   size_t frame_count;
   /* Ids as the profile gives them, until check_references maps them:
-   * a frame's function holds its function's id until then, unless the
-   * id does not fit there or the frame does not count (HX_FRAME_SKIP):
-   * such frames' ids are listed apart, in frame order. */
+   * a frame's function holds its function's id less one until then
+   * (what the function's index is when the ids are 1, 2, ... in order,
+   * as Go writes them), unless the id is 0, does not fit there or the
+   * frame does not count (HX_FRAME_SKIP): such frames' ids are listed
+   * apart, in frame order. frame_function_max is the largest id held. */
   uint64_t *location_id_list;
+  uint32_t frame_function_max;
   struct hx_odd_frame {
     bool counts;          /* its line is kept */
     uint64_t function_id; /* as the profile gives it */

@@ -231,6 +231,13 @@ static void test_inconsistent(void) {
   fx_cpu_stack(b, 1, &dangling, 10);
   expect_profile("unknown function past 32 bits", b, NULL, HX_EPROFILE,
                  "1099511627776");
+  /* Id 0, which no function has, is kept apart too (the others are held
+   * less one). */
+  b = small_profile(NULL, NULL);
+  dangling = pb_add_frame(b, 0, 4);
+  fx_cpu_stack(b, 1, &dangling, 10);
+  expect_profile("a frame of function id 0", b, NULL, HX_EPROFILE,
+                 "function id 0");
 
   b = small_profile(&f, NULL);
   pb_set_function_name_index(b, f, (int64_t)pb_string_count(b));
