@@ -60,6 +60,7 @@ typedef struct builder {
   int64_t *key_flat;
   uint8_t *function_used;    /* per raw function: some kept frame has it */
   bool walk_split;           /* the walk ran on two threads */
+  function_key_t **order;    /* keys in function record order */
   struct location_sum *sums; /* per raw location (phase A) */
   int64_t *location_flat;    /* per raw location: value as the leaf */
   uint32_t *multi_keys;      /* see location_sum_t.key */
@@ -1209,10 +1210,8 @@ static int make_records(builder_t *b, hx_index_t *ix, hx_error_t *err) {
   /* The point table stays until the ranking, whose sorts use its memory
    * (see hx__index_rank). */
 
-  bool go = b->go;
   size_t nfiles = 0;
-  int rc = 0;
-  for (size_t r = 0; r < nf && rc == 0; r++) {
+  for (size_t r = 0; r < nf; r++) {
     const function_key_t *k = order[r];
     hx_function_t *fn = &ix->functions[r];
     sort_by_line(&ix->points[fn->first_point], fn->point_count);
@@ -1220,36 +1219,39 @@ static int make_records(builder_t *b, hx_index_t *ix, hx_error_t *err) {
     fn->max_line = ix->points[fn->first_point + fn->point_count - 1].line;
     fn->flat = k->flat;
     fn->cum = k->cum;
-    fn->package = copy_slice(ix, k->package);
-    fn->type = copy_slice(ix, k->type);
-    fn->name = copy_slice(ix, k->name);
-    fn->symbol = copy_slice(ix, str_slice(k->symbol));
-    fn->display = display_name(ix, k, go);
-    if (!fn->package || !fn->type || !fn->name || !fn->symbol ||
-        !fn->display) {
-      rc = HX_ENOMEM;
-      break;
-    }
     bool new_file =
         r == 0 || slice_cmp(str_slice(k->file), str_slice(order[r - 1]->file));
-    if (new_file) {
-      hx_file_t *f = &ix->files[nfiles++];
-      f->path = copy_slice(ix, str_slice(k->file));
-      f->first_function = (uint32_t)r;
-      if (!f->path) {
-        rc = HX_ENOMEM;
-        break;
-      }
-    }
+    if (new_file)
+      ix->files[nfiles++].first_function = (uint32_t)r;
     hx_file_t *f = &ix->files[nfiles - 1];
     f->function_count++;
     f->point_count += fn->point_count;
     fn->file = (uint32_t)(nfiles - 1);
   }
   ix->file_count = nfiles;
-  free(order);
-  if (rc < 0)
-    return hx__fail(err, HX_ENOMEM, "out of memory for function records");
+  b->order = order; /* for the names (copy_names) */
+  return 0;
+}
+
+/* Each function record's and file's names, copied into the index. */
+static int copy_names(builder_t *b, hx_index_t *ix) {
+  for (size_t r = 0; r < ix->function_count; r++) {
+    const function_key_t *k = b->order[r];
+    hx_function_t *fn = &ix->functions[r];
+    fn->package = copy_slice(ix, k->package);
+    fn->type = copy_slice(ix, k->type);
+    fn->name = copy_slice(ix, k->name);
+    fn->symbol = copy_slice(ix, str_slice(k->symbol));
+    fn->display = display_name(ix, k, b->go);
+    if (!fn->package || !fn->type || !fn->name || !fn->symbol || !fn->display)
+      return HX_ENOMEM;
+  }
+  for (size_t f = 0; f < ix->file_count; f++) {
+    const function_key_t *k = b->order[ix->files[f].first_function];
+    ix->files[f].path = copy_slice(ix, str_slice(k->file));
+    if (!ix->files[f].path)
+      return HX_ENOMEM;
+  }
   return 0;
 }
 
@@ -1289,6 +1291,35 @@ static int copy_sample_types(const hx_raw_t *raw, hx_index_t *ix,
   return 0;
 }
 
+/* Every string the index keeps: the file names set, the sample types, the
+ * records' names. Nothing else writes to the index's strings, and the
+ * ranking needs none of them: for a large profile they are copied on a
+ * thread of their own while the points are ranked. */
+static int copy_strings(builder_t *b, hx_index_t *ix, hx_error_t *err) {
+  if (store_filenames(b, ix) < 0)
+    return hx__fail(err, HX_ENOMEM, "out of memory");
+  int rc = copy_sample_types(b->raw, ix, err);
+  if (rc == 0 && copy_names(b, ix) < 0)
+    rc = hx__fail(err, HX_ENOMEM, "out of memory for function records");
+  return rc;
+}
+
+/* Points from which copy_strings runs beside the ranking. */
+#define STRINGS_APART_AFTER 65536
+
+typedef struct strings_job {
+  builder_t *b;
+  hx_index_t *ix;
+  int rc;
+  hx_error_t err;
+} strings_job_t;
+
+static void *strings_main(void *arg) {
+  strings_job_t *job = arg;
+  job->rc = copy_strings(job->b, job->ix, &job->err);
+  return NULL;
+}
+
 static void builder_close(builder_t *b) {
   hx__prefault_join(&b->prefault);
   free(b->keys);
@@ -1304,6 +1335,7 @@ static void builder_close(builder_t *b) {
   free(b->filename_seen);
   free(b->spare);
   free(b->second_sums);
+  free(b->order);
 }
 
 int hx__index_build(hx_raw_t *raw, const hx_options_t *opts, hx_index_t **out,
@@ -1328,29 +1360,44 @@ int hx__index_build(hx_raw_t *raw, const hx_options_t *opts, hx_index_t **out,
     rc = hx__fail(err, HX_ENOSAMPLES,
                   b.go ? "no sample has a frame in a Go package"
                        : "no sample has a frame with a function");
-  if (rc == 0 && store_filenames(&b, ix) < 0)
-    rc = hx__fail(err, HX_ENOMEM, "out of memory");
-  if (rc == 0)
-    rc = copy_sample_types(raw, ix, err);
   if (rc == 0)
     rc = make_records(&b, ix, err);
+  strings_job_t job = {&b, ix, 0, {0, ""}};
+  pthread_t thread;
+  bool apart = false;
   if (rc == 0) {
-    hx_summary_t *s = &ix->summary;
-    s->sample_type = ix->sample_types[b.value_index];
+    apart = ix->point_count >= STRINGS_APART_AFTER &&
+            pthread_create(&thread, NULL, strings_main, &job) == 0;
+    if (!apart)
+      rc = copy_strings(&b, ix, err);
+  }
+  hx_summary_t *s = &ix->summary;
+  if (rc == 0) {
     s->sample_type_index = b.value_index;
-    set_unit(s);
     s->total = b.total;
     s->samples = raw->sample_count;
     s->files = ix->file_count;
     s->functions = ix->function_count;
     s->points = ix->point_count;
     s->go_symbols = b.go;
-    s->reference_memory_approx = hx__memory_approx(ix);
     s->inputs = 1;
     s->threshold = opts->threshold;
     s->local_scope = opts->local_scope;
     rc = hx__index_rank(ix, b.point_table,
                         (b.point_mask + 1) * sizeof *b.point_table, err);
+  }
+  if (apart) {
+    pthread_join(thread, NULL);
+    if (rc == 0 && job.rc < 0) {
+      rc = job.rc;
+      if (err)
+        *err = job.err;
+    }
+  }
+  if (rc == 0) { /* with the strings in */
+    s->sample_type = ix->sample_types[b.value_index];
+    set_unit(s);
+    s->reference_memory_approx = hx__memory_approx(ix);
   }
   builder_close(&b);
   if (rc < 0) {
