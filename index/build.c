@@ -9,11 +9,12 @@
  *                 function of the leaf location, skipped or not),
  *   function.cum += value once per sample the function is on.
  * The walk sums per location (phase A); a large profile's samples are
- * walked in two halves on two threads and the sums merged (walk_all).
- * Phase B turns the used locations' frames into points, whose sums live
- * in the point table. Finally keys are sorted into function records,
- * points grouped by record and sorted by line, and the strings copied into
- * the index.
+ * walked in two halves on two threads and the sums merged (walk_all), its
+ * memory faulted in ahead by a helper thread (prefault.h). Phase B turns
+ * the used locations' frames into points, whose sums live in the point
+ * table (on two threads after a split walk). Finally keys are sorted into
+ * function records, points grouped by record and sorted by line, and the
+ * strings copied into the index (beside the ranking, for a large profile).
  */
 #include "internal.h"
 #include "prefault.h"
@@ -403,6 +404,8 @@ typedef struct leaf {
   int64_t value;
 } leaf_t;
 
+struct walk_gate;
+
 typedef struct walker {
   const builder_t *b;
   location_sum_t *sums;   /* the first walker's are the builder's */
@@ -413,7 +416,12 @@ typedef struct walker {
   uint32_t *key_last_sample; /* per key: 1 + last sample counted in cum */
   int64_t *key_cum;          /* per key: pprof's cum */
   int64_t total;
-  size_t first, end;    /* samples [first, end) */
+  size_t first, end; /* samples [first, end) */
+  /* The second walker: once both walks are done (the gate), it merges its
+   * sums of locations [merge_first, ...) into the first's. */
+  struct walker *one;
+  struct walk_gate *gate;
+  size_t merge_first;
   const uint8_t *bytes; /* sample first's bytes */
   hx_sample_buf_t sample;
   int rc;
@@ -513,13 +521,72 @@ static void walk_run(walker_t *w) {
   }
 }
 
-/* The second walker's thread: its sums take the location keys first. */
+/* The second walk's sums added to the first's. Sums of values > 0 that
+ * saturate do not depend on their order. A location the first half did
+ * not reach is numbered after every one it did, in the second half's
+ * order: the order in which the samples first reached them is kept. */
+static void merge_locations(walker_t *one, const walker_t *two, size_t first,
+                            size_t end) {
+  for (size_t li = first; li < end; li++) {
+    const location_sum_t *later = &two->sums[li];
+    if (!later->first_use)
+      continue;
+    location_sum_t *sum = &one->sums[li];
+    sum->cum = add_sat(sum->cum, later->cum);
+    if (!sum->first_use)
+      sum->first_use = one->used_locations + later->first_use;
+  }
+}
+
+/* Where the two walkers wait for each other to be done walking. */
+typedef struct walk_gate {
+  pthread_mutex_t mu;
+  pthread_cond_t cv;
+  int arrived;
+} walk_gate_t;
+
+static void gate_pass(walk_gate_t *gate) {
+  pthread_mutex_lock(&gate->mu);
+  if (++gate->arrived == 2)
+    pthread_cond_broadcast(&gate->cv);
+  while (gate->arrived < 2)
+    pthread_cond_wait(&gate->cv, &gate->mu);
+  pthread_mutex_unlock(&gate->mu);
+}
+
+/* The second walk's flat values added to the first's. */
+static void merge_leaves(walker_t *one, const walker_t *two) {
+  for (size_t i = 0; i < two->leaf_count; i++) {
+    const leaf_t *leaf = &two->leaves[i];
+    one->location_flat[leaf->location] =
+        add_sat(one->location_flat[leaf->location], leaf->value);
+  }
+}
+
+/* The rest of the merge, after the locations and the leaves (on two
+ * threads: see walker_main). */
+static void merge_walkers(walker_t *one, const walker_t *two) {
+  const builder_t *b = one->b;
+  for (size_t k = 0; k < b->key_count; k++)
+    one->key_cum[k] = add_sat(one->key_cum[k], two->key_cum[k]);
+  one->total = add_sat(one->total, two->total);
+}
+
+/* The second walker's thread: its sums take the location keys first.
+ * Once both walks are done it merges its sums of the second half of the
+ * locations, and its flat values, into the first walker's, while the
+ * first merges the first half. */
 static void *walker_main(void *arg) {
   walker_t *w = arg;
   const builder_t *b = w->b;
   for (size_t li = 0; li < b->raw->location_count; li++)
     w->sums[li].key = b->sums[li].key;
   walk_run(w);
+  gate_pass(w->gate);
+  if (w->rc == 0 && w->one->rc == 0) {
+    merge_locations(w->one, w, w->merge_first, b->raw->location_count);
+    merge_leaves(w->one, w);
+  }
   return NULL;
 }
 
@@ -557,10 +624,10 @@ static void plan_split(builder_t *b) {
                      raw->sample_bytes_size / WALK_BYTES_PER_LOCATION <
                          raw->location_count)))
     return;
-  /* The second walker first copies every location's keys (above), so the
-   * first takes a location and a half's worth of bytes (10 ns against 7-8
-   * ns a byte) more than half of them: the two then end within a few ms
-   * of each other. */
+  /* The second walker first copies every location's keys (above), and
+   * its half took longer in measurements on the benchmark profile: the
+   * first takes a location and a half's worth of bytes more than half of
+   * them, and the two end within a few ms of each other. */
   size_t half = raw->sample_bytes_size / 2 + raw->location_count * 3 / 4;
   for (size_t s = 0; s < raw->sample_count; s++) {
     if (raw->sample_sizes[s] > plan->largest)
@@ -605,31 +672,6 @@ static bool split_walk(builder_t *b, walker_t *one, walker_t *two) {
   return true;
 }
 
-/* The second walk's sums added to the first's. Sums of values > 0 that
- * saturate do not depend on their order. A location the first half did
- * not reach is numbered after every one it did, in the second half's
- * order: the order in which the samples first reached them is kept. */
-static void merge_walkers(walker_t *one, const walker_t *two) {
-  const builder_t *b = one->b;
-  for (size_t li = 0; li < b->raw->location_count; li++) {
-    const location_sum_t *later = &two->sums[li];
-    if (!later->first_use)
-      continue;
-    location_sum_t *sum = &one->sums[li];
-    sum->cum = add_sat(sum->cum, later->cum);
-    if (!sum->first_use)
-      sum->first_use = one->used_locations + later->first_use;
-  }
-  for (size_t i = 0; i < two->leaf_count; i++) {
-    const leaf_t *leaf = &two->leaves[i];
-    one->location_flat[leaf->location] =
-        add_sat(one->location_flat[leaf->location], leaf->value);
-  }
-  for (size_t k = 0; k < b->key_count; k++)
-    one->key_cum[k] = add_sat(one->key_cum[k], two->key_cum[k]);
-  one->total = add_sat(one->total, two->total);
-}
-
 /* Walks every sample, on two threads when split_walk says so (on one if
  * the second cannot start). The first error in sample order wins: the
  * second half's counts only when the first half had none. */
@@ -651,7 +693,11 @@ static int walk_all(builder_t *b, hx_error_t *err) {
     return hx__fail(err, HX_ENOMEM, "out of memory for the sample walk");
   }
   pthread_t thread;
+  walk_gate_t gate = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0};
   bool split = split_walk(b, &one, &two);
+  two.one = &one;
+  two.gate = &gate;
+  two.merge_first = raw->location_count / 2;
   if (split && pthread_create(&thread, NULL, walker_main, &two) != 0) {
     hx__prefault_join(&b->prefault);
     walker_close(&two);
@@ -659,8 +705,14 @@ static int walk_all(builder_t *b, hx_error_t *err) {
     split = false;
   }
   walk_run(&one);
-  if (split)
+  if (split) {
+    gate_pass(&gate);
+    if (one.rc == 0 && two.rc == 0)
+      merge_locations(&one, &two, 0, two.merge_first);
     pthread_join(thread, NULL);
+  }
+  pthread_cond_destroy(&gate.cv);
+  pthread_mutex_destroy(&gate.mu);
   int rc = one.rc < 0 ? one.rc : split ? two.rc : 0;
   if (rc < 0 && err)
     *err = one.rc < 0 ? one.err : two.err;
