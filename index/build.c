@@ -946,6 +946,48 @@ static bool split_points(builder_t *b, points_part_t *one,
   return true;
 }
 
+/* Phase B on two threads (split_points), with a table twice the size each
+ * time it fills; false, with phase B's output cleared, when it cannot be
+ * (no split, no thread, no memory for a larger table). */
+static bool points_on_two(builder_t *b) {
+  const hx_raw_t *raw = b->raw;
+  points_part_t one = {b, NULL, 0, raw->location_count, 0, 0, 0};
+  points_part_t two = {b, NULL, 0, 0, 0, 0, 0};
+  if (b->point_count != 0 || !split_points(b, &one, &two))
+    return false;
+  for (;;) {
+    points_share_t share = {0, 0, 0};
+    /* Room for each thread's last batch, not yet counted. */
+    size_t room = b->point_mask / 4 * 3;
+    share.limit = room > 2 * POINT_BATCH ? room - 2 * POINT_BATCH : 0;
+    one.share = two.share = &share;
+    one.made = two.made = one.unflushed = two.unflushed = 0;
+    one.rc = two.rc = 0;
+    pthread_t thread;
+    if (pthread_create(&thread, NULL, points_main, &two) != 0)
+      return false;
+    add_points(&one);
+    pthread_join(thread, NULL);
+    if (one.rc == 0 && two.rc == 0) {
+      b->point_count = one.made + two.made;
+      return true;
+    }
+    /* Full: again from the start, in a table twice the size. No more
+     * points than counting frames, so a table that holds those is the
+     * last one tried. */
+    clear_points(b);
+    size_t size = (b->point_mask + 1) * 2;
+    point_slot_t *table = NULL;
+    if ((b->point_mask + 1) / 4 * 3 <= b->counting_frames)
+      table = calloc(size, sizeof *table);
+    if (!table)
+      return false;
+    free(b->point_table);
+    b->point_table = table;
+    b->point_mask = size - 1;
+  }
+}
+
 /* Phase B: the frames of each used location become points, one location
  * after another in memory order (on two threads for a large profile, see
  * above). Which frame of a key comes first in the order samples first
@@ -956,33 +998,9 @@ static bool split_points(builder_t *b, points_part_t *one,
  * point's slot (fetched ahead) and small per-key arrays. */
 static int make_points(builder_t *b, hx_error_t *err) {
   const hx_raw_t *raw = b->raw;
-  points_share_t share = {0, 0, 0};
   points_part_t one = {b, NULL, 0, raw->location_count, 0, 0, 0};
-  points_part_t two = {b, &share, 0, 0, 0, 0, 0};
-  pthread_t thread;
-  bool split = b->point_count == 0 && split_points(b, &one, &two);
-  if (split) {
-    /* Room for each thread's last batch, not yet counted. */
-    size_t room = b->point_mask / 4 * 3;
-    share.limit = room > 2 * POINT_BATCH ? room - 2 * POINT_BATCH : 0;
-    one.share = &share;
-    split = pthread_create(&thread, NULL, points_main, &two) == 0;
-    if (!split) {
-      one.share = NULL;
-      one.end = raw->location_count;
-    }
-  }
-  add_points(&one);
-  if (split) {
-    pthread_join(thread, NULL);
-    if (one.rc == 0 && two.rc == 0) {
-      b->point_count = one.made + two.made;
-    } else { /* full: again on one thread */
-      clear_points(b);
-      one = (points_part_t){b, NULL, 0, raw->location_count, 0, 0, 0};
-      add_points(&one);
-    }
-  }
+  if (!points_on_two(b))
+    add_points(&one);
   if (one.rc < 0)
     return hx__fail(err, HX_ENOMEM, "out of memory for points");
   for (size_t k = 0; k < b->key_count; k++) {

@@ -495,7 +495,7 @@ int main(int argc, char **argv) {
   snprintf(sorted, sizeof sorted,
            "%s/golden/sort-uncompressed/sort-uncompressed.pb", argv[1]);
 
-  enum { SCENARIOS = 8 };
+  enum { SCENARIOS = 9 };
   scenario_t sc[SCENARIOS];
   memset(sc, 0, sizeof sc);
   for (int i = 0; i < SCENARIOS; i++)
@@ -521,6 +521,12 @@ int main(int argc, char **argv) {
   sc[6].opts.walk_threads = 2;
   sc[7].name = "built: sparse, two walks";
   sc[7].opts.walk_threads = 2;
+  /* More points than phase B's first table holds: on two threads it
+   * starts over in a larger one, or on one thread when that cannot be
+   * made. */
+  sc[8].name = "sort-unc., two walks";
+  sc[8].path = sorted;
+  sc[8].opts.walk_threads = 2;
   int ok = 1;
   for (int i = 0; i < SCENARIOS; i++) {
     if (i == 4 || i == 7)
@@ -544,6 +550,7 @@ int main(int argc, char **argv) {
   /* Two walks build what one builds. */
   CHECK(sc[6].good == sc[0].good);
   CHECK(sc[7].good == sc[4].good);
+  CHECK(sc[8].good == sc[3].good);
   combine_walks(&sc[0], &sc[3]);
   relevel(&sc[0]);
   relevel(&sc[4]);
