@@ -771,7 +771,8 @@ static void take_spare(builder_t *b) {
  * table, which make_records does not depend on. The table cannot grow
  * while both add to it: they count the points they make, in batches, and
  * both stop once the table would pass 3/4 full; phase B then starts over
- * on one thread, which grows the table as it needs. */
+ * in a table twice the size (points_on_two), or on one thread, which
+ * grows the table as it needs, when no larger table can be made. */
 typedef struct points_share {
   size_t limit;   /* points the table may hold without growing */
   size_t counted; /* points made, flushed by batches (atomic) */
@@ -914,7 +915,7 @@ static void *points_main(void *arg) {
   return NULL;
 }
 
-/* Phase B's output cleared, for a start over on one thread. */
+/* Phase B's output cleared, for a start over. */
 static void clear_points(builder_t *b) {
   memset(b->point_table, 0, (b->point_mask + 1) * sizeof *b->point_table);
   b->point_count = 0;

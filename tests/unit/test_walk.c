@@ -19,7 +19,7 @@
  *     point the sums of its locations, on one walk and on two; phase B,
  *     on two threads after a split walk, either fits its points in the
  *     point table (four locations a point, added by both threads at
- *     once) or starts over on one thread when they do not (a point a
+ *     once) or starts over in larger tables when they do not (a point a
  *     location).
  * The allocation-failure walk (tests/alloc) loads with two walks too.
  */
