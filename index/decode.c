@@ -300,10 +300,10 @@ static int check_references(hx_raw_t *raw, hx_error_t *err) {
    * looked up. */
   bool in_place = functions.identity == raw->function_count &&
                   raw->frame_function_max <= raw->function_count;
-  const struct hx_odd_frame *odd = raw->odd_frames;
+  size_t next_odd = 0; /* into raw->odd_frames, which may be NULL */
   for (size_t i = 0; i < raw->location_count && rc == 0; i++) {
     const hx_raw_location_t *loc = &raw->locations[i];
-    if (in_place && odd == raw->odd_frames + raw->odd_frame_count)
+    if (in_place && next_odd == raw->odd_frame_count)
       break; /* the rest holds indices already */
     for (uint32_t j = 0; j < loc->frame_count; j++) {
       hx_raw_frame_t *fr = &raw->frames[loc->first_frame + j];
@@ -312,9 +312,9 @@ static int check_references(hx_raw_t *raw, hx_error_t *err) {
       uint64_t id = (uint64_t)fr->function + 1;
       bool counts = true;
       if (fr->function == HX_FRAME_SKIP) { /* the next odd frame */
+        const struct hx_odd_frame *odd = &raw->odd_frames[next_odd++];
         id = odd->function_id;
         counts = odd->counts;
-        odd++;
       }
       long fi = hx__id_map_find(&functions, id);
       if (fi < 0) {
