@@ -748,7 +748,7 @@ static void take_spare(builder_t *b) {
   while (fits * 2 * sizeof *b->point_table <= b->spare_size)
     fits *= 2;
   size_t size = need < fits ? need : fits;
-  if (!b->spare || size <= b->point_mask + 1 || b->point_count) {
+  if (!b->spare || size <= b->point_mask + 1) {
     free(b->spare);
   } else {
     memset(b->spare, 0, size * sizeof *b->point_table);
@@ -792,7 +792,12 @@ typedef struct points_part {
 
 #define POINTS_FULL (-1000)
 
-static void add_shared(int64_t *sum, int64_t v) {
+/* sum += v, saturating; atomic when the sum is shared by two threads. */
+static void add_value(int64_t *sum, int64_t v, bool shared) {
+  if (!shared) {
+    *sum = add_sat(*sum, v);
+    return;
+  }
   int64_t old = __atomic_load_n(sum, __ATOMIC_RELAXED);
   while (!__atomic_compare_exchange_n(sum, &old, add_sat(old, v), true,
                                       __ATOMIC_RELAXED, __ATOMIC_RELAXED))
@@ -893,18 +898,10 @@ static void add_points(points_part_t *part) {
       }
       /* Only the first frame of the leaf location gets flat, skipped or
        * not: the innermost inlined function of the leaf. */
-      if (!shared) {
-        pt->cum = add_sat(pt->cum, sum->cum);
-        if (j == 0) {
-          pt->flat = add_sat(pt->flat, flat);
-          b->key_flat[key] = add_sat(b->key_flat[key], flat);
-        }
-      } else {
-        add_shared(&pt->cum, sum->cum);
-        if (j == 0 && flat) {
-          add_shared(&pt->flat, flat);
-          add_shared(&b->key_flat[key], flat);
-        }
+      add_value(&pt->cum, sum->cum, shared);
+      if (j == 0 && flat) {
+        add_value(&pt->flat, flat, shared);
+        add_value(&b->key_flat[key], flat, shared);
       }
     }
   }
@@ -915,9 +912,11 @@ static void *points_main(void *arg) {
   return NULL;
 }
 
-/* Phase B's output cleared, for a start over. */
-static void clear_points(builder_t *b) {
-  memset(b->point_table, 0, (b->point_mask + 1) * sizeof *b->point_table);
+/* Phase B's output cleared, for a start over; the point table too unless
+ * a new one replaces it. */
+static void clear_points(builder_t *b, bool table) {
+  if (table)
+    memset(b->point_table, 0, (b->point_mask + 1) * sizeof *b->point_table);
   b->point_count = 0;
   memset(b->key_first, 0, (b->key_count + 1) * sizeof *b->key_first);
   memset(b->key_flat, 0, (b->key_count + 1) * sizeof *b->key_flat);
@@ -976,11 +975,11 @@ static bool points_on_two(builder_t *b) {
     /* Full: again from the start, in a table twice the size. No more
      * points than counting frames, so a table that holds those is the
      * last one tried. */
-    clear_points(b);
     size_t size = (b->point_mask + 1) * 2;
     point_slot_t *table = NULL;
     if ((b->point_mask + 1) / 4 * 3 <= b->counting_frames)
       table = calloc(size, sizeof *table);
+    clear_points(b, table == NULL);
     if (!table)
       return false;
     free(b->point_table);
