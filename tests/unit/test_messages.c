@@ -83,6 +83,66 @@ static void test_sample(void) {
   hx__sample_buf_close(&s); /* twice is fine */
 }
 
+/* Puts v as a varint at p; returns its length. */
+static size_t put_varint(uint8_t *p, uint64_t v) {
+  size_t n = 0;
+  while (v >= 0x80) {
+    p[n++] = (uint8_t)(v | 0x80);
+    v >>= 7;
+  }
+  p[n++] = (uint8_t)v;
+  return n;
+}
+
+/* Packed ids of every varint length, in random order and runs of random
+ * length, so that a varint of each length falls at every distance from the
+ * end of the field: every one must be read back as written. */
+static void test_sample_id_lengths(void) {
+  static const uint64_t widths[] = {1, 7, 8, 14, 15, 21, 22, 28, 35, 64};
+  hx_sample_buf_t s;
+  memset(&s, 0, sizeof s);
+  uint64_t want[64];
+  uint8_t bytes[3 + 64 * 10];
+  uint64_t seed = 42;
+  for (int round = 0; round < 2000; round++) {
+    size_t count = (size_t)(round % 64) + 1, size = 0;
+    uint8_t ids[64 * 10];
+    for (size_t i = 0; i < count; i++) {
+      seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+      /* Mostly short ids, as in a profile, sometimes long ones. */
+      size_t w = (seed >> 33) % 16;
+      uint64_t bits = widths[w < 10 ? w : w % 6];
+      uint64_t mask = bits == 64 ? UINT64_MAX : ((uint64_t)1 << bits) - 1;
+      want[i] = (seed ^ (seed >> 29)) & mask;
+      size += put_varint(ids + size, want[i]);
+    }
+    bytes[0] = 0x0a;
+    size_t head = 1 + put_varint(bytes + 1, size);
+    memcpy(bytes + head, ids, size);
+    CHECK_INT(hx__sample_parse(bytes, head + size, 0, &s), 0);
+    CHECK_INT(s.id_count, count);
+    for (size_t i = 0; i < count && i < s.id_count; i++)
+      if (s.ids[i] != want[i]) {
+        CHECK(s.ids[i] == want[i]);
+        break;
+      }
+    /* The same field one byte short ends inside its last varint, or
+     * drops an id: never a wrong id without an error. */
+    bytes[1] = (uint8_t)(bytes[1] - 1);
+    if (head == 2 && size > 1 &&
+        hx__sample_parse(bytes, head + size - 1, 0, &s) == 0)
+      CHECK(s.id_count == count - 1);
+  }
+  /* Three bytes with continuation bits and more: the general reader's. */
+  CHECK_INT(SAMPLE(&s, 0, 0x0a, 0x05, 0x81, 0x81, 0x81, 0x81, 0x01), 0);
+  CHECK_INT(s.id_count, 1);
+  CHECK(s.ids[0] == (1u | 1u << 7 | 1u << 14 | 1u << 21 | 1u << 28));
+  CHECK_INT(SAMPLE(&s, 0, 0x0a, 0x05, 0x81, 0x81, 0x81, 0x81, 0x81),
+            HX_EPROTO);
+  CHECK_INT(SAMPLE(&s, 0, 0x0a, 0x04, 0x01, 0x01, 0x01, 0x81), HX_EPROTO);
+  hx__sample_buf_close(&s);
+}
+
 #define LOCATION(l, ...)                                                      \
   hx__location_parse(BYTES(__VA_ARGS__), SIZE(__VA_ARGS__), l)
 
@@ -159,6 +219,7 @@ static void test_varint_message(void) {
 
 int main(void) {
   test_sample();
+  test_sample_id_lengths();
   test_location();
   test_varint_message();
   CHECK_DONE();
