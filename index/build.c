@@ -439,7 +439,7 @@ static void add_function_cum(walker_t *w, uint32_t key, size_t sample,
 
 /* How many frames (walk) or locations (phase B) ahead a record is
  * fetched; measured on the large benchmark profile. */
-enum { WALK_AHEAD = 12, PREFETCH_AHEAD = 8 };
+enum { WALK_AHEAD = 20, PREFETCH_AHEAD = 8 };
 
 static int walk_sample(walker_t *w, size_t s, const uint8_t *bytes,
                        size_t size) {
