@@ -52,20 +52,26 @@ typedef struct builder {
   size_t key_count, key_cap;
   uint32_t *key_table; /* hash -> key id + 1 */
   size_t key_mask;
-  uint32_t *function_key;    /* raw function -> key id or NO_KEY */
+  uint32_t *function_key; /* raw function -> key id or NO_KEY */
+  /* Per key: the first function it was made from, and 1 when its
+   * functions differ in name or file (the same Go function in two
+   * directories): then the frame the samples met first decides the path it
+   * shows (set_first_frames). */
+  uint32_t *key_function;
+  uint8_t *key_ambiguous;
   point_slot_t *point_table; /* open addressing, see point_slot */
   size_t point_count, point_mask;
   /* Phase B's per-key state, apart from function_key_t (136 bytes) so
    * that the keys of a million frames stay in cache: */
-  uint64_t *key_first; /* its first frame (first_frame()), 0: none */
+  uint32_t *key_first; /* its first frame's function + 1; 0: none */
   int64_t *key_flat;
   uint8_t *function_used;    /* per raw function: some kept frame has it */
   bool walk_split;           /* the walk ran on two threads */
   function_key_t **order;    /* keys in function record order */
   struct location_sum *sums; /* per raw location (phase A) */
   int64_t *location_flat;    /* per raw location: value as the leaf */
-  uint32_t *multi_keys;      /* see location_sum_t.key */
-  size_t multi_count, multi_cap;
+  uint32_t *multi_keys;      /* see location_sum_t.keys */
+  size_t multi_count;
   uint8_t *filename_seen; /* string index used as a kept frame's file */
   size_t counting_frames; /* of all locations: no more points than this */
   /* The second walker's location records once merged: memory already
@@ -230,6 +236,16 @@ static uint32_t intern_key(builder_t *b, function_key_t *k) {
   return id;
 }
 
+/* Whether two functions show the same name and file. */
+static bool same_names(const hx_raw_t *raw, const hx_raw_function_t *a,
+                       const hx_raw_function_t *b) {
+  return (a->name == b->name ||
+          slice_eq(raw_string(raw, a->name), raw_string(raw, b->name))) &&
+         (a->filename == b->filename ||
+          slice_eq(raw_string(raw, a->filename),
+                   raw_string(raw, b->filename)));
+}
+
 /* Parses every profile function into its key (once per function, not once
  * per frame as the reference does). */
 static int make_keys(builder_t *b, hx_error_t *err) {
@@ -237,8 +253,12 @@ static int make_keys(builder_t *b, hx_error_t *err) {
   b->key_mask = 1023;
   b->key_table = calloc(b->key_mask + 1, sizeof *b->key_table);
   b->function_key = malloc((raw->function_count + 1) * sizeof(uint32_t));
+  b->key_ambiguous = calloc(raw->function_count + 1, 1);
+  b->key_function =
+      malloc((raw->function_count + 1) * sizeof *b->key_function);
   /* No more keys than functions: made once instead of grown. */
-  if (!b->key_table || !b->function_key ||
+  if (!b->key_table || !b->function_key || !b->key_ambiguous ||
+      !b->key_function ||
       hx__grow((void **)&b->keys, &b->key_cap, raw->function_count + 1,
                sizeof *b->keys) < 0)
     return hx__fail(err, HX_ENOMEM, "out of memory for function keys");
@@ -266,10 +286,17 @@ static int make_keys(builder_t *b, hx_error_t *err) {
       k.name = name;
       k.base = file; /* raw keys use the full path */
     }
+    size_t before = b->key_count;
     uint32_t id = intern_key(b, &k);
     if (id == NO_KEY)
       return hx__fail(err, HX_ENOMEM, "out of memory for function keys");
     b->function_key[i] = id;
+    if (b->key_count > before)
+      b->key_function[id] = (uint32_t)i;
+    else if (!b->key_ambiguous[id] &&
+             !same_names(raw, &raw->functions[b->key_function[id]],
+                         &raw->functions[i]))
+      b->key_ambiguous[id] = 1;
   }
   return 0;
 }
@@ -336,16 +363,25 @@ static point_slot_t *point_for(builder_t *b, uint32_t key, uint32_t line) {
  * adding the value to every frame of every sample, and the walk stays in
  * cache (deep stacks make it the hot loop of a load). */
 typedef struct location_sum {
-  int64_t cum;        /* value of samples, once per occurrence in a stack */
-  uint32_t first_use; /* 1 + order in which samples first reached it */
-  uint32_t key;       /* the key of its only counting frame, NO_KEY, or
-                         MULTI | i: its keys are multi_keys[i ..], the
-                         last one marked with MULTI */
+  int64_t cum;   /* value of samples, once per occurrence in a stack; 0
+                    until a sample reaches it (values under 1 are not
+                    walked) */
+  uint64_t keys; /* the keys of its counting frames, in frame order: see
+                    below */
 } location_sum_t;
 /* 16 bytes, so that four share a cache line: the flat value, added once
- * per sample only, lives in its own array (location_flat). */
-
-#define MULTI 0x80000000u /* a location with several counting frames */
+ * per sample only, lives in its own array (location_flat).
+ *
+ * A location's keys are read where its sum is, so that a frame costs the
+ * walk one miss: up to three keys inline, KEY_BITS bits each (key + 1,
+ * the first frame's lowest, 0 past the last), when every key fits; more
+ * than three are MULTI_KEYS | i, the run multi_keys[i ..] whose last key
+ * is marked with MULTI. */
+#define KEY_BITS 21
+#define KEY_FIELD ((UINT64_C(1) << KEY_BITS) - 1)
+#define INLINE_KEYS 3
+#define MULTI_KEYS (UINT64_C(1) << 63)
+#define MULTI 0x80000000u /* the last key of a run in multi_keys */
 
 /* Whether frame fr counts, and its key. */
 static uint32_t frame_key(const builder_t *b, const hx_raw_frame_t *fr) {
@@ -355,41 +391,42 @@ static uint32_t frame_key(const builder_t *b, const hx_raw_frame_t *fr) {
                                        : b->function_key[fr->function];
 }
 
-/* The keys of each location, so that phase A reads no frame: the key of
- * its only counting frame, or a run of multi_keys (one read instead of the
- * location's and its frames' when several inlined lines count). */
+/* The keys of each location (location_sum_t.keys), so that phase A reads
+ * no frame. One pass: each location's keys are written at the end of
+ * multi_keys, which has room for a key per frame (make_walk_memory), and
+ * kept there only when they do not fit inline. */
 static int set_location_keys(builder_t *b, hx_error_t *err) {
   const hx_raw_t *raw = b->raw;
   if (b->key_count >= MULTI)
     return hx__fail(err, HX_ETOOBIG, "too many functions");
+  unsigned inline_max = b->key_count < KEY_FIELD ? INLINE_KEYS : 0;
+  uint32_t *multi = b->multi_keys;
+  size_t at = 0;
   for (size_t li = 0; li < raw->location_count; li++) {
     const hx_raw_location_t *loc = &raw->locations[li];
-    uint32_t key = NO_KEY, counting = 0;
+    const hx_raw_frame_t *fr = &raw->frames[loc->first_frame];
+    uint32_t counting = 0;
+    uint64_t keys = 0;
     for (uint32_t j = 0; j < loc->frame_count; j++) {
-      uint32_t k = frame_key(b, &raw->frames[loc->first_frame + j]);
+      uint32_t k = frame_key(b, &fr[j]);
+      multi[at + counting] = k;
       if (k != NO_KEY) {
-        key = k;
+        if (counting < INLINE_KEYS)
+          keys |= (uint64_t)(k + 1) << (KEY_BITS * counting);
         counting++;
       }
     }
     b->counting_frames += counting;
-    if (counting > 1) {
-      size_t at = b->multi_count;
+    if (counting > inline_max) {
       if (at + counting >= MULTI)
         return hx__fail(err, HX_ETOOBIG, "too many location lines");
-      if (hx__grow((void **)&b->multi_keys, &b->multi_cap, at + counting,
-                   sizeof *b->multi_keys) < 0)
-        return hx__fail(err, HX_ENOMEM, "out of memory for the sample walk");
-      for (uint32_t j = 0; j < loc->frame_count; j++) {
-        uint32_t k = frame_key(b, &raw->frames[loc->first_frame + j]);
-        if (k != NO_KEY)
-          b->multi_keys[b->multi_count++] = k;
-      }
-      b->multi_keys[b->multi_count - 1] |= MULTI;
-      key = MULTI | (uint32_t)at;
+      multi[at + counting - 1] |= MULTI;
+      keys = MULTI_KEYS | at;
+      at += counting;
     }
-    b->sums[li].key = key;
+    b->sums[li].keys = keys;
   }
+  b->multi_count = at;
   return 0;
 }
 
@@ -412,7 +449,9 @@ typedef struct walker {
   int64_t *location_flat; /* the first walker: per location, its flat */
   leaf_t *leaves;         /* the second: (leaf location, value) per sample */
   size_t leaf_count;
-  uint32_t used_locations;   /* locations its samples reached */
+  /* per key: where its samples first met it, (location + 1) << 32 | the
+   * frame's place among the location's counting frames; 0: never */
+  uint64_t *key_first_met;
   uint32_t *key_last_sample; /* per key: 1 + last sample counted in cum */
   int64_t *key_cum;          /* per key: pprof's cum */
   int64_t total;
@@ -428,10 +467,14 @@ typedef struct walker {
   hx_error_t err; /* its first error, when rc < 0 */
 } walker_t;
 
-/* pprof's cum for a function: the value once per sample it is in. */
+/* pprof's cum for a function: the value once per sample it is in. The
+ * first time the walker meets the key, where: the frame the samples reach
+ * first (see set_first_frames). */
 static void add_function_cum(walker_t *w, uint32_t key, size_t sample,
-                             int64_t v) {
+                             int64_t v, size_t location, uint32_t place) {
   if (w->key_last_sample[key] != sample + 1) {
+    if (!w->key_last_sample[key])
+      w->key_first_met[key] = (uint64_t)(location + 1) << 32 | place;
     w->key_last_sample[key] = (uint32_t)(sample + 1);
     w->key_cum[key] = add_sat(w->key_cum[key], v);
   }
@@ -488,23 +531,24 @@ static int walk_sample(walker_t *w, size_t s, const uint8_t *bytes,
       __builtin_prefetch(&sums[ids[i + WALK_AHEAD]], 1);
     /* Half way there, that record has arrived: its keys are fetched. */
     if (i + WALK_AHEAD / 2 < n) {
-      uint32_t next = sums[ids[i + WALK_AHEAD / 2]].key;
-      if (next != NO_KEY && (next & MULTI))
-        __builtin_prefetch(&b->multi_keys[next & ~MULTI]);
+      uint64_t next = sums[ids[i + WALK_AHEAD / 2]].keys;
+      if (next & MULTI_KEYS)
+        __builtin_prefetch(&b->multi_keys[(uint32_t)next]);
     }
-    location_sum_t *sum = &sums[ids[i]];
+    size_t li = ids[i];
+    location_sum_t *sum = &sums[li];
     sum->cum = add_sat(sum->cum, v);
-    if (sum->first_use == 0)
-      sum->first_use = ++w->used_locations;
-    if (sum->key == NO_KEY)
-      continue;
-    if (!(sum->key & MULTI)) {
-      add_function_cum(w, sum->key, s, v);
+    uint64_t keys = sum->keys;
+    uint32_t place = 0;
+    if (!(keys & MULTI_KEYS)) {
+      for (; keys; keys >>= KEY_BITS)
+        add_function_cum(w, (uint32_t)(keys & KEY_FIELD) - 1, s, v, li,
+                         place++);
       continue;
     }
-    const uint32_t *multi = &b->multi_keys[sum->key & ~MULTI];
+    const uint32_t *multi = &b->multi_keys[(uint32_t)keys];
     do
-      add_function_cum(w, *multi & ~MULTI, s, v);
+      add_function_cum(w, *multi & ~MULTI, s, v, li, place++);
     while (!(*multi++ & MULTI));
   }
   return 0;
@@ -522,19 +566,13 @@ static void walk_run(walker_t *w) {
 }
 
 /* The second walk's sums added to the first's. Sums of values > 0 that
- * saturate do not depend on their order. A location the first half did
- * not reach is numbered after every one it did, in the second half's
- * order: the order in which the samples first reached them is kept. */
+ * saturate do not depend on their order. */
 static void merge_locations(walker_t *one, const walker_t *two, size_t first,
                             size_t end) {
   for (size_t li = first; li < end; li++) {
-    const location_sum_t *later = &two->sums[li];
-    if (!later->first_use)
-      continue;
-    location_sum_t *sum = &one->sums[li];
-    sum->cum = add_sat(sum->cum, later->cum);
-    if (!sum->first_use)
-      sum->first_use = one->used_locations + later->first_use;
+    int64_t later = two->sums[li].cum;
+    if (later)
+      one->sums[li].cum = add_sat(one->sums[li].cum, later);
   }
 }
 
@@ -580,7 +618,7 @@ static void *walker_main(void *arg) {
   walker_t *w = arg;
   const builder_t *b = w->b;
   for (size_t li = 0; li < b->raw->location_count; li++)
-    w->sums[li].key = b->sums[li].key;
+    w->sums[li].keys = b->sums[li].keys;
   walk_run(w);
   gate_pass(w->gate);
   if (w->rc == 0 && w->one->rc == 0) {
@@ -596,6 +634,7 @@ static void walker_close(walker_t *w) {
   free(w->leaves);
   free(w->key_last_sample);
   free(w->key_cum);
+  free(w->key_first_met);
   hx__sample_buf_close(&w->sample);
   memset(w, 0, sizeof *w);
 }
@@ -659,7 +698,9 @@ static bool split_walk(builder_t *b, walker_t *one, walker_t *two) {
   two->key_last_sample =
       calloc(b->key_count + 1, sizeof *two->key_last_sample);
   two->key_cum = calloc(b->key_count + 1, sizeof *two->key_cum);
+  two->key_first_met = calloc(b->key_count + 1, sizeof *two->key_first_met);
   if (!two->leaves || !two->key_last_sample || !two->key_cum ||
+      !two->key_first_met ||
       hx__grow((void **)&one->sample.ids, &one->sample.id_cap, plan->largest,
                sizeof *one->sample.ids) < 0 ||
       hx__grow((void **)&two->sample.ids, &two->sample.id_cap, plan->largest,
@@ -670,6 +711,40 @@ static bool split_walk(builder_t *b, walker_t *one, walker_t *two) {
   }
   one->end = plan->mid;
   return true;
+}
+
+/* The function of the counting frame at place in location li. */
+static uint32_t frame_at(const builder_t *b, size_t li, uint32_t place) {
+  const hx_raw_t *raw = b->raw;
+  const hx_raw_location_t *loc = &raw->locations[li];
+  for (uint32_t j = 0; j < loc->frame_count; j++) {
+    const hx_raw_frame_t *fr = &raw->frames[loc->first_frame + j];
+    if (frame_key(b, fr) != NO_KEY && place-- == 0)
+      return fr->function;
+  }
+  return 0; /* not reached: the walk read place from this location */
+}
+
+/* Each key's first frame (key_first), of the keys the samples met: the
+ * full path its record shows, which perf-heatmap takes from the first
+ * frame of the key it meets, in the order samples first reached the
+ * locations (the earlier frame within one location). The first walker's
+ * samples come before the second's, so where it met the key wins. A key
+ * whose functions all show the same name and file may take any of them. */
+static void set_first_frames(builder_t *b, const walker_t *one,
+                             const walker_t *two) {
+  for (size_t k = 0; k < b->key_count; k++) {
+    uint64_t met = one->key_first_met[k];
+    if (!met && two)
+      met = two->key_first_met[k];
+    if (!met)
+      b->key_first[k] = 0; /* no sample has it */
+    else if (!b->key_ambiguous[k])
+      b->key_first[k] = b->key_function[k] + 1;
+    else
+      b->key_first[k] =
+          frame_at(b, (size_t)(met >> 32) - 1, (uint32_t)met) + 1;
+  }
 }
 
 /* Walks every sample, on two threads when split_walk says so (on one if
@@ -688,7 +763,8 @@ static int walk_all(builder_t *b, hx_error_t *err) {
   one.bytes = raw->sample_bytes;
   one.key_last_sample = calloc(b->key_count + 1, sizeof *one.key_last_sample);
   one.key_cum = calloc(b->key_count + 1, sizeof *one.key_cum);
-  if (!one.key_last_sample || !one.key_cum) {
+  one.key_first_met = calloc(b->key_count + 1, sizeof *one.key_first_met);
+  if (!one.key_last_sample || !one.key_cum || !one.key_first_met) {
     walker_close(&one);
     return hx__fail(err, HX_ENOMEM, "out of memory for the sample walk");
   }
@@ -722,6 +798,7 @@ static int walk_all(builder_t *b, hx_error_t *err) {
     for (size_t k = 0; k < b->key_count; k++)
       b->keys[k].cum = one.key_cum[k];
     b->total = one.total;
+    set_first_frames(b, &one, split ? &two : NULL);
   }
   b->walk_split = split && rc == 0;
   if (split && rc == 0) {
@@ -764,15 +841,13 @@ static void take_spare(builder_t *b) {
  * (by frames) into the one point table and the per-key arrays they share,
  * with atomic updates. A point is made by whichever thread first claims
  * its slot (compare-and-swap on the slot's id); sums of values over 0
- * that saturate do not depend on their order; a key's first frame is the
- * one with the smallest first_use, which differs from location to
- * location, and within a location one thread takes the frames in order.
- * So the result is the one thread's, but for where points lie in the
- * table, which make_records does not depend on. The table cannot grow
- * while both add to it: they count the points they make, in batches, and
- * both stop once the table would pass 3/4 full; phase B then starts over
- * in a table twice the size (points_on_two), or on one thread, which
- * grows the table as it needs, when no larger table can be made. */
+ * that saturate do not depend on their order. So the result is the one
+ * thread's, but for where points lie in the table, which
+ * make_records does not depend on. The table cannot grow while both add to it:
+ * they count the points they make, in batches, and both stop once the table
+ * would pass 3/4 full; phase B then starts over in a table twice the size
+ * (points_on_two), or on one thread, which grows the table as it needs, when
+ * no larger table can be made. */
 typedef struct points_share {
   size_t limit;   /* points the table may hold without growing */
   size_t counted; /* points made, flushed by batches (atomic) */
@@ -834,28 +909,6 @@ static point_slot_t *shared_point_for(points_part_t *part, uint32_t key,
   }
 }
 
-/* A key's first frame: the smallest first_use it was met with, packed
- * with that frame's function so that both change together. */
-static uint64_t first_frame(uint32_t first_use, uint32_t function) {
-  return (uint64_t)first_use << 32 | function;
-}
-
-static void note_first_frame(points_part_t *part, uint32_t key,
-                             uint32_t first_use, uint32_t function) {
-  uint64_t *at = &part->b->key_first[key];
-  uint64_t mine = first_frame(first_use, function);
-  uint64_t seen = __atomic_load_n(at, __ATOMIC_RELAXED);
-  while (seen == 0 || (seen >> 32) > first_use) {
-    if (!part->share) {
-      *at = mine;
-      return;
-    }
-    if (__atomic_compare_exchange_n(at, &seen, mine, true, __ATOMIC_RELAXED,
-                                    __ATOMIC_RELAXED))
-      return;
-  }
-}
-
 /* Adds the frames of locations [part->first, part->end) as points. */
 static void add_points(points_part_t *part) {
   builder_t *b = part->b;
@@ -864,8 +917,7 @@ static void add_points(points_part_t *part) {
   for (size_t li = part->first; li < part->end; li++) {
     /* Frames lie in location order: the point table's slot of a frame a
      * few locations on is fetched while this one is added. */
-    if (li + PREFETCH_AHEAD < part->end &&
-        b->sums[li + PREFETCH_AHEAD].first_use) {
+    if (li + PREFETCH_AHEAD < part->end && b->sums[li + PREFETCH_AHEAD].cum) {
       const hx_raw_location_t *ahead = &raw->locations[li + PREFETCH_AHEAD];
       for (uint32_t j = 0; j < ahead->frame_count; j++) {
         const hx_raw_frame_t *fr = &raw->frames[ahead->first_frame + j];
@@ -875,7 +927,7 @@ static void add_points(points_part_t *part) {
       }
     }
     const location_sum_t *sum = &b->sums[li];
-    if (!sum->first_use || sum->key == NO_KEY)
+    if (!sum->cum || !sum->keys)
       continue;
     if (shared && __atomic_load_n(&part->share->full, __ATOMIC_RELAXED)) {
       part->rc = POINTS_FULL;
@@ -888,7 +940,6 @@ static void add_points(points_part_t *part) {
       uint32_t key = frame_key(b, fr);
       if (key == NO_KEY)
         continue;
-      note_first_frame(part, key, sum->first_use, fr->function);
       __atomic_store_n(&b->function_used[fr->function], 1, __ATOMIC_RELAXED);
       point_slot_t *pt = shared ? shared_point_for(part, key, fr->line)
                                 : point_for(b, key, fr->line);
@@ -918,7 +969,6 @@ static void clear_points(builder_t *b, bool table) {
   if (table)
     memset(b->point_table, 0, (b->point_mask + 1) * sizeof *b->point_table);
   b->point_count = 0;
-  memset(b->key_first, 0, (b->key_count + 1) * sizeof *b->key_first);
   memset(b->key_flat, 0, (b->key_count + 1) * sizeof *b->key_flat);
   memset(b->function_used, 0, b->raw->function_count + 1);
 }
@@ -990,12 +1040,9 @@ static bool points_on_two(builder_t *b) {
 
 /* Phase B: the frames of each used location become points, one location
  * after another in memory order (on two threads for a large profile, see
- * above). Which frame of a key comes first in the order samples first
- * reached them still matters: it decides the full path its function
- * record shows (perf-heatmap's rule when one key comes from several
- * directories), so each key keeps the smallest first_use it was met with
- * (the earlier frame within one location). The loop touches only the
- * point's slot (fetched ahead) and small per-key arrays. */
+ * above). Each key's first frame is known from the walk already
+ * (set_first_frames). The loop touches only the point's slot (fetched
+ * ahead) and small per-key arrays. */
 static int make_points(builder_t *b, hx_error_t *err) {
   const hx_raw_t *raw = b->raw;
   points_part_t one = {b, NULL, 0, raw->location_count, 0, 0, 0};
@@ -1008,7 +1055,7 @@ static int make_points(builder_t *b, hx_error_t *err) {
     key->seen = b->key_first[k] != 0;
     key->flat = b->key_flat[k];
     if (key->seen) {
-      uint32_t function = (uint32_t)b->key_first[k];
+      uint32_t function = (uint32_t)b->key_first[k] - 1;
       const hx_raw_function_t *fn = &raw->functions[function];
       key->file = raw->strings[fn->filename];
       key->symbol = raw->strings[fn->name];
@@ -1037,7 +1084,8 @@ static int make_walk_memory(builder_t *b, hx_error_t *err) {
     return hx__fail(err, HX_ETOOBIG, "too many locations");
   b->sums = calloc(raw->location_count + 1, sizeof *b->sums);
   b->location_flat = calloc(raw->location_count + 1, sizeof *b->location_flat);
-  if (!b->sums || !b->location_flat)
+  b->multi_keys = malloc((raw->frame_count + 1) * sizeof *b->multi_keys);
+  if (!b->sums || !b->location_flat || !b->multi_keys)
     return hx__fail(err, HX_ENOMEM, "out of memory for the sample walk");
   plan_split(b);
   if (b->plan.split) /* without them, the walk stays on one thread */
@@ -1395,6 +1443,8 @@ static void builder_close(builder_t *b) {
   free(b->keys);
   free(b->key_table);
   free(b->function_key);
+  free(b->key_ambiguous);
+  free(b->key_function);
   free(b->point_table);
   free(b->key_first);
   free(b->key_flat);

@@ -208,6 +208,33 @@ static int build_sparse(uint8_t **out, size_t *len) {
   return rc;
 }
 
+/* A Go profile with one key in two directories (main.f in /a and /b: the
+ * frame the walkers meet first decides the path it shows) in locations of
+ * one, two and five counting lines (keys inline and in multi_keys). */
+static int build_ambiguous(uint8_t **out, size_t *len) {
+  pb_builder_t *b = pb_builder_new();
+  if (!b)
+    return -1;
+  pb_add_sample_type(b, "samples", "count");
+  pb_add_sample_type(b, "cpu", "nanoseconds");
+  uint64_t g = pb_add_function(b, "main.g", "/src/g.go");
+  uint64_t fa = pb_add_function(b, "main.f", "/a/f.go");
+  uint64_t fb = pb_add_function(b, "main.f", "/b/f.go");
+  pb_line_t one[1] = {{g, 1}};
+  pb_line_t two[2] = {{fb, 8}, {g, 2}};
+  pb_line_t five[5] = {{g, 3}, {g, 4}, {g, 5}, {g, 6}, {fa, 7}};
+  uint64_t locs[3] = {pb_add_location(b, 1, one), pb_add_location(b, 2, two),
+                      pb_add_location(b, 5, five)};
+  for (size_t s = 0; s < 60; s++) {
+    uint64_t stack[2] = {locs[(s + 2) % 3], locs[0]};
+    int64_t values[2] = {1, (int64_t)(1000 + s)};
+    pb_add_sample(b, 1 + s % 2, stack, 2, values);
+  }
+  int rc = pb_build_bytes(b, 1, out, len);
+  pb_builder_free(b);
+  return rc;
+}
+
 /* Through the loader's API, piece by piece. A failed feed must leave the
  * loader failed: the next feed and the finish give the same code and
  * message. */
@@ -495,7 +522,7 @@ int main(int argc, char **argv) {
   snprintf(sorted, sizeof sorted,
            "%s/golden/sort-uncompressed/sort-uncompressed.pb", argv[1]);
 
-  enum { SCENARIOS = 9 };
+  enum { SCENARIOS = 10 };
   scenario_t sc[SCENARIOS];
   memset(sc, 0, sizeof sc);
   for (int i = 0; i < SCENARIOS; i++)
@@ -527,9 +554,11 @@ int main(int argc, char **argv) {
   sc[8].name = "sort-unc., two walks";
   sc[8].path = sorted;
   sc[8].opts.walk_threads = 2;
+  sc[9].name = "built: Go, key in 2 dirs";
+  sc[9].opts.walk_threads = 2;
   int ok = 1;
   for (int i = 0; i < SCENARIOS; i++) {
-    if (i == 4 || i == 7)
+    if (i == 4 || i == 7 || i == 9)
       continue; /* built below */
     if (read_file(sc[i].path, &sc[i].data, &sc[i].size) < 0) {
       fprintf(stderr, "cannot read %s\n", sc[i].path);
@@ -537,7 +566,8 @@ int main(int argc, char **argv) {
     }
   }
   if (build_sparse(&sc[4].data, &sc[4].size) < 0 ||
-      build_sparse(&sc[7].data, &sc[7].size) < 0) {
+      build_sparse(&sc[7].data, &sc[7].size) < 0 ||
+      build_ambiguous(&sc[9].data, &sc[9].size) < 0) {
     fprintf(stderr, "cannot build the sparse profile\n");
     ok = 0;
   }

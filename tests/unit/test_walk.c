@@ -24,6 +24,7 @@
  * The allocation-failure walk (tests/alloc) loads with two walks too.
  */
 #include <dirent.h>
+#include <stdbool.h>
 #include <stdlib.h>
 
 #include "check.h"
@@ -157,6 +158,69 @@ static void test_first_reached(void) {
   hx_index_free(ix);
   fx_outcome_free(&two);
   free(buf);
+}
+
+/* main.f in /a and /b again, each in a location of n_a and n_b counting
+ * lines (over three: the walk reads them from multi_keys, not inline),
+ * main.f's frame last in the first and first in the second; /a/f.go is
+ * reached first, in the first half. And a location whose first frame is
+ * /b's and second /a's, reached before both: /b/f.go, the earlier frame. */
+static void check_first_path(const char *what, size_t n_a, size_t n_b,
+                             bool both_first, const char *want) {
+  pb_builder_t *b = fx_go_cpu_builder();
+  CHECK(b != NULL);
+  if (!b)
+    return;
+  uint64_t g = pb_add_function(b, "main.g", "/src/g.go");
+  uint64_t fa = pb_add_function(b, "main.f", "/a/f.go");
+  uint64_t fb = pb_add_function(b, "main.f", "/b/f.go");
+  uint64_t lg[3] = {pb_add_frame(b, g, 1), pb_add_frame(b, g, 2),
+                    pb_add_frame(b, g, 3)};
+  pb_line_t lines[8];
+  for (size_t i = 0; i + 1 < n_a; i++)
+    lines[i] = (pb_line_t){g, (int64_t)(20 + i)};
+  lines[n_a - 1] = (pb_line_t){fa, 7};
+  uint64_t la = pb_add_location(b, n_a, lines);
+  lines[0] = (pb_line_t){fb, 8};
+  for (size_t i = 1; i < n_b; i++)
+    lines[i] = (pb_line_t){g, (int64_t)(30 + i)};
+  uint64_t lb = pb_add_location(b, n_b, lines);
+  pb_line_t pair[2] = {{fb, 9}, {fa, 10}};
+  uint64_t lc = pb_add_location(b, 2, pair);
+  if (both_first)
+    fx_cpu_stack(b, 1, &lc, 10);
+  same_size_samples(b, 20, lg, 3);
+  uint64_t stack[2] = {lg[0], la};
+  fx_cpu_stack(b, 2, stack, 10);
+  same_size_samples(b, 49, lg, 3);
+  stack[1] = lb; /* in the second half */
+  fx_cpu_stack(b, 2, stack, 10);
+  same_size_samples(b, 29, lg, 3);
+  uint8_t *buf = NULL;
+  size_t len = 0;
+  CHECK_INT(pb_build_bytes(b, 0, &buf, &len), 0);
+  pb_builder_free(b);
+  fx_outcome_t two;
+  check_both(what, buf, len, NULL, &two);
+  for (unsigned threads = 1; threads <= 2; threads++) {
+    hx_index_t *ix = NULL;
+    hx_options_t opts;
+    hx_options_init(&opts);
+    opts.walk_threads = threads;
+    CHECK_INT(hx_index_load_buffer(buf, len, &opts, &ix, NULL), 0);
+    if (ix)
+      CHECK_STR(function_file(ix, "main.f"), want);
+    hx_index_free(ix);
+  }
+  fx_outcome_free(&two);
+  free(buf);
+}
+
+static void test_first_path(void) {
+  check_first_path("inline keys", 2, 3, false, "/a/f.go");
+  check_first_path("keys apart", 4, 5, false, "/a/f.go");
+  check_first_path("inline, earlier frame", 2, 3, true, "/b/f.go");
+  check_first_path("apart, earlier frame", 5, 4, true, "/b/f.go");
 }
 
 /* 100 samples of one size; the ones in bad[] name an unknown location. */
@@ -333,6 +397,7 @@ static void test_many_locations(void) {
 int main(void) {
   test_golden();
   test_first_reached();
+  test_first_path();
   test_first_error();
   test_large_sample();
   test_options();
