@@ -576,12 +576,32 @@ static void merge_locations(walker_t *one, const walker_t *two, size_t first,
   }
 }
 
-/* Where the two walkers wait for each other to be done walking. */
+/* Where the second walker waits for the location keys (started before
+ * they are set, as a thread's stack is mapped and a mapping waits for the
+ * prefault helper), and the two wait for each other to be done walking. */
 typedef struct walk_gate {
   pthread_mutex_t mu;
   pthread_cond_t cv;
-  int arrived;
+  int keys;    /* 0 until the keys are set, then 1, or -1: no walk */
+  int arrived; /* walkers done walking */
 } walk_gate_t;
+
+/* Whether the keys were set (the second walker's wait). */
+static bool gate_keys(walk_gate_t *gate) {
+  pthread_mutex_lock(&gate->mu);
+  while (gate->keys == 0)
+    pthread_cond_wait(&gate->cv, &gate->mu);
+  int keys = gate->keys;
+  pthread_mutex_unlock(&gate->mu);
+  return keys > 0;
+}
+
+static void gate_set_keys(walk_gate_t *gate, bool set) {
+  pthread_mutex_lock(&gate->mu);
+  gate->keys = set ? 1 : -1;
+  pthread_cond_broadcast(&gate->cv);
+  pthread_mutex_unlock(&gate->mu);
+}
 
 static void gate_pass(walk_gate_t *gate) {
   pthread_mutex_lock(&gate->mu);
@@ -617,6 +637,8 @@ static void merge_walkers(walker_t *one, const walker_t *two) {
 static void *walker_main(void *arg) {
   walker_t *w = arg;
   const builder_t *b = w->b;
+  if (!gate_keys(w->gate))
+    return NULL;
   for (size_t li = 0; li < b->raw->location_count; li++)
     w->sums[li].keys = b->sums[li].keys;
   walk_run(w);
@@ -705,7 +727,6 @@ static bool split_walk(builder_t *b, walker_t *one, walker_t *two) {
                sizeof *one->sample.ids) < 0 ||
       hx__grow((void **)&two->sample.ids, &two->sample.id_cap, plan->largest,
                sizeof *two->sample.ids) < 0) {
-    hx__prefault_join(&b->prefault); /* it may be at two->sums */
     walker_close(two);
     return false;
   }
@@ -750,65 +771,121 @@ static void set_first_frames(builder_t *b, const walker_t *one,
 /* Walks every sample, on two threads when split_walk says so (on one if
  * the second cannot start). The first error in sample order wins: the
  * second half's counts only when the first half had none. */
-static int walk_all(builder_t *b, hx_error_t *err) {
-  const hx_raw_t *raw = b->raw;
+/* A walk: its walkers, and the second's thread when it runs (split). */
+typedef struct walk {
   walker_t one, two;
-  memset(&one, 0, sizeof one);
-  memset(&two, 0, sizeof two);
-  one.b = b;
-  one.sums = b->sums;
-  one.location_flat = b->location_flat;
-  one.first = 0;
-  one.end = raw->sample_count;
-  one.bytes = raw->sample_bytes;
-  one.key_last_sample = calloc(b->key_count + 1, sizeof *one.key_last_sample);
-  one.key_cum = calloc(b->key_count + 1, sizeof *one.key_cum);
-  one.key_first_met = calloc(b->key_count + 1, sizeof *one.key_first_met);
-  if (!one.key_last_sample || !one.key_cum || !one.key_first_met) {
-    walker_close(&one);
+  bool split;
+  pthread_t thread;
+  walk_gate_t gate;
+} walk_t;
+
+/* Starts the second walker's thread, which waits for the location keys;
+ * false (nothing held) when it cannot. */
+static bool start_second(walk_t *walk) {
+  memset(&walk->gate, 0, sizeof walk->gate);
+  if (pthread_mutex_init(&walk->gate.mu, NULL) != 0)
+    return false;
+  if (pthread_cond_init(&walk->gate.cv, NULL) != 0) {
+    pthread_mutex_destroy(&walk->gate.mu);
+    return false;
+  }
+  walk->two.one = &walk->one;
+  walk->two.gate = &walk->gate;
+  walk->two.merge_first = walk->two.b->raw->location_count / 2;
+  if (pthread_create(&walk->thread, NULL, walker_main, &walk->two) != 0) {
+    pthread_cond_destroy(&walk->gate.cv);
+    pthread_mutex_destroy(&walk->gate.mu);
+    return false;
+  }
+  return true;
+}
+
+/* Makes the walkers, all they need, and the second's thread when
+ * split_walk says so (on one thread if it cannot start), before the
+ * location keys are set: the thread's stack is a mapping, which would wait
+ * for the prefault helper. On failure nothing is held. */
+static int walk_begin(builder_t *b, walk_t *walk, hx_error_t *err) {
+  const hx_raw_t *raw = b->raw;
+  walker_t *one = &walk->one;
+  memset(walk, 0, sizeof *walk);
+  one->b = b;
+  one->sums = b->sums;
+  one->location_flat = b->location_flat;
+  one->first = 0;
+  one->end = raw->sample_count;
+  one->bytes = raw->sample_bytes;
+  one->key_last_sample =
+      calloc(b->key_count + 1, sizeof *one->key_last_sample);
+  one->key_cum = calloc(b->key_count + 1, sizeof *one->key_cum);
+  one->key_first_met = calloc(b->key_count + 1, sizeof *one->key_first_met);
+  if (!one->key_last_sample || !one->key_cum || !one->key_first_met) {
+    walker_close(one);
     return hx__fail(err, HX_ENOMEM, "out of memory for the sample walk");
   }
-  pthread_t thread;
-  walk_gate_t gate = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0};
-  bool split = split_walk(b, &one, &two);
-  two.one = &one;
-  two.gate = &gate;
-  two.merge_first = raw->location_count / 2;
-  if (split && pthread_create(&thread, NULL, walker_main, &two) != 0) {
-    hx__prefault_join(&b->prefault);
-    walker_close(&two);
-    one.end = raw->sample_count;
-    split = false;
+  walk->split = split_walk(b, one, &walk->two);
+  if (walk->split && !start_second(walk)) {
+    walker_close(&walk->two);
+    one->end = raw->sample_count;
+    walk->split = false;
   }
-  walk_run(&one);
+  return 0;
+}
+
+/* The second walker's thread joined and the walkers closed. */
+static void walk_close(walk_t *walk) {
+  if (walk->split) {
+    pthread_join(walk->thread, NULL);
+    pthread_cond_destroy(&walk->gate.cv);
+    pthread_mutex_destroy(&walk->gate.mu);
+    walker_close(&walk->two);
+  }
+  walker_close(&walk->one);
+}
+
+/* Once the location keys are set (keys_set), or could not be: walks
+ * every sample, merges the two walks' sums, and closes the walk. The
+ * first error in sample order wins: the second half's counts only when
+ * the first half had none. */
+static int walk_all(builder_t *b, walk_t *walk, bool keys_set,
+                    hx_error_t *err) {
+  const hx_raw_t *raw = b->raw;
+  walker_t *one = &walk->one, *two = &walk->two;
+  bool split = walk->split;
+  if (split)
+    gate_set_keys(&walk->gate, keys_set);
+  if (!keys_set) {
+    walk_close(walk);
+    return 0;
+  }
+  walk_run(one);
   if (split) {
-    gate_pass(&gate);
-    if (one.rc == 0 && two.rc == 0)
-      merge_locations(&one, &two, 0, two.merge_first);
-    pthread_join(thread, NULL);
+    gate_pass(&walk->gate);
+    if (one->rc == 0 && two->rc == 0)
+      merge_locations(one, two, 0, two->merge_first);
+    pthread_join(walk->thread, NULL);
+    pthread_cond_destroy(&walk->gate.cv);
+    pthread_mutex_destroy(&walk->gate.mu);
   }
-  pthread_cond_destroy(&gate.cv);
-  pthread_mutex_destroy(&gate.mu);
-  int rc = one.rc < 0 ? one.rc : split ? two.rc : 0;
+  int rc = one->rc < 0 ? one->rc : split ? two->rc : 0;
   if (rc < 0 && err)
-    *err = one.rc < 0 ? one.err : two.err;
+    *err = one->rc < 0 ? one->err : two->err;
   if (rc == 0 && split)
-    merge_walkers(&one, &two);
+    merge_walkers(one, two);
   if (rc == 0) {
     for (size_t k = 0; k < b->key_count; k++)
-      b->keys[k].cum = one.key_cum[k];
-    b->total = one.total;
-    set_first_frames(b, &one, split ? &two : NULL);
+      b->keys[k].cum = one->key_cum[k];
+    b->total = one->total;
+    set_first_frames(b, one, split ? two : NULL);
   }
   b->walk_split = split && rc == 0;
   if (split && rc == 0) {
-    b->spare = two.sums;
-    b->spare_size = (raw->location_count + 1) * sizeof *two.sums;
-    two.sums = NULL;
+    b->spare = two->sums;
+    b->spare_size = (raw->location_count + 1) * sizeof *two->sums;
+    two->sums = NULL;
   }
   if (split)
-    walker_close(&two);
-  walker_close(&one);
+    walker_close(two);
+  walker_close(one);
   return rc;
 }
 
@@ -1090,14 +1167,22 @@ static int make_walk_memory(builder_t *b, hx_error_t *err) {
   plan_split(b);
   if (b->plan.split) /* without them, the walk stays on one thread */
     b->second_sums = calloc(raw->location_count + 1, sizeof *b->second_sums);
-  size_t locations = raw->location_count + 1;
+  return 0;
+}
+
+/* Starts the helper on the walkers' location records and the flat values,
+ * once everything else the walk needs is made: an allocation large enough
+ * to be mapped waits for the helper's calls to end (about 6 ms on the
+ * benchmark profile). */
+static void start_prefault(builder_t *b, const walk_t *walk) {
+  size_t locations = b->raw->location_count + 1;
   hx__prefault_add(&b->prefault, b->sums, locations * sizeof *b->sums);
-  hx__prefault_add(&b->prefault, b->second_sums,
-                   b->second_sums ? locations * sizeof *b->second_sums : 0);
+  if (walk->split)
+    hx__prefault_add(&b->prefault, walk->two.sums,
+                     locations * sizeof *walk->two.sums);
   hx__prefault_add(&b->prefault, b->location_flat,
                    locations * sizeof *b->location_flat);
   hx__prefault_start(&b->prefault, PREFAULT_AFTER);
-  return 0;
 }
 
 static int walk_samples(builder_t *b, hx_error_t *err) {
@@ -1116,10 +1201,16 @@ static int walk_samples(builder_t *b, hx_error_t *err) {
     return hx__fail(err, HX_ENOMEM, "out of memory for the sample walk");
   if (raw->sample_count >= UINT32_MAX)
     return hx__fail(err, HX_ETOOBIG, "too many samples");
+  walk_t walk;
+  if ((rc = walk_begin(b, &walk, err)) < 0)
+    return rc;
+  start_prefault(b, &walk);
   rc = set_location_keys(b, err);
   if (rc < 0)
-    return rc;
-  rc = walk_all(b, err);
+    hx__prefault_join(&b->prefault); /* it may be at walk.two.sums */
+  int walked = walk_all(b, &walk, rc == 0, err);
+  if (rc == 0)
+    rc = walked;
   hx__prefault_join(&b->prefault); /* before anything it faults is freed */
   /* The samples are done with: their bytes go before the points grow. */
   hx__raw_release_samples(b->raw);
