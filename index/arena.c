@@ -88,7 +88,7 @@ char *hx__arena_strndup(hx_arena_t *arena, const char *s, size_t len) {
   return p;
 }
 
-int hx__grow(void **items, size_t *cap, size_t need, size_t elem) {
+int hx__grow_to(void **items, size_t *cap, size_t need, size_t elem) {
   if (need <= *cap)
     return 0;
   size_t n = *cap ? *cap : 16;

@@ -58,7 +58,12 @@ static inline bool hx__mul_ok(size_t a, size_t b, size_t *out) {
 
 /* Grows *items (of elem bytes each) so that it holds at least need items;
  * capacity doubles. 0 or HX_ENOMEM. */
-int hx__grow(void **items, size_t *cap, size_t need, size_t elem);
+int hx__grow_to(void **items, size_t *cap, size_t need, size_t elem);
+static inline int hx__grow(void **items, size_t *cap, size_t need,
+                           size_t elem) {
+  /* Inline, as most calls find room: the decode makes millions of them. */
+  return need <= *cap ? 0 : hx__grow_to(items, cap, need, elem);
+}
 
 /* ---- a gzip member's header (gzip_header.c) ---- */
 

@@ -143,6 +143,41 @@ static void test_sample_id_lengths(void) {
   hx__sample_buf_close(&s);
 }
 
+/* Varint fields of every length, each at several distances from the
+ * message's end: every one is read back as written, and one cut in its
+ * last byte is refused. */
+static void test_varint_lengths(void) {
+  uint64_t seed = 7;
+  for (int round = 0; round < 3000; round++) {
+    uint8_t msg[4 * 11 + 11];
+    uint64_t want[4];
+    size_t size = 0;
+    for (uint32_t f = 0; f < 4; f++) {
+      seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+      unsigned bits = (unsigned)((seed >> 33) % 65);
+      uint64_t v = seed ^ (seed << 17) ^ (seed >> 21);
+      want[f] = bits == 64 ? v : v & (((uint64_t)1 << bits) - 1);
+      msg[size++] = (uint8_t)((f + 1) << 3); /* field f + 1, varint */
+      size += put_varint(msg + size, want[f]);
+    }
+    /* An unknown varint field (6) of another length after them, or none. */
+    if (round % 3) {
+      msg[size++] = 6 << 3;
+      size += put_varint(msg + size, seed >> (round % 64));
+    }
+    uint64_t got[4];
+    CHECK_INT(hx__varint_message_parse(msg, size, 5, got, 4), 0);
+    for (int f = 0; f < 4; f++)
+      if (got[f] != want[f]) {
+        CHECK(got[f] == want[f]);
+        break;
+      }
+    /* Cut in its last varint: refused. */
+    if (msg[size - 1] < 0x80 && size > 1 && msg[size - 2] >= 0x80)
+      CHECK_INT(hx__varint_message_parse(msg, size - 1, 5, got, 4), HX_EPROTO);
+  }
+}
+
 #define LOCATION(l, ...)                                                      \
   hx__location_parse(BYTES(__VA_ARGS__), SIZE(__VA_ARGS__), l)
 
@@ -220,6 +255,7 @@ static void test_varint_message(void) {
 int main(void) {
   test_sample();
   test_sample_id_lengths();
+  test_varint_lengths();
   test_location();
   test_varint_message();
   CHECK_DONE();
