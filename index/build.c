@@ -404,11 +404,11 @@ static int set_location_keys(builder_t *b, hx_error_t *err) {
   size_t at = 0;
   for (size_t li = 0; li < raw->location_count; li++) {
     const hx_raw_location_t *loc = &raw->locations[li];
-    const hx_raw_frame_t *fr = &raw->frames[loc->first_frame];
     uint32_t counting = 0;
     uint64_t keys = 0;
     for (uint32_t j = 0; j < loc->frame_count; j++) {
-      uint32_t k = frame_key(b, &fr[j]);
+      /* raw->frames is NULL when no location has a line */
+      uint32_t k = frame_key(b, &raw->frames[loc->first_frame + j]);
       multi[at + counting] = k;
       if (k != NO_KEY) {
         if (counting < INLINE_KEYS)
