@@ -134,7 +134,8 @@ static void add_value(hx_sample_buf_t *s, size_t want, uint64_t v) {
 
 int hx__sample_parse(const uint8_t *data, size_t size, size_t value_index,
                      hx_sample_buf_t *s) {
-  const uint8_t *p = data, *end = data + size;
+  /* data may be NULL when size is 0 */
+  const uint8_t *p = data, *end = size ? data + size : data;
   s->id_count = 0;
   s->value_count = 0;
   s->value = 0;
@@ -225,7 +226,8 @@ static int parse_line(const uint8_t *p, const uint8_t *end,
 
 int hx__location_parse(const uint8_t *data, size_t size,
                        hx_location_buf_t *l) {
-  const uint8_t *p = data, *end = data + size;
+  /* data may be NULL when size is 0 */
+  const uint8_t *p = data, *end = size ? data + size : data;
   l->id = 0;
   l->line_count = 0;
   while (p < end) {
@@ -259,7 +261,8 @@ void hx__location_buf_close(hx_location_buf_t *l) {
 
 int hx__varint_message_parse(const uint8_t *data, size_t size, uint32_t known,
                              uint64_t *fields, size_t field_count) {
-  const uint8_t *p = data, *end = data + size;
+  /* data may be NULL when size is 0 */
+  const uint8_t *p = data, *end = size ? data + size : data;
   for (size_t i = 0; i < field_count; i++)
     fields[i] = 0;
   while (p < end) {
