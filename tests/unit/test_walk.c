@@ -117,47 +117,70 @@ static const char *function_file(const hx_index_t *ix, const char *display) {
   return hx_index_file(ix, hx_index_function(ix, (size_t)f)->file)->path;
 }
 
+/* A Go CPU profile being built with main.g at three lines (lg) and main.f
+ * in two directories, /a (fa) and /b (fb): one key (Go: package, name,
+ * base name) whose functions differ in file. */
+typedef struct two_dirs {
+  pb_builder_t *b;
+  uint64_t g, fa, fb, lg[3];
+} two_dirs_t;
+
+static bool two_dirs_start(two_dirs_t *t) {
+  t->b = fx_go_cpu_builder();
+  CHECK(t->b != NULL);
+  if (!t->b)
+    return false;
+  t->g = pb_add_function(t->b, "main.g", "/src/g.go");
+  t->fa = pb_add_function(t->b, "main.f", "/a/f.go");
+  t->fb = pb_add_function(t->b, "main.f", "/b/f.go");
+  for (int i = 0; i < 3; i++)
+    t->lg[i] = pb_add_frame(t->b, t->g, i + 1);
+  return true;
+}
+
+/* Builds the profile: one walk and two give the same index, and on both
+ * main.f shows the path want, with a point at line want_line under it. */
+static void two_dirs_check(two_dirs_t *t, const char *what, const char *want,
+                           uint32_t want_line) {
+  uint8_t *buf = NULL;
+  size_t len = 0;
+  CHECK_INT(pb_build_bytes(t->b, 0, &buf, &len), 0);
+  pb_builder_free(t->b);
+  fx_outcome_t two;
+  check_both(what, buf, len, NULL, &two);
+  for (unsigned threads = 1; threads <= 2; threads++) {
+    hx_index_t *ix = NULL;
+    hx_options_t opts;
+    hx_options_init(&opts);
+    opts.walk_threads = threads;
+    CHECK_INT(hx_index_load_buffer(buf, len, &opts, &ix, NULL), 0);
+    if (ix) {
+      CHECK_STR(function_file(ix, "main.f"), want);
+      CHECK(fx_point(ix, want, want_line) >= 0);
+    }
+    hx_index_free(ix);
+  }
+  fx_outcome_free(&two);
+  free(buf);
+}
+
 static void test_first_reached(void) {
-  /* main.f in two directories is one key (Go: package, name, base name).
-   * The first half reaches /a/f.go only in its last sample; the second
+  /* The first half reaches /a/f.go only in its last sample; the second
    * half reaches /b/f.go first of all. Numbered apart, /b/f.go would be
    * 1 in its half against a late number for /a/f.go: the merge must put
    * the second half after the first. */
-  pb_builder_t *b = fx_go_cpu_builder();
-  CHECK(b != NULL);
-  if (!b)
+  two_dirs_t t;
+  if (!two_dirs_start(&t))
     return;
-  uint64_t g = pb_add_function(b, "main.g", "/src/g.go");
-  uint64_t fa = pb_add_function(b, "main.f", "/a/f.go");
-  uint64_t fb = pb_add_function(b, "main.f", "/b/f.go");
-  uint64_t lg[3] = {pb_add_frame(b, g, 1), pb_add_frame(b, g, 2),
-                    pb_add_frame(b, g, 3)};
-  uint64_t la = pb_add_frame(b, fa, 7);
-  pb_line_t inlined[2] = {{fb, 8}, {g, 4}};
-  uint64_t lb = pb_add_location(b, 2, inlined);
-  same_size_samples(b, 49, lg, 3);
-  fx_cpu_stack(b, 1, &la, 10);
-  fx_cpu_stack(b, 1, &lb, 10);
-  same_size_samples(b, 49, lg, 3);
-  uint8_t *buf = NULL;
-  size_t len = 0;
-  CHECK_INT(pb_build_bytes(b, 0, &buf, &len), 0);
-  pb_builder_free(b);
-  fx_outcome_t two;
-  check_both("first reached", buf, len, NULL, &two);
-  hx_index_t *ix = NULL;
-  hx_options_t opts;
-  hx_options_init(&opts);
-  opts.walk_threads = 2;
-  CHECK_INT(hx_index_load_buffer(buf, len, &opts, &ix, NULL), 0);
-  if (ix) {
-    CHECK_STR(function_file(ix, "main.f"), "/a/f.go");
-    long at = fx_point(ix, "/a/f.go", 8);
-    CHECK(at >= 0); /* line 8 of the key, shown under the first path */
-  }
-  hx_index_free(ix);
-  fx_outcome_free(&two);
-  free(buf);
+  uint64_t la = pb_add_frame(t.b, t.fa, 7);
+  pb_line_t inlined[2] = {{t.fb, 8}, {t.g, 4}};
+  uint64_t lb = pb_add_location(t.b, 2, inlined);
+  same_size_samples(t.b, 49, t.lg, 3);
+  fx_cpu_stack(t.b, 1, &la, 10);
+  fx_cpu_stack(t.b, 1, &lb, 10);
+  same_size_samples(t.b, 49, t.lg, 3);
+  /* line 8 of the key, shown under the first path */
+  two_dirs_check(&t, "first reached", "/a/f.go", 8);
 }
 
 /* main.f in /a and /b again, each in a location of n_a and n_b counting
@@ -167,53 +190,31 @@ static void test_first_reached(void) {
  * /b's and second /a's, reached before both: /b/f.go, the earlier frame. */
 static void check_first_path(const char *what, size_t n_a, size_t n_b,
                              bool both_first, const char *want) {
-  pb_builder_t *b = fx_go_cpu_builder();
-  CHECK(b != NULL);
-  if (!b)
+  two_dirs_t t;
+  if (!two_dirs_start(&t))
     return;
-  uint64_t g = pb_add_function(b, "main.g", "/src/g.go");
-  uint64_t fa = pb_add_function(b, "main.f", "/a/f.go");
-  uint64_t fb = pb_add_function(b, "main.f", "/b/f.go");
-  uint64_t lg[3] = {pb_add_frame(b, g, 1), pb_add_frame(b, g, 2),
-                    pb_add_frame(b, g, 3)};
   pb_line_t lines[8];
   for (size_t i = 0; i + 1 < n_a; i++)
-    lines[i] = (pb_line_t){g, (int64_t)(20 + i)};
-  lines[n_a - 1] = (pb_line_t){fa, 7};
-  uint64_t la = pb_add_location(b, n_a, lines);
-  lines[0] = (pb_line_t){fb, 8};
+    lines[i] = (pb_line_t){t.g, (int64_t)(20 + i)};
+  lines[n_a - 1] = (pb_line_t){t.fa, 7};
+  uint64_t la = pb_add_location(t.b, n_a, lines);
+  lines[0] = (pb_line_t){t.fb, 8};
   for (size_t i = 1; i < n_b; i++)
-    lines[i] = (pb_line_t){g, (int64_t)(30 + i)};
-  uint64_t lb = pb_add_location(b, n_b, lines);
-  pb_line_t pair[2] = {{fb, 9}, {fa, 10}};
-  uint64_t lc = pb_add_location(b, 2, pair);
+    lines[i] = (pb_line_t){t.g, (int64_t)(30 + i)};
+  uint64_t lb = pb_add_location(t.b, n_b, lines);
+  pb_line_t pair[2] = {{t.fb, 9}, {t.fa, 10}};
+  uint64_t lc = pb_add_location(t.b, 2, pair);
   if (both_first)
-    fx_cpu_stack(b, 1, &lc, 10);
-  same_size_samples(b, 20, lg, 3);
-  uint64_t stack[2] = {lg[0], la};
-  fx_cpu_stack(b, 2, stack, 10);
-  same_size_samples(b, 49, lg, 3);
+    fx_cpu_stack(t.b, 1, &lc, 10);
+  same_size_samples(t.b, 20, t.lg, 3);
+  uint64_t stack[2] = {t.lg[0], la};
+  fx_cpu_stack(t.b, 2, stack, 10);
+  same_size_samples(t.b, 49, t.lg, 3);
   stack[1] = lb; /* in the second half */
-  fx_cpu_stack(b, 2, stack, 10);
-  same_size_samples(b, 29, lg, 3);
-  uint8_t *buf = NULL;
-  size_t len = 0;
-  CHECK_INT(pb_build_bytes(b, 0, &buf, &len), 0);
-  pb_builder_free(b);
-  fx_outcome_t two;
-  check_both(what, buf, len, NULL, &two);
-  for (unsigned threads = 1; threads <= 2; threads++) {
-    hx_index_t *ix = NULL;
-    hx_options_t opts;
-    hx_options_init(&opts);
-    opts.walk_threads = threads;
-    CHECK_INT(hx_index_load_buffer(buf, len, &opts, &ix, NULL), 0);
-    if (ix)
-      CHECK_STR(function_file(ix, "main.f"), want);
-    hx_index_free(ix);
-  }
-  fx_outcome_free(&two);
-  free(buf);
+  fx_cpu_stack(t.b, 2, stack, 10);
+  same_size_samples(t.b, 29, t.lg, 3);
+  /* every line of the key under its one path: 7 (/a's) and 8 (/b's) */
+  two_dirs_check(&t, what, want, 8);
 }
 
 static void test_first_path(void) {
