@@ -63,7 +63,6 @@ typedef struct builder {
   size_t point_count, point_mask;
   /* Phase B's per-key state, apart from function_key_t (136 bytes) so
    * that the keys of a million frames stay in cache: */
-  uint32_t *key_first; /* its first frame's function + 1; 0: none */
   int64_t *key_flat;
   uint8_t *function_used;    /* per raw function: some kept frame has it */
   bool walk_split;           /* the walk ran on two threads */
@@ -746,31 +745,33 @@ static uint32_t frame_at(const builder_t *b, size_t li, uint32_t place) {
   return 0; /* not reached: the walk read place from this location */
 }
 
-/* Each key's first frame (key_first), of the keys the samples met: the
- * full path its record shows, which perf-heatmap takes from the first
- * frame of the key it meets, in the order samples first reached the
- * locations (the earlier frame within one location). The first walker's
- * samples come before the second's, so where it met the key wins. A key
- * whose functions all show the same name and file may take any of them. */
+/* Which keys the samples met (seen), and the file and symbol each one's
+ * record shows: perf-heatmap takes them from the first frame of the key
+ * it meets, in the order samples first reached the locations (the earlier
+ * frame within one location). The first walker's samples come before the
+ * second's, so where it met the key wins. A key whose functions all show
+ * the same name and file may take any of them. */
 static void set_first_frames(builder_t *b, const walker_t *one,
                              const walker_t *two) {
+  const hx_raw_t *raw = b->raw;
   for (size_t k = 0; k < b->key_count; k++) {
+    function_key_t *key = &b->keys[k];
     uint64_t met = one->key_first_met[k];
     if (!met && two)
       met = two->key_first_met[k];
+    key->seen = met != 0;
     if (!met)
-      b->key_first[k] = 0; /* no sample has it */
-    else if (!b->key_ambiguous[k])
-      b->key_first[k] = b->key_function[k] + 1;
-    else
-      b->key_first[k] =
-          frame_at(b, (size_t)(met >> 32) - 1, (uint32_t)met) + 1;
+      continue;
+    uint32_t function =
+        b->key_ambiguous[k]
+            ? frame_at(b, (size_t)(met >> 32) - 1, (uint32_t)met)
+            : b->key_function[k];
+    const hx_raw_function_t *fn = &raw->functions[function];
+    key->file = raw->strings[fn->filename];
+    key->symbol = raw->strings[fn->name];
   }
 }
 
-/* Walks every sample, on two threads when split_walk says so (on one if
- * the second cannot start). The first error in sample order wins: the
- * second half's counts only when the first half had none. */
 /* A walk: its walkers, and the second's thread when it runs (split). */
 typedef struct walk {
   walker_t one, two;
@@ -831,15 +832,11 @@ static int walk_begin(builder_t *b, walk_t *walk, hx_error_t *err) {
   return 0;
 }
 
-/* The second walker's thread joined and the walkers closed. */
-static void walk_close(walk_t *walk) {
-  if (walk->split) {
-    pthread_join(walk->thread, NULL);
-    pthread_cond_destroy(&walk->gate.cv);
-    pthread_mutex_destroy(&walk->gate.mu);
-    walker_close(&walk->two);
-  }
-  walker_close(&walk->one);
+/* The second walker's thread joined, and its gate gone with it. */
+static void join_second(walk_t *walk) {
+  pthread_join(walk->thread, NULL);
+  pthread_cond_destroy(&walk->gate.cv);
+  pthread_mutex_destroy(&walk->gate.mu);
 }
 
 /* Once the location keys are set (keys_set), or could not be: walks
@@ -853,32 +850,29 @@ static int walk_all(builder_t *b, walk_t *walk, bool keys_set,
   bool split = walk->split;
   if (split)
     gate_set_keys(&walk->gate, keys_set);
-  if (!keys_set) {
-    walk_close(walk);
-    return 0;
-  }
-  walk_run(one);
+  if (keys_set)
+    walk_run(one);
   if (split) {
-    gate_pass(&walk->gate);
-    if (one->rc == 0 && two->rc == 0)
-      merge_locations(one, two, 0, two->merge_first);
-    pthread_join(walk->thread, NULL);
-    pthread_cond_destroy(&walk->gate.cv);
-    pthread_mutex_destroy(&walk->gate.mu);
+    if (keys_set) {
+      gate_pass(&walk->gate);
+      if (one->rc == 0 && two->rc == 0)
+        merge_locations(one, two, 0, two->merge_first);
+    }
+    join_second(walk);
   }
   int rc = one->rc < 0 ? one->rc : split ? two->rc : 0;
   if (rc < 0 && err)
     *err = one->rc < 0 ? one->err : two->err;
-  if (rc == 0 && split)
-    merge_walkers(one, two);
-  if (rc == 0) {
+  if (keys_set && rc == 0) {
+    if (split)
+      merge_walkers(one, two);
     for (size_t k = 0; k < b->key_count; k++)
       b->keys[k].cum = one->key_cum[k];
     b->total = one->total;
     set_first_frames(b, one, split ? two : NULL);
   }
-  b->walk_split = split && rc == 0;
-  if (split && rc == 0) {
+  b->walk_split = keys_set && split && rc == 0;
+  if (b->walk_split) {
     b->spare = two->sums;
     b->spare_size = (raw->location_count + 1) * sizeof *two->sums;
     two->sums = NULL;
@@ -1127,17 +1121,8 @@ static int make_points(builder_t *b, hx_error_t *err) {
     add_points(&one);
   if (one.rc < 0)
     return hx__fail(err, HX_ENOMEM, "out of memory for points");
-  for (size_t k = 0; k < b->key_count; k++) {
-    function_key_t *key = &b->keys[k];
-    key->seen = b->key_first[k] != 0;
-    key->flat = b->key_flat[k];
-    if (key->seen) {
-      uint32_t function = (uint32_t)b->key_first[k] - 1;
-      const hx_raw_function_t *fn = &raw->functions[function];
-      key->file = raw->strings[fn->filename];
-      key->symbol = raw->strings[fn->name];
-    }
-  }
+  for (size_t k = 0; k < b->key_count; k++)
+    b->keys[k].flat = b->key_flat[k];
   for (size_t f = 0; f < raw->function_count; f++)
     if (b->function_used[f])
       b->filename_seen[raw->functions[f].filename] = 1;
@@ -1193,10 +1178,9 @@ static int walk_samples(builder_t *b, hx_error_t *err) {
   b->filename_seen = calloc(raw->string_count + 1, 1);
   b->point_mask = 1023;
   b->point_table = calloc(b->point_mask + 1, sizeof *b->point_table);
-  b->key_first = calloc(b->key_count + 1, sizeof *b->key_first);
   b->key_flat = calloc(b->key_count + 1, sizeof *b->key_flat);
   b->function_used = calloc(raw->function_count + 1, 1);
-  if (!b->filename_seen || !b->point_table || !b->key_first || !b->key_flat ||
+  if (!b->filename_seen || !b->point_table || !b->key_flat ||
       !b->function_used)
     return hx__fail(err, HX_ENOMEM, "out of memory for the sample walk");
   if (raw->sample_count >= UINT32_MAX)
@@ -1223,13 +1207,11 @@ static int walk_samples(builder_t *b, hx_error_t *err) {
   free(b->sums);
   free(b->location_flat);
   free(b->multi_keys);
-  free(b->key_first);
   free(b->key_flat);
   free(b->function_used);
   b->sums = NULL;
   b->location_flat = NULL;
   b->multi_keys = NULL;
-  b->key_first = NULL;
   b->key_flat = NULL;
   b->function_used = NULL;
   hx__raw_release_walk(b->raw);
@@ -1537,7 +1519,6 @@ static void builder_close(builder_t *b) {
   free(b->key_ambiguous);
   free(b->key_function);
   free(b->point_table);
-  free(b->key_first);
   free(b->key_flat);
   free(b->function_used);
   free(b->sums);
